@@ -1,0 +1,88 @@
+/**
+ * The fixed list of error codes of API.md, mapped to HTTP in this one place. Business rejections
+ * decided by the processor use the same codes, so an outcome travels unchanged to the client.
+ */
+export const errorCatalog = {
+  invalid_request: { status: 400, title: 'Invalid request' },
+  invalid_amount: { status: 400, title: 'Invalid amount' },
+  invalid_id: { status: 400, title: 'Invalid id' },
+  same_account: { status: 400, title: 'Same account' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  not_found: { status: 404, title: 'Not found' },
+  account_exists: { status: 409, title: 'Account exists' },
+  idempotency_conflict: { status: 409, title: 'Idempotency conflict' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  account_not_found: { status: 422, title: 'Account not found' },
+  currency_mismatch: { status: 422, title: 'Currency mismatch' },
+  insufficient_funds: { status: 422, title: 'Insufficient funds' },
+  account_closed: { status: 422, title: 'Account closed' },
+  rate_limited: { status: 429, title: 'Rate limited' },
+  internal_error: { status: 500, title: 'Internal error' },
+  overloaded: { status: 503, title: 'Overloaded' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+  consistency_timeout: { status: 504, title: 'Consistency timeout' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** Codes a ledger processor may decide as a rejection (they are data, published as events). */
+export const rejectionCodes = [
+  'account_not_found',
+  'currency_mismatch',
+  'insufficient_funds',
+  'account_closed',
+  'same_account',
+  'account_exists',
+] as const satisfies readonly ErrorCode[];
+export type RejectionCode = (typeof rejectionCodes)[number];
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCatalog, value);
+}
+
+/** The one error type services throw for anything a client should see; it says if retry helps. */
+export class LedgerError extends Error {
+  override readonly name = 'LedgerError';
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly options: {
+      retryAfterSeconds?: number;
+      cause?: unknown;
+      extra?: Record<string, unknown>;
+    } = {},
+  ) {
+    super(`${code}: ${detail}`, { cause: options.cause });
+  }
+  get status(): number {
+    return errorCatalog[this.code].status;
+  }
+  get retriable(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+export interface ProblemDocument {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ErrorCode;
+  readonly [extension: string]: unknown;
+}
+
+export const problemContentType = 'application/problem+json';
+
+export function problemFor(
+  code: ErrorCode,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): ProblemDocument {
+  const { status, title } = errorCatalog[code];
+  return { type: `urn:ledger:problem:${code}`, title, status, detail, code, ...extra };
+}
+
+export function problemFromError(error: LedgerError): ProblemDocument {
+  return problemFor(error.code, error.detail, error.options.extra);
+}

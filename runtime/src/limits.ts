@@ -1,0 +1,33 @@
+/**
+ * Reads a bounded integer from the environment. Every limit in the system goes through here so a
+ * bad value stops the process at start-up with a message naming the variable, never later.
+ */
+export function intFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  bounds: { min: number; max: number },
+): number {
+  const raw = env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isSafeInteger(value) || value < bounds.min || value > bounds.max) {
+    throw new Error(
+      `${name}=${raw ?? String(fallback)} is invalid: expected an integer in [${bounds.min}, ${bounds.max}]`,
+    );
+  }
+  return value;
+}
+
+export function stringFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+/** Crashes on an impossible state: the process restarts from its stored offset (see DESIGN.md). */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new AssertionFailure(message);
+}
+
+export class AssertionFailure extends Error {
+  override readonly name = 'AssertionFailure';
+}

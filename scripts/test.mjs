@@ -1,0 +1,150 @@
+// `npm test`: installs what is missing, checks types and lint, runs the unit tests, brings the
+// real stack up (or reuses a running one), runs the integration tests against it, and stops
+// only what it started. `npm test -- --unit` runs the unit tests alone.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ensureDependencies, repoRoot } from './ensureDeps.mjs';
+
+const workspaces = [
+  'runtime',
+  'schemas',
+  'command-api',
+  'ledger-processor',
+  'projector',
+  'query-api',
+  'infra',
+  'bench',
+];
+const unitOnly = process.argv.includes('--unit');
+const skipChecks = process.argv.includes('--no-checks');
+const stateDir = join(repoRoot, '.stack');
+mkdirSync(stateDir, { recursive: true });
+
+ensureDependencies();
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+if (!skipChecks) {
+  step('typecheck and lint');
+  run('npx', ['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);
+}
+
+const totals = { pass: 0, fail: 0, skipped: 0 };
+step('unit tests');
+await nodeTest('unit', findTests('.unit.test.ts'), 2);
+
+if (!unitOnly) {
+  step('stack (dependencies) for integration tests');
+  const stack = await bringStackUp();
+  let exitCode = 0;
+  try {
+    step('integration tests');
+    await nodeTest('int', findTests('.int.test.ts'), 2);
+  } catch (error) {
+    exitCode = 1;
+    console.error(error);
+  } finally {
+    await stack.stop();
+  }
+  if (exitCode) process.exitCode = exitCode;
+}
+
+console.log(`\ntotal after ${elapsed()}:`);
+console.log(`tests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
+if (totals.fail > 0) process.exitCode = 1;
+
+function step(name) {
+  console.log(`\n=== ${name} (${elapsed()}) ===`);
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`${command} ${args.join(' ')} failed with ${result.status}`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function findTests(suffix) {
+  const found = [];
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(suffix)) found.push(relative(repoRoot, path));
+    }
+  };
+  for (const workspace of workspaces) walk(join(repoRoot, workspace));
+  return found.sort();
+}
+
+async function nodeTest(kind, files, concurrency) {
+  if (files.length === 0) {
+    console.log(`no ${kind} test files`);
+    return;
+  }
+  const tap = join(stateDir, `test-${kind}.tap`);
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ];
+  const code = await new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, LEDGER_LOG_LEVEL: process.env.LEDGER_LOG_LEVEL ?? 'warn' },
+    });
+    child.on('exit', (exitCode) => resolve(exitCode ?? 1));
+  });
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const count = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  totals.pass += count('pass');
+  totals.fail += count('fail') + count('cancelled');
+  totals.skipped += count('skipped') + count('todo');
+  if (code !== 0 && count('fail') + count('cancelled') === 0) totals.fail += 1; // runner itself failed
+}
+
+// Starts `stackCli up --deps-only` in the background and waits for its "stack ready" line; a
+// stack that already runs is reused and left running.
+async function bringStackUp() {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'infra/src/cli/stackCli.ts', 'up', '--deps-only'],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const ready = await new Promise((resolve) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      buffer += chunk.toString();
+      if (buffer.includes('stack ready')) resolve('started');
+    });
+    child.on('exit', (code) => resolve(code === 0 ? 'reused' : `exited with ${code}`));
+  });
+  if (ready !== 'started' && ready !== 'reused') {
+    console.error(`the stack did not come up (${ready}); see the line above for the cause and fix`);
+    process.exit(1);
+  }
+  return {
+    stop: () =>
+      ready === 'reused'
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            child.on('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+  };
+}
