@@ -9,3 +9,5 @@ export * from './shutdown.ts';
 export * from './kafkaClient.ts';
 export * from './postgresPool.ts';
 export * from './redisClient.ts';
+export * from './dependencyChecks.ts';
+export * from './opsServer.ts';

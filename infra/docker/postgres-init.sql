@@ -1,0 +1,3 @@
+-- Databases of the stack, as the local starter creates them.
+CREATE DATABASE ledger;
+CREATE DATABASE apicurio;
