@@ -1,0 +1,7 @@
+import type { IdGenerator } from '../src/uuidv7.ts';
+
+/** Predictable ids for assertions: `${prefix}-1`, `${prefix}-2`, … */
+export function sequentialIds(prefix: string): IdGenerator {
+  let next = 0;
+  return () => `${prefix}-${++next}`;
+}
