@@ -1,0 +1,106 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { LedgerError, createOpsRoutes } from '@ledger/runtime';
+import type { CommandApiDeps } from './appDeps.ts';
+import { commandApiMetrics, type CommandApiMetrics } from './commandApiMetrics.ts';
+import { registerAccountRoutes } from './http/accountRoutes.ts';
+import { loadSheddingMiddleware, rateLimitMiddleware } from './http/admissionMiddleware.ts';
+import { authMiddleware } from './http/authMiddleware.ts';
+import { registerBatchTransferRoutes } from './http/batchTransferRoutes.ts';
+import { registerCommandRoutes } from './http/commandRoutes.ts';
+import { problemMiddleware } from './http/problemMiddleware.ts';
+import { requestContextMiddleware } from './http/requestContext.ts';
+import type { RouteDeps } from './http/routeSupport.ts';
+import { registerTransferRoutes } from './http/transferRoutes.ts';
+
+/**
+ * The command API as an express app, every dependency injected: main.ts wires the real Kafka,
+ * Redis and Postgres adapters; tests pass in-memory fakes and listen on port 0.
+ *
+ * Order of the checks a /v1 request passes: request id → auth (401) → rate limit (429) →
+ * load shedding (503, commands only) → 415/413/400 body checks → validation → accept.
+ */
+export function createApp(deps: CommandApiDeps): Express {
+  const metrics = commandApiMetrics(deps.registry);
+  const isAccepting = deps.isAccepting ?? (() => true);
+  const app = express();
+  app.disable('etag');
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.options.trustProxy);
+
+  app.use(
+    requestContextMiddleware({ logger: deps.logger, ids: deps.ids, now: () => deps.clock.now() }),
+  );
+  app.use(httpMetricsMiddleware(metrics, () => deps.clock.now()));
+  const handleOps = createOpsRoutes({
+    registry: deps.registry,
+    readiness: deps.readiness,
+    isAccepting,
+  });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!handleOps(request, response)) next();
+  });
+
+  const routeDeps: RouteDeps = {
+    publisher: deps.publisher,
+    idempotency: deps.idempotency,
+    outcomes: deps.outcomes,
+    metrics,
+    ids: deps.ids,
+    clock: deps.clock,
+  };
+  const v1 = express.Router({ strict: true, caseSensitive: true });
+  v1.use(authMiddleware(deps.options.apiKeys));
+  v1.use(
+    rateLimitMiddleware({
+      rateLimiter: deps.rateLimiter,
+      authEnabled: deps.options.apiKeys.length > 0,
+      metrics,
+    }),
+  );
+  v1.post(
+    '*',
+    loadSheddingMiddleware({
+      lagGauge: deps.lagGauge,
+      consumerLagMax: deps.options.consumerLagMax,
+      retryAfterSeconds: deps.options.overloadedRetryAfterSeconds,
+      isAccepting,
+      metrics,
+      logger: deps.logger,
+    }),
+  );
+  // The batch route first: '/transfers/batch' must not be taken for anything else.
+  registerBatchTransferRoutes(v1, routeDeps);
+  registerTransferRoutes(v1, routeDeps);
+  registerAccountRoutes(v1, routeDeps);
+  registerCommandRoutes(v1, routeDeps);
+  app.use('/v1', v1);
+
+  app.use((request: Request, _response: Response, next: NextFunction) => {
+    next(new LedgerError('not_found', `no route ${request.method} ${request.path}`));
+  });
+  app.use(problemMiddleware(deps.logger));
+  return app;
+}
+
+/** Request duration by route template (never the raw path: ids would explode the label set). */
+function httpMetricsMiddleware(metrics: CommandApiMetrics, now: () => number) {
+  return function recordDuration(request: Request, response: Response, next: NextFunction): void {
+    const startedAtMs = now();
+    response.once('finish', () => {
+      const routePath = (request as { route?: { path?: unknown } }).route?.path;
+      const route =
+        typeof routePath === 'string'
+          ? `${request.baseUrl}${routePath}`
+          : opsPaths.has(request.path)
+            ? request.path
+            : 'unmatched';
+      metrics.httpDuration.observe(
+        { method: request.method, route, status: String(response.statusCode) },
+        Math.max(0, now() - startedAtMs) / 1_000,
+      );
+    });
+    next();
+  };
+}
+
+const opsPaths = new Set(['/healthz', '/readyz', '/metrics']);

@@ -1,0 +1,170 @@
+import { LedgerError, hashAmount, maskAccountId, type Logger } from '@ledger/runtime';
+import type {
+  AcceptRecord,
+  CommandPublisher,
+  IdempotencyClaim,
+  IdempotencyScope,
+  IdempotencyStore,
+} from './appDeps.ts';
+import type { CommandApiMetrics } from './commandApiMetrics.ts';
+import { partitionKeyOf, subjectOf, type LedgerCommand } from './commands.ts';
+
+/** What became of one command at the edge. */
+export type AcceptResult =
+  | { readonly kind: 'accepted'; readonly commandId: string; readonly subjectId: string }
+  | { readonly kind: 'replayed'; readonly commandId: string; readonly subjectId: string }
+  | { readonly kind: 'refused'; readonly error: LedgerError };
+
+export interface AcceptorDeps {
+  readonly publisher: CommandPublisher;
+  readonly idempotency: IdempotencyStore;
+  readonly metrics: CommandApiMetrics;
+}
+
+export interface RequestTrace {
+  readonly requestId: string;
+  readonly traceparent: string;
+  readonly log: Logger;
+}
+
+/**
+ * Accepts validated commands: claim each idempotency key, publish the winners to Kafka in one
+ * call (resolved on acks=all), then confirm them. Same key and same hash = a replay of the
+ * original command; same key, other hash = a conflict. Results come back in input order.
+ *
+ * If publishing fails nothing was accepted: the claims are released so the client's retry is a
+ * fresh attempt, and the error propagates (503). A claim or confirm failing (Redis) is logged
+ * and ignored: the processor's unique constraint is the real exactly-once guard.
+ */
+export async function acceptCommands(
+  commands: readonly LedgerCommand[],
+  deps: AcceptorDeps,
+  trace: RequestTrace,
+): Promise<readonly AcceptResult[]> {
+  const claims = commands.map(claimFor);
+  const existing = await claimOrAssumeNew(claims, deps.idempotency, trace.log);
+  const results: AcceptResult[] = [];
+  const toPublish: { command: LedgerCommand; claim: IdempotencyClaim }[] = [];
+  commands.forEach((command, index) => {
+    const claim = claims[index] as IdempotencyClaim;
+    const previous = existing[index];
+    if (previous === undefined) {
+      toPublish.push({ command, claim });
+      results.push({
+        kind: 'accepted',
+        commandId: command.commandId,
+        subjectId: claim.record.subjectId,
+      });
+    } else if (previous.requestHash === command.requestHash) {
+      deps.metrics.commands.inc({ type: command.type, result: 'replayed' });
+      results.push({
+        kind: 'replayed',
+        commandId: previous.commandId,
+        subjectId: previous.subjectId,
+      });
+    } else {
+      deps.metrics.commands.inc({ type: command.type, result: 'conflict' });
+      results.push({ kind: 'refused', error: conflictError(command, previous) });
+    }
+  });
+  if (toPublish.length === 0) return results;
+
+  try {
+    await deps.publisher.publish(
+      toPublish.map(({ command }) => ({
+        command,
+        key: partitionKeyOf(command),
+        traceparent: trace.traceparent,
+        requestId: trace.requestId,
+      })),
+    );
+  } catch (error) {
+    await deps.idempotency
+      .release(toPublish.map(({ claim }) => claim))
+      .catch((releaseError: unknown) => {
+        trace.log.warn('could not release idempotency claims after a failed publish', {
+          error: releaseError,
+        });
+      });
+    for (const { command } of toPublish)
+      deps.metrics.commands.inc({ type: command.type, result: 'publish_failed' });
+    throw error instanceof LedgerError
+      ? error
+      : new LedgerError('overloaded', 'the command log is not reachable; retry later', {
+          retryAfterSeconds: 1,
+          cause: error,
+        });
+  }
+  for (const { command } of toPublish) {
+    deps.metrics.commands.inc({ type: command.type, result: 'accepted' });
+    trace.log.debug('command accepted', describeForLog(command));
+  }
+  await deps.idempotency.confirm(toPublish.map(({ claim }) => claim)).catch((error: unknown) => {
+    trace.log.warn('could not record accepted commands (GET /v1/commands may lag)', { error });
+  });
+  return results;
+}
+
+export function scopeOf(command: LedgerCommand): IdempotencyScope {
+  return command.type === 'OpenAccount' ? 'account' : 'transfer';
+}
+
+function claimFor(command: LedgerCommand): IdempotencyClaim {
+  const record: AcceptRecord = {
+    commandId: command.commandId,
+    requestHash: command.requestHash,
+    subjectId: subjectOf(command).id,
+  };
+  return { scope: scopeOf(command), key: command.idempotencyKey, record };
+}
+
+async function claimOrAssumeNew(
+  claims: readonly IdempotencyClaim[],
+  idempotency: IdempotencyStore,
+  log: Logger,
+): Promise<readonly (AcceptRecord | undefined)[]> {
+  try {
+    return await idempotency.claim(claims);
+  } catch (error) {
+    log.warn('idempotency store failed: accepting without an edge check', { error });
+    return claims.map(() => undefined);
+  }
+}
+
+function conflictError(command: LedgerCommand, previous: AcceptRecord): LedgerError {
+  const extra = { commandId: previous.commandId, [subjectOf(command).field]: previous.subjectId };
+  return command.type === 'OpenAccount'
+    ? new LedgerError(
+        'account_exists',
+        `account ${command.accountId} was opened with a different body`,
+        { extra },
+      )
+    : new LedgerError(
+        'idempotency_conflict',
+        `idempotency key ${command.idempotencyKey} was used with a different body`,
+        {
+          extra,
+        },
+      );
+}
+
+/** Log fields for a command: account ids masked, amounts hashed (logger.ts). */
+export function describeForLog(command: LedgerCommand): Record<string, unknown> {
+  switch (command.type) {
+    case 'OpenAccount':
+      return {
+        type: command.type,
+        commandId: command.commandId,
+        accountId: maskAccountId(command.accountId),
+      };
+    case 'Transfer':
+      return {
+        type: command.type,
+        commandId: command.commandId,
+        transferId: command.transferId,
+        fromAccountId: maskAccountId(command.fromAccountId),
+        toAccountId: maskAccountId(command.toAccountId),
+        amountHash: hashAmount(command.amount),
+      };
+  }
+}

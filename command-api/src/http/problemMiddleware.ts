@@ -1,0 +1,87 @@
+import type { NextFunction, Request, Response } from 'express';
+import { LedgerError, problemContentType, problemFromError, type Logger } from '@ledger/runtime';
+import { contextOf } from './requestContext.ts';
+
+/**
+ * The one place an error becomes an HTTP answer: LedgerError → its RFC 9457 document (status
+ * from runtime's catalogue); body-parser's errors → our codes; anything else is a bug, logged
+ * with its cause and answered with a generic 500 that leaks nothing.
+ */
+export function problemMiddleware(fallbackLogger: Logger) {
+  return function problemHandler(
+    error: unknown,
+    request: Request,
+    response: Response,
+    next: NextFunction,
+  ): void {
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
+    const log = logOf(response, fallbackLogger);
+    const ledgerError = toLedgerError(error);
+    if (ledgerError === undefined) {
+      log.error('unhandled error', { error, method: request.method, path: request.path });
+      sendProblem(response, new LedgerError('internal_error', 'an unexpected error occurred'));
+      return;
+    }
+    if (ledgerError.status >= 500) {
+      log.warn('request failed', {
+        code: ledgerError.code,
+        detail: ledgerError.detail,
+        error: ledgerError.cause,
+      });
+    }
+    sendProblem(response, ledgerError);
+  };
+}
+
+export function sendProblem(response: Response, error: LedgerError): void {
+  const problem = problemFromError(error);
+  if (error.options.retryAfterSeconds !== undefined) {
+    response.setHeader('Retry-After', String(error.options.retryAfterSeconds));
+  }
+  response.status(problem.status).type(problemContentType).send(JSON.stringify(problem));
+}
+
+/** body-parser signals its failures with a `type`; everything else unknown is a bug. */
+export function toLedgerError(error: unknown): LedgerError | undefined {
+  if (error instanceof LedgerError) return error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const type = (error as { type?: unknown }).type;
+  switch (type) {
+    case 'entity.too.large':
+      return new LedgerError('payload_too_large', 'the request body is too large', {
+        cause: error,
+      });
+    case 'entity.parse.failed':
+      return new LedgerError('invalid_request', 'the request body is not valid JSON', {
+        cause: error,
+      });
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new LedgerError(
+        'unsupported_media_type',
+        'send UTF-8 JSON (identity, gzip or deflate)',
+        {
+          cause: error,
+        },
+      );
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new LedgerError('invalid_request', 'the request body could not be read', {
+        cause: error,
+      });
+    default:
+      return undefined;
+  }
+}
+
+function logOf(response: Response, fallback: Logger): Logger {
+  try {
+    return contextOf(response).log;
+  } catch {
+    return fallback;
+  }
+}
