@@ -1,0 +1,75 @@
+import { WireContractError } from './wireContractError.ts';
+
+/**
+ * Money on the wire is a string of decimal digits in minor units, and bigint in memory: it never
+ * passes through a JS number (2^53 is far below the int64 range API.md promises). Each kind has
+ * its own strict grammar: no sign where none is allowed, no leading zeros, no spaces, ASCII digits
+ * only, at most 19 digits and within int64.
+ */
+export const int64Max = 9_223_372_036_854_775_807n;
+export const int64Min = -9_223_372_036_854_775_808n;
+
+/** A transfer amount: "1" to "9223372036854775807". */
+export const amountPattern = /^[1-9][0-9]{0,18}$/;
+/** An overdraft limit: "0" to "9223372036854775807". */
+export const overdraftLimitPattern = /^(?:0|[1-9][0-9]{0,18})$/;
+/** A balance: int64, may be negative (down to minus the overdraft limit); "-0" is refused. */
+export const balancePattern = /^(?:0|-?[1-9][0-9]{0,18})$/;
+
+export function parseAmount(text: string, field = 'amount'): bigint {
+  return parseBounded(text, field, amountPattern, 1n, int64Max, 'a positive integer');
+}
+
+export function parseOverdraftLimit(text: string, field = 'overdraftLimit'): bigint {
+  return parseBounded(text, field, overdraftLimitPattern, 0n, int64Max, 'a non-negative integer');
+}
+
+export function parseBalance(text: string, field = 'balance'): bigint {
+  return parseBounded(text, field, balancePattern, int64Min, int64Max, 'an integer');
+}
+
+export function formatAmount(value: bigint, field = 'amount'): string {
+  return formatBounded(value, field, 1n, int64Max);
+}
+
+export function formatOverdraftLimit(value: bigint, field = 'overdraftLimit'): string {
+  return formatBounded(value, field, 0n, int64Max);
+}
+
+export function formatBalance(value: bigint, field = 'balance'): string {
+  return formatBounded(value, field, int64Min, int64Max);
+}
+
+function parseBounded(
+  text: string,
+  field: string,
+  pattern: RegExp,
+  min: bigint,
+  max: bigint,
+  what: string,
+): bigint {
+  // typeof check first: decoded JSON may hand us a number, which must never be accepted.
+  if (typeof text !== 'string' || !pattern.test(text)) {
+    throw new WireContractError(
+      'invalid_amount',
+      field,
+      `expected ${what} of minor units as a decimal string without leading zeros`,
+    );
+  }
+  const value = BigInt(text);
+  if (value < min || value > max) {
+    throw new WireContractError('invalid_amount', field, `out of range [${min}, ${max}]`);
+  }
+  return value;
+}
+
+function formatBounded(value: bigint, field: string, min: bigint, max: bigint): string {
+  if (typeof value !== 'bigint' || value < min || value > max) {
+    throw new WireContractError(
+      'invalid_amount',
+      field,
+      `expected a bigint in [${min}, ${max}], got ${String(value)}`,
+    );
+  }
+  return value.toString();
+}

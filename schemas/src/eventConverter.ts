@@ -1,0 +1,240 @@
+import type { RejectionCode } from '@ledger/runtime';
+import { rejectionCodes } from '@ledger/runtime';
+import {
+  formatAmount,
+  formatBalance,
+  formatOverdraftLimit,
+  parseAmount,
+  parseBalance,
+  parseOverdraftLimit,
+} from './amounts.ts';
+import {
+  branchNames,
+  type AccountOpenedRecord,
+  type AccountOpenRejectedRecord,
+  type EventPayloadRecord,
+  type LedgerEventRecord,
+  type LegRecord,
+  type TransferPostedRecord,
+  type TransferRejectedRecord,
+} from './avroRecordTypes.ts';
+import type {
+  AccountOpened,
+  AccountOpenRejected,
+  AccountOpenRejectionCode,
+  EventPayload,
+  LedgerEvent,
+  Leg,
+  TransferPosted,
+  TransferRejected,
+  TransferRejectionCode,
+} from './domainTypes.ts';
+import {
+  checkCurrency,
+  checkEpochMillis,
+  checkId,
+  checkOneOf,
+  checkSafeInteger,
+  unknownVariant,
+} from './fieldRules.ts';
+import { checkMetadata } from './metadataLimits.ts';
+import { WireContractError } from './wireContractError.ts';
+
+export const transferRejectionCodes = rejectionCodes.filter(
+  (code): code is TransferRejectionCode => code !== 'account_exists',
+);
+export const accountOpenRejectionCodes = ['account_exists'] as const satisfies RejectionCode[];
+
+/**
+ * Domain event <-> Avro record of avro/LedgerEvent.avsc. Pure and strict both ways; besides field
+ * formats it asserts the few facts the contract states (an account opens at version 1 with balance
+ * 0, a posting's legs name its two accounts), so a processor bug cannot reach the log and a
+ * corrupted log cannot reach a read model.
+ */
+export function eventToAvro(event: LedgerEvent): LedgerEventRecord {
+  return { ...envelopeFields(event), payload: payloadToAvro(event.payload) };
+}
+
+export function eventFromAvro(record: LedgerEventRecord): LedgerEvent {
+  return { ...envelopeFields(record), payload: payloadFromAvro(record.payload) };
+}
+
+function envelopeFields(source: LedgerEvent | LedgerEventRecord) {
+  return {
+    eventId: checkId(source.eventId, 'eventId'),
+    commandId: checkId(source.commandId, 'commandId'),
+    occurredAt: checkEpochMillis(source.occurredAt, 'occurredAt'),
+  };
+}
+
+function payloadToAvro(payload: EventPayload): EventPayloadRecord {
+  switch (payload.type) {
+    case 'AccountOpened':
+      return { [branchNames.accountOpened]: accountOpenedToAvro(payload) };
+    case 'TransferPosted':
+      return { [branchNames.transferPosted]: transferPostedToAvro(payload) };
+    case 'TransferRejected':
+      return { [branchNames.transferRejected]: transferRejectedToAvro(payload) };
+    case 'AccountOpenRejected':
+      return { [branchNames.accountOpenRejected]: accountOpenRejectedToAvro(payload) };
+    default:
+      return unknownVariant(payload, 'payload.type');
+  }
+}
+
+function payloadFromAvro(wrapped: EventPayloadRecord): EventPayload {
+  if (branchNames.accountOpened in wrapped) {
+    return accountOpenedFromAvro(wrapped[branchNames.accountOpened]);
+  }
+  if (branchNames.transferPosted in wrapped) {
+    return transferPostedFromAvro(wrapped[branchNames.transferPosted]);
+  }
+  if (branchNames.transferRejected in wrapped) {
+    return transferRejectedFromAvro(wrapped[branchNames.transferRejected]);
+  }
+  if (branchNames.accountOpenRejected in wrapped) {
+    return accountOpenRejectedFromAvro(wrapped[branchNames.accountOpenRejected]);
+  }
+  return unknownVariant(wrapped, 'payload');
+}
+
+function accountOpenedToAvro(event: AccountOpened): AccountOpenedRecord {
+  checkOpening(event.version, event.balance);
+  return {
+    accountId: checkId(event.accountId, 'payload.accountId'),
+    currency: checkCurrency(event.currency, 'payload.currency'),
+    overdraftLimit: formatOverdraftLimit(event.overdraftLimit, 'payload.overdraftLimit'),
+    metadata: { ...checkMetadata(event.metadata, 'payload.metadata') },
+    version: event.version,
+    balance: formatBalance(event.balance, 'payload.balance'),
+  };
+}
+
+function accountOpenedFromAvro(record: AccountOpenedRecord): AccountOpened {
+  const balance = parseBalance(record.balance, 'payload.balance');
+  checkOpening(record.version, balance);
+  return {
+    type: 'AccountOpened',
+    accountId: checkId(record.accountId, 'payload.accountId'),
+    currency: checkCurrency(record.currency, 'payload.currency'),
+    overdraftLimit: parseOverdraftLimit(record.overdraftLimit, 'payload.overdraftLimit'),
+    metadata: checkMetadata(record.metadata, 'payload.metadata'),
+    version: record.version,
+    balance,
+  };
+}
+
+/** API.md: `version` starts at 1 when the account opens; accounts open empty. */
+function checkOpening(version: number, balance: bigint): void {
+  if (version !== 1) {
+    throw new WireContractError('invalid_request', 'payload.version', 'an account opens at 1');
+  }
+  if (balance !== 0n) {
+    throw new WireContractError('invalid_request', 'payload.balance', 'an account opens at 0');
+  }
+}
+
+function transferPostedToAvro(event: TransferPosted): TransferPostedRecord {
+  return {
+    ...transferFields(event),
+    amount: formatAmount(event.amount, 'payload.amount'),
+    metadata: { ...checkMetadata(event.metadata, 'payload.metadata') },
+    debit: legToAvro(event.debit, event.fromAccountId, 'payload.debit'),
+    credit: legToAvro(event.credit, event.toAccountId, 'payload.credit'),
+  };
+}
+
+function transferPostedFromAvro(record: TransferPostedRecord): TransferPosted {
+  return {
+    type: 'TransferPosted',
+    ...transferFields(record),
+    amount: parseAmount(record.amount, 'payload.amount'),
+    metadata: checkMetadata(record.metadata, 'payload.metadata'),
+    debit: legFromAvro(record.debit, record.fromAccountId, 'payload.debit'),
+    credit: legFromAvro(record.credit, record.toAccountId, 'payload.credit'),
+  };
+}
+
+interface TransferFields {
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly currency: string;
+}
+
+/** The fields posted and rejected transfers share, domain or record alike. */
+function transferFields(source: TransferFields): TransferFields {
+  return {
+    transferId: checkId(source.transferId, 'payload.transferId'),
+    fromAccountId: checkId(source.fromAccountId, 'payload.fromAccountId'),
+    toAccountId: checkId(source.toAccountId, 'payload.toAccountId'),
+    currency: checkCurrency(source.currency, 'payload.currency'),
+  };
+}
+
+function legToAvro(leg: Leg, accountId: string, field: string): LegRecord {
+  checkLeg(leg.accountId, leg.version, accountId, field);
+  return {
+    accountId: leg.accountId,
+    balanceAfter: formatBalance(leg.balanceAfter, `${field}.balanceAfter`),
+    version: leg.version,
+  };
+}
+
+function legFromAvro(record: LegRecord, accountId: string, field: string): Leg {
+  checkLeg(record.accountId, record.version, accountId, field);
+  return {
+    accountId: record.accountId,
+    balanceAfter: parseBalance(record.balanceAfter, `${field}.balanceAfter`),
+    version: record.version,
+  };
+}
+
+/** A leg is the named account's side; versions are >= 2 after a posting (1 is the opening). */
+function checkLeg(legAccountId: string, version: number, accountId: string, field: string): void {
+  checkId(legAccountId, `${field}.accountId`);
+  if (legAccountId !== accountId) {
+    throw new WireContractError('invalid_request', `${field}.accountId`, `must be ${accountId}`);
+  }
+  checkSafeInteger(version, `${field}.version`, 2);
+}
+
+function transferRejectedToAvro(event: TransferRejected): TransferRejectedRecord {
+  return {
+    ...transferFields(event),
+    amount: formatAmount(event.amount, 'payload.amount'),
+    code: checkOneOf(event.code, transferRejectionCodes, 'payload.code'),
+  };
+}
+
+function transferRejectedFromAvro(record: TransferRejectedRecord): TransferRejected {
+  return {
+    type: 'TransferRejected',
+    ...transferFields(record),
+    amount: parseAmount(record.amount, 'payload.amount'),
+    code: checkOneOf(record.code, transferRejectionCodes, 'payload.code'),
+  };
+}
+
+function accountOpenRejectedToAvro(event: AccountOpenRejected): AccountOpenRejectedRecord {
+  return {
+    accountId: checkId(event.accountId, 'payload.accountId'),
+    code: checkOneOf<AccountOpenRejectionCode>(
+      event.code,
+      accountOpenRejectionCodes,
+      'payload.code',
+    ),
+  };
+}
+
+function accountOpenRejectedFromAvro(record: AccountOpenRejectedRecord): AccountOpenRejected {
+  return {
+    type: 'AccountOpenRejected',
+    accountId: checkId(record.accountId, 'payload.accountId'),
+    code: checkOneOf<AccountOpenRejectionCode>(
+      record.code,
+      accountOpenRejectionCodes,
+      'payload.code',
+    ),
+  };
+}

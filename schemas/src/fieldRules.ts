@@ -1,0 +1,104 @@
+import { WireContractError } from './wireContractError.ts';
+
+/**
+ * The checks every field of the wire contract passes, on encode (so no producer can put a bad
+ * message on a topic) and on decode (so no consumer acts on one). Patterns are exported for the
+ * command API to validate requests with the same rules.
+ */
+
+/** accountId, transferId (API.md); also used for commandId and eventId (UUIDv7 fits). */
+export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+/** ISO 4217 alphabetic code. Whether the code exists is the command API's business. */
+export const currencyPattern = /^[A-Z]{3}$/;
+/** Lower-case hex SHA-256. */
+export const requestHashPattern = /^[0-9a-f]{64}$/;
+/** Visible ASCII, as HTTP headers carry it; defaults to the transferId / accountId. */
+export const idempotencyKeyPattern = /^[\x21-\x7E]{1,255}$/;
+/** W3C trace context `version-traceid-parentid-flags`. */
+export const traceparentPattern = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** Kafka offsets are int64, given as decimal strings by Kafka clients. */
+export const offsetPattern = /^(?:0|[1-9][0-9]{0,18})$/;
+/** A dead letter's reason: enough for a message and a cause, bounded like everything else. */
+export const deadLetterReasonLengthMax = 4_096;
+export const topicNameLengthMax = 249; // Kafka's own limit
+
+export function checkId(value: string, field: string): string {
+  if (typeof value !== 'string' || !idPattern.test(value)) {
+    throw new WireContractError('invalid_id', field, `does not match ${idPattern.source}`);
+  }
+  return value;
+}
+
+export function checkPattern(value: string, field: string, pattern: RegExp): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new WireContractError('invalid_request', field, `does not match ${pattern.source}`);
+  }
+  return value;
+}
+
+export function checkCurrency(value: string, field = 'currency'): string {
+  return checkPattern(value, field, currencyPattern);
+}
+
+/**
+ * Longs (versions, timestamps) are JS numbers in the domain, not bigint: a version counts postings
+ * of one account and a timestamp counts milliseconds since 1970, both many orders of magnitude
+ * below 2^53, and numbers keep JSON, comparisons and the HTTP `version` field simple. Precision is
+ * still never lost silently: avsc's default long type throws ("potential precision loss") on
+ * decoding anything beyond ±longSafeMax (pinned by a unit test), and this check refuses the same on
+ * encode. A bigint long type would buy nothing here and cost a conversion in every consumer.
+ */
+/** avsc's own bound: 2^53 - 2, one below MAX_SAFE_INTEGER, to absorb rounding in its decoder. */
+export const longSafeMax = 9_007_199_254_740_990;
+
+export function checkSafeInteger(value: number, field: string, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > longSafeMax) {
+    throw new WireContractError(
+      'invalid_request',
+      field,
+      `expected an integer in [${min}, ${longSafeMax}], got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+export function checkVersion(value: number, field = 'version'): number {
+  return checkSafeInteger(value, field, 1);
+}
+
+export function checkEpochMillis(value: number, field: string): number {
+  return checkSafeInteger(value, field, 0);
+}
+
+export function checkText(value: string, field: string, lengthMax: number): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > lengthMax) {
+    throw new WireContractError(
+      'invalid_request',
+      field,
+      `expected a non-empty string of at most ${lengthMax} characters`,
+    );
+  }
+  return value;
+}
+
+export function checkOneOf<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  field: string,
+): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new WireContractError('invalid_request', field, `expected one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/**
+ * Closes an exhaustive switch: the compiler proves no variant is left (`value` is `never`), and a
+ * value built outside TypeScript's view (plain JS, a newer producer) still fails loudly here.
+ */
+export function unknownVariant(value: never, field: string): never {
+  const shown = JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'bigint' ? inner.toString() : inner,
+  );
+  throw new WireContractError('invalid_request', field, `unknown variant ${shown.slice(0, 200)}`);
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { CommandPayload } from './domainTypes.ts';
+import { unknownVariant } from './fieldRules.ts';
+
+/**
+ * `requestHash` of a command: lower-case hex SHA-256 of the request in canonical form, i.e. the
+ * validated payload (defaults applied) as JSON with a fixed key order, amounts as decimal strings
+ * and metadata keys sorted. Two requests that mean the same get the same hash whatever their key
+ * order or whitespace; the idempotency check (same key, other hash = conflict) compares these.
+ */
+export function requestHashOf(payload: CommandPayload): string {
+  return createHash('sha256').update(canonicalRequest(payload)).digest('hex');
+}
+
+export function canonicalRequest(payload: CommandPayload): string {
+  switch (payload.type) {
+    case 'OpenAccount':
+      return JSON.stringify([
+        payload.type,
+        payload.accountId,
+        payload.currency,
+        payload.overdraftLimit.toString(),
+        sortedEntries(payload.metadata),
+      ]);
+    case 'Transfer':
+      return JSON.stringify([
+        payload.type,
+        payload.transferId,
+        payload.fromAccountId,
+        payload.toAccountId,
+        payload.amount.toString(),
+        payload.currency,
+        sortedEntries(payload.metadata),
+      ]);
+    default:
+      return unknownVariant(payload, 'payload.type');
+  }
+}
+
+function sortedEntries(metadata: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
