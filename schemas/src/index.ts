@@ -9,6 +9,11 @@ export * from './eventConverter.ts';
 export * from './balanceConverter.ts';
 export * from './deadLetterConverter.ts';
 export * from './requestHash.ts';
+export * from './ledgerSubjects.ts';
+export * from './wireFormat.ts';
+export * from './schemaRegistryClient.ts';
+export * from './ledgerSerde.ts';
+export * from './registerSchemas.ts';
 export {
   ledgerSchemas,
   ledgerSchemaNames,
