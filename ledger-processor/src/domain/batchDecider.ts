@@ -1,0 +1,261 @@
+import { invariant } from './invariant.ts';
+import { assert } from '@ledger/runtime';
+import { decideOpenAccount, type DecisionContext } from './accountDecider.ts';
+import type { AccountState } from './accountState.ts';
+import { BatchLedger } from './batchLedger.ts';
+import { batchCommandsMax } from './bounds.ts';
+import { commandProblem } from './commandChecks.ts';
+import { assertNever, type LedgerCommand, type OpenAccount, type Transfer } from './commands.ts';
+import type { LedgerEvent, PostingLeg, TransferPosted } from './events.ts';
+import type { AccountChange, CommandOutcome, JournalLine, TransferRecord } from './records.ts';
+import { snapshotKeys, type BatchSnapshot } from './snapshot.ts';
+import { decideTransfer } from './transferDecider.ts';
+
+export interface BatchInput {
+  /** One partition's commands in Kafka order, each already through `commandProblem`. */
+  readonly commands: readonly LedgerCommand[];
+  readonly snapshot: BatchSnapshot;
+  /** One clock reading for the whole batch: every event and row of it carries this time. */
+  readonly nowMs: number;
+  readonly nextEventId: () => string;
+}
+
+/**
+ * What happened to one command. `applied` and `rejected` carry the one event the command adds to
+ * the log; `duplicate` and `conflict` add none.
+ * - duplicate: same idempotency key (accountId for an OpenAccount) and same request hash as an
+ *   earlier command: `outcome` replays the first one's, under this command's id (`replayOf` names
+ *   the first). A redelivered command id replays its own stored outcome (`replayOf` is its own
+ *   id) and writes nothing at all.
+ * - conflict: the key, or the transferId, belongs to a request with other content
+ *   (idempotency_conflict).
+ */
+export type CommandDecision =
+  | {
+      readonly kind: 'applied' | 'rejected';
+      readonly command: LedgerCommand;
+      readonly outcome: CommandOutcome;
+      readonly event: LedgerEvent;
+    }
+  | {
+      readonly kind: 'duplicate';
+      readonly command: LedgerCommand;
+      readonly outcome: CommandOutcome;
+      readonly replayOf: string;
+    }
+  | {
+      readonly kind: 'conflict';
+      readonly command: LedgerCommand;
+      readonly outcome: CommandOutcome;
+    };
+
+/** Everything the shell writes in the batch's one transaction, and publishes after it. */
+export interface BatchDecision {
+  /** One per command, in the commands' order: what each waiting client is told. */
+  readonly decisions: readonly CommandDecision[];
+  /** The new events in decision order: the outbox rows. */
+  readonly events: readonly LedgerEvent[];
+  /** INSERT into accounts: opened by this batch, in their state after it. */
+  readonly accountsOpened: readonly AccountState[];
+  /** UPDATE accounts … WHERE version = expectedVersion, ascending by id. */
+  readonly accountsChanged: readonly AccountChange[];
+  /** INSERT into postings. */
+  readonly journal: readonly JournalLine[];
+  /** INSERT into transfers (posted and rejected). */
+  readonly transfers: readonly TransferRecord[];
+  /** INSERT into command_outcomes: every decided command but redelivered ones. */
+  readonly outcomes: readonly CommandOutcome[];
+}
+
+/**
+ * Decides one partition's batch in memory, TigerBeetle style: after the prefetch (the snapshot)
+ * and before the one write, synchronously, with no I/O, clock or randomness inside. Commands are
+ * decided in order against a ledger that already holds the effects of the ones before them, so
+ * a batch decides exactly what one-command-at-a-time processing would have.
+ */
+export function decideBatch(input: BatchInput): BatchDecision {
+  const { commands } = input;
+  invariant(
+    commands.length <= batchCommandsMax,
+    () => `${commands.length} commands > batchCommandsMax`,
+  );
+  for (const command of commands) {
+    const problem = commandProblem(command);
+    invariant(
+      problem === undefined,
+      () => `command ${command.commandId} reached the decider: ${problem}`,
+    );
+  }
+  const ledger = new BatchLedger(input.snapshot, snapshotKeys(commands));
+  const context: DecisionContext = { nowMs: input.nowMs, nextEventId: input.nextEventId };
+  const decisions: CommandDecision[] = [];
+  for (const command of commands) decisions.push(decideCommand(command, ledger, context));
+  ledger.assertBalanced();
+  const eventCount = decisions.filter((d) => d.kind === 'applied' || d.kind === 'rejected').length;
+  assert(ledger.events.length === eventCount, 'every applied or rejected command has one event');
+  return {
+    decisions,
+    events: ledger.events,
+    accountsOpened: ledger.accountsOpened(),
+    accountsChanged: ledger.accountsChanged(),
+    journal: ledger.journal,
+    transfers: ledger.transfers.map((transfer) => transfer.record),
+    outcomes: ledger.outcomes,
+  };
+}
+
+function decideCommand(
+  command: LedgerCommand,
+  ledger: BatchLedger,
+  context: DecisionContext,
+): CommandDecision {
+  // A command id already decided (an earlier batch, or earlier in this one): a redelivery.
+  const stored = ledger.outcomeOf(command.commandId);
+  if (stored !== undefined) {
+    return { kind: 'duplicate', command, outcome: stored, replayOf: command.commandId };
+  }
+  switch (command.type) {
+    case 'OpenAccount':
+      return decideOpen(command, ledger, context);
+    case 'Transfer':
+      return decideTransferCommand(command, ledger, context);
+    default:
+      return assertNever(command, 'command');
+  }
+}
+
+function decideOpen(
+  command: OpenAccount,
+  ledger: BatchLedger,
+  context: DecisionContext,
+): CommandDecision {
+  const base = {
+    commandId: command.commandId,
+    kind: 'open_account',
+    subjectId: command.accountId,
+    balances: {},
+    decidedAtMs: context.nowMs,
+  } as const;
+  const decision = decideOpenAccount(command, ledger.account(command.accountId), context);
+  switch (decision.kind) {
+    case 'opened': {
+      const outcome: CommandOutcome = {
+        ...base,
+        status: 'applied',
+        code: undefined,
+        versions: { [command.accountId]: decision.event.version },
+        replayOf: undefined,
+      };
+      ledger.apply(decision.event);
+      ledger.recordOutcome(outcome);
+      return { kind: 'applied', command, outcome, event: decision.event };
+    }
+    case 'duplicate': {
+      // The first opening's outcome is rebuilt from the account row: it was applied at version 1.
+      const outcome: CommandOutcome = {
+        ...base,
+        status: 'applied',
+        code: undefined,
+        versions: { [command.accountId]: 1 },
+        replayOf: decision.first.openedByCommandId,
+      };
+      ledger.recordOutcome(outcome);
+      return { kind: 'duplicate', command, outcome, replayOf: decision.first.openedByCommandId };
+    }
+    case 'rejected': {
+      const outcome: CommandOutcome = {
+        ...base,
+        status: 'rejected',
+        code: decision.event.code,
+        versions: {},
+        replayOf: undefined,
+      };
+      ledger.apply(decision.event);
+      ledger.recordOutcome(outcome);
+      return { kind: 'rejected', command, outcome, event: decision.event };
+    }
+    default:
+      return assertNever(decision, 'open-account decision');
+  }
+}
+
+function decideTransferCommand(
+  command: Transfer,
+  ledger: BatchLedger,
+  context: DecisionContext,
+): CommandDecision {
+  const first = ledger.transferByKey(command.idempotencyKey);
+  if (first !== undefined && first.record.requestHash === command.requestHash) {
+    // The hash covers the content, not a generated transferId: the first transfer's id stands.
+    const outcome: CommandOutcome = {
+      ...first.outcome,
+      commandId: command.commandId,
+      replayOf: first.outcome.commandId,
+      decidedAtMs: context.nowMs,
+    };
+    ledger.recordOutcome(outcome);
+    return { kind: 'duplicate', command, outcome, replayOf: first.outcome.commandId };
+  }
+  if (first !== undefined || ledger.transferIdTaken(command.transferId)) {
+    const outcome: CommandOutcome = {
+      commandId: command.commandId,
+      kind: 'transfer',
+      subjectId: command.transferId,
+      status: 'rejected',
+      code: 'idempotency_conflict',
+      versions: {},
+      balances: {},
+      replayOf: undefined,
+      decidedAtMs: context.nowMs,
+    };
+    ledger.recordOutcome(outcome);
+    return { kind: 'conflict', command, outcome };
+  }
+  const accounts = {
+    from: ledger.account(command.fromAccountId),
+    to: ledger.account(command.toAccountId),
+  };
+  const decision = decideTransfer(command, accounts, context);
+  ledger.apply(decision.event);
+  const posted = decision.kind === 'posted' ? decision.event : undefined;
+  const code = decision.kind === 'rejected' ? decision.event.code : undefined;
+  const outcome: CommandOutcome = {
+    commandId: command.commandId,
+    kind: 'transfer',
+    subjectId: command.transferId,
+    status: posted === undefined ? 'rejected' : 'applied',
+    code,
+    versions: posted === undefined ? {} : byLeg(posted, (leg) => leg.version),
+    balances: posted === undefined ? {} : byLeg(posted, (leg) => leg.balanceAfter),
+    replayOf: undefined,
+    decidedAtMs: context.nowMs,
+  };
+  const record: TransferRecord = {
+    transferId: command.transferId,
+    idempotencyKey: command.idempotencyKey,
+    requestHash: command.requestHash,
+    commandId: command.commandId,
+    fromAccountId: command.fromAccountId,
+    toAccountId: command.toAccountId,
+    amount: command.amount,
+    currency: command.currency,
+    metadata: command.metadata,
+    status: posted === undefined ? 'rejected' : 'posted',
+    code,
+    decidedAtMs: context.nowMs,
+  };
+  ledger.recordTransfer({ record, outcome });
+  return {
+    kind: decision.kind === 'posted' ? 'applied' : 'rejected',
+    command,
+    outcome,
+    event: decision.event,
+  };
+}
+
+function byLeg<T>(event: TransferPosted, pick: (leg: PostingLeg) => T): Record<string, T> {
+  return {
+    [event.debit.accountId]: pick(event.debit),
+    [event.credit.accountId]: pick(event.credit),
+  };
+}

@@ -1,0 +1,228 @@
+import { invariant } from './invariant.ts';
+import type { AccountState } from './accountState.ts';
+import { amountMax, balanceMax, versionMax } from './bounds.ts';
+import { assertNever } from './commands.ts';
+import type { LedgerEvent } from './events.ts';
+import { evolve } from './evolve.ts';
+import type { AccountChange, CommandOutcome, JournalLine } from './records.ts';
+import type { BatchSnapshot, PriorTransfer, SnapshotKeys } from './snapshot.ts';
+
+/**
+ * The in-memory ledger one batch is decided against: the snapshot, evolved by every event
+ * decided so far, so each command sees the effects of the commands before it. It also collects
+ * the rows to write. Mutable on purpose (one batch, one owner, thousands of commands); nothing
+ * of it escapes but the frozen results of `rows()`.
+ */
+export class BatchLedger {
+  private readonly initial = new Map<string, AccountState>();
+  private readonly accounts = new Map<string, AccountState>();
+  private readonly opened: string[] = [];
+  private readonly outcomesByCommand = new Map<string, CommandOutcome>();
+  private readonly transfersByKey = new Map<string, PriorTransfer>();
+  private readonly transfersById = new Map<string, PriorTransfer>();
+  readonly events: LedgerEvent[] = [];
+  readonly journal: JournalLine[] = [];
+  readonly transfers: PriorTransfer[] = [];
+  readonly outcomes: CommandOutcome[] = [];
+
+  constructor(snapshot: BatchSnapshot, needed: SnapshotKeys) {
+    assertCovers(snapshot.keys, needed);
+    for (const account of snapshot.accounts) {
+      assertStoredAccount(account);
+      invariant(
+        !this.initial.has(account.accountId),
+        () => `snapshot holds ${account.accountId} twice`,
+      );
+      this.initial.set(account.accountId, account);
+      this.accounts.set(account.accountId, account);
+    }
+    for (const prior of snapshot.priorTransfers) this.rememberTransfer(prior);
+    for (const outcome of snapshot.priorOutcomes) {
+      this.outcomesByCommand.set(outcome.commandId, outcome);
+    }
+  }
+
+  account(accountId: string): AccountState | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  outcomeOf(commandId: string): CommandOutcome | undefined {
+    return this.outcomesByCommand.get(commandId);
+  }
+
+  transferByKey(idempotencyKey: string): PriorTransfer | undefined {
+    return this.transfersByKey.get(idempotencyKey);
+  }
+
+  transferIdTaken(transferId: string): boolean {
+    return this.transfersById.has(transferId);
+  }
+
+  /** A new outcome row; a command id is decided once, so a second one is a bug. */
+  recordOutcome(outcome: CommandOutcome): void {
+    invariant(
+      !this.outcomesByCommand.has(outcome.commandId),
+      () => `${outcome.commandId} decided twice`,
+    );
+    this.outcomesByCommand.set(outcome.commandId, outcome);
+    this.outcomes.push(outcome);
+  }
+
+  /** A new transfers row (posted or rejected); it owns its key and its transferId from now on. */
+  recordTransfer(transfer: PriorTransfer): void {
+    this.recordOutcome(transfer.outcome);
+    this.rememberTransfer(transfer);
+    this.transfers.push(transfer);
+  }
+
+  /** Applies a decided event to the in-memory accounts and collects its journal lines. */
+  apply(event: LedgerEvent): void {
+    this.events.push(event);
+    switch (event.type) {
+      case 'AccountOpened':
+        invariant(!this.accounts.has(event.accountId), () => `${event.accountId} is opened twice`);
+        this.accounts.set(event.accountId, this.evolved(undefined, event));
+        this.opened.push(event.accountId);
+        return;
+      case 'TransferPosted': {
+        const { debit, credit } = event;
+        this.accounts.set(debit.accountId, this.evolved(this.accounts.get(debit.accountId), event));
+        this.accounts.set(
+          credit.accountId,
+          this.evolved(this.accounts.get(credit.accountId), event),
+        );
+        const line = { transferId: event.transferId, postedAtMs: event.occurredAtMs };
+        this.journal.push(
+          { ...line, ...debit, amount: -event.amount },
+          { ...line, ...credit, amount: event.amount },
+        );
+        return;
+      }
+      case 'AccountOpenRejected':
+      case 'TransferRejected':
+        return;
+      default:
+        assertNever(event, 'event');
+    }
+  }
+
+  /** Accounts opened by this batch, in their state after it (inserted as such). */
+  accountsOpened(): AccountState[] {
+    return this.opened.map((accountId) => this.required(accountId));
+  }
+
+  /** Existing accounts the batch posted to, ascending by id, with the version they had. */
+  accountsChanged(): AccountChange[] {
+    const changes: AccountChange[] = [];
+    for (const accountId of [...this.initial.keys()].sort()) {
+      const before = this.required(accountId, this.initial);
+      const after = this.required(accountId);
+      if (after.version === before.version) continue;
+      changes.push({
+        accountId,
+        expectedVersion: before.version,
+        version: after.version,
+        balance: after.balance,
+      });
+    }
+    return changes;
+  }
+
+  /**
+   * Double-entry checked over the whole batch before anything is written (TigerBeetle asserts
+   * on both sides of a boundary): journal lines sum to zero, and each touched account moved by
+   * exactly its lines, one version per line, without gaps.
+   */
+  assertBalanced(): void {
+    let total = 0n;
+    const linesByAccount = new Map<string, JournalLine[]>();
+    for (const line of this.journal) {
+      total += line.amount;
+      const lines = linesByAccount.get(line.accountId) ?? [];
+      lines.push(line);
+      linesByAccount.set(line.accountId, lines);
+    }
+    invariant(total === 0n, () => `the batch's journal sums to ${total}, not 0`);
+    for (const [accountId, lines] of linesByAccount) {
+      const before = this.initial.get(accountId);
+      let balance = before?.balance ?? 0n;
+      let version = before?.version ?? 1;
+      for (const line of lines) {
+        balance += line.amount;
+        version += 1;
+        invariant(
+          line.version === version,
+          () => `${accountId}: line version ${line.version} ≠ ${version}`,
+        );
+        invariant(
+          line.balanceAfter === balance,
+          () => `${accountId}: line balance is not the running sum`,
+        );
+      }
+      const after = this.required(accountId);
+      invariant(
+        after.version === version && after.balance === balance,
+        () => `${accountId} drifted`,
+      );
+    }
+  }
+
+  private evolved(state: AccountState | undefined, event: LedgerEvent): AccountState {
+    const next = evolve(state, event);
+    invariant(
+      next !== undefined,
+      () => `event ${event.eventId} names an account that is not loaded`,
+    );
+    return next;
+  }
+
+  private required(accountId: string, from = this.accounts): AccountState {
+    const account = from.get(accountId);
+    invariant(account !== undefined, () => `account ${accountId} vanished from the batch`);
+    return account;
+  }
+
+  private rememberTransfer(transfer: PriorTransfer): void {
+    const { record, outcome } = transfer;
+    invariant(
+      record.commandId === outcome.commandId,
+      () => `transfer ${record.transferId}: outcome mismatch`,
+    );
+    invariant(
+      outcome.replayOf === undefined,
+      () => `transfer ${record.transferId}'s outcome is a replay`,
+    );
+    // Both maps are filled from the snapshot too: a key and an id may belong to two transfers.
+    this.transfersByKey.set(record.idempotencyKey, transfer);
+    this.transfersById.set(record.transferId, transfer);
+  }
+}
+
+function assertCovers(loaded: SnapshotKeys, needed: SnapshotKeys): void {
+  const pairs = [
+    ['account', loaded.accountIds, needed.accountIds],
+    ['idempotency key', loaded.idempotencyKeys, needed.idempotencyKeys],
+    ['transfer id', loaded.transferIds, needed.transferIds],
+    ['command id', loaded.commandIds, needed.commandIds],
+  ] as const;
+  for (const [what, have, want] of pairs) {
+    const set = new Set(have);
+    for (const key of want)
+      invariant(set.has(key), () => `the snapshot did not look up ${what} ${key}`);
+  }
+}
+
+/** What a stored account must satisfy; anything else was corrupted on the way in. */
+function assertStoredAccount(account: AccountState): void {
+  const id = account.accountId;
+  invariant(
+    account.overdraftLimit >= 0n && account.overdraftLimit <= amountMax,
+    () => `${id}: overdraft`,
+  );
+  invariant(account.balance >= -account.overdraftLimit, () => `${id} is below its overdraft limit`);
+  invariant(account.balance <= balanceMax, () => `${id} is above balanceMax`);
+  invariant(
+    Number.isSafeInteger(account.version) && account.version >= 1 && account.version <= versionMax,
+    () => `${id} has version ${account.version}`,
+  );
+}

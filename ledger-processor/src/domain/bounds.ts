@@ -1,0 +1,40 @@
+/**
+ * The numeric bounds the ledger relies on, each with the reason it holds. The Postgres schema
+ * (infra/migrations) uses the same bounds, so a value the deciders accept always fits its column.
+ */
+
+/** Largest transfer amount and overdraft limit: API.md's range, exactly a Postgres bigint. */
+export const amountMax = 9_223_372_036_854_775_807n;
+
+/**
+ * Largest |balance|: numeric(38,0) in Postgres. Balances are not bounded by int64 on purpose:
+ * two accounts with the largest overdraft can each send `amountMax` to a third, whose balance is
+ * then 2 × amountMax — reachable by any client, so with an int64 column it would need a rejection
+ * code the API does not have. With 38 digits the bound cannot be reached: every balance starts at
+ * 0 and postings sum to zero, so a positive balance is at most the sum of the other accounts'
+ * overdraft limits, below N × amountMax; exceeding 10^38 would need more than 10^19 accounts,
+ * far more rows than a Postgres table can hold. Reaching it is therefore an impossible state and
+ * the deciders assert it. 38 digits is also the widest decimal most downstream systems carry
+ * natively (Avro decimal, Spark, Snowflake), so the ledger's exports never lose precision.
+ */
+export const balanceMax = 10n ** 38n - 1n;
+
+/** The lowest balance any account can reach: minus the largest overdraft limit. */
+export const balanceMin = -amountMax;
+
+/**
+ * Versions are JS numbers (API.md: `version` is a number) and Postgres bigint. One posting per
+ * version: at a million postings per second on one account this lasts 285 years.
+ */
+export const versionMax = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Commands decided in one call of `decideBatch`. A Kafka batch larger than this is split by the
+ * caller; the bound keeps one Postgres transaction's multi-row statements and its lock set small
+ * enough to commit in milliseconds.
+ */
+export const batchCommandsMax = 10_000;
+
+/** Ids, keys and codes as API.md writes them (1 to 64 characters). */
+export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+export const currencyPattern = /^[A-Z]{3}$/;

@@ -1,0 +1,87 @@
+import type { AccountStatus } from './accountState.ts';
+import { assertNever, type Metadata } from './commands.ts';
+import type { TransferRejectionCode } from './rejectionCodes.ts';
+
+/**
+ * What the processor decided, as events for `ledger.events`: one per decided command, rejections
+ * included, mirroring the wire union (schemas/avro/LedgerEvent.avsc) field for field. Each event
+ * also carries its command's idempotency identity (key and request hash) so replaying the log
+ * rebuilds not only balances but the idempotency state too (DESIGN.md invariant 5); the wire
+ * mapping may drop them.
+ *
+ * Duplicates and idempotency conflicts are not events: they change nothing, and a
+ * TransferRejected for a conflicting request would carry the transferId of the first one and
+ * overwrite its status in every read model.
+ */
+export interface EventEnvelope {
+  readonly eventId: string;
+  readonly commandId: string;
+  readonly occurredAtMs: number;
+  readonly requestHash: string;
+}
+
+export interface AccountOpened extends EventEnvelope {
+  readonly type: 'AccountOpened';
+  readonly accountId: string;
+  readonly currency: string;
+  readonly overdraftLimit: bigint;
+  readonly status: AccountStatus;
+  readonly metadata: Metadata;
+  /** Always 1 and 0n: stated so a consumer never has to know the opening rule. */
+  readonly version: 1;
+  readonly balance: 0n;
+}
+
+export interface AccountOpenRejected extends EventEnvelope {
+  readonly type: 'AccountOpenRejected';
+  readonly accountId: string;
+  readonly code: 'account_exists';
+}
+
+/** One side of a posting: the account's balance and version right after it. */
+export interface PostingLeg {
+  readonly accountId: string;
+  readonly balanceAfter: bigint;
+  readonly version: number;
+}
+
+export interface TransferPosted extends EventEnvelope {
+  readonly type: 'TransferPosted';
+  readonly transferId: string;
+  readonly idempotencyKey: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
+  readonly debit: PostingLeg;
+  readonly credit: PostingLeg;
+}
+
+export interface TransferRejected extends EventEnvelope {
+  readonly type: 'TransferRejected';
+  readonly transferId: string;
+  readonly idempotencyKey: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
+  readonly code: TransferRejectionCode;
+}
+
+export type LedgerEvent = AccountOpened | AccountOpenRejected | TransferPosted | TransferRejected;
+
+/** The Kafka key of an event (API.md): the account it was decided for, i.e. its command's key. */
+export function eventKey(event: LedgerEvent): string {
+  switch (event.type) {
+    case 'AccountOpened':
+    case 'AccountOpenRejected':
+      return event.accountId;
+    case 'TransferPosted':
+    case 'TransferRejected':
+      return event.fromAccountId;
+    default:
+      return assertNever(event, 'event');
+  }
+}

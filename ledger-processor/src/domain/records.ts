@@ -1,0 +1,65 @@
+import type { Metadata } from './commands.ts';
+import type { OutcomeCode, TransferRejectionCode } from './rejectionCodes.ts';
+
+/**
+ * The rows a batch decision asks the processor shell to write, one interface per table of
+ * infra/migrations. Plain data: the shell maps each field to its column and nothing else.
+ */
+
+/** `command_outcomes`: what GET /v1/commands/{id} answers and what a waiting client is told. */
+export interface CommandOutcome {
+  readonly commandId: string;
+  readonly kind: 'open_account' | 'transfer';
+  /** accountId or transferId: the id the client knows the command's subject by. */
+  readonly subjectId: string;
+  readonly status: 'applied' | 'rejected';
+  /** Present exactly when rejected. */
+  readonly code: OutcomeCode | undefined;
+  /** Account versions after the command (API.md `versions`); empty when nothing was posted. */
+  readonly versions: Readonly<Record<string, number>>;
+  /** Balances after a posted transfer (API.md `balances`); empty otherwise. */
+  readonly balances: Readonly<Record<string, bigint>>;
+  /** For a duplicate: the command whose outcome this one replays. */
+  readonly replayOf: string | undefined;
+  readonly decidedAtMs: number;
+}
+
+/** `transfers`: one row per transferId and per idempotency key, posted or rejected. */
+export interface TransferRecord {
+  readonly transferId: string;
+  readonly idempotencyKey: string;
+  readonly requestHash: string;
+  readonly commandId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
+  readonly status: 'posted' | 'rejected';
+  readonly code: TransferRejectionCode | undefined;
+  readonly decidedAtMs: number;
+}
+
+/** `postings`: one journal line per leg; a posted transfer's two lines sum to zero. */
+export interface JournalLine {
+  readonly transferId: string;
+  readonly accountId: string;
+  /** Signed: negative on the debit (from) side, positive on the credit (to) side. */
+  readonly amount: bigint;
+  readonly balanceAfter: bigint;
+  /** The account's version after this line: previous version + 1. */
+  readonly version: number;
+  readonly postedAtMs: number;
+}
+
+/**
+ * An existing account's new balance and version. The shell writes it as
+ * `UPDATE accounts … WHERE id = $accountId AND version = $expectedVersion` and asserts every row
+ * matched: a mismatch means the snapshot was not read under the row lock.
+ */
+export interface AccountChange {
+  readonly accountId: string;
+  readonly expectedVersion: number;
+  readonly version: number;
+  readonly balance: bigint;
+}

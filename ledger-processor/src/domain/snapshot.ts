@@ -1,0 +1,75 @@
+import { assertNever, type LedgerCommand } from './commands.ts';
+import type { AccountState } from './accountState.ts';
+import type { CommandOutcome, TransferRecord } from './records.ts';
+
+/**
+ * What a batch needs from Postgres, loaded before deciding (TigerBeetle's prefetch): the shell
+ * calls `snapshotKeys`, runs one query per table with `= ANY($keys)`, and hands the rows back with
+ * the keys it looked up, so the decider can assert that nothing it relies on was left unloaded
+ * (an account missing because nobody asked for it would be decided as account_not_found, forever).
+ */
+export interface SnapshotKeys {
+  /**
+   * Every account a command names, unique and ascending by UTF-16 code unit, which for API.md's
+   * ASCII ids is the byte order of `id COLLATE "C"`: lock them in this order
+   * (`SELECT … WHERE id = ANY($1) ORDER BY id FOR UPDATE`) and processors never deadlock.
+   */
+  readonly accountIds: readonly string[];
+  /** Transfers' idempotency keys: `transfers.idempotency_key`. */
+  readonly idempotencyKeys: readonly string[];
+  /** Transfers' ids: `transfers.transfer_id` (a transferId is taken whatever its key). */
+  readonly transferIds: readonly string[];
+  /** Every command id: `command_outcomes.command_id`, to recognise a redelivered command. */
+  readonly commandIds: readonly string[];
+}
+
+/** A transfer decided by an earlier batch, with its command's outcome (joined on command_id). */
+export interface PriorTransfer {
+  readonly record: TransferRecord;
+  readonly outcome: CommandOutcome;
+}
+
+export interface BatchSnapshot {
+  /** The keys the rows below were looked up with: must cover `snapshotKeys(commands)`. */
+  readonly keys: SnapshotKeys;
+  /** The existing accounts among `keys.accountIds`, read under the row lock. */
+  readonly accounts: readonly AccountState[];
+  /** Transfers whose idempotency key or transfer id is among the keys. */
+  readonly priorTransfers: readonly PriorTransfer[];
+  /** Outcomes already stored for the batch's command ids. */
+  readonly priorOutcomes: readonly CommandOutcome[];
+}
+
+export function snapshotKeys(commands: readonly LedgerCommand[]): SnapshotKeys {
+  const accountIds = new Set<string>();
+  const idempotencyKeys = new Set<string>();
+  const transferIds = new Set<string>();
+  const commandIds = new Set<string>();
+  for (const command of commands) {
+    commandIds.add(command.commandId);
+    switch (command.type) {
+      case 'OpenAccount':
+        accountIds.add(command.accountId);
+        break;
+      case 'Transfer':
+        accountIds.add(command.fromAccountId);
+        accountIds.add(command.toAccountId);
+        idempotencyKeys.add(command.idempotencyKey);
+        transferIds.add(command.transferId);
+        break;
+      default:
+        assertNever(command, 'command');
+    }
+  }
+  return {
+    accountIds: [...accountIds].sort(),
+    idempotencyKeys: [...idempotencyKeys].sort(),
+    transferIds: [...transferIds].sort(),
+    commandIds: [...commandIds].sort(),
+  };
+}
+
+/** An empty snapshot for `keys`: what a batch sees when nothing it names exists yet. */
+export function emptySnapshot(keys: SnapshotKeys): BatchSnapshot {
+  return { keys, accounts: [], priorTransfers: [], priorOutcomes: [] };
+}

@@ -1,0 +1,95 @@
+import { invariant } from './invariant.ts';
+import { assert } from '@ledger/runtime';
+import type { DecisionContext } from './accountDecider.ts';
+import type { AccountState } from './accountState.ts';
+import { balanceMax } from './bounds.ts';
+import type { Transfer } from './commands.ts';
+import type { TransferPosted, TransferRejected } from './events.ts';
+import type { TransferRejectionCode } from './rejectionCodes.ts';
+
+export interface TransferAccounts {
+  /** undefined: no such account (as of this point in the batch). */
+  readonly from: AccountState | undefined;
+  readonly to: AccountState | undefined;
+}
+
+export type TransferDecision =
+  | { readonly kind: 'posted'; readonly event: TransferPosted }
+  | { readonly kind: 'rejected'; readonly event: TransferRejected };
+
+/**
+ * Decides one transfer against the current state of its two accounts. Business rejections are
+ * data (a TransferRejected event with its code); only states the ledger's invariants rule out
+ * are assertions. Idempotency is not decided here but by the batch decider, which knows the
+ * earlier outcomes.
+ */
+export function decideTransfer(
+  command: Transfer,
+  accounts: TransferAccounts,
+  context: DecisionContext,
+): TransferDecision {
+  const { from, to } = accounts;
+  invariant(
+    (from === undefined || from.accountId === command.fromAccountId) &&
+      (to === undefined || to.accountId === command.toAccountId),
+    () => `decideTransfer(${command.transferId}) was given the state of other accounts`,
+  );
+  const envelope = {
+    eventId: context.nextEventId(),
+    commandId: command.commandId,
+    occurredAtMs: context.nowMs,
+    requestHash: command.requestHash,
+    transferId: command.transferId,
+    idempotencyKey: command.idempotencyKey,
+    fromAccountId: command.fromAccountId,
+    toAccountId: command.toAccountId,
+    amount: command.amount,
+    currency: command.currency,
+    metadata: command.metadata,
+  };
+  const code = transferRejection(command, from, to);
+  if (code !== undefined) {
+    return { kind: 'rejected', event: { ...envelope, type: 'TransferRejected', code } };
+  }
+  // transferRejection returned no code, so both exist; restated for the type checker.
+  assert(from !== undefined && to !== undefined, 'an accepted transfer has both accounts');
+  const creditBalance = to.balance + command.amount;
+  // Unreachable while conservation holds (bounds.ts explains why): a crash, not a rejection.
+  invariant(
+    creditBalance <= balanceMax,
+    () => `crediting ${command.amount} to ${to.accountId} would exceed balanceMax`,
+  );
+  return {
+    kind: 'posted',
+    event: {
+      ...envelope,
+      type: 'TransferPosted',
+      debit: {
+        accountId: from.accountId,
+        balanceAfter: from.balance - command.amount,
+        version: from.version + 1,
+      },
+      credit: { accountId: to.accountId, balanceAfter: creditBalance, version: to.version + 1 },
+    },
+  };
+}
+
+/**
+ * The first rejection code that applies, in the order of `transferRejectionCodes`, or undefined
+ * when the transfer can be posted. Pure and total: the table test drives it directly.
+ */
+export function transferRejection(
+  command: Transfer,
+  from: AccountState | undefined,
+  to: AccountState | undefined,
+): TransferRejectionCode | undefined {
+  if (command.fromAccountId === command.toAccountId) return 'same_account';
+  if (from === undefined || to === undefined) return 'account_not_found';
+  if (from.status !== 'open' || to.status !== 'open') return 'account_closed';
+  if (command.currency !== from.currency || command.currency !== to.currency) {
+    return 'currency_mismatch';
+  }
+  // API.md's rule verbatim: balance − amount would go below −overdraftLimit.
+  if (from.balance - command.amount < -from.overdraftLimit) return 'insufficient_funds';
+  return undefined;
+}

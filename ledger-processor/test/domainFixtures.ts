@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type {
+  AccountState,
+  BatchDecision,
+  BatchSnapshot,
+  LedgerCommand,
+  Metadata,
+  OpenAccount,
+  Transfer,
+} from '../src/domain/index.ts';
+import { decideBatch, emptySnapshot, snapshotKeys } from '../src/domain/index.ts';
+
+/**
+ * Builders for the domain tests: every command and state starts valid and each test overrides
+ * only what it is about. Request hashes are computed here the way the command API does in
+ * spirit (sha-256 of the content): the processor only compares them.
+ */
+export const nowMs = Date.UTC(2026, 0, 2, 3, 4, 5);
+
+export function contentHash(content: unknown): string {
+  const text = JSON.stringify(content, (_key, value: unknown) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  );
+  return createHash('sha256').update(text).digest('hex');
+}
+
+let commandSequence = 0;
+/** A fresh command id per call; deterministic within a run. */
+export function nextCommandId(): string {
+  commandSequence += 1;
+  return `cmd-${String(commandSequence).padStart(8, '0')}`;
+}
+
+/** An event-id generator for one batch, as the shell would pass one (UUIDv7 there). */
+export function eventIds(prefix = 'evt'): () => string {
+  let sequence = 0;
+  return () => `${prefix}-${++sequence}`;
+}
+
+export interface OpenAccountFields {
+  accountId: string;
+  currency?: string;
+  overdraftLimit?: bigint;
+  metadata?: Metadata;
+  commandId?: string;
+}
+
+export function openAccount(fields: OpenAccountFields): OpenAccount {
+  const content = {
+    type: 'OpenAccount',
+    accountId: fields.accountId,
+    currency: fields.currency ?? 'USD',
+    overdraftLimit: fields.overdraftLimit ?? 0n,
+    metadata: fields.metadata ?? {},
+  } as const;
+  return {
+    ...content,
+    commandId: fields.commandId ?? nextCommandId(),
+    idempotencyKey: fields.accountId,
+    requestHash: contentHash(content),
+    receivedAtMs: nowMs,
+  };
+}
+
+export interface TransferFields {
+  from: string;
+  to: string;
+  amount: bigint;
+  transferId?: string;
+  idempotencyKey?: string;
+  currency?: string;
+  metadata?: Metadata;
+  commandId?: string;
+  /** Hash the content as if the client had not sent a transferId (the API generated it). */
+  generatedTransferId?: boolean;
+}
+
+let transferSequence = 0;
+export function transfer(fields: TransferFields): Transfer {
+  transferSequence += 1;
+  const transferId = fields.transferId ?? `t-${transferSequence}`;
+  const content = {
+    type: 'Transfer',
+    transferId,
+    fromAccountId: fields.from,
+    toAccountId: fields.to,
+    amount: fields.amount,
+    currency: fields.currency ?? 'USD',
+    metadata: fields.metadata ?? {},
+  } as const;
+  const hashed = fields.generatedTransferId === true ? { ...content, transferId: null } : content;
+  return {
+    ...content,
+    commandId: fields.commandId ?? nextCommandId(),
+    idempotencyKey: fields.idempotencyKey ?? transferId,
+    requestHash: contentHash(hashed),
+    receivedAtMs: nowMs,
+  };
+}
+
+/** The same request sent again by a client: new command id, same key and content. */
+export function resent<T extends LedgerCommand>(command: T): T {
+  return { ...command, commandId: nextCommandId() };
+}
+
+/** A stored account as the snapshot query returns it. */
+export function account(fields: Partial<AccountState> & { accountId: string }): AccountState {
+  const opening = openAccount({
+    accountId: fields.accountId,
+    currency: fields.currency ?? 'USD',
+    overdraftLimit: fields.overdraftLimit ?? 0n,
+    metadata: fields.metadata ?? {},
+  });
+  return {
+    currency: 'USD',
+    overdraftLimit: 0n,
+    status: 'open',
+    balance: 0n,
+    version: 1,
+    metadata: {},
+    createdAtMs: nowMs - 1000,
+    openedByCommandId: opening.commandId,
+    openRequestHash: opening.requestHash,
+    ...fields,
+  };
+}
+
+/** Decides one batch against the given existing accounts and no earlier transfers. */
+export function decideWith(
+  accounts: readonly AccountState[],
+  commands: readonly LedgerCommand[],
+): BatchDecision {
+  const snapshot: BatchSnapshot = { ...emptySnapshot(snapshotKeys(commands)), accounts };
+  return decideBatch({ commands, snapshot, nowMs, nextEventId: eventIds() });
+}

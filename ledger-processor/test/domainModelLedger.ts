@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import type {
+  AccountState,
+  BatchDecision,
+  BatchSnapshot,
+  CommandOutcome,
+  JournalLine,
+  LedgerCommand,
+  LedgerEvent,
+  PriorTransfer,
+} from '../src/domain/index.ts';
+import { decideBatch, evolve, snapshotKeys } from '../src/domain/index.ts';
+import { eventIds } from './domainFixtures.ts';
+
+/**
+ * An in-memory stand-in for the processor shell and its Postgres tables, for the domain tests:
+ * it loads snapshots the way the shell will (by the keys of `snapshotKeys`), writes a batch's
+ * rows while enforcing the schema's constraints (primary keys, unique (account, version),
+ * versions compared-and-set), and checks the ledger's invariants over everything written.
+ */
+export class ModelLedger {
+  readonly accounts = new Map<string, AccountState>();
+  readonly journal: JournalLine[] = [];
+  readonly transfers = new Map<string, PriorTransfer>();
+  readonly transferIdByKey = new Map<string, string>();
+  readonly outcomes = new Map<string, CommandOutcome>();
+  readonly events: LedgerEvent[] = [];
+  private readonly postingKeys = new Set<string>();
+  private readonly rebuilt = new Map<string, AccountState>();
+  private readonly seeded = new Map<string, AccountState>();
+  private batches = 0;
+
+  /** Accounts that exist before any command, e.g. a closed one (no command closes accounts). */
+  seed(account: AccountState): void {
+    this.accounts.set(account.accountId, account);
+    this.seeded.set(account.accountId, account);
+  }
+
+  snapshotFor(commands: readonly LedgerCommand[]): BatchSnapshot {
+    const keys = snapshotKeys(commands);
+    const accounts = keys.accountIds.flatMap((id) => this.accounts.get(id) ?? []);
+    const transferIds = new Set(keys.transferIds);
+    for (const key of keys.idempotencyKeys) {
+      const id = this.transferIdByKey.get(key);
+      if (id !== undefined) transferIds.add(id);
+    }
+    const priorTransfers = [...transferIds].flatMap((id) => this.transfers.get(id) ?? []);
+    const priorOutcomes = keys.commandIds.flatMap((id) => this.outcomes.get(id) ?? []);
+    return { keys, accounts, priorTransfers, priorOutcomes };
+  }
+
+  /** Snapshot, decide and commit one batch, as the shell's one transaction does. */
+  run(commands: readonly LedgerCommand[], nowMs: number): BatchDecision {
+    this.batches += 1;
+    const decision = decideBatch({
+      commands,
+      snapshot: this.snapshotFor(commands),
+      nowMs,
+      nextEventId: eventIds(`b${this.batches}`),
+    });
+    this.commit(decision);
+    return decision;
+  }
+
+  commit(decision: BatchDecision): void {
+    for (const opened of decision.accountsOpened) {
+      assert.ok(!this.accounts.has(opened.accountId), `accounts pkey: ${opened.accountId}`);
+      this.accounts.set(opened.accountId, opened);
+    }
+    for (const change of decision.accountsChanged) {
+      const stored = this.accounts.get(change.accountId);
+      assert.ok(stored !== undefined, `update of a missing account ${change.accountId}`);
+      assert.equal(stored.version, change.expectedVersion, `stale version of ${change.accountId}`);
+      this.accounts.set(change.accountId, {
+        ...stored,
+        balance: change.balance,
+        version: change.version,
+      });
+    }
+    for (const line of decision.journal) {
+      const key = `${line.accountId}@${line.version}`;
+      assert.ok(!this.postingKeys.has(key), `postings pkey (account_id, version): ${key}`);
+      this.postingKeys.add(key);
+      this.journal.push(line);
+    }
+    const outcomesByCommand = new Map(decision.outcomes.map((o) => [o.commandId, o]));
+    for (const record of decision.transfers) {
+      assert.ok(!this.transfers.has(record.transferId), `transfers pkey: ${record.transferId}`);
+      assert.ok(!this.transferIdByKey.has(record.idempotencyKey), `key ${record.idempotencyKey}`);
+      const outcome = outcomesByCommand.get(record.commandId);
+      assert.ok(outcome !== undefined, `transfer ${record.transferId} without its outcome`);
+      this.transfers.set(record.transferId, { record, outcome });
+      this.transferIdByKey.set(record.idempotencyKey, record.transferId);
+    }
+    for (const outcome of decision.outcomes) {
+      assert.ok(!this.outcomes.has(outcome.commandId), `outcomes pkey: ${outcome.commandId}`);
+      this.outcomes.set(outcome.commandId, outcome);
+    }
+    this.events.push(...decision.events);
+    this.fold(decision.events);
+  }
+
+  /**
+   * DESIGN.md's invariants over everything committed so far: each posted transfer's two lines
+   * sum to zero, balances sum to zero (conservation: all accounts open at 0), no account below
+   * −overdraftLimit, per-account versions gapless with each line continuing the balance, and
+   * folding the event log rebuilds every account exactly.
+   */
+  assertInvariants(): void {
+    const byTransfer = new Map<string, JournalLine[]>();
+    const byAccount = new Map<string, JournalLine[]>();
+    for (const line of this.journal) {
+      byTransfer.set(line.transferId, [...(byTransfer.get(line.transferId) ?? []), line]);
+      const lines = byAccount.get(line.accountId) ?? [];
+      lines.push(line);
+      byAccount.set(line.accountId, lines);
+    }
+    for (const [transferId, lines] of byTransfer) {
+      assert.equal(lines.length, 2, `transfer ${transferId} has ${lines.length} lines`);
+      assert.equal(sum(lines.map((l) => l.amount)), 0n, `transfer ${transferId} is unbalanced`);
+      assert.equal(this.transfers.get(transferId)?.record.status, 'posted', transferId);
+    }
+    let total = 0n;
+    for (const account of this.accounts.values()) {
+      total += account.balance;
+      const id = account.accountId;
+      assert.ok(account.balance >= -account.overdraftLimit, `${id} below its overdraft limit`);
+      const lines = (byAccount.get(id) ?? []).sort((a, b) => a.version - b.version);
+      let balance = 0n;
+      lines.forEach((line, index) => {
+        assert.equal(line.version, index + 2, `${id}: versions skip at ${line.version}`);
+        balance += line.amount;
+        assert.equal(line.balanceAfter, balance, `${id}: balance chain broken at ${line.version}`);
+      });
+      assert.equal(account.version, lines.length + 1, `${id}: version is not 1 + postings`);
+      assert.equal(account.balance, balance, `${id}: balance is not the sum of its postings`);
+    }
+    assert.equal(total, 0n, 'conservation: balances must sum to zero');
+    this.assertLogRebuildsAccounts();
+  }
+
+  /** Folds a committed batch's events into the state rebuilt from the log alone. */
+  private fold(events: readonly LedgerEvent[]): void {
+    for (const event of events) {
+      const ids =
+        event.type === 'AccountOpened'
+          ? [event.accountId]
+          : event.type === 'TransferPosted'
+            ? [event.fromAccountId, event.toAccountId]
+            : [];
+      for (const id of ids) {
+        // Seeded accounts are not in the log: they start from their seeded opening state.
+        const state = this.rebuilt.get(id) ?? this.seeded.get(id);
+        const next = evolve(state, event);
+        if (next !== undefined) this.rebuilt.set(id, next);
+      }
+    }
+  }
+
+  private assertLogRebuildsAccounts(): void {
+    for (const [id, state] of this.rebuilt) {
+      assert.deepEqual(this.accounts.get(id), state, `replaying the log does not rebuild ${id}`);
+    }
+  }
+
+  get batchCount(): number {
+    return this.batches;
+  }
+}
+
+function sum(values: readonly bigint[]): bigint {
+  return values.reduce((total, value) => total + value, 0n);
+}
