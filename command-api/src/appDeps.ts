@@ -1,6 +1,6 @@
-import type { Logger, ReadinessCheck, RejectionCode } from '@ledger/runtime';
+import type { Logger, OutcomeNotice, ReadinessCheck } from '@ledger/runtime';
 import type { Registry } from 'prom-client';
-import type { LedgerCommand } from './commands.ts';
+import type { AcceptedCommand } from './commands.ts';
 import type { IdGenerator } from './uuidv7.ts';
 
 /**
@@ -41,7 +41,7 @@ export interface Clock {
 
 /** A command ready for Kafka: the value, its key and the headers API.md requires. */
 export interface CommandToPublish {
-  readonly command: LedgerCommand;
+  readonly command: AcceptedCommand;
   /** The account whose balance the command checks (transfer: fromAccountId). */
   readonly key: string;
   readonly traceparent: string;
@@ -73,15 +73,11 @@ export interface IdempotencyClaim {
 export type CommandState =
   { readonly status: 'accepted'; readonly commandId: string } | CommandOutcome;
 
-/** The processor's decision, pushed over Redis (and stored in Postgres). */
-export type CommandOutcome =
-  | {
-      readonly status: 'applied';
-      readonly commandId: string;
-      readonly versions: Readonly<Record<string, number>>;
-      readonly balances?: Readonly<Record<string, string>>;
-    }
-  | { readonly status: 'rejected'; readonly commandId: string; readonly code: RejectionCode };
+/**
+ * The processor's decision, as it pushes it over Redis (runtime's OutcomeNotice, the one
+ * definition both sides share) and stores it in Postgres `command_outcomes`.
+ */
+export type CommandOutcome = OutcomeNotice;
 
 /**
  * The accept-side idempotency record. Best effort (see docs in redisIdempotencyStore.ts): the

@@ -7,7 +7,7 @@ import type {
   IdempotencyStore,
 } from './appDeps.ts';
 import type { CommandApiMetrics } from './commandApiMetrics.ts';
-import { partitionKeyOf, subjectOf, type LedgerCommand } from './commands.ts';
+import { assertNever, partitionKeyOf, subjectOf, type AcceptedCommand } from './commands.ts';
 
 /** What became of one command at the edge. */
 export type AcceptResult =
@@ -37,14 +37,14 @@ export interface RequestTrace {
  * and ignored: the processor's unique constraint is the real exactly-once guard.
  */
 export async function acceptCommands(
-  commands: readonly LedgerCommand[],
+  commands: readonly AcceptedCommand[],
   deps: AcceptorDeps,
   trace: RequestTrace,
 ): Promise<readonly AcceptResult[]> {
   const claims = commands.map(claimFor);
   const existing = await claimOrAssumeNew(claims, deps.idempotency, trace.log);
   const results: AcceptResult[] = [];
-  const toPublish: { command: LedgerCommand; claim: IdempotencyClaim }[] = [];
+  const toPublish: { command: AcceptedCommand; claim: IdempotencyClaim }[] = [];
   commands.forEach((command, index) => {
     const claim = claims[index] as IdempotencyClaim;
     const previous = existing[index];
@@ -56,14 +56,14 @@ export async function acceptCommands(
         subjectId: claim.record.subjectId,
       });
     } else if (previous.requestHash === command.requestHash) {
-      deps.metrics.commands.inc({ type: command.type, result: 'replayed' });
+      deps.metrics.commands.inc({ type: command.payload.type, result: 'replayed' });
       results.push({
         kind: 'replayed',
         commandId: previous.commandId,
         subjectId: previous.subjectId,
       });
     } else {
-      deps.metrics.commands.inc({ type: command.type, result: 'conflict' });
+      deps.metrics.commands.inc({ type: command.payload.type, result: 'conflict' });
       results.push({ kind: 'refused', error: conflictError(command, previous) });
     }
   });
@@ -87,7 +87,7 @@ export async function acceptCommands(
         });
       });
     for (const { command } of toPublish)
-      deps.metrics.commands.inc({ type: command.type, result: 'publish_failed' });
+      deps.metrics.commands.inc({ type: command.payload.type, result: 'publish_failed' });
     throw error instanceof LedgerError
       ? error
       : new LedgerError('overloaded', 'the command log is not reachable; retry later', {
@@ -96,7 +96,7 @@ export async function acceptCommands(
         });
   }
   for (const { command } of toPublish) {
-    deps.metrics.commands.inc({ type: command.type, result: 'accepted' });
+    deps.metrics.commands.inc({ type: command.payload.type, result: 'accepted' });
     trace.log.debug('command accepted', describeForLog(command));
   }
   await deps.idempotency.confirm(toPublish.map(({ claim }) => claim)).catch((error: unknown) => {
@@ -105,11 +105,11 @@ export async function acceptCommands(
   return results;
 }
 
-export function scopeOf(command: LedgerCommand): IdempotencyScope {
-  return command.type === 'OpenAccount' ? 'account' : 'transfer';
+export function scopeOf(command: AcceptedCommand): IdempotencyScope {
+  return command.payload.type === 'OpenAccount' ? 'account' : 'transfer';
 }
 
-function claimFor(command: LedgerCommand): IdempotencyClaim {
+function claimFor(command: AcceptedCommand): IdempotencyClaim {
   const record: AcceptRecord = {
     commandId: command.commandId,
     requestHash: command.requestHash,
@@ -131,40 +131,37 @@ async function claimOrAssumeNew(
   }
 }
 
-function conflictError(command: LedgerCommand, previous: AcceptRecord): LedgerError {
+function conflictError(command: AcceptedCommand, previous: AcceptRecord): LedgerError {
   const extra = { commandId: previous.commandId, [subjectOf(command).field]: previous.subjectId };
-  return command.type === 'OpenAccount'
-    ? new LedgerError(
-        'account_exists',
-        `account ${command.accountId} was opened with a different body`,
-        { extra },
-      )
+  return command.payload.type === 'OpenAccount'
+    ? new LedgerError('account_exists', 'the account was opened with a different body', { extra })
     : new LedgerError(
         'idempotency_conflict',
         `idempotency key ${command.idempotencyKey} was used with a different body`,
-        {
-          extra,
-        },
+        { extra },
       );
 }
 
 /** Log fields for a command: account ids masked, amounts hashed (logger.ts). */
-export function describeForLog(command: LedgerCommand): Record<string, unknown> {
-  switch (command.type) {
+export function describeForLog(command: AcceptedCommand): Record<string, unknown> {
+  const { payload } = command;
+  switch (payload.type) {
     case 'OpenAccount':
       return {
-        type: command.type,
+        type: payload.type,
         commandId: command.commandId,
-        accountId: maskAccountId(command.accountId),
+        accountId: maskAccountId(payload.accountId),
       };
     case 'Transfer':
       return {
-        type: command.type,
+        type: payload.type,
         commandId: command.commandId,
-        transferId: command.transferId,
-        fromAccountId: maskAccountId(command.fromAccountId),
-        toAccountId: maskAccountId(command.toAccountId),
-        amountHash: hashAmount(command.amount),
+        transferId: payload.transferId,
+        fromAccountId: maskAccountId(payload.fromAccountId),
+        toAccountId: maskAccountId(payload.toAccountId),
+        amountHash: hashAmount(payload.amount),
       };
+    default:
+      return assertNever(payload);
   }
 }

@@ -1,64 +1,41 @@
-import type { Metadata } from './validation/metadataValidator.ts';
+import type { CommandPayload, LedgerCommand as WireCommand } from '@ledger/schemas';
 
 /**
- * The commands this service accepts, after validation. `requestHash` identifies the request's
- * content (not its generated ids), so a replay of the same body is recognised as such.
+ * A validated command as this service holds it: the wire envelope of @ledger/schemas without
+ * the traceparent, which belongs to the request that publishes it (set by the producer).
+ * `requestHash` identifies the request's content, so a replay of the same body is recognised.
  */
-export type LedgerCommand = OpenAccountCommand | TransferCommand;
-export type CommandType = LedgerCommand['type'];
-
-interface CommandEnvelope {
-  readonly commandId: string;
-  /** Transfers: Idempotency-Key header or transferId. Accounts: the accountId. */
-  readonly idempotencyKey: string;
-  /** sha-256 hex of the canonical JSON of the validated request content. */
-  readonly requestHash: string;
-  /** Milliseconds since the epoch, from the injected clock. */
-  readonly receivedAtMs: number;
-}
-
-export interface OpenAccountCommand extends CommandEnvelope {
-  readonly type: 'OpenAccount';
-  readonly accountId: string;
-  readonly currency: string;
-  readonly overdraftLimit: bigint;
-  readonly metadata: Metadata;
-}
-
-export interface TransferCommand extends CommandEnvelope {
-  readonly type: 'Transfer';
-  readonly transferId: string;
-  readonly fromAccountId: string;
-  readonly toAccountId: string;
-  readonly amount: bigint;
-  readonly currency: string;
-  readonly metadata: Metadata;
-}
+export type AcceptedCommand<Payload extends CommandPayload = CommandPayload> = Omit<
+  WireCommand<Payload>,
+  'traceparent'
+>;
 
 /** The account whose funds or existence the command checks: the Kafka key (API.md topics). */
-export function partitionKeyOf(command: LedgerCommand): string {
-  switch (command.type) {
+export function partitionKeyOf(command: AcceptedCommand): string {
+  const { payload } = command;
+  switch (payload.type) {
     case 'OpenAccount':
-      return command.accountId;
+      return payload.accountId;
     case 'Transfer':
-      return command.fromAccountId;
+      return payload.fromAccountId;
     default:
-      return assertNever(command);
+      return assertNever(payload);
   }
 }
 
 /** The id the client knows the command's subject by (returned in every response). */
-export function subjectOf(command: LedgerCommand): {
+export function subjectOf(command: AcceptedCommand): {
   field: 'accountId' | 'transferId';
   id: string;
 } {
-  switch (command.type) {
+  const { payload } = command;
+  switch (payload.type) {
     case 'OpenAccount':
-      return { field: 'accountId', id: command.accountId };
+      return { field: 'accountId', id: payload.accountId };
     case 'Transfer':
-      return { field: 'transferId', id: command.transferId };
+      return { field: 'transferId', id: payload.transferId };
     default:
-      return assertNever(command);
+      return assertNever(payload);
   }
 }
 

@@ -17,25 +17,25 @@ const transfer = (overrides: Record<string, unknown> = {}) => ({
 function decideEach(app: TestApp) {
   return (commands: readonly CommandToPublish[]) => {
     for (const { command } of commands) {
-      const { commandId } = command;
-      if (command.type === 'Transfer' && command.amount > 1000n) {
+      const { commandId, payload } = command;
+      if (payload.type === 'Transfer' && payload.amount > 1000n) {
         app.idempotency.outcomes.set(commandId, {
           status: 'rejected',
           commandId,
           code: 'insufficient_funds',
         });
-      } else if (command.type === 'Transfer') {
+      } else if (payload.type === 'Transfer') {
         app.idempotency.outcomes.set(commandId, {
           status: 'applied',
           commandId,
-          versions: { [command.fromAccountId]: 2, [command.toAccountId]: 5 },
-          balances: { [command.fromAccountId]: '-250', [command.toAccountId]: '250' },
+          versions: { [payload.fromAccountId]: 2, [payload.toAccountId]: 5 },
+          balances: { [payload.fromAccountId]: '-250', [payload.toAccountId]: '250' },
         });
       } else {
         app.idempotency.outcomes.set(commandId, {
           status: 'applied',
           commandId,
-          versions: { [command.accountId]: 1 },
+          versions: { [payload.accountId]: 1 },
         });
       }
     }

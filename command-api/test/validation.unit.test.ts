@@ -13,6 +13,7 @@ import {
 import { validateOpenAccount } from '../src/validation/openAccountValidator.ts';
 import { validateTransfer } from '../src/validation/transferValidator.ts';
 import { batchItemsMax, validateTransferBatch } from '../src/validation/batchValidator.ts';
+import { requestHashOf } from '@ledger/schemas';
 import { sequentialIds } from './testSupport.ts';
 
 function throwsCode(action: () => unknown, code: ErrorCode, detailIncludes?: string): void {
@@ -143,9 +144,13 @@ void describe('metadata', () => {
     assert.deepEqual({ ...parseMetadata(full, 'metadata') }, full);
     assert.deepEqual({ ...parseMetadata(undefined, 'metadata') }, {});
   });
-  void it('given a "__proto__" key, when parsed, then it stays plain data', () => {
-    const parsed = parseMetadata(JSON.parse('{"__proto__":"x"}'), 'metadata');
-    assert.equal(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value, 'x');
+  void it('given keys outside the wire pattern, when parsed, then invalid_request (the serde would refuse them)', () => {
+    for (const key of ['__proto__', 'has space', '-lead', 'ü']) {
+      throwsCode(
+        () => parseMetadata(JSON.parse(`{${JSON.stringify(key)}:"x"}`), 'metadata'),
+        'invalid_request',
+      );
+    }
   });
 });
 
@@ -181,22 +186,55 @@ void describe('transfer bodies', () => {
 
   void it('given a valid body, when validated, then ids, key and hash are set', () => {
     const command = validateBody(transfer({ metadata: { note: 'rent' } }));
-    assert.equal(command.type, 'Transfer');
-    assert.equal(command.transferId, 't-1');
+    assert.equal(command.payload.type, 'Transfer');
+    assert.equal(command.payload.transferId, 't-1');
     assert.equal(command.idempotencyKey, 't-1');
-    assert.equal(command.amount, 1000n);
+    assert.equal(command.payload.amount, 1000n);
     assert.equal(command.commandId, 'gen-1');
     assert.match(command.requestHash, /^[0-9a-f]{64}$/);
   });
 
   void it('given the same content in another field order, when validated, then the hash is equal', () => {
-    const shared = context();
-    const validate = (body: unknown) =>
-      validateTransfer({ body, idempotencyKeyHeader: undefined, what: 'the body' }, shared);
-    const a = validate({ currency: 'USD', amount: '5', toAccountId: 'b', fromAccountId: 'a' });
-    const b = validate({ fromAccountId: 'a', toAccountId: 'b', amount: '5', currency: 'USD' });
+    const a = validateBody({
+      currency: 'USD',
+      amount: '5',
+      toAccountId: 'b',
+      fromAccountId: 'a',
+      transferId: 't',
+    });
+    const b = validateBody({
+      transferId: 't',
+      fromAccountId: 'a',
+      toAccountId: 'b',
+      amount: '5',
+      currency: 'USD',
+    });
     assert.equal(a.requestHash, b.requestHash);
-    assert.notEqual(a.transferId, b.transferId, 'absent transferIds are generated per request');
+    assert.equal(a.requestHash, requestHashOf(a.payload), 'the wire contract defines the hash');
+    const withMetadata = (metadata: Record<string, string>) =>
+      validateBody(transfer({ metadata })).requestHash;
+    assert.equal(withMetadata({ x: '1', a: '2' }), withMetadata({ a: '2', x: '1' }));
+  });
+
+  void it('given an Idempotency-Key and no transferId, when sent twice, then both name the same transfer and hash', () => {
+    const body = { fromAccountId: 'a', toAccountId: 'b', amount: '5', currency: 'USD' };
+    const shared = context();
+    const validate = () =>
+      validateTransfer({ body, idempotencyKeyHeader: 'key-9', what: 'the body' }, shared);
+    const [first, second] = [validate(), validate()];
+    assert.equal(first.payload.transferId, 'key-9');
+    assert.equal(first.requestHash, second.requestHash);
+    assert.notEqual(first.commandId, second.commandId);
+  });
+
+  void it('given neither transferId nor key, when validated twice, then each gets its own generated id', () => {
+    const body = { fromAccountId: 'a', toAccountId: 'b', amount: '5', currency: 'USD' };
+    const shared = context();
+    const validate = () =>
+      validateTransfer({ body, idempotencyKeyHeader: undefined, what: 'the body' }, shared);
+    const [first, second] = [validate(), validate()];
+    assert.notEqual(first.payload.transferId, second.payload.transferId);
+    assert.equal(first.idempotencyKey, first.payload.transferId);
   });
 
   void it('given other content, when validated, then the hash differs', () => {
@@ -239,7 +277,7 @@ void describe('open-account bodies', () => {
       metadata: {},
     });
     assert.equal(implicit.requestHash, explicit.requestHash);
-    assert.equal(implicit.overdraftLimit, 0n);
+    assert.equal(implicit.payload.overdraftLimit, 0n);
     assert.equal(implicit.idempotencyKey, 'alice');
   });
 });

@@ -2,7 +2,8 @@ import type { Router } from 'express';
 import { LedgerError, problemFromError } from '@ledger/runtime';
 import type { CommandState } from '../appDeps.ts';
 import { acceptCommands, type AcceptResult } from '../commandAcceptor.ts';
-import type { TransferCommand } from '../commands.ts';
+import type { Transfer } from '@ledger/schemas';
+import type { AcceptedCommand } from '../commands.ts';
 import { validateTransferBatch } from '../validation/batchValidator.ts';
 import {
   appliedBody,
@@ -33,7 +34,7 @@ export function registerBatchTransferRoutes(router: Router, deps: RouteDeps): vo
       }
       const waitSeconds = parsePreferWait(request.get('prefer'));
       const validated = validateTransferBatch(request.body, validationContext(deps));
-      const commands: TransferCommand[] = [];
+      const commands: AcceptedCommand<Transfer>[] = [];
       for (const item of validated) if (item.ok) commands.push(item.command);
       const trace = requestTrace(request, response);
       const results = commands.length === 0 ? [] : await acceptCommands(commands, deps, trace);

@@ -1,5 +1,6 @@
 import { LedgerError } from '@ledger/runtime';
-import type { TransferCommand } from '../commands.ts';
+import type { Transfer } from '@ledger/schemas';
+import type { AcceptedCommand } from '../commands.ts';
 import { jsonTypeOf } from './amountParser.ts';
 import type { ValidationContext } from './openAccountValidator.ts';
 import { checkShape } from './strictShape.ts';
@@ -9,7 +10,7 @@ import { validateTransfer } from './transferValidator.ts';
 export const batchItemsMax = 1_000;
 
 export type BatchItemValidation =
-  | { readonly index: number; readonly ok: true; readonly command: TransferCommand }
+  | { readonly index: number; readonly ok: true; readonly command: AcceptedCommand<Transfer> }
   | { readonly index: number; readonly ok: false; readonly error: LedgerError };
 
 const batchShape = { required: ['transfers'], optional: [] } as const;

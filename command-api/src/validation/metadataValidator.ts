@@ -1,14 +1,21 @@
 import { LedgerError } from '@ledger/runtime';
+import {
+  metadataKeyLengthMax,
+  metadataKeyPattern,
+  metadataKeysMax,
+  metadataValueLengthMax,
+  type Metadata,
+} from '@ledger/schemas';
 import { jsonTypeOf } from './amountParser.ts';
 
-/** Metadata rides on every command and event: small and flat, so it never dominates a message. */
-export const metadataKeysMax = 16;
-export const metadataKeyLengthMax = 64;
-export const metadataValueLengthMax = 256;
+// The limits are the wire contract's (one definition, @ledger/schemas/metadataLimits.ts): a
+// request this accepts must never be refused later by the serde, after the 202 is promised.
+export { metadataKeyLengthMax, metadataKeyPattern, metadataKeysMax, metadataValueLengthMax };
 
-export type Metadata = Readonly<Record<string, string>>;
-
-/** Absent metadata is an empty object, so `{}` and no field hash the same. */
+/**
+ * Absent metadata is an empty object, so `{}` and no field hash the same. Keys come back sorted
+ * (Avro writes map entries in iteration order; sorted keys give equal maps equal bytes).
+ */
 export function parseMetadata(value: unknown, field: string): Metadata {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -21,13 +28,13 @@ export function parseMetadata(value: unknown, field: string): Metadata {
   if (entries.length > metadataKeysMax) {
     throw new LedgerError('invalid_request', `${field} has more than ${metadataKeysMax} keys`);
   }
-  // A prototype-free object: a key named "__proto__" stays plain data.
-  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [key, entry] of entries) {
-    if (key.length === 0 || key.length > metadataKeyLengthMax) {
+  const metadata: Record<string, string> = {};
+  for (const [key, entry] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // The pattern bounds the length (≤ metadataKeyLengthMax) and keeps "__proto__" out.
+    if (!metadataKeyPattern.test(key)) {
       throw new LedgerError(
         'invalid_request',
-        `${field} keys must be 1 to ${metadataKeyLengthMax} characters`,
+        `${field} keys must be 1 to ${metadataKeyLengthMax} characters matching ${metadataKeyPattern.source}`,
       );
     }
     if (typeof entry !== 'string') {

@@ -1,9 +1,9 @@
-import type { OpenAccountCommand } from '../commands.ts';
+import { requestHashOf, type OpenAccount } from '@ledger/schemas';
+import type { AcceptedCommand } from '../commands.ts';
 import type { IdGenerator } from '../uuidv7.ts';
 import { parseNonNegativeAmount } from './amountParser.ts';
-import { requestHashOf } from './canonicalJson.ts';
 import { parseCurrency } from './currencyCodes.ts';
-import { parseOptionalId } from './idValidator.ts';
+import { parseId } from './idValidator.ts';
 import { parseMetadata } from './metadataValidator.ts';
 import { checkShape } from './strictShape.ts';
 
@@ -19,32 +19,29 @@ const openAccountShape = {
 } as const;
 
 /** `POST /v1/accounts` body → command. Throws LedgerError (400) on the first bad field. */
-export function validateOpenAccount(body: unknown, context: ValidationContext): OpenAccountCommand {
+export function validateOpenAccount(
+  body: unknown,
+  context: ValidationContext,
+): AcceptedCommand<OpenAccount> {
   const object = checkShape(body, openAccountShape, 'the request body');
-  const { id: accountId } = parseOptionalId(object.accountId, 'accountId', context.newId);
-  const currency = parseCurrency(object.currency, 'currency');
-  const overdraftLimit =
-    object.overdraftLimit === undefined
-      ? 0n
-      : parseNonNegativeAmount(object.overdraftLimit, 'overdraftLimit');
-  const metadata = parseMetadata(object.metadata, 'metadata');
-  // Defaults are applied before hashing: `{}` and `{"overdraftLimit":"0"}` are the same request.
-  const requestHash = requestHashOf({
+  const accountId =
+    object.accountId === undefined ? context.newId() : parseId(object.accountId, 'accountId');
+  const payload: OpenAccount = {
     type: 'OpenAccount',
     accountId,
-    currency,
-    overdraftLimit,
-    metadata,
-  });
+    currency: parseCurrency(object.currency, 'currency'),
+    overdraftLimit:
+      object.overdraftLimit === undefined
+        ? 0n
+        : parseNonNegativeAmount(object.overdraftLimit, 'overdraftLimit'),
+    metadata: parseMetadata(object.metadata, 'metadata'),
+  };
   return {
-    type: 'OpenAccount',
     commandId: context.newId(),
     idempotencyKey: accountId,
-    requestHash,
-    receivedAtMs: context.nowMs,
-    accountId,
-    currency,
-    overdraftLimit,
-    metadata,
+    // Defaults are applied before hashing: `{}` and `{"overdraftLimit":"0"}` are one request.
+    requestHash: requestHashOf(payload),
+    receivedAt: context.nowMs,
+    payload,
   };
 }

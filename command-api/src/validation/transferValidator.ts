@@ -1,9 +1,9 @@
 import { LedgerError } from '@ledger/runtime';
-import type { TransferCommand } from '../commands.ts';
+import { requestHashOf, type Transfer } from '@ledger/schemas';
+import type { AcceptedCommand } from '../commands.ts';
 import { parseAmount } from './amountParser.ts';
-import { requestHashOf } from './canonicalJson.ts';
 import { parseCurrency } from './currencyCodes.ts';
-import { parseId, parseOptionalId } from './idValidator.ts';
+import { parseId } from './idValidator.ts';
 import { parseMetadata } from './metadataValidator.ts';
 import type { ValidationContext } from './openAccountValidator.ts';
 import { checkShape } from './strictShape.ts';
@@ -21,47 +21,45 @@ export interface TransferRequest {
   readonly what: string;
 }
 
-/** `POST /v1/transfers` body (or one batch item) → command. Throws LedgerError on a bad field. */
+/**
+ * `POST /v1/transfers` body (or one batch item) → command. Throws LedgerError on a bad field.
+ *
+ * The idempotency key is the header, else the transferId. An absent transferId is the header's
+ * key when there is one (so a retry of the same body under the same key names the same transfer
+ * and hashes the same), else a generated UUIDv7 (such a request can never be replayed).
+ */
 export function validateTransfer(
   request: TransferRequest,
   context: ValidationContext,
-): TransferCommand {
+): AcceptedCommand<Transfer> {
   const object = checkShape(request.body, transferShape, request.what);
-  const transfer = parseOptionalId(object.transferId, 'transferId', context.newId);
+  const headerKey =
+    request.idempotencyKeyHeader === undefined
+      ? undefined
+      : parseId(request.idempotencyKeyHeader, 'Idempotency-Key header');
+  const transferId =
+    object.transferId === undefined
+      ? (headerKey ?? context.newId())
+      : parseId(object.transferId, 'transferId');
   const fromAccountId = parseId(object.fromAccountId, 'fromAccountId');
   const toAccountId = parseId(object.toAccountId, 'toAccountId');
-  const amount = parseAmount(object.amount, 'amount');
-  const currency = parseCurrency(object.currency, 'currency');
-  const metadata = parseMetadata(object.metadata, 'metadata');
+  const payload: Transfer = {
+    type: 'Transfer',
+    transferId,
+    fromAccountId,
+    toAccountId,
+    amount: parseAmount(object.amount, 'amount'),
+    currency: parseCurrency(object.currency, 'currency'),
+    metadata: parseMetadata(object.metadata, 'metadata'),
+  };
   if (fromAccountId === toAccountId) {
     throw new LedgerError('same_account', 'fromAccountId and toAccountId are the same account');
   }
-  const idempotencyKey =
-    request.idempotencyKeyHeader === undefined
-      ? transfer.id
-      : parseId(request.idempotencyKeyHeader, 'Idempotency-Key header');
-  // A generated transferId is not part of the content: the same body sent twice under one
-  // Idempotency-Key must hash the same even though each attempt generated its own id.
-  const requestHash = requestHashOf({
-    type: 'Transfer',
-    transferId: transfer.generated ? null : transfer.id,
-    fromAccountId,
-    toAccountId,
-    amount,
-    currency,
-    metadata,
-  });
   return {
-    type: 'Transfer',
     commandId: context.newId(),
-    idempotencyKey,
-    requestHash,
-    receivedAtMs: context.nowMs,
-    transferId: transfer.id,
-    fromAccountId,
-    toAccountId,
-    amount,
-    currency,
-    metadata,
+    idempotencyKey: headerKey ?? transferId,
+    requestHash: requestHashOf(payload),
+    receivedAt: context.nowMs,
+    payload,
   };
 }

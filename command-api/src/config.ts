@@ -1,0 +1,108 @@
+import {
+  assert,
+  intFromEnv,
+  outcomeNoticeTtlSeconds,
+  parseLogLevel,
+  readStackConfig,
+  shutdownTimeoutMs,
+  stringFromEnv,
+  type LogLevel,
+  type StackConfig,
+} from '@ledger/runtime';
+import type { CommandApiOptions } from './appDeps.ts';
+import { apiKeysMax } from './http/authMiddleware.ts';
+import { waitSecondsMax } from './http/preferWait.ts';
+import {
+  producerQueueMessagesMax,
+  publishTimeoutMs,
+  sendBatchMessagesMax,
+} from './kafka/commandProducer.ts';
+import { lookupKeysMax } from './postgres/decidedCommands.ts';
+import {
+  idempotencyTtlSecondsDefault,
+  idempotencyTtlSecondsMax,
+} from './redis/redisIdempotencyStore.ts';
+import { rateLimitWindowMsMax } from './redis/redisRateLimiter.ts';
+import { batchItemsMax } from './validation/batchValidator.ts';
+
+/** Everything main.ts needs, read and validated once at start-up (a bad value stops the start). */
+export interface CommandApiConfig {
+  readonly stack: StackConfig;
+  readonly logLevel: LogLevel;
+  readonly api: CommandApiOptions;
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number };
+  readonly processorGroupId: string;
+  readonly idempotencyTtlSeconds: number;
+  readonly postgresSchema: string;
+  readonly postgresPoolMax: number;
+}
+
+export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): CommandApiConfig {
+  checkLimits();
+  const stack = readStackConfig(env);
+  const apiKeys = stringFromEnv(env, 'LEDGER_API_KEYS', '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+  if (apiKeys.length > apiKeysMax) {
+    throw new Error(`LEDGER_API_KEYS holds ${apiKeys.length} keys, at most ${apiKeysMax}`);
+  }
+  return {
+    stack,
+    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
+    api: {
+      apiKeys,
+      // At 10k commands/s, 500k is under a minute of backlog: past it waits time out anyway.
+      consumerLagMax: intFromEnv(env, 'LEDGER_COMMAND_API_CONSUMER_LAG_MAX', 500_000, {
+        min: 1,
+        max: 1_000_000_000,
+      }),
+      overloadedRetryAfterSeconds: intFromEnv(env, 'LEDGER_COMMAND_API_RETRY_AFTER_SECONDS', 2, {
+        min: 1,
+        max: 300,
+      }),
+      trustProxy: parseTrustProxy(stringFromEnv(env, 'LEDGER_COMMAND_API_TRUST_PROXY', '')),
+    },
+    rateLimit: {
+      // Generous by default: the local bench drives 1000 clients from one address.
+      limit: intFromEnv(env, 'LEDGER_COMMAND_API_RATE_LIMIT', 100_000, { min: 1, max: 10_000_000 }),
+      windowMs: intFromEnv(env, 'LEDGER_COMMAND_API_RATE_WINDOW_MS', 1_000, {
+        min: 100,
+        max: rateLimitWindowMsMax,
+      }),
+    },
+    processorGroupId: stringFromEnv(
+      env,
+      'LEDGER_PROCESSOR_GROUP_ID',
+      `${stack.topicPrefix}.ledger-processor`,
+    ),
+    idempotencyTtlSeconds: intFromEnv(
+      env,
+      'LEDGER_COMMAND_API_IDEMPOTENCY_TTL_SECONDS',
+      idempotencyTtlSecondsDefault,
+      { min: outcomeNoticeTtlSeconds, max: idempotencyTtlSecondsMax },
+    ),
+    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
+    postgresPoolMax: intFromEnv(env, 'LEDGER_COMMAND_API_PG_POOL_MAX', 4, { min: 1, max: 64 }),
+  };
+}
+
+/** The named limits, checked against each other: a mismatch is a build bug, caught at start. */
+export function checkLimits(): void {
+  assert(sendBatchMessagesMax >= batchItemsMax, 'a full batch request must fit one sendBatch');
+  assert(producerQueueMessagesMax >= 2 * sendBatchMessagesMax, 'the queue must hold two batches');
+  assert(lookupKeysMax >= batchItemsMax, 'a batch request must fit one Postgres lookup');
+  assert(
+    outcomeNoticeTtlSeconds > waitSecondsMax,
+    'outcome keys must outlive the longest Prefer: wait',
+  );
+  assert(publishTimeoutMs < shutdownTimeoutMs, 'a publish must time out before the drain budget');
+}
+
+/** `trust proxy`: off by default; "true", a hop count or a subnet list otherwise. */
+function parseTrustProxy(raw: string): boolean | number | string {
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^[0-9]{1,2}$/.test(raw)) return Number(raw);
+  return raw;
+}
