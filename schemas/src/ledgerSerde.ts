@@ -8,7 +8,7 @@ import { eventFromAvro, eventToAvro } from './eventConverter.ts';
 import { ledgerSubject, type LedgerSubject, type LedgerTopicKind } from './ledgerSubjects.ts';
 import type { SchemaRegistryReader } from './schemaRegistryClient.ts';
 import { SchemaRegistryUnavailableError } from './wireContractError.ts';
-import { createValueCodec } from './valueCodec.ts';
+import { createValueCodec, statusOf } from './valueCodec.ts';
 
 export interface LedgerSerdeOptions {
   /** Usually createSchemaRegistryClient(...); anything with getSchema/getRegistryIdBySchema. */
@@ -103,9 +103,17 @@ async function resolveSchemaId(
     });
     return { subject, schemaId };
   } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (statusOf(error) === 404) {
+      // A deployment mistake, not an outage: retrying cannot help until someone registers.
+      throw new Error(
+        `schema ${subject.schema.fullName} is not registered under ${subject.subject}: run ` +
+          `registerSchemas (the stack starter does) before starting services. Registry said: ${reason}`,
+        { cause: error },
+      );
+    }
     throw new SchemaRegistryUnavailableError(
-      `schema ${subject.schema.fullName} is not registered under ${subject.subject} ` +
-        `(run registerSchemas, e.g. through the stack starter): ${error instanceof Error ? error.message : String(error)}`,
+      `could not look up ${subject.schema.fullName} under ${subject.subject}: ${reason}`,
       { cause: error },
     );
   }

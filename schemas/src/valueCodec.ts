@@ -132,7 +132,8 @@ async function fetchWriterType(
   return avroTypeFor(fetched.schema({ exportAttrs: true }));
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status the registry client attached to an error, if any. */
+export function statusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'status' in error) {
     return typeof error.status === 'number' ? error.status : undefined;
   }

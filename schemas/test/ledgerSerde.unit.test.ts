@@ -145,11 +145,24 @@ void describe('createLedgerSerde with an in-memory registry', () => {
 });
 
 void describe('createLedgerSerde when the registry is missing something', () => {
-  void it('given schemas not registered, when the serde is created, then it fails at start', async () => {
+  void it('given schemas not registered, when the serde is created, then it fails at start, not retriable', async () => {
     await assert.rejects(
       createLedgerSerde({ registry: new InMemorySchemaRegistry(), topics }),
       (error: unknown) =>
-        error instanceof SchemaRegistryUnavailableError && /registerSchemas/.test(error.message),
+        error instanceof Error &&
+        !(error instanceof SchemaRegistryUnavailableError) &&
+        /run registerSchemas/.test(error.message),
+    );
+  });
+
+  void it('given an unreachable registry, when the serde is created, then the error is retriable', async () => {
+    const unreachable = createSchemaRegistryClient({
+      registryUrl: 'http://127.0.0.1:9/apis/ccompat/v7',
+      retries: 0,
+    });
+    await assert.rejects(
+      createLedgerSerde({ registry: unreachable, topics }),
+      (error: unknown) => error instanceof SchemaRegistryUnavailableError && error.retriable,
     );
   });
 
