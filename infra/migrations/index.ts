@@ -1,4 +1,11 @@
 import type { Knex } from 'knex';
+import { accountsMigration } from './0001_accounts.ts';
+import { appendOnlyGuardMigration } from './0002_append_only_guard.ts';
+import { transfersMigration } from './0003_transfers.ts';
+import { postingsMigration } from './0004_postings.ts';
+import { commandOutcomesMigration } from './0005_command_outcomes.ts';
+import { outboxMigration } from './0006_outbox.ts';
+import { consumerOffsetsMigration } from './0007_consumer_offsets.ts';
 
 /**
  * The ledger's Postgres schema, as an ordered list of knex migrations. Listed explicitly (not
@@ -11,4 +18,16 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: readonly Migration[] = [];
+/**
+ * The write side of the ledger (the processor's tables). Read models belong to the projector and
+ * come after these. Append only: a released migration is never edited, a change is a new one.
+ */
+export const migrations: readonly Migration[] = [
+  accountsMigration,
+  appendOnlyGuardMigration,
+  transfersMigration,
+  postingsMigration,
+  commandOutcomesMigration,
+  outboxMigration,
+  consumerOffsetsMigration,
+];
