@@ -1,51 +1,16 @@
-import {
-  closeServer,
-  crashOnUnhandled,
-  createKafkaClient,
-  createLogger,
-  createMetricsRegistry,
-  createOpsServer,
-  createPostgresPool,
-  kafkaCheck,
-  listen,
-  onTerminate,
-  parseLogLevel,
-  postgresCheck,
-  readStackConfig,
-  registryCheck,
-} from '@ledger/runtime';
+import { crashOnUnhandled, createLogger, onTerminate } from '@ledger/runtime';
+import { readProcessorConfig } from './config.ts';
+import { service, startLedgerProcessor } from './wiring.ts';
 
-// Skeleton: connects to its dependencies and serves the ops routes; the ledger-processor's work is
-// wired in by the write/read path.
-const service = 'ledger-processor';
-const config = readStackConfig();
-const logger = createLogger({
-  level: parseLogLevel(process.env.LEDGER_LOG_LEVEL),
-  bindings: { service },
-});
+// The thin shell: read config once, connect, consume; on SIGTERM finish or abandon the batch in
+// flight (its transaction commits whole or not at all), publish what committed, disconnect.
+const config = readProcessorConfig();
+const logger = createLogger({ level: config.logLevel, bindings: { service } });
 crashOnUnhandled(logger);
-const registry = createMetricsRegistry(service);
-const pool = createPostgresPool({
-  connectionString: config.postgresUrl,
-  schema: process.env.LEDGER_PG_SCHEMA ?? 'ledger',
-  max: 4,
-  applicationName: service,
+const running = await startLedgerProcessor(config, logger);
+logger.info('consuming', {
+  port: running.port,
+  group: config.processor.consumerGroup,
+  partitionsConcurrent: config.processor.partitionsConcurrent,
 });
-const admin = createKafkaClient({
-  clientId: service,
-  brokers: config.kafkaBrokers,
-  logger,
-}).admin();
-await admin.connect();
-const server = createOpsServer({
-  registry,
-  readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.registryUrl)],
-});
-await listen(server, config.ports.ledgerProcessor);
-logger.info('listening', { port: config.ports.ledgerProcessor });
-
-onTerminate(logger, async () => {
-  await closeServer(server);
-  await admin.disconnect();
-  await pool.end();
-});
+onTerminate(logger, () => running.stop());

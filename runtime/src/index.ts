@@ -11,3 +11,5 @@ export * from './postgresPool.ts';
 export * from './redisClient.ts';
 export * from './dependencyChecks.ts';
 export * from './opsServer.ts';
+export * from './outcomeNotices.ts';
+export * from './uuidv7.ts';

@@ -1,0 +1,52 @@
+import {
+  intFromEnv,
+  parseLogLevel,
+  postgresPoolMax,
+  readStackConfig,
+  stringFromEnv,
+  type LogLevel,
+  type StackConfig,
+} from '@ledger/runtime';
+import { batchCommandsMax } from './domain/index.ts';
+import { partitionsConcurrentMax, type ProcessorOptions } from './processor.ts';
+
+/** Everything main.ts needs, read and validated once at start-up. */
+export interface ProcessorConfig {
+  readonly stack: StackConfig;
+  readonly logLevel: LogLevel;
+  readonly postgresSchema: string;
+  readonly postgresPoolMax: number;
+  readonly processor: ProcessorOptions;
+}
+
+export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
+  const stack = readStackConfig(env);
+  const partitionsConcurrent = intFromEnv(env, 'LEDGER_PROCESSOR_PARTITIONS_CONCURRENT', 4, {
+    min: 1,
+    max: partitionsConcurrentMax,
+  });
+  // Each concurrent partition holds one connection for its transaction; the relay and the
+  // readiness probe need a few more.
+  const poolMax = intFromEnv(env, 'LEDGER_PROCESSOR_PG_POOL_MAX', partitionsConcurrent + 4, {
+    min: partitionsConcurrent + 1,
+    max: postgresPoolMax,
+  });
+  return {
+    stack,
+    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
+    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
+    postgresPoolMax: poolMax,
+    processor: {
+      consumerGroup: stringFromEnv(
+        env,
+        'LEDGER_PROCESSOR_GROUP_ID',
+        `${stack.topicPrefix}.ledger-processor`,
+      ),
+      partitionsConcurrent,
+      transactionCommandsMax: intFromEnv(env, 'LEDGER_PROCESSOR_TRANSACTION_COMMANDS_MAX', 2_000, {
+        min: 1,
+        max: batchCommandsMax,
+      }),
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { AccountState, CommandOutcome, OutcomeCode, TransferRecord } from './domain/index.ts';
+
+/**
+ * Row ↔ domain mapping for the processor's tables (infra/migrations). int8 and numeric arrive as
+ * strings (runtime/postgresPool.ts) and become bigint here, never a JS number.
+ */
+export interface AccountRow {
+  id: string;
+  currency: string;
+  overdraft_limit: string;
+  status: AccountState['status'];
+  balance: string;
+  version: string;
+  metadata: Record<string, string>;
+  created_at: Date;
+  opened_by_command_id: string;
+  open_request_hash: string;
+}
+
+export function accountFromRow(row: AccountRow): AccountState {
+  return {
+    accountId: row.id,
+    currency: row.currency,
+    overdraftLimit: BigInt(row.overdraft_limit),
+    status: row.status,
+    balance: BigInt(row.balance),
+    version: safeNumber(row.version, 'accounts.version'),
+    metadata: row.metadata,
+    createdAtMs: row.created_at.getTime(),
+    openedByCommandId: row.opened_by_command_id,
+    openRequestHash: row.open_request_hash,
+  };
+}
+
+export interface OutcomeRow {
+  command_id: string;
+  kind: CommandOutcome['kind'];
+  subject_id: string;
+  status: CommandOutcome['status'];
+  code: string | null;
+  versions: Record<string, number>;
+  balances: Record<string, string>;
+  replay_of: string | null;
+  decided_at: Date;
+}
+
+export function outcomeFromRow(row: OutcomeRow): CommandOutcome {
+  return {
+    commandId: row.command_id,
+    kind: row.kind,
+    subjectId: row.subject_id,
+    status: row.status,
+    code: (row.code ?? undefined) as OutcomeCode | undefined,
+    versions: row.versions,
+    balances: Object.fromEntries(
+      Object.entries(row.balances).map(([accountId, balance]) => [accountId, BigInt(balance)]),
+    ),
+    replayOf: row.replay_of ?? undefined,
+    decidedAtMs: row.decided_at.getTime(),
+  };
+}
+
+export interface TransferRow {
+  transfer_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  command_id: string;
+  from_account_id: string;
+  to_account_id: string;
+  amount: string;
+  currency: string;
+  metadata: Record<string, string>;
+  status: TransferRecord['status'];
+  code: string | null;
+  decided_at: Date;
+}
+
+export function transferFromRow(row: TransferRow): TransferRecord {
+  return {
+    transferId: row.transfer_id,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    commandId: row.command_id,
+    fromAccountId: row.from_account_id,
+    toAccountId: row.to_account_id,
+    amount: BigInt(row.amount),
+    currency: row.currency.trim(),
+    metadata: row.metadata,
+    status: row.status,
+    code: (row.code ?? undefined) as TransferRecord['code'],
+    decidedAtMs: row.decided_at.getTime(),
+  };
+}
+
+/** Balances as decimal strings for JSON columns and notices (a JSON number loses precision). */
+export function balancesToJson(balances: Readonly<Record<string, bigint>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(balances).map(([id, value]) => [id, value.toString()]));
+}
+
+export function safeNumber(value: string, what: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new Error(`${what} ${value} is not a safe integer`);
+  return parsed;
+}
+
+export const isoTime = (ms: number): string => new Date(ms).toISOString();

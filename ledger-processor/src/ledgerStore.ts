@@ -1,0 +1,209 @@
+import { assert } from '@ledger/runtime';
+import type pg from 'pg';
+import type { BatchDecision, BatchSnapshot, SnapshotKeys } from './domain/index.ts';
+import {
+  accountFromRow,
+  balancesToJson,
+  isoTime,
+  outcomeFromRow,
+  transferFromRow,
+  type AccountRow,
+  type OutcomeRow,
+  type TransferRow,
+} from './ledgerRows.ts';
+
+/** An event ready for the outbox: the exact Kafka message, encoded before the transaction. */
+export interface OutboxMessage {
+  readonly topic: string;
+  readonly key: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly value: Buffer;
+}
+
+export interface OutboxRow extends OutboxMessage {
+  readonly id: string;
+}
+
+/**
+ * Prefetch for one batch (DESIGN.md "Batching"): the touched accounts, read and locked in
+ * ascending id order so processors of different partitions never deadlock, and the prior
+ * transfers/outcomes the batch's idempotency keys and command ids may hit. Runs inside the
+ * batch's transaction, so nothing read here can change before the write.
+ */
+export async function loadSnapshot(
+  client: pg.PoolClient,
+  keys: SnapshotKeys,
+): Promise<BatchSnapshot> {
+  const accounts = await client.query<AccountRow>(
+    `select id, currency, overdraft_limit, status, balance, version, metadata, created_at,
+            opened_by_command_id, open_request_hash
+       from accounts where id = any($1::text[]) order by id for update`,
+    [keys.accountIds],
+  );
+  const transfers =
+    keys.idempotencyKeys.length === 0 && keys.transferIds.length === 0
+      ? { rows: [] }
+      : await client.query<TransferRow & { outcome: OutcomeRow }>(
+          `select t.*, to_jsonb(o) as outcome
+             from transfers t join command_outcomes o on o.command_id = t.command_id
+            where t.idempotency_key = any($1::text[]) or t.transfer_id = any($2::text[])`,
+          [keys.idempotencyKeys, keys.transferIds],
+        );
+  const outcomes = await client.query<OutcomeRow>(
+    `select * from command_outcomes where command_id = any($1::text[])`,
+    [keys.commandIds],
+  );
+  return {
+    keys,
+    accounts: accounts.rows.map(accountFromRow),
+    priorTransfers: transfers.rows.map((row) => ({
+      record: transferFromRow(row),
+      outcome: outcomeFromRow({ ...row.outcome, decided_at: new Date(row.outcome.decided_at) }),
+    })),
+    priorOutcomes: outcomes.rows.map(outcomeFromRow),
+  };
+}
+
+/**
+ * Writes one batch's decision with one multi-row statement per table (arrays unnested
+ * server-side), returning the outbox rows with their ids for the relay. Asserts that every
+ * account update matched its expected version: a miss means the snapshot was not read under the
+ * lock, and the transaction must not commit.
+ */
+export async function writeDecision(
+  client: pg.PoolClient,
+  decision: BatchDecision,
+  outbox: readonly OutboxMessage[],
+  commandPartition: number,
+): Promise<OutboxRow[]> {
+  const opened = decision.accountsOpened;
+  if (opened.length > 0) {
+    await client.query(
+      `insert into accounts (id, currency, overdraft_limit, status, balance, version, metadata,
+                             created_at, opened_by_command_id, open_request_hash)
+       select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::numeric[],
+                            $6::bigint[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])`,
+      [
+        opened.map((a) => a.accountId),
+        opened.map((a) => a.currency),
+        opened.map((a) => a.overdraftLimit.toString()),
+        opened.map((a) => a.status),
+        opened.map((a) => a.balance.toString()),
+        opened.map((a) => a.version),
+        opened.map((a) => JSON.stringify(a.metadata)),
+        opened.map((a) => isoTime(a.createdAtMs)),
+        opened.map((a) => a.openedByCommandId),
+        opened.map((a) => a.openRequestHash),
+      ],
+    );
+  }
+  const changed = decision.accountsChanged;
+  if (changed.length > 0) {
+    const result = await client.query(
+      `update accounts a set balance = c.balance, version = c.version
+         from unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[])
+              as c(id, expected_version, version, balance)
+        where a.id = c.id and a.version = c.expected_version`,
+      [
+        changed.map((c) => c.accountId),
+        changed.map((c) => c.expectedVersion),
+        changed.map((c) => c.version),
+        changed.map((c) => c.balance.toString()),
+      ],
+    );
+    assert(
+      result.rowCount === changed.length,
+      `account update matched ${result.rowCount} of ${changed.length} rows: snapshot not locked`,
+    );
+  }
+  await insertTransfers(client, decision);
+  await insertJournal(client, decision);
+  await insertOutcomes(client, decision);
+  if (outbox.length === 0) return [];
+  const inserted = await client.query<{ id: string }>(
+    `insert into outbox (command_partition, topic, partition_key, event_id, event_type, headers, payload)
+     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bytea[])
+     returning id`,
+    [
+      commandPartition,
+      outbox.map((m) => m.topic),
+      outbox.map((m) => m.key),
+      outbox.map((m) => m.eventId),
+      outbox.map((m) => m.eventType),
+      outbox.map((m) => JSON.stringify(m.headers)),
+      outbox.map((m) => m.value),
+    ],
+  );
+  assert(inserted.rows.length === outbox.length, 'outbox insert returned a different row count');
+  // unnest preserves order and a bigserial assigns ids in insertion order within the statement.
+  const ids = inserted.rows.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  return outbox.map((message, index) => ({ ...message, id: ids[index] ?? '' }));
+}
+
+async function insertTransfers(client: pg.PoolClient, decision: BatchDecision): Promise<void> {
+  const rows = decision.transfers;
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into transfers (transfer_id, idempotency_key, request_hash, command_id, from_account_id,
+                            to_account_id, amount, currency, metadata, status, code, decided_at)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                          $7::bigint[], $8::text[], $9::jsonb[], $10::text[], $11::text[],
+                          $12::timestamptz[])`,
+    [
+      rows.map((t) => t.transferId),
+      rows.map((t) => t.idempotencyKey),
+      rows.map((t) => t.requestHash),
+      rows.map((t) => t.commandId),
+      rows.map((t) => t.fromAccountId),
+      rows.map((t) => t.toAccountId),
+      rows.map((t) => t.amount.toString()),
+      rows.map((t) => t.currency),
+      rows.map((t) => JSON.stringify(t.metadata)),
+      rows.map((t) => t.status),
+      rows.map((t) => t.code ?? null),
+      rows.map((t) => isoTime(t.decidedAtMs)),
+    ],
+  );
+}
+
+async function insertJournal(client: pg.PoolClient, decision: BatchDecision): Promise<void> {
+  const lines = decision.journal;
+  if (lines.length === 0) return;
+  await client.query(
+    `insert into postings (account_id, version, transfer_id, amount, balance_after, posted_at)
+     select * from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::numeric[],
+                          $6::timestamptz[])`,
+    [
+      lines.map((l) => l.accountId),
+      lines.map((l) => l.version),
+      lines.map((l) => l.transferId),
+      lines.map((l) => l.amount.toString()),
+      lines.map((l) => l.balanceAfter.toString()),
+      lines.map((l) => isoTime(l.postedAtMs)),
+    ],
+  );
+}
+
+async function insertOutcomes(client: pg.PoolClient, decision: BatchDecision): Promise<void> {
+  const rows = decision.outcomes;
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into command_outcomes (command_id, kind, subject_id, status, code, versions, balances,
+                                   replay_of, decided_at)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
+                          $7::jsonb[], $8::text[], $9::timestamptz[])`,
+    [
+      rows.map((o) => o.commandId),
+      rows.map((o) => o.kind),
+      rows.map((o) => o.subjectId),
+      rows.map((o) => o.status),
+      rows.map((o) => o.code ?? null),
+      rows.map((o) => JSON.stringify(o.versions)),
+      rows.map((o) => JSON.stringify(balancesToJson(o.balances))),
+      rows.map((o) => o.replayOf ?? null),
+      rows.map((o) => isoTime(o.decidedAtMs)),
+    ],
+  );
+}

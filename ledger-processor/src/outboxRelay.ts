@@ -1,0 +1,153 @@
+import type { Logger } from '@ledger/runtime';
+import type { Producer } from 'kafkajs';
+import type pg from 'pg';
+import type { Counter } from 'prom-client';
+import type { OutboxRow } from './ledgerStore.ts';
+
+/** Unsent rows read per round when draining what a crash or a former owner left behind. */
+export const outboxDrainBatchMax = 1_000;
+/** Committed batches per partition waiting to be published before the consumer waits too. */
+export const outboxQueuedBatchesMax = 8;
+
+export interface OutboxRelay {
+  /** Publishes a committed batch's events after those already queued for the partition. */
+  enqueue(partition: number, rows: readonly OutboxRow[]): void;
+  /** Republishes what is unsent for the partition (crash, rebalance), ahead of new batches. */
+  drainUnsent(partition: number): Promise<void>;
+  /** Resolves when the partition's queue is short enough to take another batch. */
+  ready(partition: number): Promise<void>;
+  /** Resolves when everything queued so far is published (shutdown, tests). */
+  idle(): Promise<void>;
+}
+
+interface PartitionQueue {
+  tail: Promise<void>;
+  queued: number;
+  failure: unknown;
+}
+
+/**
+ * Publishes `ledger.events` from the transactional outbox, per command partition, in outbox id
+ * order, then marks the rows sent. A crash between publish and mark republishes identical bytes
+ * (the payload was encoded before commit): consumers recognise the duplicate by event id and
+ * version. A publish that keeps failing after kafkajs' bounded retries rejects the partition's
+ * queue, and `ready` surfaces it to the consumer, which crashes the processor so it restarts and
+ * drains again — nothing is dropped.
+ */
+export function createOutboxRelay(deps: {
+  producer: Producer;
+  pool: pg.Pool;
+  logger: Logger;
+  published: Counter;
+}): OutboxRelay {
+  const queues = new Map<number, PartitionQueue>();
+  const queueOf = (partition: number): PartitionQueue => {
+    let queue = queues.get(partition);
+    if (queue === undefined) {
+      queue = { tail: Promise.resolve(), queued: 0, failure: undefined };
+      queues.set(partition, queue);
+    }
+    return queue;
+  };
+
+  async function publish(rows: readonly OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const byTopic = new Map<string, OutboxRow[]>();
+    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+    await deps.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+        topic,
+        messages: topicRows.map((row) => ({
+          key: row.key,
+          value: row.value,
+          headers: { ...row.headers, 'event-id': row.eventId, 'event-type': row.eventType },
+        })),
+      })),
+    });
+    await deps.pool.query(`update outbox set sent_at = now() where id = any($1::bigint[])`, [
+      rows.map((row) => row.id),
+    ]);
+    deps.published.inc(rows.length);
+  }
+
+  function chain(partition: number, work: () => Promise<void>): Promise<void> {
+    const queue = queueOf(partition);
+    queue.queued += 1;
+    const next = queue.tail
+      .then(() => {
+        // A failed publish poisons the queue until the process restarts and drains Postgres:
+        // publishing later rows first would break the partition's order.
+        if (queue.failure !== undefined) throw asError(queue.failure);
+        return work();
+      })
+      .catch((error: unknown) => {
+        queue.failure ??= error;
+        throw error;
+      })
+      .finally(() => {
+        queue.queued -= 1;
+      });
+    queue.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  return {
+    enqueue(partition, rows) {
+      chain(partition, () => publish(rows)).catch((error: unknown) =>
+        deps.logger.error('outbox publish failed', { partition, error }),
+      );
+    },
+    drainUnsent(partition) {
+      return chain(partition, async () => {
+        for (;;) {
+          const result = await deps.pool.query<{
+            id: string;
+            topic: string;
+            partition_key: string;
+            event_id: string;
+            event_type: string;
+            headers: Record<string, string>;
+            payload: Buffer;
+          }>(
+            `select id, topic, partition_key, event_id, event_type, headers, payload from outbox
+              where command_partition = $1 and sent_at is null order by id limit $2`,
+            [partition, outboxDrainBatchMax],
+          );
+          if (result.rows.length === 0) return;
+          deps.logger.info('republishing unsent outbox rows', {
+            partition,
+            rows: result.rows.length,
+          });
+          await publish(
+            result.rows.map((row) => ({
+              id: row.id,
+              topic: row.topic,
+              key: row.partition_key,
+              eventId: row.event_id,
+              eventType: row.event_type,
+              headers: row.headers,
+              value: row.payload,
+            })),
+          );
+        }
+      });
+    },
+    async ready(partition) {
+      const queue = queueOf(partition);
+      while (queue.queued >= outboxQueuedBatchesMax && queue.failure === undefined) {
+        await queue.tail;
+      }
+      if (queue.failure !== undefined) throw asError(queue.failure);
+    },
+    async idle() {
+      await Promise.all([...queues.values()].map((queue) => queue.tail));
+      const failed = [...queues.values()].find((queue) => queue.failure !== undefined);
+      if (failed !== undefined) throw asError(failed.failure);
+    },
+  };
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

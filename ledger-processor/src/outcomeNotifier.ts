@@ -1,0 +1,69 @@
+import {
+  outcomeChannel,
+  outcomeKey,
+  outcomeNoticeTtlSeconds,
+  type Logger,
+  type OutcomeNotice,
+} from '@ledger/runtime';
+import type { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
+import type { CommandOutcome } from './domain/index.ts';
+import { balancesToJson } from './ledgerRows.ts';
+
+export interface OutcomeNotifier {
+  /** After commit only. Never throws: a client that waits falls back to 202 (API.md). */
+  notify(outcomes: readonly CommandOutcome[]): Promise<void>;
+}
+
+export function noticeFromOutcome(outcome: CommandOutcome): OutcomeNotice {
+  if (outcome.status === 'applied') {
+    const balances = balancesToJson(outcome.balances);
+    return {
+      commandId: outcome.commandId,
+      status: 'applied',
+      versions: outcome.versions,
+      ...(Object.keys(balances).length > 0 ? { balances } : {}),
+    };
+  }
+  const code = outcome.code;
+  if (code === undefined) throw new Error(`rejected outcome ${outcome.commandId} has no code`);
+  return { commandId: outcome.commandId, status: 'rejected', code };
+}
+
+/**
+ * One Redis round trip per batch: a SET with a TTL per outcome (read by a waiter that subscribed
+ * after the publish) and one PUBLISH of the whole batch (read by every command API instance).
+ */
+export function createOutcomeNotifier(deps: {
+  redis: Redis;
+  topicPrefix: string;
+  logger: Logger;
+  failures: Counter;
+}): OutcomeNotifier {
+  const channel = outcomeChannel(deps.topicPrefix);
+  return {
+    async notify(outcomes) {
+      if (outcomes.length === 0) return;
+      const notices = outcomes.map(noticeFromOutcome);
+      const pipeline = deps.redis.pipeline();
+      for (const notice of notices) {
+        pipeline.set(
+          outcomeKey(deps.topicPrefix, notice.commandId),
+          JSON.stringify(notice),
+          'EX',
+          outcomeNoticeTtlSeconds,
+        );
+      }
+      pipeline.publish(channel, JSON.stringify(notices));
+      try {
+        await pipeline.exec();
+      } catch (error) {
+        deps.failures.inc();
+        deps.logger.warn('outcome notice not delivered (redis unavailable)', {
+          error: error instanceof Error ? error.message : String(error),
+          outcomes: outcomes.length,
+        });
+      }
+    },
+  };
+}

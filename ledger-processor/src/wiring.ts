@@ -1,0 +1,125 @@
+import { hostname } from 'node:os';
+import { createServer } from 'node:http';
+import {
+  closeServer,
+  createKafkaClient,
+  createMetricsRegistry,
+  createOpsRoutes,
+  createPostgresPool,
+  createRedisClient,
+  createSystemUuidV7Generator,
+  kafkaCheck,
+  listen,
+  postgresCheck,
+  registryCheck,
+  topicNames,
+  type Logger,
+} from '@ledger/runtime';
+import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import type { ProcessorConfig } from './config.ts';
+import { createOutboxRelay } from './outboxRelay.ts';
+import { createOutcomeNotifier } from './outcomeNotifier.ts';
+import { createProcessor, type Processor } from './processor.ts';
+import { createProcessorMetrics } from './processorMetrics.ts';
+
+export const service = 'ledger-processor';
+
+export interface RunningProcessor {
+  readonly processor: Processor;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects to Kafka, the registry, Postgres and Redis, starts the consumer and the ops server.
+ * Shared by main.ts and the integration tests, so both run the same assembly.
+ */
+export async function startLedgerProcessor(
+  config: ProcessorConfig,
+  logger: Logger,
+  overrides: { port?: number; onFatal?: (error: unknown) => void } = {},
+): Promise<RunningProcessor> {
+  const topics = topicNames(config.stack.topicPrefix);
+  const registry = createMetricsRegistry(service);
+  const metrics = createProcessorMetrics(registry);
+  const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const pool = createPostgresPool({
+    connectionString: config.stack.postgresUrl,
+    schema: config.postgresSchema,
+    max: config.postgresPoolMax,
+    applicationName: service,
+  });
+  const kafka = createKafkaClient({
+    clientId: service,
+    brokers: config.stack.kafkaBrokers,
+    logger,
+  });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const redis = createRedisClient(config.stack.redisUrl, logger, service);
+  await Promise.all([admin.connect(), producer.connect(), redis.connect().catch(() => undefined)]);
+  const serde = await createLedgerSerde({
+    registry: createSchemaRegistryClient({
+      registryUrl: config.stack.registryUrl,
+      clientId: service,
+    }),
+    topics,
+  });
+  const relay = createOutboxRelay({ producer, pool, logger, published: metrics.eventsPublished });
+  const notifier = createOutcomeNotifier({
+    redis,
+    topicPrefix: config.stack.topicPrefix,
+    logger,
+    failures: metrics.outcomeNoticeFailures,
+  });
+  const processor = createProcessor({
+    kafka,
+    producer,
+    pool,
+    serde,
+    topics,
+    relay,
+    notifier,
+    metrics,
+    logger,
+    owner,
+    now: Date.now,
+    nextEventId: createSystemUuidV7Generator(),
+    options: config.processor,
+    onFatal:
+      overrides.onFatal ??
+      ((error) => {
+        logger.error('fatal: stopping so the supervisor restarts from the stored offsets', {
+          error,
+        });
+        process.exit(70);
+      }),
+  });
+  let accepting = true;
+  const handleOps = createOpsRoutes({
+    registry,
+    readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.stack.registryUrl)],
+    isAccepting: () => accepting,
+  });
+  const server = createServer((request, response) => {
+    if (!handleOps(request, response)) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"status":404}');
+    }
+  });
+  const port = overrides.port ?? config.stack.ports.ledgerProcessor;
+  await listen(server, port);
+  await processor.start();
+  return {
+    processor,
+    port,
+    async stop() {
+      accepting = false;
+      await processor.stop();
+      await producer.disconnect();
+      await admin.disconnect();
+      redis.disconnect();
+      await closeServer(server);
+      await pool.end();
+    },
+  };
+}

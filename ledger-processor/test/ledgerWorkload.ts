@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import {
+  requestHashOf,
+  type CommandPayload,
+  type LedgerCommand,
+  type LedgerSerde,
+} from '@ledger/schemas';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type pg from 'pg';
+
+/** Builds wire commands as the command API would, with a correct requestHash. */
+export function command(payload: CommandPayload, idempotencyKey?: string): LedgerCommand {
+  return {
+    commandId: randomUUID(),
+    idempotencyKey:
+      idempotencyKey ?? (payload.type === 'Transfer' ? payload.transferId : payload.accountId),
+    requestHash: requestHashOf(payload),
+    receivedAt: Date.now(),
+    traceparent: null,
+    payload,
+  };
+}
+
+export const openAccount = (accountId: string, overdraftLimit = 0n): CommandPayload => ({
+  type: 'OpenAccount',
+  accountId,
+  currency: 'USD',
+  overdraftLimit,
+  metadata: {},
+});
+
+export const transfer = (
+  transferId: string,
+  fromAccountId: string,
+  toAccountId: string,
+  amount: bigint,
+): CommandPayload => ({
+  type: 'Transfer',
+  transferId,
+  fromAccountId,
+  toAccountId,
+  amount,
+  currency: 'USD',
+  metadata: {},
+});
+
+export function commandKey(command: LedgerCommand): string {
+  return command.payload.type === 'Transfer'
+    ? command.payload.fromAccountId
+    : command.payload.accountId;
+}
+
+export function toMessage(serde: LedgerSerde, command: LedgerCommand): Message {
+  return { key: commandKey(command), value: serde.encodeCommand(command) };
+}
+
+export async function createTestProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  return producer;
+}
+
+/** Produces with acks=all: a command counts as accepted once this resolves, as in the API. */
+export async function produceCommands(
+  producer: Producer,
+  serde: LedgerSerde,
+  topic: string,
+  commands: readonly LedgerCommand[],
+): Promise<void> {
+  if (commands.length === 0) return;
+  await producer.send({ topic, acks: -1, messages: commands.map((c) => toMessage(serde, c)) });
+}
+
+export async function decidedCount(pool: pg.Pool): Promise<number> {
+  const result = await pool.query<{ n: string }>('select count(*) as n from command_outcomes');
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+/** DESIGN.md invariants 1-4 over the committed ledger; returns the violations found. */
+export async function ledgerViolations(pool: pg.Pool): Promise<string[]> {
+  const violations: string[] = [];
+  const one = async (sql: string): Promise<string> => {
+    const result = await pool.query<{ v: string | null }>(sql);
+    return result.rows[0]?.v ?? '0';
+  };
+  const postingsSum = await one('select coalesce(sum(amount), 0)::text as v from postings');
+  if (postingsSum !== '0') violations.push(`postings sum to ${postingsSum}, not 0`);
+  const balancesSum = await one('select coalesce(sum(balance), 0)::text as v from accounts');
+  if (balancesSum !== '0')
+    violations.push(`balances sum to ${balancesSum}, not 0 (all funding is internal)`);
+  const overdrawn = await one(
+    'select count(*)::text as v from accounts where balance < -overdraft_limit',
+  );
+  if (overdrawn !== '0') violations.push(`${overdrawn} accounts below -overdraftLimit`);
+  const gaps = await one(`
+    select count(*)::text as v from accounts a
+     where a.version - 1 <> (select count(*) from postings p where p.account_id = a.id)
+        or exists (select 1 from postings p where p.account_id = a.id and (p.version < 2 or p.version > a.version))`);
+  if (gaps !== '0') violations.push(`${gaps} accounts whose versions are not gapless 1..n`);
+  const balanceMismatch = await one(`
+    select count(*)::text as v from accounts a
+     where a.balance <> coalesce((select sum(p.amount) from postings p where p.account_id = a.id), 0)
+        or a.balance <> coalesce((select p.balance_after from postings p where p.account_id = a.id
+                                   order by p.version desc limit 1), 0)`);
+  if (balanceMismatch !== '0')
+    violations.push(`${balanceMismatch} accounts whose balance ≠ their postings`);
+  return violations;
+}
