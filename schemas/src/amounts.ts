@@ -4,7 +4,7 @@ import { WireContractError } from './wireContractError.ts';
  * Money on the wire is a string of decimal digits in minor units, and bigint in memory: it never
  * passes through a JS number (2^53 is far below the int64 range API.md promises). Each kind has
  * its own strict grammar: no sign where none is allowed, no leading zeros, no spaces, ASCII digits
- * only, at most 19 digits and within int64.
+ * only, at most 19 digits and within int64 (balances: up to 38 digits, see balanceAbsMax).
  */
 export const int64Max = 9_223_372_036_854_775_807n;
 export const int64Min = -9_223_372_036_854_775_808n;
@@ -13,8 +13,15 @@ export const int64Min = -9_223_372_036_854_775_808n;
 export const amountPattern = /^[1-9][0-9]{0,18}$/;
 /** An overdraft limit: "0" to "9223372036854775807". */
 export const overdraftLimitPattern = /^(?:0|[1-9][0-9]{0,18})$/;
-/** A balance: int64, may be negative (down to minus the overdraft limit); "-0" is refused. */
-export const balancePattern = /^(?:0|-?[1-9][0-9]{0,18})$/;
+/**
+ * Largest |balance|: 38 digits, as the ledger's numeric(38,0) column. A balance is not bounded by
+ * int64 (two accounts with the largest overdraft can each send the largest amount to a third),
+ * but it cannot reach 10^38 while postings sum to zero (ledger-processor/src/domain/bounds.ts).
+ */
+export const balanceAbsMax = 10n ** 38n - 1n;
+
+/** A balance: up to 38 digits, may be negative (down to minus the overdraft limit); "-0" is refused. */
+export const balancePattern = /^(?:0|-?[1-9][0-9]{0,37})$/;
 
 export function parseAmount(text: string, field = 'amount'): bigint {
   return parseBounded(text, field, amountPattern, 1n, int64Max, 'a positive integer');
@@ -25,7 +32,7 @@ export function parseOverdraftLimit(text: string, field = 'overdraftLimit'): big
 }
 
 export function parseBalance(text: string, field = 'balance'): bigint {
-  return parseBounded(text, field, balancePattern, int64Min, int64Max, 'an integer');
+  return parseBounded(text, field, balancePattern, -balanceAbsMax, balanceAbsMax, 'an integer');
 }
 
 export function formatAmount(value: bigint, field = 'amount'): string {
@@ -37,7 +44,7 @@ export function formatOverdraftLimit(value: bigint, field = 'overdraftLimit'): s
 }
 
 export function formatBalance(value: bigint, field = 'balance'): string {
-  return formatBounded(value, field, int64Min, int64Max);
+  return formatBounded(value, field, -balanceAbsMax, balanceAbsMax);
 }
 
 function parseBounded(

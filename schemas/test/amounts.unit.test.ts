@@ -74,8 +74,12 @@ void describe('parseBalance', () => {
     assert.equal(parseBalance('-9223372036854775808'), int64Min);
     assert.equal(parseBalance('9223372036854775807'), int64Max);
   });
-  void it('given "-0", "--1", "-01" or int64 min - 1, when parsed, then they are refused', () => {
-    for (const text of ['-0', '--1', '-01', '-9223372036854775809']) {
+  void it('given balances past int64 up to 38 digits, when parsed, then they are exact (the ledger column is numeric(38,0))', () => {
+    assert.equal(parseBalance('-9223372036854775809'), int64Min - 1n);
+    assert.equal(parseBalance('9'.repeat(38)), 10n ** 38n - 1n);
+  });
+  void it('given "-0", "--1", "-01" or 39 digits, when parsed, then they are refused', () => {
+    for (const text of ['-0', '--1', '-01', '1' + '0'.repeat(38), '-1' + '0'.repeat(38)]) {
       assert.throws(() => parseBalance(text), isInvalidAmount('balance'));
     }
   });
@@ -91,7 +95,7 @@ void describe('formatting amounts', () => {
     assert.throws(() => formatAmount(0n), isInvalidAmount('amount'));
     assert.throws(() => formatAmount(int64Max + 1n), isInvalidAmount('amount'));
     assert.throws(() => formatOverdraftLimit(-1n), isInvalidAmount('overdraftLimit'));
-    assert.throws(() => formatBalance(int64Min - 1n), isInvalidAmount('balance'));
+    assert.throws(() => formatBalance(-(10n ** 38n)), isInvalidAmount('balance'));
     assert.throws(() => formatAmount(5 as unknown as bigint), isInvalidAmount('amount'));
   });
 });
