@@ -47,6 +47,11 @@ export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
         min: 1,
         max: batchCommandsMax,
       }),
+      // Within the broker's default group.min/max.session.timeout.ms (6 s to 30 min).
+      sessionTimeoutMs: intFromEnv(env, 'LEDGER_PROCESSOR_SESSION_TIMEOUT_MS', 30_000, {
+        min: 6_000,
+        max: 300_000,
+      }),
     },
   };
 }

@@ -24,6 +24,8 @@ export interface ProcessorOptions {
   readonly partitionsConcurrent: number;
   /** Slice size for one transaction (≤ batchCommandsMax). */
   readonly transactionCommandsMax: number;
+  /** How long the group waits for a silent member before moving its partitions. */
+  readonly sessionTimeoutMs: number;
 }
 
 export interface ProcessorDeps {
@@ -66,9 +68,9 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   }
   const consumer = deps.kafka.consumer({
     groupId: options.consumerGroup,
-    sessionTimeout: 30_000,
+    sessionTimeout: options.sessionTimeoutMs,
     rebalanceTimeout: 60_000,
-    heartbeatInterval: 3_000,
+    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
     maxBytesPerPartition: 1_048_576,
     retry: { retries: 8 },
   });

@@ -29,6 +29,9 @@ export const topicPartitionsMax = 256;
 export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const port = (name: string, fallback: number): number =>
     intFromEnv(env, name, fallback, { min: 1, max: portMax });
+  // A service may listen on port 0 (any free port): tests run several side by side.
+  const servicePort = (name: string, fallback: number): number =>
+    intFromEnv(env, name, fallback, { min: 0, max: portMax });
   const kafkaPort = port('LEDGER_KAFKA_PORT', 9092);
   const registryPort = port('LEDGER_REGISTRY_PORT', 8085);
   const pgHost = stringFromEnv(env, 'LEDGER_PG_HOST', '127.0.0.1');
@@ -62,10 +65,10 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       max: topicPartitionsMax,
     }),
     ports: {
-      commandApi: port('LEDGER_COMMAND_API_PORT', 8080),
-      queryApi: port('LEDGER_QUERY_API_PORT', 8081),
-      ledgerProcessor: port('LEDGER_PROCESSOR_PORT', 8082),
-      projector: port('LEDGER_PROJECTOR_PORT', 8083),
+      commandApi: servicePort('LEDGER_COMMAND_API_PORT', 8080),
+      queryApi: servicePort('LEDGER_QUERY_API_PORT', 8081),
+      ledgerProcessor: servicePort('LEDGER_PROCESSOR_PORT', 8082),
+      projector: servicePort('LEDGER_PROJECTOR_PORT', 8083),
     },
   };
 }

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import type { Producer } from 'kafkajs';
+import {
+  createTestProducer,
+  decidedCount,
+  ledgerViolations,
+  produceCommands,
+} from './ledgerWorkload.ts';
+import { ProcessorProcess } from './processorProcess.ts';
+import { randomWorkload, seededRandom } from './randomWorkload.ts';
+
+const seed = Number(process.env.LEDGER_TEST_SEED ?? Date.now() % 1_000_000);
+const accounts = 60;
+const transfers = 5_000;
+const kills = 5;
+/** Commands produced per send while the processors are being killed: the stream keeps flowing. */
+const produceChunk = 50;
+const producePaceMs = 150;
+
+describe(`ledger processors under kill -9 (seed ${seed})`, () => {
+  let env: LedgerTestEnvironment;
+  let producer: Producer;
+  const processors: ProcessorProcess[] = [];
+
+  before(async () => {
+    env = await createLedgerTestEnvironment('crash');
+    producer = await createTestProducer(env.kafka);
+    const processEnv = env.env({ LEDGER_PROCESSOR_SESSION_TIMEOUT_MS: '6000' });
+    processors.push(new ProcessorProcess('p1', processEnv), new ProcessorProcess('p2', processEnv));
+    await Promise.all(processors.map((processor) => processor.start()));
+  });
+
+  after(async () => {
+    await Promise.all(processors.map((processor) => processor.stop()));
+    await producer?.disconnect();
+    await env?.teardown();
+  });
+
+  it('given two processors sharing the partitions and a seeded workload, when they are killed at random points while commands flow, then every accepted command is decided exactly once and the invariants hold', async () => {
+    const workload = randomWorkload({ seed, accounts, transfers });
+    const total = workload.opens.length + workload.transfers.length;
+    await produceCommands(producer, env.serde, env.topics.commands, workload.opens);
+    await waitUntil(
+      async () => (await decidedCount(env.pool)) >= workload.opens.length,
+      'accounts opened',
+    );
+
+    // Commands flow at a steady pace while the kills happen, each kill triggered by progress.
+    const producing = (async () => {
+      for (let start = 0; start < workload.transfers.length; start += produceChunk) {
+        await produceCommands(
+          producer,
+          env.serde,
+          env.topics.commands,
+          workload.transfers.slice(start, start + produceChunk),
+        );
+        await new Promise((resolve) => setTimeout(resolve, producePaceMs));
+      }
+    })();
+    const random = seededRandom(seed + 1);
+    for (let kill = 1; kill <= kills; kill += 1) {
+      const threshold = Math.floor(total * (0.1 + (0.6 * kill) / kills) * (0.9 + 0.1 * random()));
+      await waitUntil(
+        async () => (await decidedCount(env.pool)) >= threshold,
+        `${threshold} decided`,
+        120_000,
+      );
+      const victim = processors[Math.floor(random() * processors.length)];
+      assert.ok(victim);
+      await victim.restart();
+    }
+    await producing;
+    await waitUntil(
+      async () => (await decidedCount(env.pool)) >= total,
+      `all ${total} decided`,
+      180_000,
+    );
+    await waitUntil(
+      async () =>
+        (await env.pool.query(`select 1 from outbox where sent_at is null`)).rowCount === 0,
+      'the outbox drained',
+    );
+
+    const accepted = [...workload.opens, ...workload.transfers].map((c) => c.commandId);
+    const decided = await env.pool.query<{ n: string }>(
+      `select count(*) as n from command_outcomes where command_id = any($1)`,
+      [accepted],
+    );
+    assert.equal(Number(decided.rows[0]?.n), total, 'every accepted command has one outcome');
+    assert.equal(await decidedCount(env.pool), total, 'and nothing else was decided');
+    const transferRows = await env.pool.query(`select 1 from transfers`);
+    assert.equal(
+      transferRows.rowCount,
+      workload.distinctTransferIds,
+      'each transferId decided once',
+    );
+    const replays = await env.pool.query(
+      `select 1 from command_outcomes where replay_of is not null`,
+    );
+    assert.equal(
+      replays.rowCount,
+      total - workload.opens.length - workload.distinctTransferIds,
+      'every client retry replayed the first outcome',
+    );
+    const legs = await env.pool.query(`
+      select t.transfer_id from transfers t left join postings p on p.transfer_id = t.transfer_id
+       where t.status = 'posted' group by t.transfer_id having count(p.*) <> 2`);
+    assert.equal(legs.rowCount, 0, 'every posted transfer has exactly two legs');
+    assert.deepEqual(await ledgerViolations(env.pool), []);
+    assert.equal(
+      processors.reduce((sum, p) => sum + p.restarts, 0),
+      kills,
+    );
+  });
+
+  it('given the crashes, when the event log is read back, then every decision is in it once by event id and republished copies are identical', async () => {
+    const expected = await env.pool.query<{ n: string }>(
+      `select count(*) as n from outbox where event_type <> 'DeadLetter'`,
+    );
+    const expectedEvents = Number(expected.rows[0]?.n);
+    const copies = new Map<string, string[]>();
+    const consumer = env.kafka.consumer({ groupId: `${env.prefix}.audit` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: env.topics.events, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        const eventId = message.headers?.['event-id']?.toString() ?? '';
+        copies.set(eventId, [...(copies.get(eventId) ?? []), message.value?.toString('hex') ?? '']);
+        return Promise.resolve();
+      },
+    });
+    try {
+      await waitUntil(
+        () => copies.size >= expectedEvents,
+        `${expectedEvents} distinct events`,
+        120_000,
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+    assert.equal(copies.size, expectedEvents);
+    for (const [eventId, values] of copies) {
+      assert.ok(
+        values.every((value) => value === values[0]),
+        `copies of ${eventId} differ`,
+      );
+    }
+    const decidedEvents = await env.pool.query<{ n: string }>(
+      `select count(*) as n from command_outcomes
+        where replay_of is null and coalesce(code, '') <> 'idempotency_conflict'`,
+    );
+    assert.equal(Number(decidedEvents.rows[0]?.n), expectedEvents, 'one event per decided command');
+  });
+});
