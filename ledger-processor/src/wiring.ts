@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import {
   closeServer,
   createKafkaClient,
+  createLedgerProducer,
   createMetricsRegistry,
   createOpsRoutes,
   createPostgresPool,
@@ -55,7 +56,7 @@ export async function startLedgerProcessor(
     logger,
   });
   const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createLedgerProducer(kafka);
   const redis = createRedisClient(config.stack.redisUrl, logger, service);
   await Promise.all([admin.connect(), producer.connect(), redis.connect().catch(() => undefined)]);
   const serde = await createLedgerSerde({

@@ -5,6 +5,7 @@ import {
   type LedgerCommand,
   type LedgerSerde,
 } from '@ledger/schemas';
+import { createLedgerProducer } from '@ledger/runtime';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type pg from 'pg';
 
@@ -55,7 +56,7 @@ export function toMessage(serde: LedgerSerde, command: LedgerCommand): Message {
 }
 
 export async function createTestProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createLedgerProducer(kafka);
   await producer.connect();
   return producer;
 }

@@ -1,4 +1,10 @@
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel as KafkaLogLevel,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from './logger.ts';
 
 export interface KafkaClientOptions {
@@ -9,6 +15,32 @@ export interface KafkaClientOptions {
 
 /** Bounded, jittered retries for broker requests; kafkajs' own defaults retry for ~30 s. */
 export const kafkaRetry = { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 } as const;
+
+/**
+ * Warnings about choices made on purpose, logged at debug so real warnings stand out:
+ * - producers retry a bounded number of times (a limit on everything); a send that still fails
+ *   is retried by its caller and the duplicate it may cause is recognised downstream by id;
+ * - the partitioner is set explicitly on every producer (see createLedgerProducer).
+ */
+const expectedWarnings = new Set([
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
+
+/**
+ * Idempotent, acks=all-ready producer with kafkajs' default (murmur2, Java-compatible)
+ * partitioner, so a key lands on the partition any Kafka client would pick for it.
+ */
+export function createLedgerProducer(
+  kafka: Kafka,
+  options: { transactionalId?: string } = {},
+): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    ...(options.transactionalId === undefined ? {} : { transactionalId: options.transactionalId }),
+  });
+}
 
 /** The one place a Kafka client is built, so a switch to another client stays cheap. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
@@ -24,7 +56,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...fields } = entry;
-        if (level <= KafkaLogLevel.ERROR) log.error(message, fields);
+        if (expectedWarnings.has(message)) log.debug(message, fields);
+        else if (level <= KafkaLogLevel.ERROR) log.error(message, fields);
         else if (level === KafkaLogLevel.WARN) log.warn(message, fields);
         else log.debug(message, fields);
       },
