@@ -1,0 +1,70 @@
+// The local stack without Docker: `up [--deps-only] [--verbose]`, `status`, `down`.
+// See infra/README section in the final report; the contract scripts rely on:
+// - `up` prints one line containing `stack ready` once every part is healthy, then stays in the
+//   foreground until SIGINT/SIGTERM and stops exactly what it started;
+// - `up` while this checkout's stack runs prints `stack already running (pid N, …) since …,
+//   reusing it: <urls>` and exits 0 without `stack ready`;
+// - any failure prints one line `<part>: <cause>: <fix>` and exits 1.
+import { readStackConfig } from '@ledger/runtime';
+import { describeFailure } from '../failures.ts';
+import { stackPaths } from '../paths.ts';
+import { createConsoleReporter } from '../reporter.ts';
+import { stackDown } from '../stack/stackDown.ts';
+import { createStackLogger } from '../stack/stackLogger.ts';
+import { stackStatus } from '../stack/stackStatus.ts';
+import { stackUp } from '../stack/stackUp.ts';
+
+const usage = `usage: stackCli.ts <command>
+  up [--deps-only] [--verbose]  start the stack in the foreground (Ctrl-C stops what it started)
+  status                        what runs, with pids and health (exit 3 when nothing runs)
+  down                          stop a stack started by another up`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...flags] = argv;
+  const known = new Set(['--deps-only', '--verbose']);
+  const unknown = flags.filter((flag) => !known.has(flag));
+  if (command === undefined || unknown.length > 0 || (command !== 'up' && flags.length > 0)) {
+    console.error(unknown.length > 0 ? `unknown option ${unknown.join(' ')}\n${usage}` : usage);
+    return 2;
+  }
+  const config = readStackConfig();
+  const paths = stackPaths();
+  const reporter = createConsoleReporter();
+  switch (command) {
+    case 'up': {
+      const stackLog = createStackLogger(paths.logsDir);
+      try {
+        return await stackUp({
+          paths,
+          config,
+          depsOnly: flags.includes('--deps-only'),
+          verbose: flags.includes('--verbose'),
+          reporter,
+          logger: stackLog.logger,
+          print: (line) => console.log(line),
+          printError: (line) => console.error(line),
+        });
+      } finally {
+        await stackLog.close();
+      }
+    }
+    case 'status': {
+      const { lines, code } = await stackStatus(paths, config);
+      for (const line of lines) console.log(line);
+      return code;
+    }
+    case 'down':
+      return stackDown(paths, config, reporter);
+    default:
+      console.error(usage);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(describeFailure(error));
+    process.exit(1);
+  },
+);

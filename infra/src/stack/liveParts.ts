@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import type { StackConfig } from '@ledger/runtime';
+import { kafkaIdentity } from '../kafka/kafkaNode.ts';
+import type { StackPaths } from '../paths.ts';
+import { findPortHolder, isOurProcess } from '../processes/processInfo.ts';
+import { registryIdentity } from '../registry/registryNode.ts';
+import type { RunningPart } from '../supervisor/supervisor.ts';
+import { serviceStartOrder } from './serviceParts.ts';
+import { servicePort } from './stackEndpoints.ts';
+import type { StackState } from './stateFile.ts';
+
+/**
+ * Finds this checkout's parts that are alive: those the state file lists, plus any process that
+ * listens on one of our ports with our marker on its command line (a stack whose state file was
+ * lost). Someone else's process on our port is not ours and is never touched.
+ */
+export interface KnownPart {
+  readonly name: string;
+  readonly identity: string;
+  readonly port: number;
+}
+
+export function knownParts(paths: StackPaths, config: StackConfig): KnownPart[] {
+  return [
+    { name: 'kafka', identity: kafkaIdentity(paths.stackDir), port: config.kafkaPort },
+    { name: 'registry', identity: registryIdentity(paths.stackDir), port: config.registryPort },
+    ...serviceStartOrder.map((service) => ({
+      name: service,
+      identity: join(paths.repoRoot, service, 'src', 'main.ts'),
+      port: servicePort(config, service),
+    })),
+  ];
+}
+
+export async function findLiveParts(
+  paths: StackPaths,
+  config: StackConfig,
+  state: StackState | undefined,
+): Promise<RunningPart[]> {
+  const found: RunningPart[] = [];
+  for (const part of state?.parts ?? []) {
+    if (await isOurProcess(part.pid, part.identity)) found.push(part);
+  }
+  for (const known of knownParts(paths, config)) {
+    if (found.some((part) => part.name === known.name)) continue;
+    const holder = await findPortHolder(known.port);
+    if (holder !== undefined && (await isOurProcess(holder.pid, known.identity))) {
+      found.push({
+        name: known.name,
+        pid: holder.pid,
+        startedAt: 'unknown',
+        logFile: join(paths.logsDir, `${known.name}.log`),
+        identity: known.identity,
+      });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,44 @@
+import type { RestartPolicy } from '../stackLimits.ts';
+
+/**
+ * When a part that was healthy dies: restart it after an exponentially growing delay, unless it
+ * died too often within the window (then give up and say so). Pure, so the policy is
+ * unit-tested without processes.
+ */
+export type RestartDecision =
+  | { readonly kind: 'restart'; readonly delayMs: number; readonly deathsInWindow: number }
+  | { readonly kind: 'give-up'; readonly deathsInWindow: number };
+
+export interface DeathHistory {
+  /** When the part died, oldest first, including the death being decided on. */
+  readonly deathTimesMs: readonly number[];
+  /** Deaths since the part last ran stably (healthy for `stableAfterMs`), at least 1. */
+  readonly consecutiveDeaths: number;
+  readonly nowMs: number;
+}
+
+export function decideRestart(history: DeathHistory, policy: RestartPolicy): RestartDecision {
+  const windowStart = history.nowMs - policy.restartWindowMs;
+  const deathsInWindow = history.deathTimesMs.filter((time) => time > windowStart).length;
+  if (deathsInWindow > policy.restartsPerWindowMax) return { kind: 'give-up', deathsInWindow };
+  return {
+    kind: 'restart',
+    delayMs: restartDelayMs(history.consecutiveDeaths, policy),
+    deathsInWindow,
+  };
+}
+
+/** 1st death → initial delay, each further consecutive one × multiplier, capped. */
+export function restartDelayMs(consecutiveDeaths: number, policy: RestartPolicy): number {
+  const exponent = Math.max(0, consecutiveDeaths - 1);
+  return Math.min(policy.initialDelayMs * policy.multiplier ** exponent, policy.delayMaxMs);
+}
+
+/** Deaths within the window are kept; older ones can no longer trip the limit. */
+export function pruneDeaths(
+  deathTimesMs: readonly number[],
+  nowMs: number,
+  policy: RestartPolicy,
+): number[] {
+  return deathTimesMs.filter((time) => time > nowMs - policy.restartWindowMs);
+}
