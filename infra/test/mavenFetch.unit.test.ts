@@ -6,6 +6,7 @@ import {
   coordinates,
   dependenciesPom,
   downloadedBytes,
+  localRepository,
   mavenError,
 } from '../src/distribution/mavenFetch.ts';
 import { registryArtifact } from '../src/distribution/registryDistribution.ts';
@@ -21,6 +22,11 @@ void describe('distribution fetch', () => {
       21_000,
     );
     assert.equal(downloadedBytes('[INFO] Downloading from central: https://r/x.jar'), 0);
+  });
+
+  void it('given MAVEN_OPTS moving the local repository, then progress watches that folder', () => {
+    assert.equal(localRepository('-Xmx1g -Dmaven.repo.local=/tmp/m2 -B'), '/tmp/m2');
+    assert.match(localRepository(undefined), /\/\.m2\/repository$/);
   });
 
   void it('given a failed Maven run, then the first error is reduced to its cause', () => {

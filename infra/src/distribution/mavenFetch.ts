@@ -150,8 +150,9 @@ export function downloadedBytes(line: string): number {
  * downloads we watch the artifacts' folders in the local repository grow.
  */
 function startProgress(options: MavenFetchOptions) {
+  const repository = localRepository(process.env.MAVEN_OPTS);
   const watched = options.artifacts.map((a) =>
-    join(homedir(), '.m2', 'repository', ...a.groupId.split('.'), a.artifactId, a.version),
+    join(repository, ...a.groupId.split('.'), a.artifactId, a.version),
   );
   let finishedBytes = 0;
   let files = 0;
@@ -183,6 +184,12 @@ function startProgress(options: MavenFetchOptions) {
     },
     stop: () => clearInterval(timer),
   };
+}
+
+/** Maven's local repository: ~/.m2/repository unless MAVEN_OPTS moves it. */
+export function localRepository(mavenOpts: string | undefined): string {
+  const moved = /-Dmaven\.repo\.local=(\S+)/.exec(mavenOpts ?? '')?.[1];
+  return moved ?? join(homedir(), '.m2', 'repository');
 }
 
 async function folderBytes(dir: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeFailure, failures, StackFailure } from '../failures.ts';
-import { assertPortsFree, type PortClaim } from '../processes/portCheck.ts';
+import { assertPortsFree } from '../processes/portCheck.ts';
 import { terminateProcess } from '../processes/terminateProcess.ts';
 import { formatElapsed, type Reporter } from '../reporter.ts';
 import {
@@ -11,35 +11,10 @@ import {
 } from '../stackLimits.ts';
 import { closeLog, fileSize, followLog, lastMeaningfulLine, openPartLog } from './partLogs.ts';
 import { decideRestart, pruneDeaths } from './restartPolicy.ts';
+import type { PartSpec, RunningPart } from './partSpec.ts';
 import { waitUntil } from './waitFor.ts';
 
-/** One long-running part of the stack (Kafka, the registry, a service) as the supervisor runs it. */
-export interface PartSpec {
-  readonly name: string;
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly logFile: string;
-  /** A substring of the command line that proves a pid is this part, not a recycled number. */
-  readonly identity: string;
-  readonly ports: readonly PortClaim[];
-  readonly health: {
-    readonly description: string;
-    readonly timeoutMs: number;
-    readonly probe: () => Promise<boolean>;
-  };
-  /** Sees every line the part logs, e.g. to echo a service's warnings to the console. */
-  readonly onLogLine?: (line: string) => void;
-}
-
-export interface RunningPart {
-  readonly name: string;
-  readonly pid: number;
-  readonly startedAt: string;
-  readonly logFile: string;
-  readonly identity: string;
-}
+export type { PartSpec, RunningPart } from './partSpec.ts';
 
 export interface SupervisorOptions {
   readonly reporter: Reporter;
