@@ -6,6 +6,11 @@ import { postingsMigration } from './0004_postings.ts';
 import { commandOutcomesMigration } from './0005_command_outcomes.ts';
 import { outboxMigration } from './0006_outbox.ts';
 import { consumerOffsetsMigration } from './0007_consumer_offsets.ts';
+import { accountViewMigration } from './0008_account_view.ts';
+import { accountHistoryMigration } from './0009_account_history.ts';
+import { transferViewMigration } from './0010_transfer_view.ts';
+import { projectorOffsetsMigration } from './0011_projector_offsets.ts';
+import { projectorUnpublishedBalancesMigration } from './0012_projector_unpublished_balances.ts';
 
 /**
  * The ledger's Postgres schema, as an ordered list of knex migrations. Listed explicitly (not
@@ -30,4 +35,10 @@ export const migrations: readonly Migration[] = [
   commandOutcomesMigration,
   outboxMigration,
   consumerOffsetsMigration,
+  // The read side (the projector's tables, read by the query API).
+  accountViewMigration,
+  accountHistoryMigration,
+  transferViewMigration,
+  projectorOffsetsMigration,
+  projectorUnpublishedBalancesMigration,
 ];
