@@ -77,7 +77,7 @@ export const failures = {
     new StackFailure(
       part,
       `could not fetch ${what} through Maven (${detail})`,
-      `check that Maven Central is reachable (curl -I https://repo1.maven.org/maven2/), see ${logFile}, then run again`,
+      `check that Maven reaches its repository (network, proxy in ~/.m2/settings.xml), see ${logFile}, then run again`,
     ),
 
   fetchUnverifiable: (part: string, what: string, problem: string, cacheDir: string) =>
