@@ -1,51 +1,17 @@
-import {
-  closeServer,
-  crashOnUnhandled,
-  createKafkaClient,
-  createLogger,
-  createMetricsRegistry,
-  createOpsServer,
-  createPostgresPool,
-  kafkaCheck,
-  listen,
-  onTerminate,
-  parseLogLevel,
-  postgresCheck,
-  readStackConfig,
-  registryCheck,
-} from '@ledger/runtime';
+import { crashOnUnhandled, createLogger, onTerminate } from '@ledger/runtime';
+import { readProjectorConfig } from './config.ts';
+import { service, startProjector } from './wiring.ts';
 
-// Skeleton: connects to its dependencies and serves the ops routes; the projector's work is
-// wired in by the write/read path.
-const service = 'projector';
-const config = readStackConfig();
-const logger = createLogger({
-  level: parseLogLevel(process.env.LEDGER_LOG_LEVEL),
-  bindings: { service },
-});
+// The thin shell: read config once, connect, consume; on SIGTERM finish or abandon the batch in
+// flight (its transaction commits whole or not at all), then disconnect. Balances a stop leaves
+// unpublished are published by the next start's drain.
+const config = readProjectorConfig();
+const logger = createLogger({ level: config.logLevel, bindings: { service } });
 crashOnUnhandled(logger);
-const registry = createMetricsRegistry(service);
-const pool = createPostgresPool({
-  connectionString: config.postgresUrl,
-  schema: process.env.LEDGER_PG_SCHEMA ?? 'ledger',
-  max: 4,
-  applicationName: service,
+const running = await startProjector(config, logger);
+logger.info('consuming', {
+  port: running.port,
+  group: config.projector.consumerGroup,
+  partitionsConcurrent: config.projector.partitionsConcurrent,
 });
-const admin = createKafkaClient({
-  clientId: service,
-  brokers: config.kafkaBrokers,
-  logger,
-}).admin();
-await admin.connect();
-const server = createOpsServer({
-  registry,
-  readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.registryUrl)],
-});
-await listen(server, config.ports.projector);
-logger.info('listening', { port: config.ports.projector });
-
-onTerminate(logger, async () => {
-  await closeServer(server);
-  await admin.disconnect();
-  await pool.end();
-});
+onTerminate(logger, () => running.stop());

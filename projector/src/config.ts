@@ -1,0 +1,71 @@
+import {
+  intFromEnv,
+  parseLogLevel,
+  postgresPoolMax,
+  readStackConfig,
+  stringFromEnv,
+  type LogLevel,
+  type StackConfig,
+} from '@ledger/runtime';
+import {
+  partitionsConcurrentMax,
+  transactionEventsMax,
+  type ProjectorOptions,
+} from './projector.ts';
+
+/** Connections besides the partitions' transactions: the balance publisher, the drain, /readyz. */
+const poolConnectionsBesidesBatches = 3;
+export const balanceDrainIntervalMsMin = 100;
+
+/** Everything main.ts needs, read and validated once at start-up. */
+export interface ProjectorConfig {
+  readonly stack: StackConfig;
+  readonly logLevel: LogLevel;
+  readonly postgresSchema: string;
+  readonly postgresPoolMax: number;
+  /** How often accounts left unpublished (Kafka outage, crash) are published again. */
+  readonly balanceDrainIntervalMs: number;
+  readonly projector: ProjectorOptions;
+}
+
+export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
+  const stack = readStackConfig(env);
+  const partitionsConcurrent = intFromEnv(env, 'LEDGER_PROJECTOR_PARTITIONS_CONCURRENT', 4, {
+    min: 1,
+    max: partitionsConcurrentMax,
+  });
+  // Each concurrent partition holds one connection for its transaction.
+  const poolMax = intFromEnv(
+    env,
+    'LEDGER_PROJECTOR_PG_POOL_MAX',
+    partitionsConcurrent + poolConnectionsBesidesBatches,
+    { min: partitionsConcurrent + 1, max: postgresPoolMax },
+  );
+  return {
+    stack,
+    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
+    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
+    postgresPoolMax: poolMax,
+    balanceDrainIntervalMs: intFromEnv(env, 'LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS', 5_000, {
+      min: balanceDrainIntervalMsMin,
+      max: 600_000,
+    }),
+    projector: {
+      consumerGroup: stringFromEnv(
+        env,
+        'LEDGER_PROJECTOR_GROUP_ID',
+        `${stack.topicPrefix}.projector`,
+      ),
+      partitionsConcurrent,
+      transactionEventsMax: intFromEnv(env, 'LEDGER_PROJECTOR_TRANSACTION_EVENTS_MAX', 2_000, {
+        min: 1,
+        max: transactionEventsMax,
+      }),
+      // Within the broker's default group.min/max.session.timeout.ms (6 s to 30 min).
+      sessionTimeoutMs: intFromEnv(env, 'LEDGER_PROJECTOR_SESSION_TIMEOUT_MS', 30_000, {
+        min: 6_000,
+        max: 300_000,
+      }),
+    },
+  };
+}

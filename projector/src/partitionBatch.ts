@@ -1,0 +1,96 @@
+import { assert } from '@ledger/runtime';
+import type { LedgerEvent, LedgerSerde } from '@ledger/schemas';
+import type { KafkaMessage } from 'kafkajs';
+import type pg from 'pg';
+import { decodeEvents } from './eventDecoder.ts';
+import { advanceOffset, lockNextOffset, type PartitionRef } from './offsetStore.ts';
+import { markUnpublished } from './balanceOutbox.ts';
+import { enterBatchGate } from './rebuildGate.ts';
+import { projectEvents, type BalanceChange, type ReadModelChanges } from './readModelProjection.ts';
+import { writeReadModels } from './readModelStore.ts';
+import { liveTables } from './readModelTables.ts';
+
+export interface PartitionBatchDeps {
+  readonly pool: pg.Pool;
+  readonly serde: LedgerSerde;
+  readonly topic: string;
+  readonly consumerGroup: string;
+}
+
+export type PartitionBatchResult =
+  /** Committed: the read models have consumed up to `nextOffset` (exclusive). */
+  | {
+      readonly kind: 'committed';
+      readonly nextOffset: bigint;
+      readonly events: readonly LedgerEvent[];
+      readonly changes: ReadModelChanges;
+      /** Accounts whose balance moved forward, to publish after commit. */
+      readonly advanced: readonly BalanceChange[];
+      readonly committedAtMs: number;
+    }
+  /**
+   * Nothing written: the stored offset is not where this slice starts. Behind it (redelivery
+   * after a crash or rebalance, or a rebuild that consumed further): the slice, or part of it, is
+   * already applied. Ahead of it (Kafka delivered past the stored offset): seek back. The caller
+   * seeks to `nextOffset` in both cases unless it is just past the slice.
+   */
+  | { readonly kind: 'skip'; readonly nextOffset: bigint };
+
+/**
+ * One slice of one partition's batch in ONE transaction: enter the rebuild gate, lock the stored
+ * offset, project the events the offset does not cover yet, write every read model with
+ * multi-row statements, note the advanced balances as unpublished, compare-and-set the offset,
+ * commit. Decoding happens before the transaction opens, so it never holds locks while waiting
+ * on the schema registry. Nothing is published here.
+ */
+export async function processPartitionBatch(
+  deps: PartitionBatchDeps,
+  partition: number,
+  messages: readonly KafkaMessage[],
+  now: () => number,
+): Promise<PartitionBatchResult> {
+  const first = messages[0];
+  const last = messages.at(-1);
+  assert(first !== undefined && last !== undefined, 'empty batch');
+  const firstOffset = BigInt(first.offset);
+  const lastOffset = BigInt(last.offset);
+  const ref: PartitionRef = { consumerGroup: deps.consumerGroup, topic: deps.topic, partition };
+  const decoded = await decodeEvents(deps.serde, partition, messages);
+  const client = await deps.pool.connect();
+  try {
+    await client.query('begin');
+    await enterBatchGate(client);
+    const stored = await lockNextOffset(client, ref, firstOffset);
+    if (stored > lastOffset || stored < firstOffset) {
+      await client.query('rollback');
+      return { kind: 'skip', nextOffset: stored };
+    }
+    const events = decoded.filter((_, index) => BigInt(messages[index]?.offset ?? -1) >= stored);
+    const changes = projectEvents(events);
+    const advanced = await writeReadModels(client, liveTables, changes);
+    await markUnpublished(client, advanced);
+    await advanceOffset(client, ref, stored, lastOffset + 1n);
+    await client.query('commit');
+    return {
+      kind: 'committed',
+      nextOffset: lastOffset + 1n,
+      events,
+      changes,
+      advanced,
+      committedAtMs: now(),
+    };
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Postgres errors after which the same batch, retried, succeeds. */
+export function isRetriablePostgresError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  // deadlock_detected / serialization_failure: transient by definition. unique_violation: a
+  // zombie of a former owner inserting the same new key at once; the retry sees its offset.
+  return code === '40P01' || code === '40001' || code === '23505';
+}

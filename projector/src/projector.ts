@@ -1,0 +1,171 @@
+import { AssertionFailure, type Logger } from '@ledger/runtime';
+import type { LedgerSerde } from '@ledger/schemas';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type pg from 'pg';
+import type { BalancePublisher } from './balancePublisher.ts';
+import {
+  isRetriablePostgresError,
+  processPartitionBatch,
+  type PartitionBatchDeps,
+  type PartitionBatchResult,
+} from './partitionBatch.ts';
+import type { ProjectorMetrics } from './projectorMetrics.ts';
+
+/** Retries of one batch after a transient Postgres error, before the projector gives up. */
+export const batchRetryMax = 5;
+export const batchRetryBackoffMs = 50;
+/** Partitions whose batches run at once; each holds one Postgres connection while it works. */
+export const partitionsConcurrentMax = 32;
+/** Events in one transaction: bounds the statements' array sizes and a transaction's locks. */
+export const transactionEventsMax = 10_000;
+
+export interface ProjectorOptions {
+  readonly consumerGroup: string;
+  readonly partitionsConcurrent: number;
+  /** Slice size for one transaction (≤ transactionEventsMax). */
+  readonly transactionEventsMax: number;
+  /** How long the group waits for a silent member before moving its partitions. */
+  readonly sessionTimeoutMs: number;
+}
+
+export interface ProjectorDeps {
+  readonly kafka: Kafka;
+  readonly pool: pg.Pool;
+  readonly serde: LedgerSerde;
+  readonly eventsTopic: string;
+  readonly publisher: BalancePublisher;
+  readonly metrics: ProjectorMetrics;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly options: ProjectorOptions;
+  /** Called on a state that must not be retried in-process (an assertion, a broken event). */
+  readonly onFatal: (error: unknown) => void;
+}
+
+export interface Projector {
+  start(): Promise<void>;
+  /** Finishes or abandons the in-flight batch (never half-applied), then disconnects. */
+  stop(): Promise<void>;
+  readonly consumer: Consumer;
+}
+
+/**
+ * The consumer group on `ledger.events` that keeps the read models: each partition batch is
+ * projected and written by `processPartitionBatch` with Postgres as the offset of record (Kafka
+ * offsets are committed too, after Postgres, for lag monitoring only), then the balances that
+ * moved are published. Same shape as the ledger processor's consumer, minus the decisions.
+ */
+export function createProjector(deps: ProjectorDeps): Projector {
+  const { options, logger, metrics } = deps;
+  if (options.partitionsConcurrent < 1 || options.partitionsConcurrent > partitionsConcurrentMax) {
+    throw new Error(`partitionsConcurrent must be in [1, ${partitionsConcurrentMax}]`);
+  }
+  if (options.transactionEventsMax < 1 || options.transactionEventsMax > transactionEventsMax) {
+    throw new Error(`transactionEventsMax must be in [1, ${transactionEventsMax}]`);
+  }
+  const consumer = deps.kafka.consumer({
+    groupId: options.consumerGroup,
+    sessionTimeout: options.sessionTimeoutMs,
+    rebalanceTimeout: 60_000,
+    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+    maxBytesPerPartition: 1_048_576,
+    retry: { retries: 8 },
+  });
+  const batchDeps: PartitionBatchDeps = {
+    pool: deps.pool,
+    serde: deps.serde,
+    topic: deps.eventsTopic,
+    consumerGroup: options.consumerGroup,
+  };
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart) deps.onFatal(event.payload.error);
+  });
+
+  async function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await processPartitionBatch(batchDeps, partition, slice, deps.now);
+      } catch (error) {
+        if (!isRetriablePostgresError(error) || attempt >= batchRetryMax) throw error;
+        metrics.batchRetries.inc();
+        const delay = batchRetryBackoffMs * 2 ** attempt * (0.5 + Math.random());
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  function record(result: Extract<PartitionBatchResult, { kind: 'committed' }>): void {
+    metrics.batches.inc();
+    metrics.batchEvents.observe(result.events.length);
+    for (const [type, count] of Object.entries(result.changes.eventCounts)) {
+      if (count > 0) metrics.eventsApplied.inc({ type }, count);
+    }
+    for (const event of result.events) {
+      metrics.lagSeconds.observe(Math.max(0, result.committedAtMs - event.occurredAt) / 1000);
+    }
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    for (let start = 0; start < batch.messages.length; start += options.transactionEventsMax) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const slice = batch.messages.slice(start, start + options.transactionEventsMax);
+      const last = slice.at(-1);
+      if (last === undefined) return;
+      const timer = metrics.batchSeconds.startTimer();
+      const result = await withRetries(batch.partition, slice);
+      timer();
+      if (result.kind === 'skip') {
+        metrics.skippedBatches.inc();
+        if (result.nextOffset === BigInt(last.offset) + 1n) {
+          payload.resolveOffset(last.offset);
+          continue;
+        }
+        // Kafka's position and the stored offset disagree (a crash between the Postgres commit
+        // and Kafka's, a rebuild that moved the stored offset): Postgres is the record.
+        logger.info('seeking to the stored offset', {
+          partition: batch.partition,
+          offset: result.nextOffset.toString(),
+        });
+        consumer.seek({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: result.nextOffset.toString(),
+        });
+        return;
+      }
+      record(result);
+      // Side effects after commit; a failed publish is left to the drain, never retried here.
+      await deps.publisher.publish(result.advanced);
+      payload.resolveOffset(last.offset);
+      await payload.heartbeat();
+    }
+  }
+
+  return {
+    consumer,
+    async start() {
+      // What a crash or an outage left unpublished goes out before new changes.
+      await deps.publisher.drain();
+      await consumer.connect();
+      await consumer.subscribe({ topic: deps.eventsTopic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1_000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConcurrent,
+        eachBatch: async (payload) => {
+          try {
+            await eachBatch(payload);
+          } catch (error) {
+            if (error instanceof AssertionFailure) deps.onFatal(error);
+            throw error;
+          }
+        },
+      });
+    },
+    async stop() {
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type pg from 'pg';
+import {
+  balanceChangeOf,
+  type AccountViewRow,
+  type BalanceChange,
+  type ReadModelChanges,
+} from './readModelProjection.ts';
+import type { ReadModelTables } from './readModelTables.ts';
+
+/**
+ * Writes one batch's rows with one multi-row statement per table (arrays unnested server-side),
+ * inside the caller's transaction, and returns the accounts whose balance moved forward — the
+ * only ones worth publishing.
+ *
+ * Rows arrive sorted by key (readModelProjection.ts), so two batches of different partitions that
+ * touch the same accounts lock them in the same order and cannot deadlock on them.
+ */
+export async function writeReadModels(
+  client: pg.PoolClient,
+  tables: ReadModelTables,
+  changes: ReadModelChanges,
+): Promise<BalanceChange[]> {
+  const advanced = await upsertAccounts(client, tables.accountView, changes.accounts);
+  await insertHistory(client, tables.accountHistory, changes);
+  await insertTransfers(client, tables.transferView, changes);
+  return advanced;
+}
+
+/**
+ * The version guard: an existing row changes only if the incoming version is newer
+ * (`v.version < excluded.version`), so a late or repeated event never moves an account back.
+ * The one exception fills in a missing opening (a credit projected before the AccountOpened from
+ * the account's own partition) without touching the balance. RETURNING gives the rows written;
+ * those whose stored version is now the incoming one are the accounts that advanced.
+ */
+async function upsertAccounts(
+  client: pg.PoolClient,
+  table: string,
+  rows: readonly AccountViewRow[],
+): Promise<BalanceChange[]> {
+  if (rows.length === 0) return [];
+  const result = await client.query<{ account_id: string; version: string }>(
+    `insert into ${table} as v (account_id, currency, overdraft_limit, status, balance, version,
+                                metadata, created_at, updated_at)
+     select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::numeric[],
+                          $6::bigint[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[])
+     on conflict (account_id) do update set
+       currency = case when v.version < excluded.version then excluded.currency else v.currency end,
+       balance = case when v.version < excluded.version then excluded.balance else v.balance end,
+       updated_at = case when v.version < excluded.version then excluded.updated_at
+                         else v.updated_at end,
+       version = greatest(v.version, excluded.version),
+       overdraft_limit = coalesce(v.overdraft_limit, excluded.overdraft_limit),
+       status = coalesce(v.status, excluded.status),
+       metadata = coalesce(v.metadata, excluded.metadata),
+       created_at = coalesce(v.created_at, excluded.created_at)
+     where v.version < excluded.version
+        or (v.created_at is null and excluded.created_at is not null)
+     returning account_id, version`,
+    [
+      rows.map((row) => row.accountId),
+      rows.map((row) => row.currency),
+      rows.map((row) => row.opening?.overdraftLimit.toString() ?? null),
+      rows.map((row) => row.opening?.status ?? null),
+      rows.map((row) => row.balance.toString()),
+      rows.map((row) => row.version),
+      rows.map((row) => (row.opening === null ? null : JSON.stringify(row.opening.metadata))),
+      rows.map((row) => (row.opening === null ? null : isoTime(row.opening.createdAtMs))),
+      rows.map((row) => isoTime(row.updatedAtMs)),
+    ],
+  );
+  const written = new Map(result.rows.map((row) => [row.account_id, Number(row.version)]));
+  // A row written only to fill its opening keeps a higher stored version: not an advance. (An
+  // opening filled at the same version would republish an unchanged balance: harmless, consumers
+  // keep the highest version and this one equals it.)
+  return rows.filter((row) => written.get(row.accountId) === row.version).map(balanceChangeOf);
+}
+
+async function insertHistory(
+  client: pg.PoolClient,
+  table: string,
+  changes: ReadModelChanges,
+): Promise<void> {
+  const rows = changes.history;
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into ${table} (account_id, version, transfer_id, direction, amount, balance_after,
+                           counterparty_account_id, posted_at)
+     select * from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+                          $6::numeric[], $7::text[], $8::timestamptz[])
+     on conflict (account_id, version) do nothing`,
+    [
+      rows.map((row) => row.accountId),
+      rows.map((row) => row.version),
+      rows.map((row) => row.transferId),
+      rows.map((row) => row.direction),
+      rows.map((row) => row.amount.toString()),
+      rows.map((row) => row.balanceAfter.toString()),
+      rows.map((row) => row.counterpartyAccountId),
+      rows.map((row) => isoTime(row.postedAtMs)),
+    ],
+  );
+}
+
+async function insertTransfers(
+  client: pg.PoolClient,
+  table: string,
+  changes: ReadModelChanges,
+): Promise<void> {
+  const rows = changes.transfers;
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into ${table} (transfer_id, status, from_account_id, to_account_id, amount, currency,
+                           code, posted_at, decided_at)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                          $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[])
+     on conflict (transfer_id) do nothing`,
+    [
+      rows.map((row) => row.transferId),
+      rows.map((row) => row.status),
+      rows.map((row) => row.fromAccountId),
+      rows.map((row) => row.toAccountId),
+      rows.map((row) => row.amount.toString()),
+      rows.map((row) => row.currency),
+      rows.map((row) => row.code),
+      rows.map((row) => (row.postedAtMs === null ? null : isoTime(row.postedAtMs))),
+      rows.map((row) => isoTime(row.decidedAtMs)),
+    ],
+  );
+}
+
+function isoTime(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}

@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  closeServer,
+  createKafkaClient,
+  createMetricsRegistry,
+  createOpsRoutes,
+  createPostgresPool,
+  kafkaCheck,
+  listen,
+  postgresCheck,
+  registryCheck,
+  topicNames,
+  type Logger,
+} from '@ledger/runtime';
+import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import { createBalancePublisher, type BalancePublisher } from './balancePublisher.ts';
+import type { ProjectorConfig } from './config.ts';
+import { createProjector, type Projector } from './projector.ts';
+import { createProjectorMetrics } from './projectorMetrics.ts';
+
+export const service = 'projector';
+
+export interface RunningProjector {
+  readonly projector: Projector;
+  readonly publisher: BalancePublisher;
+  /** The port the ops server listens on (the real one when asked for 0). */
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects to Kafka, the registry and Postgres, starts the consumer, the balance drain and the
+ * ops server. Shared by main.ts and the integration tests, so both run the same assembly.
+ */
+export async function startProjector(
+  config: ProjectorConfig,
+  logger: Logger,
+  overrides: { port?: number; onFatal?: (error: unknown) => void } = {},
+): Promise<RunningProjector> {
+  const topics = topicNames(config.stack.topicPrefix);
+  const registry = createMetricsRegistry(service);
+  const metrics = createProjectorMetrics(registry);
+  const pool = createPostgresPool({
+    connectionString: config.stack.postgresUrl,
+    schema: config.postgresSchema,
+    max: config.postgresPoolMax,
+    applicationName: service,
+  });
+  const kafka = createKafkaClient({
+    clientId: service,
+    brokers: config.stack.kafkaBrokers,
+    logger,
+  });
+  const admin = kafka.admin();
+  // Idempotent with one request in flight: a retried send neither duplicates nor reorders.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await Promise.all([admin.connect(), producer.connect()]);
+  const serde = await createLedgerSerde({
+    registry: createSchemaRegistryClient({
+      registryUrl: config.stack.registryUrl,
+      clientId: service,
+    }),
+    topics,
+  });
+  const publisher = createBalancePublisher({
+    producer,
+    pool,
+    serde,
+    topic: topics.balances,
+    logger,
+    published: metrics.balancesPublished,
+    failures: metrics.balancePublishFailures,
+  });
+  const projector = createProjector({
+    kafka,
+    pool,
+    serde,
+    eventsTopic: topics.events,
+    publisher,
+    metrics,
+    logger,
+    now: Date.now,
+    options: config.projector,
+    onFatal:
+      overrides.onFatal ??
+      ((error) => {
+        logger.error('fatal: stopping so the supervisor restarts from the stored offsets', {
+          error,
+        });
+        process.exit(70);
+      }),
+  });
+  let accepting = true;
+  const handleOps = createOpsRoutes({
+    registry,
+    readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.stack.registryUrl)],
+    isAccepting: () => accepting,
+  });
+  const server: Server = createServer((request, response) => {
+    if (!handleOps(request, response)) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"status":404}');
+    }
+  });
+  await listen(server, overrides.port ?? config.stack.ports.projector);
+  await projector.start();
+  publisher.startDrainLoop(config.balanceDrainIntervalMs);
+  return {
+    projector,
+    publisher,
+    port: (server.address() as AddressInfo).port,
+    async stop() {
+      accepting = false;
+      await projector.stop();
+      await publisher.stop();
+      await producer.disconnect();
+      await admin.disconnect();
+      await closeServer(server);
+      await pool.end();
+    },
+  };
+}
