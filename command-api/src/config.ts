@@ -35,6 +35,8 @@ export interface CommandApiConfig {
   readonly idempotencyTtlSeconds: number;
   readonly postgresSchema: string;
   readonly postgresPoolMax: number;
+  /** Interface to listen on: all by default (a container), 127.0.0.1 for a local-only run. */
+  readonly listenHost: string;
 }
 
 export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): CommandApiConfig {
@@ -84,6 +86,7 @@ export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): Comm
     ),
     postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
     postgresPoolMax: intFromEnv(env, 'LEDGER_COMMAND_API_PG_POOL_MAX', 4, { min: 1, max: 64 }),
+    listenHost: stringFromEnv(env, 'LEDGER_COMMAND_API_HOST', '0.0.0.0'),
   };
 }
 

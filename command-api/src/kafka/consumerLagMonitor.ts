@@ -22,7 +22,8 @@ export interface ConsumerLagMonitor extends LagGauge {
   /** Reads the lag once (the periodic loop calls this); undefined when it could not be read. */
   refresh(): Promise<number | undefined>;
   start(): void;
-  stop(): void;
+  /** Stops the loop and waits for a read in flight, so the admin client can be disconnected. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -38,8 +39,18 @@ export function createConsumerLagMonitor(options: ConsumerLagMonitorOptions): Co
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let lastFailure = '';
+  let reading: Promise<number | undefined> | undefined;
 
-  const refresh = async (): Promise<number | undefined> => {
+  // A read racing admin.disconnect() would reconnect a broker socket and keep the process alive.
+  const refresh = (): Promise<number | undefined> => {
+    const read = readLag().finally(() => {
+      if (reading === read) reading = undefined;
+    });
+    reading = read;
+    return read;
+  };
+
+  const readLag = async (): Promise<number | undefined> => {
     try {
       const [ends, committed] = await Promise.all([
         options.admin.fetchTopicOffsets(options.topic),
@@ -90,9 +101,10 @@ export function createConsumerLagMonitor(options: ConsumerLagMonitorOptions): Co
       running = true;
       loop();
     },
-    stop() {
+    async stop() {
       running = false;
       clearTimeout(timer);
+      await reading;
     },
   };
 }

@@ -1,0 +1,159 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  closeServer,
+  createKafkaClient,
+  createMetricsRegistry,
+  createPostgresPool,
+  createRedisClient,
+  kafkaCheck,
+  listen,
+  postgresCheck,
+  topicNames,
+  type Logger,
+} from '@ledger/runtime';
+import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import type { Registry } from 'prom-client';
+import { createApp } from './app.ts';
+import { commandApiMetrics } from './commandApiMetrics.ts';
+import type { CommandApiConfig } from './config.ts';
+import { createCommandProducer } from './kafka/commandProducer.ts';
+import { createConsumerLagMonitor, type ConsumerLagMonitor } from './kafka/consumerLagMonitor.ts';
+import { createCommandKafkaProducer } from './kafka/kafkaProducer.ts';
+import { createDecidedCommands } from './postgres/decidedCommands.ts';
+import { createRedisIdempotencyStore } from './redis/redisIdempotencyStore.ts';
+import { redisKeys } from './redis/redisKeys.ts';
+import { createRedisOutcomeWaiter } from './redis/redisOutcomeWaiter.ts';
+import { createRedisRateLimiter } from './redis/redisRateLimiter.ts';
+import { createSystemUuidV7Generator } from './uuidv7.ts';
+
+export const service = 'command-api';
+
+export interface RunningCommandApi {
+  readonly server: Server;
+  readonly port: number;
+  readonly registry: Registry;
+  readonly lagMonitor: ConsumerLagMonitor;
+  /** Graceful stop: refuse new commands, answer waits, drain requests and the producer, close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects to Kafka, the schema registry, Postgres and Redis, builds the app and listens. Shared
+ * by main.ts and the integration tests, so the tests run exactly the production wiring. Kafka,
+ * the registry and Postgres are required (start-up fails, readiness fails); Redis is optional.
+ */
+export async function startCommandApi(
+  config: CommandApiConfig,
+  logger: Logger,
+  port: number = config.stack.ports.commandApi,
+): Promise<RunningCommandApi> {
+  const registry = createMetricsRegistry(service);
+  const metrics = commandApiMetrics(registry);
+  const topics = topicNames(config.stack.topicPrefix);
+  const clock = { now: () => Date.now() };
+
+  const pool = createPostgresPool({
+    connectionString: config.stack.postgresUrl,
+    schema: config.postgresSchema,
+    max: config.postgresPoolMax,
+    applicationName: service,
+  });
+  const kafka = createKafkaClient({
+    clientId: service,
+    brokers: config.stack.kafkaBrokers,
+    logger,
+  });
+  const admin = kafka.admin();
+  const producer = createCommandKafkaProducer(kafka);
+  const serde = await createLedgerSerde({
+    registry: createSchemaRegistryClient({
+      registryUrl: config.stack.registryUrl,
+      clientId: service,
+    }),
+    topics,
+  });
+  await Promise.all([admin.connect(), producer.connect()]);
+
+  const redis = createRedisClient(config.stack.redisUrl, logger, service);
+  const subscriber = createRedisClient(config.stack.redisUrl, logger, `${service}-outcomes`);
+  metrics.redisUp.set(0);
+  redis.on('ready', () => metrics.redisUp.set(1));
+  redis.on('close', () => metrics.redisUp.set(0));
+  const keys = redisKeys(config.stack.topicPrefix);
+  const outcomes = createRedisOutcomeWaiter({ subscriber, reader: redis, keys, metrics, logger });
+  await redis.connect().catch((error: unknown) => {
+    logger.warn('redis is down at start-up: running degraded until it answers', { error });
+  });
+  await outcomes.start().catch((error: unknown) => {
+    logger.warn('outcome notices unavailable at start-up: Prefer: wait answers 202', { error });
+  });
+
+  const lagMonitor = createConsumerLagMonitor({
+    admin,
+    groupId: config.processorGroupId,
+    topic: topics.commands,
+    metrics,
+    logger,
+    now: clock.now,
+  });
+  lagMonitor.start();
+  const commandProducer = createCommandProducer({
+    producer,
+    topic: topics.commands,
+    encodeCommand: (command) => serde.encodeCommand(command),
+    metrics,
+    logger,
+  });
+
+  let accepting = true;
+  const app = createApp({
+    publisher: commandProducer,
+    outcomes,
+    idempotency: createRedisIdempotencyStore({
+      redis,
+      keys,
+      ttlSeconds: config.idempotencyTtlSeconds,
+      decided: createDecidedCommands(pool),
+      metrics,
+      logger,
+    }),
+    rateLimiter: createRedisRateLimiter({
+      redis,
+      keyPrefix: config.stack.topicPrefix,
+      limit: config.rateLimit.limit,
+      windowMs: config.rateLimit.windowMs,
+      metrics,
+    }),
+    lagGauge: lagMonitor,
+    registry,
+    logger,
+    clock,
+    ids: createSystemUuidV7Generator(clock.now),
+    readiness: [kafkaCheck(admin), postgresCheck(pool)],
+    options: config.api,
+    isAccepting: () => accepting,
+  });
+  const server = createServer(app);
+  await listen(server, port, config.listenHost);
+  const boundPort = (server.address() as AddressInfo).port;
+
+  return {
+    server,
+    port: boundPort,
+    registry,
+    lagMonitor,
+    async stop() {
+      accepting = false;
+      await outcomes.close();
+      await closeServer(server);
+      await commandProducer.drain();
+      await lagMonitor.stop();
+      await producer.disconnect();
+      await admin.disconnect();
+      redis.disconnect();
+      subscriber.disconnect();
+      await pool.end();
+    },
+  };
+}
