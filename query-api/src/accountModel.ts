@@ -1,0 +1,35 @@
+/**
+ * What the query API serves about an account. Balances are bigint in memory and decimal strings
+ * on the wire; they never pass through a JS number. Versions are safe integers (see
+ * @ledger/schemas fieldRules.ts for why a number is enough there).
+ */
+
+/** The part of an account the change feed carries (BalanceChanged, minus its timestamp). */
+export interface BalanceSnapshot {
+  readonly accountId: string;
+  readonly currency: string;
+  readonly balance: bigint;
+  readonly version: number;
+}
+
+/**
+ * The part of an account the change feed does not carry. No event changes it after the account
+ * opens (the ledger has no close/freeze/limit-change events yet), so the copy loaded with a miss
+ * stays right for as long as the entry lives. An event that changes it must bump the version and
+ * the projector must publish it, or the cache would keep serving the old value.
+ */
+export interface AccountDetails {
+  readonly overdraftLimit: bigint;
+  readonly status: string;
+  /** ISO 8601, UTC. */
+  readonly createdAt: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** One cache entry: immutable, replaced whole when a newer version arrives. */
+export interface CachedAccount extends BalanceSnapshot {
+  readonly details: AccountDetails;
+}
+
+/** Reads one account from the read model; undefined when it does not exist (yet). */
+export type AccountLoader = (accountId: string) => Promise<CachedAccount | undefined>;

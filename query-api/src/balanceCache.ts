@@ -1,0 +1,215 @@
+import { LRUCache } from 'lru-cache';
+import { LedgerError, assert } from '@ledger/runtime';
+import type { AccountLoader, BalanceSnapshot, CachedAccount } from './accountModel.ts';
+
+/**
+ * The in-process account cache of the read path (DESIGN.md "Read path"). Pure apart from the
+ * injected loader: no clock, no timers, no Kafka, no Postgres.
+ *
+ * Three maps, each bounded:
+ * - `entries` (LRU, entriesMax): the accounts served from memory.
+ * - `flights` (loadsInFlightMax): one load per missing key (single flight: however many requests
+ *   miss on a key at once, one query runs and all of them share its result), and `heldChanges`:
+ *   the newest change that arrived for a loading key while its query ran (at most one per flight).
+ * - `floors` (LRU, versionFloorsMax): the version an evicted entry had, so a reload after an
+ *   eviction can never serve a lower version than one already served.
+ *
+ * The race this closes: a miss starts a slow query that reads v3; meanwhile the projector commits
+ * v4 and the change feed delivers it. Applying v4 to an entry that does not exist yet would be
+ * lost, and caching v3 afterwards would make v3 stick until the next change. Here v4 is kept on
+ * the flight and wins when the query returns, so v4 is served and cached, never v3.
+ *
+ * Changes for keys that are neither cached nor loading are not kept: the projector commits a
+ * version to the read model before it publishes it, so the next miss reads that version or newer.
+ */
+export interface BalanceCache {
+  /** The entry if cached (counts a hit, refreshes recency); undefined otherwise (counts nothing). */
+  getIfCached(accountId: string): CachedAccount | undefined;
+  /**
+   * Loads a missing key through the loader, single flight per key; undefined when the account
+   * does not exist. Rejects with `overloaded` when loadsInFlightMax keys are loading already.
+   */
+  load(accountId: string): Promise<CachedAccount | undefined>;
+  /** Hit or load, for callers that do not need the synchronous fast path. */
+  get(accountId: string): Promise<{ account: CachedAccount | undefined; hit: boolean }>;
+  /** Applies a change from the feed; only a newer version replaces what is cached or loading. */
+  applyChange(change: BalanceSnapshot): ChangeOutcome;
+  /** The cached version without touching recency or counters (for waiters and the stream). */
+  peekVersion(accountId: string): number | undefined;
+  readonly size: number;
+  readonly loadsInFlight: number;
+}
+
+export type ChangeOutcome = 'applied' | 'stale' | 'held_for_load' | 'uncached';
+
+/** Counters and gauges the cache reports to; main.ts binds them to Prometheus. */
+export interface BalanceCacheHooks {
+  hit(): void;
+  miss(): void;
+  eviction(): void;
+  loadsInFlight(count: number): void;
+  /** A reload came back older than a version already served: refused (503), never served. */
+  staleLoadRefused(): void;
+}
+
+export interface BalanceCacheOptions {
+  readonly entriesMax: number;
+  readonly loadsInFlightMax: number;
+  readonly versionFloorsMax: number;
+  readonly load: AccountLoader;
+  readonly hooks?: Partial<BalanceCacheHooks>;
+  /**
+   * Called whenever the cache learns that a key reached a version (a change from the feed, a
+   * load): version waiters are woken from here, with no polling.
+   */
+  readonly onVersion?: (accountId: string, version: number) => void;
+}
+
+/** Seconds a client is asked to wait after `overloaded` / `unavailable` from the cache. */
+export const cacheRetryAfterSeconds = 1;
+
+export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
+  assert(options.entriesMax >= 1, 'entriesMax must be at least 1');
+  assert(options.loadsInFlightMax >= 1, 'loadsInFlightMax must be at least 1');
+  assert(options.versionFloorsMax >= 1, 'versionFloorsMax must be at least 1');
+  const hooks: BalanceCacheHooks = { ...noHooks, ...options.hooks };
+  const onVersion = options.onVersion ?? (() => undefined);
+  const floors = new LRUCache<string, number>({ max: options.versionFloorsMax });
+  const entries = new LRUCache<string, CachedAccount>({
+    max: options.entriesMax,
+    dispose: (evicted, accountId, reason) => {
+      if (reason !== 'evict') return; // 'set' is a newer version replacing this one
+      hooks.eviction();
+      floors.set(accountId, Math.max(evicted.version, floors.peek(accountId) ?? 0));
+    },
+  });
+  const flights = new Map<string, Promise<CachedAccount | undefined>>();
+  /** The newest change seen for a key while its load runs; a key is here only during a flight. */
+  const heldChanges = new Map<string, BalanceSnapshot>();
+
+  function getIfCached(accountId: string): CachedAccount | undefined {
+    const account = entries.get(accountId);
+    if (account !== undefined) hooks.hit();
+    return account;
+  }
+
+  function load(accountId: string): Promise<CachedAccount | undefined> {
+    hooks.miss();
+    const running = flights.get(accountId);
+    if (running !== undefined) return running;
+    if (flights.size >= options.loadsInFlightMax) {
+      return Promise.reject(
+        new LedgerError('overloaded', `${flights.size} accounts are loading already`, {
+          retryAfterSeconds: cacheRetryAfterSeconds,
+        }),
+      );
+    }
+    const flight = runLoad(accountId);
+    flights.set(accountId, flight);
+    hooks.loadsInFlight(flights.size);
+    return flight;
+  }
+
+  async function runLoad(accountId: string): Promise<CachedAccount | undefined> {
+    // Yield once so load() registers this flight before the loader runs: the flight must be
+    // visible to applyChange before the query takes its snapshot, and a loader that throws at
+    // once must still find it registered for the `finally` below to remove.
+    await Promise.resolve();
+    try {
+      let loaded = await options.load(accountId);
+      if (loaded === undefined && heldChanges.has(accountId)) {
+        // Opened while we read: the projector commits before it publishes, so it is there now.
+        loaded = await options.load(accountId);
+      }
+      return settle(accountId, loaded, heldChanges.get(accountId));
+    } finally {
+      // Same synchronous run as settle(): no change can land between caching and this.
+      flights.delete(accountId);
+      heldChanges.delete(accountId);
+      hooks.loadsInFlight(flights.size);
+    }
+  }
+
+  /** Chooses what a finished load caches: the loaded row, or a newer change seen meanwhile. */
+  function settle(
+    accountId: string,
+    loaded: CachedAccount | undefined,
+    newest: BalanceSnapshot | undefined,
+  ): CachedAccount | undefined {
+    if (loaded === undefined) return undefined;
+    assert(loaded.accountId === accountId, 'the loader returned another account');
+    const chosen =
+      newest !== undefined && newest.version > loaded.version
+        ? { ...loaded, balance: newest.balance, version: newest.version }
+        : loaded;
+    const floor = floors.peek(accountId);
+    if (floor !== undefined && chosen.version < floor) {
+      // The read model went back behind a version this instance served (a rebuild in progress,
+      // a restored backup). Serving it would break Invariant 6; a retry can succeed once the
+      // read model catches up.
+      hooks.staleLoadRefused();
+      throw new LedgerError(
+        'unavailable',
+        `the read model holds version ${chosen.version} of this account, below version ${floor} already served`,
+        { retryAfterSeconds: cacheRetryAfterSeconds },
+      );
+    }
+    floors.delete(accountId);
+    entries.set(accountId, chosen);
+    onVersion(accountId, chosen.version);
+    return chosen;
+  }
+
+  function applyChange(change: BalanceSnapshot): ChangeOutcome {
+    const cached = entries.peek(change.accountId);
+    if (cached !== undefined) {
+      if (change.version <= cached.version) return 'stale'; // duplicate or overtaken
+      entries.set(change.accountId, {
+        ...cached,
+        currency: change.currency,
+        balance: change.balance,
+        version: change.version,
+      });
+      onVersion(change.accountId, change.version);
+      return 'applied';
+    }
+    if (flights.has(change.accountId)) {
+      const held = heldChanges.get(change.accountId);
+      if (held === undefined || change.version > held.version) {
+        heldChanges.set(change.accountId, change);
+      }
+      onVersion(change.accountId, change.version);
+      return 'held_for_load';
+    }
+    // Not remembered (see the header comment); waiters for a key whose entry was evicted still
+    // learn that the version exists, and reload it.
+    onVersion(change.accountId, change.version);
+    return 'uncached';
+  }
+
+  return {
+    getIfCached,
+    load,
+    async get(accountId) {
+      const cached = getIfCached(accountId);
+      if (cached !== undefined) return { account: cached, hit: true };
+      return { account: await load(accountId), hit: false };
+    },
+    applyChange,
+    peekVersion: (accountId) => entries.peek(accountId)?.version,
+    get size() {
+      return entries.size;
+    },
+    get loadsInFlight() {
+      return flights.size;
+    },
+  };
+}
+
+const noHooks: BalanceCacheHooks = {
+  hit: () => undefined,
+  miss: () => undefined,
+  eviction: () => undefined,
+  loadsInFlight: () => undefined,
+  staleLoadRefused: () => undefined,
+};
