@@ -1,0 +1,107 @@
+// `npm run bench [-- --quick] [-- --seed N] [-- --large-accounts N]`: runs the benchmark suite
+// against the local stack (started if none runs) and writes bench/results/<timestamp>/ with
+// report.md, raw.json, PNG/SVG plots and the logs of what it started. See bench/README.md.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fullProfile, quickProfile, type BenchProfile } from './benchProfile.ts';
+import { writeReport } from './report/reportWriter.ts';
+import { runBench } from './runBench.ts';
+
+const usage = `usage: npm run bench [-- options]
+  --quick               smoke run (< 3 min with the stack up): short scenarios, small account sets
+  --seed N              workload seed (default: from the clock; printed in the report)
+  --large-accounts N    size of the large account set (default 1,000,000; quick 20,000)
+  --help                this text`;
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+/** The large set is seeded through the API: keep it within what one run can seed. */
+const largeAccountsMax = 10_000_000;
+
+function parseArgs(argv: readonly string[]): { profile: BenchProfile; seed: number } | string {
+  let profile: BenchProfile = fullProfile;
+  let seed = Date.now() % 2_147_483_647;
+  let large: number | undefined;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    const value = () => Number(argv[++index]);
+    if (arg === '--quick') profile = quickProfile;
+    else if (arg === '--seed') seed = value();
+    else if (arg === '--large-accounts') large = value();
+    else return arg === '--help' ? usage : `unknown option ${arg ?? ''}\n${usage}`;
+  }
+  if (!Number.isSafeInteger(seed)) return `--seed needs an integer\n${usage}`;
+  if (large !== undefined) {
+    if (
+      !Number.isSafeInteger(large) ||
+      large <= profile.accountsSmall ||
+      large > largeAccountsMax
+    ) {
+      return `--large-accounts must be an integer above ${profile.accountsSmall} and at most ${largeAccountsMax}`;
+    }
+    profile = {
+      ...profile,
+      accountsLarge: large,
+      memoryCachedAccounts: Math.min(profile.memoryCachedAccounts, large),
+    };
+  }
+  return { profile, seed };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArgs(process.argv.slice(2));
+  if (typeof parsed === 'string') {
+    console.log(parsed);
+    return parsed === usage ? 0 : 2;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const resultsDir = join(repoRoot, 'bench', 'results', stamp);
+  const logsDir = join(resultsDir, 'logs');
+  await mkdir(logsDir, { recursive: true });
+  console.log(`bench (${parsed.profile.name}): results go to ${resultsDir}`);
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => console.log(`  cleanup failed: ${String(error)}`));
+    }
+  };
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    console.log(`\n${signal}: stopping what this run started`);
+    void cleanUp().then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const results = await runBench({
+      profile: parsed.profile,
+      repoRoot,
+      resultsDir,
+      logsDir,
+      seed: parsed.seed,
+      onCleanup: (cleanup) => cleanups.push(cleanup),
+    });
+    const { reportPath, table } = await writeReport(results, resultsDir);
+    console.log(`\n${table}\n`);
+    console.log(`report: ${reportPath}`);
+    const auditOk = results.audits.length === 2 && results.audits.every((audit) => audit.ok);
+    if (!auditOk) console.log('AUDIT: violations or missing audits, see the report');
+    return auditOk ? 0 : 1;
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import type { BenchProfile } from '../benchProfile.ts';
+import type { LoadResult } from '../load/loadRun.ts';
+import type { Timeline } from '../metrics/timeline.ts';
+import type { StackSession } from '../stack/stackSession.ts';
+
+/** What every scenario gets: where things run, the ledger's pool, the timeline, the run's ids. */
+export interface BenchContext {
+  readonly profile: BenchProfile;
+  readonly repoRoot: string;
+  readonly resultsDir: string;
+  readonly logsDir: string;
+  /** Short, unique per run: prefixes this run's transfer ids so the audit finds exactly them. */
+  readonly runTag: string;
+  readonly seed: number;
+  readonly stack: StackSession;
+  readonly postgresUrl: string;
+  /** The ledger's schema (read-only use: counts and the audit). */
+  readonly ledgerPool: pg.Pool;
+  readonly ledgerSchema: string;
+  readonly timeline: Timeline;
+  readonly accepted: AcceptedLog;
+  /** Every load run of the whole bench, in order (raw JSON and the latency plot use them). */
+  readonly loads: LoadResult[];
+}
+
+/** Command ids the command API accepted (202 items), by scenario, for the "nothing lost" audit. */
+export class AcceptedLog {
+  readonly byScenario = new Map<string, string[]>();
+
+  add(scenario: string, commandIds: readonly string[]): void {
+    const list = this.byScenario.get(scenario) ?? [];
+    for (const id of commandIds) list.push(id);
+    this.byScenario.set(scenario, list);
+  }
+
+  count(scenario: string): number {
+    return this.byScenario.get(scenario)?.length ?? 0;
+  }
+
+  all(): string[] {
+    return [...this.byScenario.values()].flat();
+  }
+}
+
+/** Command ids of the accepted items of a 202 batch response body. */
+export function acceptedBatchItems(body: string): string[] {
+  const parsed = JSON.parse(body) as { items?: { status?: string; commandId?: string }[] };
+  const ids: string[] = [];
+  for (const item of parsed.items ?? []) {
+    if (item.status === 'accepted' && typeof item.commandId === 'string') ids.push(item.commandId);
+  }
+  return ids;
+}
+
+/** Command id of a 202 single-command response body, if it was accepted. */
+export function acceptedSingle(body: string): string | undefined {
+  const parsed = JSON.parse(body) as { status?: string; commandId?: string };
+  return parsed.status === 'accepted' && typeof parsed.commandId === 'string'
+    ? parsed.commandId
+    : undefined;
+}

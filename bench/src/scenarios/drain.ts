@@ -1,0 +1,45 @@
+import { drainTimeoutMs } from '../benchProfile.ts';
+import { sleep } from '../stack/stackSession.ts';
+import type { BenchContext } from './benchContext.ts';
+
+/**
+ * Waits until the ledger decided every transfer of a tagged scenario (its rows in `transfers`,
+ * found by id range on the C-collated primary key) and the outbox has nothing left to publish:
+ * "applied end to end" in DESIGN.md's sense. Returns when that happened, or undefined on timeout.
+ */
+export async function waitApplied(
+  context: BenchContext,
+  tag: string,
+  expected: number,
+  timeoutMs: number = drainTimeoutMs,
+): Promise<{ appliedAtMs: number | undefined; decided: number; unsent: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let lastPrintMs = 0;
+  for (;;) {
+    const decided = await decidedWithTag(context, tag);
+    const unsent = await unsentOutbox(context);
+    if (decided >= expected && unsent === 0) return { appliedAtMs: Date.now(), decided, unsent };
+    if (Date.now() > deadline) return { appliedAtMs: undefined, decided, unsent };
+    if (Date.now() - lastPrintMs > 5_000) {
+      console.log(`    draining ${tag}: decided ${decided}/${expected}, outbox unsent ${unsent}`);
+      lastPrintMs = Date.now();
+    }
+    await sleep(250);
+  }
+}
+
+export async function decidedWithTag(context: BenchContext, tag: string): Promise<number> {
+  // '.' follows '-' in byte order: [tag-, tag.) is exactly the ids starting with `tag-`.
+  const result = await context.ledgerPool.query<{ n: string }>(
+    'select count(*)::text as n from transfers where transfer_id >= $1 and transfer_id < $2',
+    [`${tag}-`, `${tag}.`],
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+async function unsentOutbox(context: BenchContext): Promise<number> {
+  const result = await context.ledgerPool.query<{ n: string }>(
+    'select count(*)::text as n from outbox where sent_at is null',
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}
