@@ -33,8 +33,8 @@ const service = (name: string): ComposeService => {
   return found;
 };
 
-describe('docker-compose.yml', () => {
-  it('given the compose file, then it names every part of the local stack', () => {
+void describe('docker-compose.yml', () => {
+  void it('given the compose file, then it names every part of the local stack', () => {
     for (const name of [
       'kafka',
       'schema-registry',
@@ -50,7 +50,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('given the four services, then each runs an entry point that exists in the repo', () => {
+  void it('given the four services, then each runs an entry point that exists in the repo', () => {
     for (const name of ['command-api', 'ledger-processor', 'projector', 'query-api', 'setup']) {
       const entry = service(name).command?.[0];
       assert.ok(
@@ -60,7 +60,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('given the services environment, then it configures the same ports as the local defaults', () => {
+  void it('given the services environment, then it configures the same ports as the local defaults', () => {
     const env = service('command-api').environment ?? {};
     const composeConfig = readStackConfig(
       Object.fromEntries(Object.entries(env).map(([key, value]) => [key, String(value)])),
@@ -86,14 +86,14 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('given the dependencies, then they listen on the host ports the local stack uses', () => {
+  void it('given the dependencies, then they listen on the host ports the local stack uses', () => {
     assert.equal(hostPort(service('kafka'), defaults.kafkaPort), defaults.kafkaPort);
     assert.equal(hostPort(service('schema-registry'), 8080), defaults.registryPort);
     assert.equal(hostPort(service('postgres'), 5432), 5432);
     assert.equal(hostPort(service('redis'), 6379), 6379);
   });
 
-  it('given every LEDGER_ variable in the file, then the stack config reads it', () => {
+  void it('given every LEDGER_ variable in the file, then the stack config reads it', () => {
     const known = new Set(
       readFileSync(`${repoRoot}runtime/src/stackConfig.ts`, 'utf8').match(/LEDGER_[A-Z_]+/g),
     );
