@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createUuidV7Generator, uuidV7Pattern, uuidV7TimestampMs } from '../src/uuidv7.ts';
 import { idPattern } from '../src/validation/idValidator.ts';
+import { createRandomPool } from '../src/randomPool.ts';
 
 /** A deterministic byte source: xorshift32 from a seed, so failures replay exactly. */
 function seededBytes(seed: number): (size: number) => Uint8Array {
@@ -74,5 +75,15 @@ void describe('uuidv7', () => {
   void it('given a clock beyond 48 bits, when generated, then it refuses', () => {
     const next = createUuidV7Generator({ now: () => 2 ** 48, randomBytes: seededBytes(1) });
     assert.throws(() => next(), /does not fit/);
+  });
+});
+
+void describe('random pool', () => {
+  void it('given many draws, when the pool is used up, then it refills and slices never overlap', () => {
+    const draw = createRandomPool(16);
+    const slices = Array.from({ length: 10 }, () => draw(5));
+    assert.ok(slices.every((slice) => slice.length === 5));
+    assert.equal(new Set(slices.map((slice) => Buffer.from(slice).toString('hex'))).size, 10);
+    assert.equal(draw(64).length, 64, 'a draw larger than the pool bypasses it');
   });
 });

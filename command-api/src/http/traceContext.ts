@@ -1,6 +1,6 @@
-import { randomFillSync } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { context, propagation, trace } from '@opentelemetry/api';
+import { pooledRandomBytes } from '../randomPool.ts';
 
 /** W3C Trace Context version 00: `00-<trace-id>-<parent-id>-<flags>`. */
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -56,5 +56,5 @@ function nonZeroHex(bytes: number, randomHex: (bytes: number) => string): string
 }
 
 function cryptoRandomHex(bytes: number): string {
-  return Buffer.from(randomFillSync(new Uint8Array(bytes))).toString('hex');
+  return Buffer.from(pooledRandomBytes(bytes)).toString('hex');
 }
