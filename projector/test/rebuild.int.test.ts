@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import { createLogger } from '@ledger/runtime';
+import type { Producer } from 'kafkajs';
+import { readProcessorConfig } from '../../ledger-processor/src/config.ts';
+import { startLedgerProcessor, type RunningProcessor } from '../../ledger-processor/src/wiring.ts';
+import {
+  createTestProducer,
+  decidedCount,
+  ledgerViolations,
+  produceCommands,
+} from '../../ledger-processor/test/ledgerWorkload.ts';
+import { randomWorkload, type Workload } from '../../ledger-processor/test/randomWorkload.ts';
+import { readProjectorConfig } from '../src/config.ts';
+import { rebuildReadModels, type RebuildProgress } from '../src/rebuild/rebuildReadModels.ts';
+import { liveTables, rebuildTables } from '../src/readModelTables.ts';
+import { tryClaimRebuild } from '../src/rebuildGate.ts';
+import { startProjector, type RunningProjector } from '../src/wiring.ts';
+import { waitForBalancesTopicToMatchLedger } from './balancesTopic.ts';
+import { readModelMismatches, readModelRows } from './readModelCheck.ts';
+
+const seed = Number(process.env.LEDGER_TEST_SEED ?? Date.now() % 1_000_000);
+const accounts = 40;
+const transfers = 2_000;
+/** Commands per send while the workload flows; the pace keeps the processors busy throughout. */
+const produceChunk = 100;
+const producePaceMs = 20;
+const repoRoot = new URL('../../', import.meta.url).pathname;
+
+void describe(`rebuilding the read models from the event log (seed ${seed})`, () => {
+  let env: LedgerTestEnvironment;
+  let processor: RunningProcessor;
+  let projector: RunningProjector;
+  let producer: Producer;
+  const logger = createLogger({
+    level: 'warn',
+    write: (line) => process.stderr.write(line + '\n'),
+  });
+
+  before(async () => {
+    env = await createLedgerTestEnvironment('rebuild');
+    producer = await createTestProducer(env.kafka);
+    processor = await startLedgerProcessor(readProcessorConfig(env.env()), logger, {
+      port: 0,
+      onFatal: (error) => assert.fail(`processor fatal: ${String(error)}`),
+    });
+    projector = await startProjector(
+      readProjectorConfig(env.env({ LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS: '200' })),
+      logger,
+      { port: 0, onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`) },
+    );
+  });
+
+  after(async () => {
+    await projector?.stop();
+    await processor?.stop();
+    await producer?.disconnect();
+    await env?.teardown();
+  });
+
+  /** Opens the workload's accounts, then streams its transfers in paced chunks. */
+  async function runWorkload(workload: Workload): Promise<void> {
+    const before = await decidedCount(env.pool);
+    await produceCommands(producer, env.serde, env.topics.commands, workload.opens);
+    await waitUntil(
+      async () => (await decidedCount(env.pool)) >= before + workload.opens.length,
+      'accounts opened',
+    );
+    for (let start = 0; start < workload.transfers.length; start += produceChunk) {
+      await produceCommands(
+        producer,
+        env.serde,
+        env.topics.commands,
+        workload.transfers.slice(start, start + produceChunk),
+      );
+      await new Promise((resolve) => setTimeout(resolve, producePaceMs));
+    }
+    const total = before + workload.opens.length + workload.transfers.length;
+    await waitUntil(
+      async () => (await decidedCount(env.pool)) >= total,
+      `${total} decided`,
+      180_000,
+    );
+  }
+
+  async function waitForReadModelsToMatchLedger(): Promise<void> {
+    let last: string[] = [];
+    await waitUntil(
+      async () => (last = await readModelMismatches(env.pool)).length === 0,
+      'the read models to match the ledger',
+      120_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; differences: ${last.join('; ')}`);
+    });
+  }
+
+  void it('given a concurrent random workload projected live, when the log is replayed into fresh tables by the CLI, then they equal the live read models row by row', async () => {
+    await runWorkload(randomWorkload({ seed, accounts, transfers }));
+    await waitForReadModelsToMatchLedger();
+    assert.deepEqual(await ledgerViolations(env.pool), []);
+
+    const output = await runRebuildCli(env.env({ LEDGER_LOG_LEVEL: 'warn' }), ['--no-swap']);
+    assert.match(output, /partitions done 4\/4/);
+    assert.match(output, /done in .* into account_view_rebuild/);
+
+    const live = await readModelRows(env.pool, liveTables);
+    const rebuilt = await readModelRows(env.pool, rebuildTables);
+    assert.ok(live.accounts.length > accounts && live.history.length > 2 * transfers * 0.5);
+    assert.equal(rebuilt.accounts.length, live.accounts.length);
+    assert.equal(rebuilt.history.length, live.history.length);
+    assert.equal(rebuilt.transfers.length, live.transfers.length);
+    for (const kind of ['accounts', 'history', 'transfers'] as const) {
+      live[kind].forEach((row, index) => assert.deepEqual(rebuilt[kind][index], row, kind));
+    }
+    assert.deepEqual(await readModelMismatches(env.pool, rebuildTables), []);
+  });
+
+  void it('given the projector running and commands flowing, when a rebuild swaps its tables in, then readers never see a smaller model and everything converges to the ledger', async () => {
+    const counts = async () => {
+      const result = await env.pool.query<{ accounts: string; transfers: string }>(
+        `select (select count(*) from account_view) as accounts,
+                (select count(*) from transfer_view) as transfers`,
+      );
+      const row = result.rows[0];
+      return { accounts: Number(row?.accounts), transfers: Number(row?.transfers) };
+    };
+    let reading = true;
+    const shrinks: string[] = [];
+    const reader = (async () => {
+      let seen = await counts();
+      while (reading) {
+        const now = await counts();
+        if (now.accounts < seen.accounts || now.transfers < seen.transfers) {
+          shrinks.push(`${JSON.stringify(seen)} -> ${JSON.stringify(now)}`);
+        }
+        seen = now;
+      }
+    })();
+    const progress: RebuildProgress[] = [];
+    const baseline = await decidedCount(env.pool);
+    const flowing = runWorkload(randomWorkload({ seed: seed + 1, accounts, transfers }));
+    await waitUntil(
+      async () => (await decidedCount(env.pool)) >= baseline + 2 * produceChunk,
+      'the workload flowing',
+    );
+    const report = await rebuildReadModels({
+      config: readProjectorConfig(env.env()),
+      logger,
+      swap: true,
+      onProgress: (line) => progress.push(line),
+      // Catch up with the live projector however small the gap, to exercise that path too.
+      limits: { swapGapEventsMax: 0n },
+    });
+    const decidedAtSwap = await decidedCount(env.pool);
+    await flowing;
+    reading = false;
+    console.log(
+      `rebuild: ${report.events} events in ${report.durationMs} ms; decided at swap ${decidedAtSwap}, ` +
+        `after ${await decidedCount(env.pool)}; phases ${[...new Set(progress.map((p) => p.phase))].join(',')}`,
+    );
+    await reader;
+
+    assert.equal(report.swapped, true);
+    assert.deepEqual(shrinks, [], 'a reader saw the model shrink');
+    assert.ok(progress.some((line) => line.partitionsDone === line.partitions));
+    await waitForReadModelsToMatchLedger();
+    await waitForBalancesTopicToMatchLedger(env, env.pool, 120_000);
+    const tables = await env.pool.query<{ tablename: string }>(
+      `select tablename from pg_tables where schemaname = $1 and tablename like '%rebuild%'`,
+      [env.pgSchema],
+    );
+    assert.deepEqual(tables.rows, [], 'no rebuild table is left behind');
+    const indexes = await env.pool.query<{ indexname: string }>(
+      `select indexname from pg_indexes
+        where schemaname = $1 and tablename = any($2) order by indexname`,
+      [env.pgSchema, Object.values(liveTables)],
+    );
+    assert.deepEqual(
+      indexes.rows.map((row) => row.indexname),
+      ['account_history_pkey', 'account_view_pkey', 'transfer_view_pkey'],
+      'the swapped tables carry the migrations index names',
+    );
+  });
+
+  void it('given the live projector stopped while events kept coming, when a rebuild swaps in tables ahead of it, then it resumes past them and publishes the balances it never saw', async () => {
+    await projector.stop();
+    await runWorkload(randomWorkload({ seed: seed + 2, accounts, transfers: 500 }));
+    await waitUntil(
+      async () =>
+        (await env.pool.query(`select 1 from outbox where sent_at is null`)).rowCount === 0,
+      'every event published',
+    );
+    const report = await rebuildReadModels({
+      config: readProjectorConfig(env.env()),
+      logger,
+      swap: true,
+    });
+    const stored = await env.pool.query<{ partition: number; next_offset: string }>(
+      `select partition, next_offset from projector_offsets order by partition`,
+    );
+    assert.deepEqual(
+      stored.rows.map((row) => [row.partition, BigInt(row.next_offset)]),
+      [...report.offsets].sort(([a], [b]) => a - b),
+      'the live group resumes where the rebuild stopped',
+    );
+    const unpublished = await env.pool.query(`select 1 from projector_unpublished_balances`);
+    assert.ok((unpublished.rowCount ?? 0) > 0, 'accounts ahead of the stopped projector are noted');
+    assert.deepEqual(await readModelMismatches(env.pool), [], 'the swapped-in model is complete');
+
+    projector = await startProjector(
+      readProjectorConfig(env.env({ LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS: '200' })),
+      logger,
+      { port: 0, onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`) },
+    );
+    await waitForBalancesTopicToMatchLedger(env, env.pool);
+    await waitUntil(
+      async () =>
+        (await env.pool.query(`select 1 from projector_unpublished_balances`)).rowCount === 0,
+      'nothing left unpublished',
+    );
+    const metrics = await (await fetch(`http://127.0.0.1:${projector.port}/metrics`)).text();
+    assert.match(metrics, /ledger_projector_skipped_batches_total\{[^}]*\} [1-9]/);
+    assert.deepEqual(await readModelMismatches(env.pool), []);
+  });
+
+  void it('given a rebuild already running on the schema, when a second one starts, then it is refused', async () => {
+    const holder = await env.pool.connect();
+    try {
+      assert.equal(await tryClaimRebuild(holder), true);
+      await assert.rejects(
+        rebuildReadModels({ config: readProjectorConfig(env.env()), logger, swap: true }),
+        /already running/,
+      );
+    } finally {
+      holder.release(true);
+    }
+  });
+});
+
+/** Runs the rebuild command as an operator would; resolves to its stdout. */
+function runRebuildCli(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'projector/src/cli/rebuildCli.ts', ...args],
+      { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`rebuild exited ${code}: ${stdout}\n${stderr.slice(-2000)}`));
+    });
+  });
+}
