@@ -39,6 +39,20 @@ async function tablesIn(schema: string): Promise<string[]> {
   }
 }
 
+async function schemaExists(schema: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    const result = await client.query(
+      'select 1 from information_schema.schemata where schema_name = $1',
+      [schema],
+    );
+    return result.rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
 /** A throwaway list: two tables, the second referencing the first, each with its down. */
 const throwaway: readonly Migration[] = [
   {
@@ -121,6 +135,23 @@ void describe('migrator', () => {
     const rest = await rollbackAll(options);
     assert.deepEqual(rest, ['0001_widgets']);
     assert.deepEqual(await tablesIn(schema), knexTables);
+  });
+
+  void it('given a schema that does not exist, when its status is asked, then every migration is pending and the schema is not created', async () => {
+    const schema = freshSchema();
+
+    const status = await migrationStatus({
+      connectionString: postgresUrl,
+      schema,
+      migrations: throwaway,
+    });
+
+    assert.deepEqual(status, {
+      schema,
+      applied: [],
+      pending: ['0001_widgets', '0002_widget_parts'],
+    });
+    assert.deepEqual(await tablesIn(schema), []);
   });
 
   void it('given an empty migration list, when migrated, then nothing happens and the status is empty', async () => {

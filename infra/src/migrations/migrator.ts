@@ -69,8 +69,13 @@ export async function rollbackAll(options: MigratorOptions): Promise<string[]> {
   });
 }
 
+/** Read-only: a schema that does not exist yet has every migration pending and is not created. */
 export async function migrationStatus(options: MigratorOptions): Promise<MigrationStatus> {
   const schema = schemaOf(options);
+  const list = options.migrations ?? ledgerMigrations;
+  if (!(await schemaExists(options.connectionString, schema))) {
+    return { schema, applied: [], pending: list.map((migration) => migration.name) };
+  }
   return withMigrator(options, async (knex, config) => {
     const [completed, pending] = (await knex.migrate.list(config)) as [
       readonly (string | { name: string })[],
@@ -82,6 +87,22 @@ export async function migrationStatus(options: MigratorOptions): Promise<Migrati
       pending: pending.map((migration) => migration.name),
     };
   });
+}
+
+async function schemaExists(connectionString: string, schema: string): Promise<boolean> {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: connectionString,
+    pool: { min: 0, max: 1 },
+  });
+  try {
+    const rows = (await knex('information_schema.schemata')
+      .where({ schema_name: schema })
+      .select('schema_name')) as unknown[];
+    return rows.length > 0;
+  } finally {
+    await knex.destroy();
+  }
 }
 
 /** Drops a schema and everything in it: for tests that migrated a throwaway schema. */
