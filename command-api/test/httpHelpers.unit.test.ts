@@ -4,6 +4,7 @@ import { LedgerError, errorCatalog, type ErrorCode } from '@ledger/runtime';
 import { toLedgerError } from '../src/http/problemMiddleware.ts';
 import { parsePreferWait } from '../src/http/preferWait.ts';
 import { isValidTraceparent, traceparentFor } from '../src/http/traceContext.ts';
+import { propagation, type TextMapPropagator } from '@opentelemetry/api';
 
 void describe('problem mapping', () => {
   const bodyParserErrors: ReadonlyArray<[string, ErrorCode]> = [
@@ -69,6 +70,22 @@ void describe('traceparent', () => {
       );
     }
   });
+  void it('given a registered OpenTelemetry propagator, when produced, then its traceparent is used', () => {
+    const injected = '00-11111111111111111111111111111111-2222222222222222-01';
+    const propagator: TextMapPropagator = {
+      inject: (_context, carrier, setter) => setter.set(carrier, 'traceparent', injected),
+      extract: (context) => context,
+      fields: () => ['traceparent'],
+    };
+    propagation.setGlobalPropagator(propagator);
+    try {
+      assert.equal(traceparentFor({}, hex), injected);
+    } finally {
+      propagation.disable();
+    }
+    assert.notEqual(traceparentFor({}, hex), injected, 'back to our own once it is gone');
+  });
+
   void it('given a random source of zeros, when produced, then it refuses rather than emit an invalid id', () => {
     assert.throws(() => traceparentFor({}, (bytes) => '00'.repeat(bytes)), /only zeros/);
   });
