@@ -54,13 +54,15 @@ void describe('ledger write-side schema (infra/migrations)', () => {
     await knex?.destroy();
   });
 
-  void it('given the list, then names are unique and ordered and every table is in the test schema', async () => {
+  void it('given the list, then names are unique and ordered and every write-side table is in the test schema', async () => {
     const names = migrations.map((m) => m.name);
     assert.deepEqual(names, [...new Set(names)].sort());
-    const tables = await knex('information_schema.tables')
+    const tables: string[] = await knex('information_schema.tables')
       .where({ table_schema: schema })
       .pluck('table_name');
-    assert.deepEqual(tables.sort(), [
+    // Read models (the projector's migrations) follow in the same list; only the write side is
+    // this test's concern.
+    for (const table of [
       'accounts',
       'command_outcomes',
       'consumer_offsets',
@@ -68,7 +70,9 @@ void describe('ledger write-side schema (infra/migrations)', () => {
       'pending_posting_checks',
       'postings',
       'transfers',
-    ]);
+    ]) {
+      assert.ok(tables.includes(table), `${table} missing from ${tables.join(', ')}`);
+    }
   });
 
   void it('given two accounts, when a balanced transfer is written as the processor will, then it commits', async () => {
@@ -322,6 +326,9 @@ void describe('ledger write-side schema (infra/migrations)', () => {
   });
 
   void it('given the migrated schema, when every down runs and then every up again, then it is empty and then whole', async () => {
+    const tablesBefore = await knex('information_schema.tables')
+      .where({ table_schema: schema })
+      .count({ n: '*' });
     await migrateDown(knex);
     const left = await rowsOf<{ n: number }>(
       knex,
@@ -337,6 +344,6 @@ void describe('ledger write-side schema (infra/migrations)', () => {
     const tables = await knex('information_schema.tables')
       .where({ table_schema: schema })
       .count({ n: '*' });
-    assert.equal(Number(tables[0]?.n), 7);
+    assert.equal(Number(tables[0]?.n), Number(tablesBefore[0]?.n));
   });
 });
