@@ -14,9 +14,9 @@ export interface BalanceSnapshot {
 
 /**
  * The part of an account the change feed does not carry. No event changes it after the account
- * opens (the ledger has no close/freeze/limit-change events yet), so the copy loaded with a miss
- * stays right for as long as the entry lives. An event that changes it must bump the version and
- * the projector must publish it, or the cache would keep serving the old value.
+ * opens (the ledger has no close/freeze/limit-change events yet), so once loaded it stays right
+ * for as long as the entry lives. An event that changes it must bump the version and the
+ * projector must publish it, or the cache would keep serving the old value.
  */
 export interface AccountDetails {
   readonly overdraftLimit: bigint;
@@ -28,7 +28,13 @@ export interface AccountDetails {
 
 /** One cache entry: immutable, replaced whole when a newer version arrives. */
 export interface CachedAccount extends BalanceSnapshot {
-  readonly details: AccountDetails;
+  /**
+   * Undefined while the account's opening is not projected yet: a credit from another partition
+   * can reach the read model before the AccountOpened (infra/migrations/0008_account_view.ts).
+   * Filling it in does not advance the version, so no change is published for it; the account
+   * route reads the row again until it is there (accountReader.ts).
+   */
+  readonly details: AccountDetails | undefined;
 }
 
 /** Reads one account from the read model; undefined when it does not exist (yet). */

@@ -1,5 +1,5 @@
 import { LedgerError } from '@ledger/runtime';
-import type { CachedAccount } from './accountModel.ts';
+import type { AccountLoader, CachedAccount } from './accountModel.ts';
 import type { BalanceCache } from './balanceCache.ts';
 import type { ReadOptions } from './http/requestParsing.ts';
 import type { VersionWaiters } from './versionWaiters.ts';
@@ -16,9 +16,13 @@ export interface AccountReader {
   cachedAtLeast(accountId: string, minVersion: number | undefined): CachedAccount | undefined;
   /**
    * Rejects with not_found (no such account, no minVersion), consistency_timeout, overloaded or
-   * unavailable, all LedgerErrors.
+   * unavailable, all LedgerErrors. With `details`, an entry cached before its opening was
+   * projected is completed from the read model first (it may still be pending after that).
    */
-  read(accountId: string, options: ReadOptions): Promise<AccountRead>;
+  read(
+    accountId: string,
+    options: ReadOptions & { readonly details?: boolean },
+  ): Promise<AccountRead>;
 }
 
 export interface AccountRead {
@@ -34,13 +38,47 @@ export interface AccountRead {
  * rounds suffice; the rest is headroom, and the deadline still bounds the total time.
  */
 export const readRoundsMax = 4;
+/**
+ * Re-reads of rows whose opening is pending, at once. The state lasts as long as one projector
+ * batch, so few accounts are ever in it; past the bound the details are answered as pending.
+ */
+export const detailsReadsMax = 100;
 
 export function createAccountReader(deps: {
   readonly cache: BalanceCache;
   readonly waiters: VersionWaiters;
+  /** The read model, for rows whose details were pending when cached. */
+  readonly load: AccountLoader;
   readonly now: () => number;
 }): AccountReader {
   const { cache, waiters, now } = deps;
+  const detailsReads = new Map<string, Promise<CachedAccount>>();
+
+  /** Single flight per key, like the cache's loads: one query however many requests ask. */
+  function completeDetails(account: CachedAccount): Promise<CachedAccount> {
+    if (account.details !== undefined) return Promise.resolve(account);
+    const running = detailsReads.get(account.accountId);
+    if (running !== undefined) return running;
+    if (detailsReads.size >= detailsReadsMax) return Promise.resolve(account);
+    const read = (async () => {
+      try {
+        const details = (await deps.load(account.accountId))?.details;
+        if (details === undefined) return account;
+        cache.attachDetails(account.accountId, details);
+        return { ...account, details };
+      } finally {
+        detailsReads.delete(account.accountId);
+      }
+    })();
+    detailsReads.set(account.accountId, read);
+    return read;
+  }
+
+  async function withDetails(read: AccountRead, wanted: boolean | undefined): Promise<AccountRead> {
+    if (wanted !== true || read.account.details !== undefined) return read;
+    return { account: await completeDetails(read.account), hit: read.hit };
+  }
+
   return {
     cachedAtLeast(accountId, minVersion) {
       if (minVersion !== undefined && (cache.peekVersion(accountId) ?? 0) < minVersion) {
@@ -49,7 +87,7 @@ export function createAccountReader(deps: {
       return cache.getIfCached(accountId);
     },
 
-    async read(accountId, { minVersion, waitMs }) {
+    async read(accountId, { minVersion, waitMs, details }) {
       const deadline = now() + waitMs;
       let hit = true;
       for (let round = 0; round < readRoundsMax; round += 1) {
@@ -60,9 +98,11 @@ export function createAccountReader(deps: {
         }
         if (minVersion === undefined) {
           if (account === undefined) throw notFound(accountId);
-          return { account, hit };
+          return withDetails({ account, hit }, details);
         }
-        if (account !== undefined && account.version >= minVersion) return { account, hit };
+        if (account !== undefined && account.version >= minVersion) {
+          return withDetails({ account, hit }, details);
+        }
         // Not there yet (an account opened a moment ago may not exist yet): wait for the version.
         // The current version is read in the same synchronous step as the registration.
         const remainingMs = deadline - now();

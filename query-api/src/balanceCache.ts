@@ -1,6 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import { LedgerError, assert } from '@ledger/runtime';
-import type { AccountLoader, BalanceSnapshot, CachedAccount } from './accountModel.ts';
+import type {
+  AccountDetails,
+  AccountLoader,
+  BalanceSnapshot,
+  CachedAccount,
+} from './accountModel.ts';
 
 /**
  * The in-process account cache of the read path (DESIGN.md "Read path"). Pure apart from the
@@ -34,6 +39,11 @@ export interface BalanceCache {
   get(accountId: string): Promise<{ account: CachedAccount | undefined; hit: boolean }>;
   /** Applies a change from the feed; only a newer version replaces what is cached or loading. */
   applyChange(change: BalanceSnapshot): ChangeOutcome;
+  /**
+   * Completes an entry cached before its opening was projected; changes nothing else (the
+   * details never change once there, and balance and version stay what the feed made them).
+   */
+  attachDetails(accountId: string, details: AccountDetails): void;
   /** The cached version without touching recency or counters (for waiters and the stream). */
   peekVersion(accountId: string): number | undefined;
   readonly size: number;
@@ -196,6 +206,11 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
       return { account: await load(accountId), hit: false };
     },
     applyChange,
+    attachDetails(accountId, details) {
+      const cached = entries.peek(accountId);
+      if (cached === undefined || cached.details !== undefined) return;
+      entries.set(accountId, { ...cached, details });
+    },
     peekVersion: (accountId) => entries.peek(accountId)?.version,
     get size() {
       return entries.size;

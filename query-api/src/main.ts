@@ -1,51 +1,17 @@
-import {
-  closeServer,
-  crashOnUnhandled,
-  createKafkaClient,
-  createLogger,
-  createMetricsRegistry,
-  createOpsServer,
-  createPostgresPool,
-  kafkaCheck,
-  listen,
-  onTerminate,
-  parseLogLevel,
-  postgresCheck,
-  readStackConfig,
-  registryCheck,
-} from '@ledger/runtime';
+import { crashOnUnhandled, createLogger, onTerminate } from '@ledger/runtime';
+import { readQueryApiConfig } from './config.ts';
+import { service, startQueryApi } from './wiring.ts';
 
-// Skeleton: connects to its dependencies and serves the ops routes; the query API's routes are
-// wired in by the write/read path.
-const service = 'query-api';
-const config = readStackConfig();
-const logger = createLogger({
-  level: parseLogLevel(process.env.LEDGER_LOG_LEVEL),
-  bindings: { service },
-});
+// The thin shell: read config once, connect, consume the balances changelog, listen; on SIGTERM
+// say draining, close the streams, end the waits, stop the consumer, drain requests, close.
+const config = readQueryApiConfig();
+const logger = createLogger({ level: config.logLevel, bindings: { service } });
 crashOnUnhandled(logger);
-const registry = createMetricsRegistry(service);
-const pool = createPostgresPool({
-  connectionString: config.postgresUrl,
-  schema: process.env.LEDGER_PG_SCHEMA ?? 'ledger',
-  max: 4,
-  applicationName: service,
+const running = await startQueryApi(config, logger);
+logger.info('listening', {
+  port: running.port,
+  group: running.groupId,
+  cacheEntriesMax: config.cache.entriesMax,
+  authentication: config.apiKeys.length > 0 ? 'api-keys' : 'off',
 });
-const admin = createKafkaClient({
-  clientId: service,
-  brokers: config.kafkaBrokers,
-  logger,
-}).admin();
-await admin.connect();
-const server = createOpsServer({
-  registry,
-  readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.registryUrl)],
-});
-await listen(server, config.ports.queryApi);
-logger.info('listening', { port: config.ports.queryApi });
-
-onTerminate(logger, async () => {
-  await closeServer(server);
-  await admin.disconnect();
-  await pool.end();
-});
+onTerminate(logger, () => running.stop());

@@ -78,7 +78,7 @@ void describe('balanceCache', () => {
 
     assert.equal(served?.version, 4);
     assert.equal(served?.balance, 400n);
-    assert.equal(served?.details.status, 'open', 'details come from the loaded row');
+    assert.equal(served?.details?.status, 'open', 'details come from the loaded row');
     assert.equal(cache.getIfCached('alice')?.version, 4);
     assert.equal(cache.applyChange(change('alice', 3, 300n)), 'stale', 'the late v3 is refused');
     assert.equal(cache.getIfCached('alice')?.balance, 400n);

@@ -1,0 +1,137 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger, ReadinessCheck } from '@ledger/runtime';
+import { WireContractError, type BalanceChanged } from '@ledger/schemas';
+
+/**
+ * Consumes the compacted `ledger.balances` changelog into this instance. Every instance must see
+ * every change (each holds its own cache), so each joins a consumer group of its own,
+ * `${prefix}.query-api.${instanceId}`, and being new it starts from the beginning of the topic:
+ * the compacted log replays the latest balance of every account, then follows new changes.
+ * Offsets are still committed, only so the group's lag can be watched; the group is deleted on
+ * a clean stop so groups do not pile up in the broker.
+ *
+ * Delivery is at least once and, across the projector's partitions, not in version order:
+ * `onChange` (the cache, waiters, stream) keeps the highest version, so duplicates and stragglers
+ * are harmless.
+ */
+export interface ChangeFeed {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Ready once the consumer joined its group and got its partitions. */
+  readonly readiness: ReadinessCheck;
+}
+
+export interface ChangeFeedHooks {
+  undecodable(): void;
+  /** Seconds from the change's updatedAt to it being applied here. */
+  applied(lagSeconds: number): void;
+}
+
+export interface ChangeFeedDeps {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly decode: (value: Buffer) => Promise<BalanceChanged>;
+  readonly onChange: (change: BalanceChanged) => void;
+  readonly hooks: ChangeFeedHooks;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** A consumer that cannot go on (crashed without restart, newer writer schema). */
+  readonly onFatal: (error: unknown) => void;
+  readonly sessionTimeoutMs: number;
+}
+
+/** Bytes fetched per partition and request: a few thousand changes, decoded in one batch. */
+export const fetchBytesPerPartitionMax = 1024 * 1024;
+
+export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
+  const { logger } = deps;
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    sessionTimeout: deps.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(deps.sessionTimeoutMs / 10),
+    maxBytesPerPartition: fetchBytesPerPartitionMax,
+    allowAutoTopicCreation: false,
+  });
+  let joined = false;
+  let stopping = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    joined = false;
+    if (!event.payload.restart && !stopping) deps.onFatal(event.payload.error);
+  });
+
+  async function decodeOne(value: Buffer): Promise<BalanceChanged | undefined> {
+    try {
+      return await deps.decode(value);
+    } catch (error) {
+      if (!(error instanceof WireContractError)) throw error; // registry down: retry the batch
+      if (error.code === 'incompatible_schema') {
+        // A newer writer than this reader: skipping would silently lose versions; stop instead
+        // (schemas/README.md: consumers are upgraded before producers).
+        deps.onFatal(error);
+        throw error;
+      }
+      deps.hooks.undecodable();
+      logger.error('skipping a balance change that breaks the wire contract', {
+        code: error.code,
+        error,
+      });
+      return undefined;
+    }
+  }
+
+  return {
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topic: deps.topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          for (const message of batch.messages) {
+            if (!payload.isRunning() || payload.isStale()) break;
+            // A null value is a compaction tombstone; accounts are never deleted, nothing to do.
+            if (message.value !== null) {
+              const change = await decodeOne(message.value);
+              if (change !== undefined) {
+                deps.onChange(change);
+                deps.hooks.applied(Math.max(0, deps.now() - change.updatedAt) / 1_000);
+              }
+            }
+            payload.resolveOffset(message.offset);
+          }
+          await payload.heartbeat();
+        },
+      });
+    },
+
+    async stop() {
+      stopping = true;
+      await consumer.disconnect();
+      const admin = deps.kafka.admin();
+      try {
+        await admin.connect();
+        await admin.deleteGroups([deps.groupId]);
+      } catch (error) {
+        logger.warn('could not delete this instance consumer group', {
+          groupId: deps.groupId,
+          error,
+        });
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    readiness: {
+      name: 'change-feed',
+      check: () =>
+        joined
+          ? Promise.resolve()
+          : Promise.reject(new Error('the balances consumer has not joined its group')),
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  assert,
+  intFromEnv,
+  parseLogLevel,
+  postgresPoolMax,
+  readStackConfig,
+  shutdownTimeoutMs,
+  stringFromEnv,
+  type LogLevel,
+  type StackConfig,
+} from '@ledger/runtime';
+import type { BalanceStreamOptions } from './balanceStream.ts';
+import { streamCloseTimeoutMs } from './balanceStream.ts';
+import { apiKeysMax } from './http/apiKeyCheck.ts';
+import { historyLimitMax, waitMsMax } from './http/requestParsing.ts';
+import { historyRowsMax } from './postgres/readModels.ts';
+
+/** Everything the query API needs, read and validated once at start-up. */
+export interface QueryApiConfig {
+  readonly stack: StackConfig;
+  readonly logLevel: LogLevel;
+  /** Names this instance's consumer group: every instance must read every change. */
+  readonly instanceId: string;
+  readonly postgresSchema: string;
+  readonly postgresPoolMax: number;
+  readonly listenHost: string;
+  readonly apiKeys: readonly string[];
+  readonly cache: {
+    readonly entriesMax: number;
+    readonly loadsInFlightMax: number;
+    readonly versionFloorsMax: number;
+  };
+  readonly waiters: { readonly waitersMax: number; readonly waitersPerAccountMax: number };
+  readonly stream: BalanceStreamOptions;
+  readonly httpConnectionsMax: number;
+  readonly consumerSessionTimeoutMs: number;
+}
+
+export const instanceIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryApiConfig {
+  checkLimits();
+  const stack = readStackConfig(env);
+  const int = (name: string, fallback: number, min: number, max: number): number =>
+    intFromEnv(env, name, fallback, { min, max });
+  const instanceId = stringFromEnv(env, 'LEDGER_QUERY_API_INSTANCE_ID', defaultInstanceId());
+  if (!instanceIdPattern.test(instanceId)) {
+    throw new Error(`LEDGER_QUERY_API_INSTANCE_ID=${instanceId} must match ${instanceIdPattern}`);
+  }
+  const apiKeys = stringFromEnv(env, 'LEDGER_API_KEYS', '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+  if (apiKeys.length > apiKeysMax) {
+    throw new Error(`LEDGER_API_KEYS holds ${apiKeys.length} keys, at most ${apiKeysMax}`);
+  }
+  const waitersMax = int('LEDGER_QUERY_API_WAITERS_MAX', 10_000, 1, 1_000_000);
+  return {
+    stack,
+    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
+    instanceId,
+    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
+    postgresPoolMax: int('LEDGER_QUERY_API_PG_POOL_MAX', 8, 1, postgresPoolMax),
+    listenHost: stringFromEnv(env, 'LEDGER_QUERY_API_HOST', '0.0.0.0'),
+    apiKeys,
+    cache: {
+      // DESIGN.md: 1M cached balances must fit in 512 MB.
+      entriesMax: int('LEDGER_QUERY_API_CACHE_ENTRIES_MAX', 1_000_000, 1, 10_000_000),
+      // Each load holds a Postgres query (queued on the pool): past this, misses get 503.
+      loadsInFlightMax: int('LEDGER_QUERY_API_LOADS_IN_FLIGHT_MAX', 1_000, 1, 100_000),
+      // Versions of evicted entries remembered to keep reloads monotonic (a number each).
+      versionFloorsMax: int('LEDGER_QUERY_API_VERSION_FLOORS_MAX', 1_000_000, 1, 10_000_000),
+    },
+    waiters: {
+      waitersMax,
+      waitersPerAccountMax: int('LEDGER_QUERY_API_WAITERS_PER_ACCOUNT_MAX', 1_000, 1, waitersMax),
+    },
+    stream: {
+      connectionsMax: int('LEDGER_QUERY_API_STREAM_CONNECTIONS_MAX', 1_000, 1, 100_000),
+      subscriptionsPerConnectionMax: int(
+        'LEDGER_QUERY_API_STREAM_SUBSCRIPTIONS_MAX',
+        100,
+        1,
+        10_000,
+      ),
+      bufferedBytesMax: int(
+        'LEDGER_QUERY_API_STREAM_BUFFERED_BYTES_MAX',
+        1024 * 1024,
+        1024,
+        64 * 1024 * 1024,
+      ),
+      heartbeatIntervalMs: int('LEDGER_QUERY_API_STREAM_HEARTBEAT_MS', 30_000, 1_000, 300_000),
+    },
+    // Keep-alive clients each hold a socket; 1000 concurrent clients is a target (DESIGN.md).
+    httpConnectionsMax: int('LEDGER_QUERY_API_HTTP_CONNECTIONS_MAX', 10_000, 1, 1_000_000),
+    // Within the broker's default group.min/max.session.timeout.ms (6 s to 30 min).
+    consumerSessionTimeoutMs: int('LEDGER_QUERY_API_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
+  };
+}
+
+/** The named limits, checked against each other: a mismatch is a build bug, caught at start. */
+export function checkLimits(): void {
+  assert(waitMsMax < shutdownTimeoutMs, 'a minVersion wait must end before the drain budget');
+  assert(
+    streamCloseTimeoutMs < shutdownTimeoutMs,
+    'stream clients must be closed before the drain budget',
+  );
+  assert(historyLimitMax + 1 <= historyRowsMax, 'a history page plus its look-ahead row must fit');
+}
+
+/**
+ * Unique per process: two live instances with one id would share a group and split the
+ * partitions, each then missing the other's changes.
+ */
+function defaultInstanceId(): string {
+  const host = hostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 40);
+  return `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}

@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  LedgerError,
+  problemContentType,
+  problemFromError,
+  type IdGenerator,
+  type Logger,
+} from '@ledger/runtime';
+
+/**
+ * What the lean node:http path and the express app share, so a request gets the same request id,
+ * headers and problem documents whichever path serves it.
+ */
+
+export const requestIdHeader = 'X-Request-Id';
+/** An echoed id lands in our logs and headers: printable ASCII only, bounded. */
+export const requestIdLengthMax = 128;
+const requestIdPattern = new RegExp(`^[\\x21-\\x7e]{1,${requestIdLengthMax}}$`);
+
+/** The client's X-Request-Id when it is sane, else a fresh one. */
+export function requestIdOf(request: IncomingMessage, ids: IdGenerator): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : ids();
+}
+
+const jsonContentType = 'application/json';
+
+/** Writes a finished JSON body with every header in one writeHead (no setHeader bookkeeping). */
+export function sendJsonText(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  requestId: string,
+  cacheResult?: 'hit' | 'miss',
+): void {
+  const headers: Record<string, string | number> = {
+    'Content-Type': jsonContentType,
+    'Content-Length': Buffer.byteLength(body),
+    'X-Request-Id': requestId,
+  };
+  if (cacheResult !== undefined) headers['X-Cache'] = cacheResult;
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+/** An RFC 9457 document for a LedgerError, with Retry-After when the error names one. */
+export function sendProblem(response: ServerResponse, error: LedgerError, requestId: string): void {
+  const body = JSON.stringify(problemFromError(error));
+  const headers: Record<string, string | number> = {
+    'Content-Type': problemContentType,
+    'Content-Length': Buffer.byteLength(body),
+    'X-Request-Id': requestId,
+  };
+  if (error.options.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(error.options.retryAfterSeconds);
+  }
+  if (error.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer';
+  response.writeHead(error.status, headers);
+  response.end(body);
+}
+
+/**
+ * The one mapping from a thrown value to what the client sees: a LedgerError as itself; anything
+ * else is a bug, logged with its cause and answered with a generic 500 that leaks nothing.
+ */
+export function toLedgerError(error: unknown, log: Logger, context: Record<string, unknown>) {
+  if (error instanceof LedgerError) {
+    // Timeouts and load shedding are expected under load and counted in metrics; a log line per
+    // request would add I/O exactly when the process is busiest.
+    const expected = error.code === 'consistency_timeout' || error.code === 'overloaded';
+    const fields = { ...context, code: error.code, detail: error.detail };
+    if (error.status >= 500 && expected) log.debug('request failed', fields);
+    else if (error.status >= 500) log.warn('request failed', fields);
+    return error;
+  }
+  log.error('unhandled error', { ...context, error });
+  return new LedgerError('internal_error', 'an unexpected error occurred');
+}
+
+/** Last resort when the response has started already: cut the connection, do not append. */
+export function failResponse(response: ServerResponse, error: LedgerError, requestId: string) {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  sendProblem(response, error, requestId);
+}

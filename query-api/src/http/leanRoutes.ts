@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@ledger/runtime';
+import type { AccountReader } from '../accountReader.ts';
+import type { CachedAccount } from '../accountModel.ts';
+import type { ApiKeyCheck } from './apiKeyCheck.ts';
+import type { RecordRequest } from './httpMetrics.ts';
+import { failResponse, sendJsonText, sendProblem, toLedgerError } from './httpSupport.ts';
+import {
+  parseIdSegment,
+  parseReadQuery,
+  waitMsDefault,
+  type ReadOptions,
+} from './requestParsing.ts';
+import { accountBody, balanceBody } from './responseBodies.ts';
+
+/**
+ * The hot GETs on plain node:http (DESIGN.md "Performance": express's router caps a route far
+ * below what a cached read costs): `GET /v1/accounts/{id}` and `GET /v1/accounts/{id}/balance`.
+ * Manual URL split, one writeHead, a body built as a string, and no promise at all on a cache hit.
+ * Returns false for anything it does not serve, so the caller falls through to express.
+ */
+export type LeanHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+) => boolean;
+
+export interface LeanRouteDeps {
+  readonly reader: AccountReader;
+  readonly checkApiKey: ApiKeyCheck;
+  readonly recordRequest: RecordRequest;
+  readonly logger: Logger;
+}
+
+type LeanRoute = 'account' | 'balance';
+
+const accountsPrefix = '/v1/accounts/';
+const balanceSuffix = '/balance';
+const routeTemplates: Record<LeanRoute, string> = {
+  account: '/v1/accounts/:accountId',
+  balance: '/v1/accounts/:accountId/balance',
+};
+const plainRead: ReadOptions = { minVersion: undefined, waitMs: waitMsDefault };
+
+export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
+  const { reader, checkApiKey, recordRequest, logger } = deps;
+
+  function respond(
+    response: ServerResponse,
+    route: LeanRoute,
+    account: CachedAccount,
+    hit: boolean,
+    requestId: string,
+    startedAtMs: number,
+  ): void {
+    if (route === 'balance') {
+      sendJsonText(response, 200, balanceBody(account), requestId, hit ? 'hit' : 'miss');
+    } else {
+      sendJsonText(response, 200, accountBody(account), requestId);
+    }
+    recordRequest('GET', routeTemplates[route], 200, startedAtMs);
+  }
+
+  function fail(
+    response: ServerResponse,
+    route: LeanRoute,
+    error: unknown,
+    requestId: string,
+    startedAtMs: number,
+  ): void {
+    const ledgerError = toLedgerError(error, logger, { requestId, route: routeTemplates[route] });
+    failResponse(response, ledgerError, requestId);
+    recordRequest('GET', routeTemplates[route], ledgerError.status, startedAtMs);
+  }
+
+  return function handleLean(request, response, requestId) {
+    if (request.method !== 'GET') return false;
+    const url = request.url ?? '';
+    if (!url.startsWith(accountsPrefix)) return false;
+    const queryAt = url.indexOf('?', accountsPrefix.length);
+    const rest = url.slice(accountsPrefix.length, queryAt === -1 ? undefined : queryAt);
+    const slashAt = rest.indexOf('/');
+    let route: LeanRoute;
+    let rawId: string;
+    if (slashAt === -1) {
+      route = 'account';
+      rawId = rest;
+    } else if (rest.endsWith(balanceSuffix) && slashAt === rest.length - balanceSuffix.length) {
+      route = 'balance';
+      rawId = rest.slice(0, slashAt);
+    } else {
+      return false; // /transactions and anything unknown: express
+    }
+    if (rawId === '') return false;
+
+    const startedAtMs = performance.now();
+    try {
+      const denied = checkApiKey(request.headers.authorization);
+      if (denied !== undefined) {
+        sendProblem(response, denied, requestId);
+        recordRequest('GET', routeTemplates[route], denied.status, startedAtMs);
+        return true;
+      }
+      const accountId = parseIdSegment(rawId, 'accountId');
+      const options = queryAt === -1 ? plainRead : parseReadQuery(url.slice(queryAt + 1));
+      const cached = reader.cachedAtLeast(accountId, options.minVersion);
+      if (cached !== undefined && (route === 'balance' || cached.details !== undefined)) {
+        respond(response, route, cached, true, requestId, startedAtMs);
+        return true;
+      }
+      reader.read(accountId, { ...options, details: route === 'account' }).then(
+        ({ account, hit }) => respond(response, route, account, hit, requestId, startedAtMs),
+        (error: unknown) => fail(response, route, error, requestId, startedAtMs),
+      );
+    } catch (error) {
+      fail(response, route, error, requestId, startedAtMs);
+    }
+    return true;
+  };
+}

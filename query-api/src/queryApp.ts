@@ -1,0 +1,132 @@
+import type { Server } from 'node:http';
+import {
+  LedgerError,
+  createOpsRoutes,
+  type IdGenerator,
+  type Logger,
+  type ReadinessCheck,
+} from '@ledger/runtime';
+import type { Registry } from 'prom-client';
+import type { BalanceSnapshot } from './accountModel.ts';
+import { createAccountReader } from './accountReader.ts';
+import { createBalanceCache, type BalanceCache, type ChangeOutcome } from './balanceCache.ts';
+import { createBalanceStream, type BalanceStream } from './balanceStream.ts';
+import type { QueryApiConfig } from './config.ts';
+import { createApiKeyCheck } from './http/apiKeyCheck.ts';
+import { createRequestRecorder } from './http/httpMetrics.ts';
+import type { ReadModels } from './postgres/readModels.ts';
+import {
+  cacheHooksOf,
+  createQueryApiMetrics,
+  waiterHooksOf,
+  type QueryApiMetrics,
+} from './queryApiMetrics.ts';
+import { createQueryServer } from './queryServer.ts';
+import { createVersionWaiters, type VersionWaiters } from './versionWaiters.ts';
+
+/**
+ * The query API without its connections: cache, version waiters, stream and HTTP server over an
+ * injected read model. wiring.ts adds Postgres, the change feed and listening; unit tests drive
+ * this same assembly with an in-memory read model and call `applyChange` as the feed would.
+ */
+export interface QueryApp {
+  readonly server: Server;
+  readonly cache: BalanceCache;
+  readonly waiters: VersionWaiters;
+  readonly stream: BalanceStream;
+  readonly metrics: QueryApiMetrics;
+  /** One change from the feed: the cache (and through it the waiters), then the stream. */
+  applyChange(change: BalanceSnapshot): ChangeOutcome;
+  /** Stops streams and waits; the caller closes the server after. */
+  close(): Promise<void>;
+}
+
+export type QueryAppOptions = Pick<
+  QueryApiConfig,
+  'cache' | 'waiters' | 'stream' | 'apiKeys' | 'httpConnectionsMax'
+>;
+
+export interface QueryAppDeps {
+  readonly readModels: ReadModels;
+  readonly options: QueryAppOptions;
+  readonly registry: Registry;
+  readonly readiness: readonly ReadinessCheck[];
+  readonly isAccepting: () => boolean;
+  readonly ids: IdGenerator;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+export function createQueryApp(deps: QueryAppDeps): QueryApp {
+  const { options, logger } = deps;
+  const sizes = { cacheEntries: () => 0 };
+  const metrics = createQueryApiMetrics(deps.registry, {
+    cacheEntries: () => sizes.cacheEntries(),
+  });
+  const waiters = createVersionWaiters({ ...options.waiters, hooks: waiterHooksOf(metrics) });
+  const cache = createBalanceCache({
+    ...options.cache,
+    load: deps.readModels.loadAccount,
+    hooks: cacheHooksOf(metrics),
+    onVersion: (accountId, version) => waiters.notify(accountId, version),
+  });
+  sizes.cacheEntries = () => cache.size;
+  const reader = createAccountReader({
+    cache,
+    waiters,
+    load: deps.readModels.loadAccount,
+    now: deps.now,
+  });
+  const checkApiKey = createApiKeyCheck(options.apiKeys);
+  const stream = createBalanceStream({
+    options: options.stream,
+    checkApiKey,
+    snapshot: async (accountId) => (await cache.get(accountId)).account,
+    logger,
+    hooks: {
+      connections: (count) => metrics.streamConnections.set(count),
+      drop: (reason) => metrics.streamDrops.inc({ reason }),
+      push: () => metrics.streamPushes.inc(),
+    },
+  });
+  const server = createQueryServer({
+    reader,
+    readModels: deps.readModels,
+    stream,
+    checkApiKey,
+    recordRequest: createRequestRecorder(metrics.httpDuration),
+    handleOps: createOpsRoutes({
+      registry: deps.registry,
+      readiness: deps.readiness,
+      isAccepting: deps.isAccepting,
+    }),
+    ids: deps.ids,
+    logger,
+    httpConnectionsMax: options.httpConnectionsMax,
+  });
+  const changeCounters = Object.fromEntries(
+    changeOutcomes.map((outcome) => [outcome, metrics.changes.labels(outcome)]),
+  ) as Record<ChangeOutcome, { inc(): void }>;
+
+  return {
+    server,
+    cache,
+    waiters,
+    stream,
+    metrics,
+    applyChange(change) {
+      const outcome = cache.applyChange(change);
+      changeCounters[outcome].inc();
+      stream.publish(change);
+      return outcome;
+    },
+    async close() {
+      await stream.close();
+      waiters.closeAll(
+        new LedgerError('unavailable', 'the server is shutting down', { retryAfterSeconds: 1 }),
+      );
+    },
+  };
+}
+
+const changeOutcomes: readonly ChangeOutcome[] = ['applied', 'stale', 'held_for_load', 'uncached'];

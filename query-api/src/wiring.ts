@@ -1,0 +1,131 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  closeServer,
+  createKafkaClient,
+  createMetricsRegistry,
+  createPostgresPool,
+  createSystemUuidV7Generator,
+  kafkaCheck,
+  listen,
+  postgresCheck,
+  topicNames,
+  type IdGenerator,
+  type Logger,
+} from '@ledger/runtime';
+import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import type { Registry } from 'prom-client';
+import type { BalanceCache } from './balanceCache.ts';
+import { createChangeFeed } from './changeFeed.ts';
+import type { QueryApiConfig } from './config.ts';
+import { createReadModels } from './postgres/readModels.ts';
+import { createQueryApp } from './queryApp.ts';
+
+export const service = 'query-api';
+
+export interface RunningQueryApi {
+  readonly server: Server;
+  readonly port: number;
+  readonly registry: Registry;
+  readonly cache: BalanceCache;
+  /** The consumer group this instance reads ledger.balances with. */
+  readonly groupId: string;
+  /** Graceful stop: readyz says draining, streams close, waits end, consumer stops, server drains. */
+  stop(): Promise<void>;
+}
+
+export interface QueryApiOverrides {
+  /** 0 picks a free port (tests run several instances side by side). */
+  readonly port?: number;
+  readonly onFatal?: (error: unknown) => void;
+  readonly ids?: IdGenerator;
+}
+
+/**
+ * Connects to Postgres, Kafka and the schema registry, starts the change feed and listens.
+ * Shared by main.ts and the integration tests, so both run the same assembly.
+ */
+export async function startQueryApi(
+  config: QueryApiConfig,
+  logger: Logger,
+  overrides: QueryApiOverrides = {},
+): Promise<RunningQueryApi> {
+  const topics = topicNames(config.stack.topicPrefix);
+  const registry = createMetricsRegistry(service);
+  const now = () => Date.now();
+  const onFatal =
+    overrides.onFatal ??
+    ((error: unknown) => {
+      logger.error('fatal: stopping so the supervisor restarts this instance', { error });
+      process.exit(70);
+    });
+
+  const pool = createPostgresPool({
+    connectionString: config.stack.postgresUrl,
+    schema: config.postgresSchema,
+    max: config.postgresPoolMax,
+    applicationName: service,
+  });
+  const kafka = createKafkaClient({
+    clientId: service,
+    brokers: config.stack.kafkaBrokers,
+    logger,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const serde = await createLedgerSerde({
+    registry: createSchemaRegistryClient({
+      registryUrl: config.stack.registryUrl,
+      clientId: service,
+    }),
+    topics,
+  });
+
+  const groupId = `${config.stack.topicPrefix}.query-api.${config.instanceId}`;
+  // The feed calls into the app only once started, after the app exists.
+  const feed = createChangeFeed({
+    kafka,
+    topic: topics.balances,
+    groupId,
+    decode: (value) => serde.decodeBalance(value),
+    onChange: (change) => void app.applyChange(change),
+    hooks: {
+      undecodable: () => app.metrics.changeUndecodable.inc(),
+      applied: (lagSeconds) => app.metrics.updateLag.observe(lagSeconds),
+    },
+    logger,
+    now,
+    onFatal,
+    sessionTimeoutMs: config.consumerSessionTimeoutMs,
+  });
+  let accepting = true;
+  const app = createQueryApp({
+    readModels: createReadModels(pool),
+    options: config,
+    registry,
+    readiness: [postgresCheck(pool), kafkaCheck(admin), feed.readiness],
+    isAccepting: () => accepting,
+    ids: overrides.ids ?? createSystemUuidV7Generator(now),
+    now,
+    logger,
+  });
+  await feed.start();
+  await listen(app.server, overrides.port ?? config.stack.ports.queryApi, config.listenHost);
+  const port = (app.server.address() as AddressInfo).port;
+
+  return {
+    server: app.server,
+    port,
+    registry,
+    cache: app.cache,
+    groupId,
+    async stop() {
+      accepting = false;
+      await app.close();
+      await feed.stop();
+      await closeServer(app.server);
+      await admin.disconnect();
+      await pool.end();
+    },
+  };
+}

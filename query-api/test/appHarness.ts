@@ -1,0 +1,91 @@
+import type { AddressInfo } from 'node:net';
+import { closeServer, createLogger, createMetricsRegistry, listen } from '@ledger/runtime';
+import type { CachedAccount } from '../src/accountModel.ts';
+import type { HistoryItem, ReadModels, TransferView } from '../src/postgres/readModels.ts';
+import { createQueryApp, type QueryApp, type QueryAppOptions } from '../src/queryApp.ts';
+
+/** The projector's read models in memory, counting account loads. */
+export function inMemoryReadModels() {
+  const accounts = new Map<string, CachedAccount>();
+  const history = new Map<string, HistoryItem[]>();
+  const transfers = new Map<string, TransferView>();
+  const counts = { accountLoads: 0 };
+  /** While set, account loads wait for it: a slow database, to observe concurrent misses. */
+  let gate: Promise<void> | undefined;
+  const readModels: ReadModels = {
+    loadAccount: async (accountId) => {
+      counts.accountLoads += 1;
+      await gate;
+      return accounts.get(accountId);
+    },
+    loadHistory: (accountId, beforeVersion, limit) =>
+      Promise.resolve(
+        (history.get(accountId) ?? [])
+          .filter((item) => item.version < (beforeVersion ?? Number.MAX_SAFE_INTEGER))
+          .sort((a, b) => b.version - a.version)
+          .slice(0, limit),
+      ),
+    loadTransfer: (transferId) => Promise.resolve(transfers.get(transferId)),
+  };
+  /** Holds account loads until the returned function is called. */
+  const holdLoads = (): (() => void) => {
+    let release = (): void => undefined;
+    gate = new Promise<void>((resolve) => {
+      release = () => {
+        gate = undefined;
+        resolve();
+      };
+    });
+    return release;
+  };
+  return { accounts, history, transfers, counts, readModels, holdLoads };
+}
+
+export const testOptions: QueryAppOptions = {
+  cache: { entriesMax: 1_000, loadsInFlightMax: 100, versionFloorsMax: 1_000 },
+  waiters: { waitersMax: 100, waitersPerAccountMax: 10 },
+  stream: {
+    connectionsMax: 10,
+    subscriptionsPerConnectionMax: 5,
+    bufferedBytesMax: 64 * 1024,
+    heartbeatIntervalMs: 30_000,
+  },
+  apiKeys: [],
+  httpConnectionsMax: 1_000,
+};
+
+export interface TestApp {
+  readonly app: QueryApp;
+  readonly baseUrl: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The real app over an in-memory read model, listening on a free port of 127.0.0.1. */
+export async function startTestApp(
+  readModels: ReadModels,
+  options: Partial<QueryAppOptions> = {},
+): Promise<TestApp> {
+  let nextId = 0;
+  const app = createQueryApp({
+    readModels,
+    options: { ...testOptions, ...options },
+    registry: createMetricsRegistry('query-api-test'),
+    readiness: [],
+    isAccepting: () => true,
+    ids: () => `generated-${(nextId += 1)}`,
+    now: () => Date.now(),
+    logger: createLogger({ level: 'error', write: (line) => process.stderr.write(line + '\n') }),
+  });
+  await listen(app.server, 0, '127.0.0.1');
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      await closeServer(app.server);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import type { LedgerTestEnvironment } from '@ledger/infra';
+import { createLogger } from '@ledger/runtime';
+import type { Producer } from 'kafkajs';
+import { readQueryApiConfig } from '../src/config.ts';
+import { startQueryApi, type RunningQueryApi } from '../src/wiring.ts';
+
+/**
+ * Plays the projector against the real stack: writes read-model rows into the test's schema and
+ * publishes BalanceChanged to its balances topic, always committing a version to Postgres before
+ * publishing it (the order the projector guarantees).
+ */
+export function projectorStandIn(env: LedgerTestEnvironment, producer: Producer) {
+  return {
+    async openAccount(accountId: string, balance = 0n, version = 1): Promise<void> {
+      await env.pool.query(
+        `insert into account_view (account_id, currency, overdraft_limit, status, balance, version,
+                                   metadata, created_at, updated_at)
+         values ($1, 'USD', 0, 'open', $2, $3, '{"tier":"test"}', now(), now())`,
+        [accountId, balance.toString(), version],
+      );
+    },
+
+    /** Moves the row forward to `version` (never back), as the projector's upsert does. */
+    async commit(accountId: string, version: number, balance: bigint): Promise<void> {
+      await env.pool.query(
+        `update account_view set balance = $2, version = $3, updated_at = now()
+          where account_id = $1 and version < $3`,
+        [accountId, balance.toString(), version],
+      );
+    },
+
+    /** Publishes changes in the order given (duplicates and out-of-order versions included). */
+    async publish(changes: readonly { accountId: string; version: number; balance: bigint }[]) {
+      await producer.send({
+        topic: env.topics.balances,
+        messages: changes.map((change) => ({
+          key: change.accountId,
+          value: env.serde.encodeBalance({ ...change, currency: 'USD', updatedAt: Date.now() }),
+        })),
+      });
+    },
+  };
+}
+
+/** The balance the projector stand-in gives an account at a version. */
+export const balanceAt = (version: number): bigint => BigInt(version) * 1_000_000_000_000n;
+
+/** A query-api instance with the production wiring, on a free port of 127.0.0.1. */
+export async function startInstance(
+  env: LedgerTestEnvironment,
+  name: string,
+): Promise<RunningQueryApi> {
+  const config = readQueryApiConfig(
+    env.env({
+      LEDGER_QUERY_API_INSTANCE_ID: `${name}-${process.pid}`,
+      LEDGER_QUERY_API_HOST: '127.0.0.1',
+      LEDGER_QUERY_API_PG_POOL_MAX: '4',
+    }),
+  );
+  const logger = createLogger({
+    level: 'warn',
+    bindings: { instance: name },
+    write: (line) => process.stderr.write(line + '\n'),
+  });
+  return startQueryApi(config, logger, {
+    port: 0,
+    onFatal: (error) => assert.fail(`query-api ${name} fatal: ${String(error)}`),
+  });
+}
+
+export interface BalanceAnswer {
+  readonly status: number;
+  readonly cache: string | null;
+  readonly body: { accountId: string; balance: string; version: number } & Record<string, unknown>;
+}
+
+export async function getBalance(
+  instance: RunningQueryApi,
+  accountId: string,
+  query = '',
+): Promise<BalanceAnswer> {
+  const response = await fetch(
+    `http://127.0.0.1:${instance.port}/v1/accounts/${accountId}/balance${query}`,
+  );
+  return {
+    status: response.status,
+    cache: response.headers.get('x-cache'),
+    body: (await response.json()) as BalanceAnswer['body'],
+  };
+}

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import type { Producer } from 'kafkajs';
+import { WebSocket } from 'ws';
+import type { RunningQueryApi } from '../src/wiring.ts';
+import { balanceAt, getBalance, projectorStandIn, startInstance } from './intSupport.ts';
+
+/**
+ * The query API against the real Kafka, schema registry and Postgres (the test's own topics,
+ * subjects and schema, migrated with the real read-model migrations). The projector is played by
+ * the test: rows into the read model, then BalanceChanged into the balances topic.
+ */
+void describe('query API against the real stack', () => {
+  let env: LedgerTestEnvironment;
+  let producer: Producer;
+  let projector: ReturnType<typeof projectorStandIn>;
+  let instance: RunningQueryApi;
+
+  before(async () => {
+    env = await createLedgerTestEnvironment('query-api');
+    producer = env.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    projector = projectorStandIn(env, producer);
+    instance = await startInstance(env, 'solo');
+  });
+
+  after(async () => {
+    await instance?.stop();
+    await producer?.disconnect();
+    await env?.teardown();
+  });
+
+  void it('given a cached account, when the projector commits and publishes new versions, then the cache converges and serves them as hits', async () => {
+    await projector.openAccount('alice');
+    const first = await getBalance(instance, 'alice');
+    assert.deepEqual([first.status, first.cache, first.body.version], [200, 'miss', 1]);
+
+    for (let version = 2; version <= 5; version += 1) {
+      await projector.commit('alice', version, balanceAt(version));
+      await projector.publish([{ accountId: 'alice', version, balance: balanceAt(version) }]);
+    }
+    await waitUntil(
+      async () => (await getBalance(instance, 'alice')).body.version === 5,
+      'alice at v5',
+      20_000,
+    );
+    const converged = await getBalance(instance, 'alice');
+    assert.equal(converged.cache, 'hit');
+    assert.equal(converged.body.balance, balanceAt(5).toString());
+  });
+
+  void it('given changes for an account nobody read yet, when it is first read, then it loads the read model (the feed kept nothing)', async () => {
+    await projector.openAccount('bob');
+    await projector.commit('bob', 3, balanceAt(3));
+    await projector.publish([
+      { accountId: 'bob', version: 2, balance: balanceAt(2) },
+      { accountId: 'bob', version: 3, balance: balanceAt(3) },
+    ]);
+    const answer = await getBalance(instance, 'bob');
+    assert.deepEqual([answer.cache, answer.body.version], ['miss', 3]);
+  });
+
+  void it('given minVersion ahead of the cache, when the version is committed and published during the wait, then the request answers with it; an unreachable one gets 504', async () => {
+    await projector.openAccount('carol');
+    await getBalance(instance, 'carol');
+    const waiting = getBalance(instance, 'carol', '?minVersion=3&waitMs=10000');
+    await projector.commit('carol', 3, balanceAt(3));
+    await projector.publish([
+      { accountId: 'carol', version: 2, balance: balanceAt(2) },
+      { accountId: 'carol', version: 3, balance: balanceAt(3) },
+    ]);
+    const answer = await waiting;
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.version, 3);
+    assert.equal(answer.body.balance, balanceAt(3).toString());
+
+    const timedOut = await getBalance(instance, 'carol', '?minVersion=99&waitMs=300');
+    assert.equal(timedOut.status, 504);
+    assert.equal(timedOut.body.code, 'consistency_timeout');
+  });
+
+  void it('given history and transfers in the read model, when read, then pages come newest first from Postgres and transfers by id', async () => {
+    await projector.openAccount('dave', balanceAt(4), 4);
+    for (let version = 2; version <= 4; version += 1) {
+      await env.pool.query(
+        `insert into account_history (account_id, version, transfer_id, direction, amount,
+                                      balance_after, counterparty_account_id, posted_at)
+         values ('dave', $1, $2, 'credit', 9223372036854775807, $3, 'fund', now())`,
+        [version, `t-${version}`, balanceAt(version).toString()],
+      );
+    }
+    await env.pool.query(
+      `insert into transfer_view (transfer_id, status, from_account_id, to_account_id, amount,
+                                  currency, code, posted_at, decided_at)
+       values ('t-4', 'posted', 'fund', 'dave', 9223372036854775807, 'USD', null, now(), now()),
+              ('t-x', 'rejected', 'dave', 'fund', 5, 'USD', 'insufficient_funds', null, now())`,
+    );
+    const base = `http://127.0.0.1:${instance.port}`;
+    const page1 = (await (await fetch(`${base}/v1/accounts/dave/transactions?limit=2`)).json()) as {
+      items: { version: number; amount: string; balanceAfter: string }[];
+      nextCursor: string;
+    };
+    assert.deepEqual(
+      page1.items.map((item) => item.version),
+      [4, 3],
+    );
+    assert.equal(page1.items[0]?.amount, '9223372036854775807');
+    assert.equal(page1.items[0]?.balanceAfter, balanceAt(4).toString());
+    const page2 = (await (
+      await fetch(`${base}/v1/accounts/dave/transactions?limit=2&cursor=${page1.nextCursor}`)
+    ).json()) as { items: { version: number }[]; nextCursor: unknown };
+    assert.deepEqual(
+      page2.items.map((item) => item.version),
+      [2],
+    );
+    assert.equal(page2.nextCursor, null);
+
+    const posted = (await (await fetch(`${base}/v1/transfers/t-4`)).json()) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(posted.amount, '9223372036854775807');
+    assert.equal(posted.status, 'posted');
+    assert.equal(typeof posted.postedAt, 'string');
+    const rejected = (await (await fetch(`${base}/v1/transfers/t-x`)).json()) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(rejected.code, 'insufficient_funds');
+    assert.equal((await fetch(`${base}/v1/transfers/t-none`)).status, 404);
+
+    const whole = (await (await fetch(`${base}/v1/accounts/dave`)).json()) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(whole.metadata, { tier: 'test' });
+    assert.equal(whole.overdraftLimit, '0');
+  });
+
+  void it('given a WebSocket subscribed during a burst of versions, when the burst goes on, then it receives every later version once, in order', async () => {
+    await projector.openAccount('erin');
+    const lastVersion = 300;
+    const burst = async (from: number, to: number, perSend: number) => {
+      await projector.commit('erin', to, balanceAt(to));
+      for (let start = from; start <= to; start += perSend) {
+        const versions = Array.from(
+          { length: Math.min(perSend, to - start + 1) },
+          (_, i) => start + i,
+        );
+        await projector.publish(
+          versions.map((version) => ({ accountId: 'erin', version, balance: balanceAt(version) })),
+        );
+      }
+    };
+    await burst(2, 50, 10);
+
+    const ws = new WebSocket(`ws://127.0.0.1:${instance.port}/v1/stream`);
+    const frames: { type: string; version?: number; balance?: string }[] = [];
+    ws.on('message', (data: Buffer) =>
+      frames.push(JSON.parse(data.toString()) as (typeof frames)[number]),
+    );
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.send(JSON.stringify({ subscribe: ['erin'] }));
+    await waitUntil(
+      () => frames.some((frame) => frame.type === 'subscribed'),
+      'the subscription ack',
+    );
+
+    await burst(51, lastVersion, 25);
+    await waitUntil(
+      () => frames.some((frame) => frame.type === 'balance' && frame.version === lastVersion),
+      `erin v${lastVersion} on the socket`,
+      20_000,
+    );
+    ws.close();
+
+    const versions = frames
+      .filter((frame) => frame.type === 'balance')
+      .map((frame) => frame.version ?? 0);
+    for (let index = 1; index < versions.length; index += 1) {
+      assert.ok(
+        (versions[index] ?? 0) > (versions[index - 1] ?? 0),
+        `in order: ${versions.join(',')}`,
+      );
+    }
+    const received = new Set(versions);
+    for (let version = 51; version <= lastVersion; version += 1) {
+      assert.ok(received.has(version), `v${version} pushed after the subscription`);
+    }
+    const last = frames.find((frame) => frame.version === lastVersion);
+    assert.equal(last?.balance, balanceAt(lastVersion).toString());
+  });
+});
