@@ -1,7 +1,7 @@
 import type { Logger, OutcomeNotice, ReadinessCheck } from '@ledger/runtime';
 import type { Registry } from 'prom-client';
 import type { AcceptedCommand } from './commands.ts';
-import type { IdGenerator } from './uuidv7.ts';
+import type { IdGenerator } from '@ledger/runtime';
 
 /**
  * Everything createApp needs from the outside world, as small interfaces: the real ones talk to

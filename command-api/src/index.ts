@@ -4,4 +4,3 @@ export { createApp } from './app.ts';
 export type * from './appDeps.ts';
 export { readCommandApiConfig, checkLimits, type CommandApiConfig } from './config.ts';
 export { startCommandApi, type RunningCommandApi } from './wiring.ts';
-export { createSystemUuidV7Generator, createUuidV7Generator } from './uuidv7.ts';

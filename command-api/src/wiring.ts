@@ -25,7 +25,7 @@ import { createRedisIdempotencyStore } from './redis/redisIdempotencyStore.ts';
 import { redisKeys } from './redis/redisKeys.ts';
 import { createRedisOutcomeWaiter } from './redis/redisOutcomeWaiter.ts';
 import { createRedisRateLimiter } from './redis/redisRateLimiter.ts';
-import { createSystemUuidV7Generator } from './uuidv7.ts';
+import { createSystemUuidV7Generator } from '@ledger/runtime';
 
 export const service = 'command-api';
 

@@ -1,4 +1,4 @@
-import type { IdGenerator } from '../src/uuidv7.ts';
+import type { IdGenerator } from '@ledger/runtime';
 
 /** Predictable ids for assertions: `${prefix}-1`, `${prefix}-2`, … */
 export function sequentialIds(prefix: string): IdGenerator {

@@ -13,3 +13,4 @@ export * from './dependencyChecks.ts';
 export * from './opsServer.ts';
 export * from './outcomeNotices.ts';
 export * from './uuidv7.ts';
+export * from './randomPool.ts';

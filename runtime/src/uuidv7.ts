@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { pooledRandomBytes } from './randomPool.ts';
 
 /**
  * RFC 9562 UUIDv7: 48-bit Unix milliseconds, version 7, a 12-bit counter (rand_a), variant 10,
@@ -59,10 +59,7 @@ export function createUuidV7Generator(options: UuidV7Options): IdGenerator {
 
 /** The production generator: wall clock and the crypto random source. */
 export function createSystemUuidV7Generator(now: () => number = Date.now): IdGenerator {
-  return createUuidV7Generator({
-    now,
-    randomBytes: (size) => randomFillSync(new Uint8Array(size)),
-  });
+  return createUuidV7Generator({ now, randomBytes: pooledRandomBytes });
 }
 
 export const uuidV7Pattern =

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@ledger/runtime';
-import type { IdGenerator } from '../uuidv7.ts';
+import type { IdGenerator } from '@ledger/runtime';
 
 /** What every handler knows about the request it serves: its correlation id and logger. */
 export interface RequestContext {

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Clock, IdempotencyStore, OutcomeWaiter, CommandPublisher } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
 import type { RequestTrace } from '../commandAcceptor.ts';
-import type { IdGenerator } from '../uuidv7.ts';
+import type { IdGenerator } from '@ledger/runtime';
 import type { ValidationContext } from '../validation/openAccountValidator.ts';
 import { contextOf } from './requestContext.ts';
 import { traceparentFor } from './traceContext.ts';

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { pooledRandomBytes } from '../randomPool.ts';
+import { pooledRandomBytes } from '@ledger/runtime';
 
 /** W3C Trace Context version 00: `00-<trace-id>-<parent-id>-<flags>`. */
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;

@@ -1,6 +1,6 @@
 import { requestHashOf, type OpenAccount } from '@ledger/schemas';
 import type { AcceptedCommand } from '../commands.ts';
-import type { IdGenerator } from '../uuidv7.ts';
+import type { IdGenerator } from '@ledger/runtime';
 import { parseNonNegativeAmount } from './amountParser.ts';
 import { parseCurrency } from './currencyCodes.ts';
 import { parseId } from './idValidator.ts';
