@@ -30,12 +30,12 @@ export const quickProfile: BenchProfile = {
   accountsSmall: 2_000,
   accountsLarge: 20_000,
   readSeconds: 5,
-  batchSustainSeconds: 15,
-  singleSeconds: 8,
-  growthSeconds: 6,
-  burstSeconds: 6,
+  batchSustainSeconds: 10,
+  singleSeconds: 6,
+  growthSeconds: 4,
+  burstSeconds: 5,
   visibilitySeconds: 8,
-  memoryCachedAccounts: 20_000,
+  memoryCachedAccounts: 5_000,
 };
 
 export const fullProfile: BenchProfile = {

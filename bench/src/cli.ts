@@ -61,11 +61,17 @@ async function main(): Promise<number> {
   console.log(`bench (${parsed.profile.name}): results go to ${resultsDir}`);
 
   const cleanups: (() => Promise<void>)[] = [];
-  const cleanUp = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      await cleanup().catch((error: unknown) => console.log(`  cleanup failed: ${String(error)}`));
-    }
-  };
+  // One cleanup however many callers (the end of the run, a signal): the process must not exit
+  // while the stack it started is still stopping, or that stack dies half-stopped.
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) {
+        await cleanup().catch((error: unknown) =>
+          console.log(`  cleanup failed: ${String(error)}`),
+        );
+      }
+    })());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
@@ -84,7 +90,9 @@ async function main(): Promise<number> {
       logsDir,
       seed: parsed.seed,
       onCleanup: (cleanup) => cleanups.push(cleanup),
+      isInterrupted: () => interrupted,
     });
+    if (interrupted) return 130;
     const { reportPath, table } = await writeReport(results, resultsDir);
     console.log(`\n${table}\n`);
     console.log(`report: ${reportPath}`);

@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly seed: number;
   /** Cleanups run on Ctrl-C as well as at the end. */
   readonly onCleanup: (cleanup: () => Promise<void>) => void;
+  /** After Ctrl-C every remaining scenario is skipped. */
+  readonly isInterrupted: () => boolean;
 }
 
 /** The ledger's audit pool and the naive server's seeding pool: a few connections each. */
@@ -44,6 +46,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const ledgerSchema = process.env.LEDGER_PG_SCHEMA ?? 'ledger';
   const failures: { scenario: string; error: string }[] = [];
   const attempt = async <T>(scenario: string, run: () => Promise<T>): Promise<T | undefined> => {
+    if (options.isInterrupted()) return undefined;
     console.log(`\n▶ ${scenario}`);
     try {
       return await run();

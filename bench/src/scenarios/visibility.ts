@@ -23,6 +23,7 @@ export interface VisibilityResult {
 
 const probeWaitMs = 5_000;
 const probeGapMs = 100;
+const probeAccounts = 4;
 /** Smaller batches than the sustained run, so the background rate is smooth at a few per second. */
 const backgroundItems = 100;
 
@@ -41,27 +42,28 @@ export async function runVisibility(
     console.log(`  accepted → visible not measured yet: ${why}`);
     return { notMeasured: why, samplesMs: [], missed: 0, targetPerSecond, background: undefined };
   }
-  const probeId = `bench-probe-${context.runTag}`;
-  const opened = await requestJson(
-    'POST',
-    `${commandApi}/v1/accounts`,
-    JSON.stringify({ accountId: probeId, currency: 'USD' }),
-    {
-      prefer: 'wait=30',
-    },
-  );
-  if (opened.status !== 201) throw new Error(`probe account: HTTP ${opened.status}`);
-  let version = 1;
   const samplesMs: number[] = [];
   let missed = 0;
   let probing = true;
-  const probe = async () => {
+  // Several probe accounts at once: each probe waits for its own read, so one would give only a
+  // handful of samples on a slow machine.
+  const probe = async (probeId: string) => {
+    const opened = await requestJson(
+      'POST',
+      `${commandApi}/v1/accounts`,
+      JSON.stringify({ accountId: probeId, currency: 'USD' }),
+      {
+        prefer: 'wait=30',
+      },
+    );
+    if (opened.status !== 201) throw new Error(`probe account ${probeId}: HTTP ${opened.status}`);
+    let version = 1;
     for (let index = 0; probing; index += 1) {
       const accepted = await requestJson(
         'POST',
         `${commandApi}/v1/transfers`,
         JSON.stringify({
-          transferId: `${context.runTag}p-${index}`,
+          transferId: `${probeId}-${index}`,
           fromAccountId: set.fundingId,
           toAccountId: probeId,
           amount: '1',
@@ -83,7 +85,11 @@ export async function runVisibility(
       await sleep(probeGapMs);
     }
   };
-  const probing$ = probe();
+  const probing$ = Promise.all(
+    Array.from({ length: probeAccounts }, (_, index) =>
+      probe(`bench-probe-${context.runTag}-${index}`),
+    ),
+  );
   const background = await runBatchTransfers(context, {
     name: `visibility: background at ${targetPerSecond}/s`,
     tagSuffix: 'v',

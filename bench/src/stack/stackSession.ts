@@ -61,18 +61,21 @@ export async function ensureStack(options: {
   }
   if (status.code === 3) {
     console.log('  no stack runs: starting one (`stackCli up`), stopped again at the end');
+    // Its progress is echoed until ready; after that only its log file gets the services' lines.
+    let echo = true;
     stackChild = startChild({
       name: 'stack',
       command: process.execPath,
       args: tsxArgs(stackCli, ['up']),
       cwd: options.repoRoot,
       logFile: join(options.logsDir, 'stack.log'),
-      echo: () => true,
+      echo: () => echo,
     });
     const line = await stackChild.waitForLine(
       (text) => text.includes('stack ready') || text.includes('stack already running'),
       stackUpTimeoutMs,
     );
+    echo = false;
     if (line.includes('stack ready')) started.push('the whole stack (stackCli up)');
     else stackChild = undefined;
     status = await stackStatus(options.repoRoot);
