@@ -1,10 +1,11 @@
 // `npm run bench [-- --quick] [-- --seed N] [-- --large-accounts N]`: runs the benchmark suite
 // against the local stack (started if none runs) and writes bench/results/<timestamp>/ with
 // report.md, raw.json, PNG/SVG plots and the logs of what it started. See bench/README.md.
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fullProfile, quickProfile, type BenchProfile } from './benchProfile.ts';
+import { profilesSection, summarizeProfiles } from './report/cpuProfile.ts';
 import { writeReport } from './report/reportWriter.ts';
 import { runBench } from './runBench.ts';
 
@@ -12,14 +13,23 @@ const usage = `usage: npm run bench [-- options]
   --quick               smoke run (< 3 min with the stack up): short scenarios, small account sets
   --seed N              workload seed (default: from the clock; printed in the report)
   --large-accounts N    size of the large account set (default 1,000,000; quick 20,000)
+  --cpu-prof            run the services with --cpu-prof (a stack it starts is --deps-only and the
+                        services are its children) and add where their CPU goes to the report
   --help                this text`;
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 /** The large set is seeded through the API: keep it within what one run can seed. */
 const largeAccountsMax = 10_000_000;
 
-function parseArgs(argv: readonly string[]): { profile: BenchProfile; seed: number } | string {
+interface Args {
+  readonly profile: BenchProfile;
+  readonly seed: number;
+  readonly cpuProfile: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args | string {
   let profile: BenchProfile = fullProfile;
+  let cpuProfile = false;
   let seed = Date.now() % 2_147_483_647;
   let large: number | undefined;
   for (let index = 0; index < argv.length; index += 1) {
@@ -28,6 +38,7 @@ function parseArgs(argv: readonly string[]): { profile: BenchProfile; seed: numb
     if (arg === '--quick') profile = quickProfile;
     else if (arg === '--seed') seed = value();
     else if (arg === '--large-accounts') large = value();
+    else if (arg === '--cpu-prof') cpuProfile = true;
     else return arg === '--help' ? usage : `unknown option ${arg ?? ''}\n${usage}`;
   }
   if (!Number.isSafeInteger(seed)) return `--seed needs an integer\n${usage}`;
@@ -45,7 +56,7 @@ function parseArgs(argv: readonly string[]): { profile: BenchProfile; seed: numb
       memoryCachedAccounts: Math.min(profile.memoryCachedAccounts, large),
     };
   }
-  return { profile, seed };
+  return { profile, seed, cpuProfile };
 }
 
 async function main(): Promise<number> {
@@ -89,6 +100,7 @@ async function main(): Promise<number> {
       resultsDir,
       logsDir,
       seed: parsed.seed,
+      cpuProfileDir: parsed.cpuProfile ? join(resultsDir, 'profiles') : undefined,
       onCleanup: (cleanup) => cleanups.push(cleanup),
       isInterrupted: () => interrupted,
     });
@@ -98,6 +110,13 @@ async function main(): Promise<number> {
     console.log(`report: ${reportPath}`);
     const auditOk = results.audits.length === 2 && results.audits.every((audit) => audit.ok);
     if (!auditOk) console.log('AUDIT: violations or missing audits, see the report');
+    if (parsed.cpuProfile) {
+      // Node writes a profile when its process exits: stop the services first, then read them.
+      await cleanUp();
+      const section = profilesSection(await summarizeProfiles(join(resultsDir, 'profiles')));
+      await appendFile(reportPath, `\n${section}\n`);
+      console.log(`\n${section}`);
+    }
     return auditOk ? 0 : 1;
   } finally {
     await cleanUp();

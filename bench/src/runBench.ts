@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly seed: number;
   /** Cleanups run on Ctrl-C as well as at the end. */
   readonly onCleanup: (cleanup: () => Promise<void>) => void;
+  /** Where services started by the run write CPU profiles (`--cpu-prof`), if asked. */
+  readonly cpuProfileDir: string | undefined;
   /** After Ctrl-C every remaining scenario is skipped. */
   readonly isInterrupted: () => boolean;
 }
@@ -63,6 +65,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     repoRoot: options.repoRoot,
     logsDir: options.logsDir,
     config: stackConfig,
+    ...(options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir }),
   });
   options.onCleanup(() => stack.stop());
   const ledgerPool: pg.Pool = createPostgresPool({

@@ -40,6 +40,8 @@ export async function ensureStack(options: {
   repoRoot: string;
   logsDir: string;
   config: StackConfig;
+  /** Profile the services: start the stack with --deps-only and run the services here, with --cpu-prof. */
+  cpuProfileDir?: string;
 }): Promise<StackSession> {
   const { config } = options;
   const urls: Record<ServiceName, string> = {
@@ -66,7 +68,7 @@ export async function ensureStack(options: {
     stackChild = startChild({
       name: 'stack',
       command: process.execPath,
-      args: tsxArgs(stackCli, ['up']),
+      args: tsxArgs(stackCli, options.cpuProfileDir === undefined ? ['up'] : ['up', '--deps-only']),
       cwd: options.repoRoot,
       logFile: join(options.logsDir, 'stack.log'),
       echo: () => echo,
@@ -91,12 +93,20 @@ export async function ensureStack(options: {
     if (pid !== undefined) pids[service] = Number(pid);
   }
   for (const service of services) {
-    if (await isReady(urls[service])) continue;
+    if (await isReady(urls[service])) {
+      if (options.cpuProfileDir !== undefined)
+        console.log(`  ${service} runs already: not profiled`);
+      continue;
+    }
     console.log(`  ${service} is not running: starting it for this run`);
+    const profile =
+      options.cpuProfileDir === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, service)}`];
     const child = startChild({
       name: service,
       command: process.execPath,
-      args: tsxArgs(join(service, 'src', 'main.ts')),
+      args: [...profile, ...tsxArgs(join(service, 'src', 'main.ts'))],
       cwd: options.repoRoot,
       logFile: join(options.logsDir, `${service}.log`),
     });
