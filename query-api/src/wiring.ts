@@ -5,7 +5,6 @@ import {
   createKafkaClient,
   createMetricsRegistry,
   createPostgresPool,
-  createSystemUuidV7Generator,
   kafkaCheck,
   listen,
   postgresCheck,
@@ -18,6 +17,7 @@ import type { Registry } from 'prom-client';
 import type { BalanceCache } from './balanceCache.ts';
 import { createChangeFeed } from './changeFeed.ts';
 import type { QueryApiConfig } from './config.ts';
+import { createRequestIdGenerator } from './http/requestIds.ts';
 import { createReadModels } from './postgres/readModels.ts';
 import { createQueryApp } from './queryApp.ts';
 
@@ -105,7 +105,7 @@ export async function startQueryApi(
     registry,
     readiness: [postgresCheck(pool), kafkaCheck(admin), feed.readiness],
     isAccepting: () => accepting,
-    ids: overrides.ids ?? createSystemUuidV7Generator(now),
+    ids: overrides.ids ?? createRequestIdGenerator(),
     now,
     logger,
   });

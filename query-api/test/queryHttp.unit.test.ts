@@ -285,9 +285,12 @@ void describe('query API over HTTP', () => {
     assert.match(text, /query_api_cache_entries\{service="query-api-test"\} [1-9]/);
     assert.match(
       text,
-      /query_api_http_request_duration_seconds_count\{[^}]*route="\/v1\/accounts\/:accountId\/balance",status="200"\} [1-9]/,
+      /query_api_http_request_duration_seconds_count\{[^}]*route="\/v1\/accounts\/:accountId\/balance",status="200"[^}]*\} [1-9]/,
     );
-    assert.match(text, /route="\/v1\/transfers\/:transferId",status="404"/);
+    assert.match(
+      text,
+      /_bucket\{[^}]*route="\/v1\/transfers\/:transferId",status="404"[^}]*le="\+Inf"/,
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Histogram } from 'prom-client';
+import type { RequestDurations } from './requestDurations.ts';
 
 /** Records one request's duration; `startedAtMs` comes from performance.now(). */
 export type RecordRequest = (
@@ -8,25 +8,7 @@ export type RecordRequest = (
   startedAtMs: number,
 ) => void;
 
-/** Distinct (method, route, status) series held; routes are templates, so this stays small. */
-export const httpSeriesMax = 256;
-
-/**
- * Request durations by route template (never the raw path: ids would explode the label set).
- * Label children are looked up once per series and kept, so the hot path pays one Map lookup
- * instead of prom-client's label hashing on every request.
- */
-export function createRequestRecorder(
-  histogram: Histogram<'method' | 'route' | 'status'>,
-): RecordRequest {
-  const series = new Map<string, { observe(value: number): void }>();
-  return (method, route, status, startedAtMs) => {
-    const key = `${method} ${route} ${status}`;
-    let child = series.get(key);
-    if (child === undefined) {
-      child = histogram.labels(method, route, String(status));
-      if (series.size < httpSeriesMax) series.set(key, child);
-    }
-    child.observe((performance.now() - startedAtMs) / 1_000);
-  };
+export function createRequestRecorder(durations: RequestDurations): RecordRequest {
+  return (method, route, status, startedAtMs) =>
+    durations.record(method, route, status, (performance.now() - startedAtMs) / 1_000);
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { BalanceSnapshot, CachedAccount } from '../accountModel.ts';
 import type { HistoryItem, TransferView } from '../postgres/readModels.ts';
 
@@ -8,9 +9,24 @@ import type { HistoryItem, TransferView } from '../postgres/readModels.ts';
  * written as they are; free text (status, metadata, codes) goes through JSON.stringify.
  */
 
+/**
+ * The balance bodies of the hottest cache entries, built once and reused: a hot account is read
+ * far more often than it changes, and turning a bigint into decimal digits costs more than the
+ * rest of a hit. Keyed by the entry object, which is immutable (a change replaces it), so a memo
+ * can never be stale. Bounded: a memo for every entry measured at +330 MB per million accounts,
+ * which the memory target (1M balances in 512 MB) cannot afford; the hot set fits in this.
+ */
+export const balanceBodiesMax = 10_000;
+const balanceBodies = new LRUCache<BalanceSnapshot, string>({ max: balanceBodiesMax });
+
 /** GET /v1/accounts/{id}/balance */
 export function balanceBody(account: BalanceSnapshot): string {
-  return `{"accountId":"${account.accountId}","currency":"${account.currency}","balance":"${account.balance}","version":${account.version}}`;
+  let body = balanceBodies.get(account);
+  if (body === undefined) {
+    body = `{"accountId":"${account.accountId}","currency":"${account.currency}","balance":"${account.balance}","version":${account.version}}`;
+    balanceBodies.set(account, body);
+  }
+  return body;
 }
 
 /**
