@@ -148,6 +148,9 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
   ): CachedAccount | undefined {
     if (loaded === undefined) return undefined;
     assert(loaded.accountId === accountId, 'the loader returned another account');
+    // Only settle() inserts, and a key loads only while it is not cached: what it caches now is
+    // the first version of this entry, so only the floor can say what was served before.
+    assert(entries.peek(accountId) === undefined, 'a loading key is never cached');
     const chosen =
       newest !== undefined && newest.version > loaded.version
         ? { ...loaded, balance: newest.balance, version: newest.version }
