@@ -20,6 +20,10 @@ export interface TimelinePoint {
   readonly cacheHits: number | undefined;
   readonly cacheMisses: number | undefined;
   readonly queryRssBytes: number | undefined;
+  /** Processor transactions: how many, their commands and seconds (cumulative histogram sums). */
+  readonly transactions: number | undefined;
+  readonly transactionCommands: number | undefined;
+  readonly transactionSeconds: number | undefined;
 }
 
 export interface Phase {
@@ -110,6 +114,10 @@ export class Timeline {
         cacheHits: queryApi && cacheCount(queryApi, 'hit'),
         cacheMisses: queryApi && cacheCount(queryApi, 'miss'),
         queryRssBytes: queryApi && metricSum(queryApi, 'process_resident_memory_bytes'),
+        transactions: processor && metricSum(processor, 'ledger_processor_batch_seconds_count'),
+        transactionCommands:
+          processor && metricSum(processor, 'ledger_processor_batch_commands_sum'),
+        transactionSeconds: processor && metricSum(processor, 'ledger_processor_batch_seconds_sum'),
       });
     } finally {
       this.sampling = false;

@@ -29,6 +29,8 @@ interface CpuProfile {
 }
 
 const topCount = 12;
+/** A profile busier than this is a service's main thread, not tsx's loader thread. */
+const helperThreadBusyMsMax = 2_000;
 
 /** Summaries of every profile under `directory/<service>/`. */
 export async function summarizeProfiles(directory: string): Promise<ProfileSummary[]> {
@@ -101,9 +103,16 @@ function shortUrl(url: string): string {
 }
 
 export function profilesSection(summaries: readonly ProfileSummary[]): string {
-  if (summaries.length === 0) return '## CPU profiles\n\nNo profiles were written.';
-  const parts = ['## CPU profiles (self time, `--cpu-prof` on the services this run started)'];
-  for (const summary of summaries) {
+  // Each service also profiles tsx's module-loader thread, idle after start-up: leave those out.
+  const main = summaries.filter(
+    (summary) => summary.sampledMs - summary.idleMs >= helperThreadBusyMsMax,
+  );
+  if (main.length === 0) return '## CPU profiles\n\nNo profiles were written.';
+  const parts = [
+    '## CPU profiles (self time, `--cpu-prof` on the services this run started)',
+    `Busy = sampled − idle over the whole run, seeding and drains included; ${summaries.length - main.length} helper-thread profiles (tsx loader, < 2 s busy) left out.`,
+  ];
+  for (const summary of main) {
     const busy = summary.sampledMs - summary.idleMs;
     parts.push(
       `### ${summary.service}: ${(busy / 1_000).toFixed(1)} s busy of ${(summary.sampledMs / 1_000).toFixed(1)} s sampled`,

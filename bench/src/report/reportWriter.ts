@@ -5,6 +5,7 @@ import type { BenchResults } from './benchResults.ts';
 import { buildFigures, figuresTable } from './figures.ts';
 import { writePlots } from './plots.ts';
 import { formatNumber, percentile } from './stats.ts';
+import { transactionStats } from './transactionStats.ts';
 
 /** report.md, raw.json and the plots into the run's results folder; returns report.md's path. */
 export async function writeReport(
@@ -30,10 +31,10 @@ export async function writeReport(
     '## Load runs',
     loadTable(results),
     '## Transfer runs (applied = decided in Postgres and its events published)',
-    batchTable([
-      ...(results.sustained ? [results.sustained] : []),
-      ...(results.growth?.cells ?? []),
-    ]),
+    batchTable(
+      [...(results.sustained ? [results.sustained] : []), ...(results.growth?.cells ?? [])],
+      results.timeline,
+    ),
     singlesSection(results),
     visibilitySection(results),
     '## Audit',
@@ -87,16 +88,19 @@ function loadTable(results: BenchResults): string {
   return lines.join('\n');
 }
 
-function batchTable(runs: readonly BatchRun[]): string {
+function batchTable(runs: readonly BatchRun[], points: BenchResults['timeline']): string {
   if (runs.length === 0) return 'No batch runs completed.';
   const lines = [
-    '| run | accounts | distribution | accepted | invalid items | decided/s during load | applied/s end to end | drain s |',
-    '|---|---|---|---|---|---|---|---|',
+    '| run | accounts | distribution | accepted | invalid items | decided/s during load | applied/s end to end | drain s | commands / transaction | ms / transaction | transaction time ÷ wall time |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of runs) {
+    const endMs = run.http.finishedAtMs + (run.drainSeconds ?? 0) * 1_000;
+    const tx = transactionStats(points, run.http.startedAtMs, endMs);
     lines.push(
       `| ${run.http.name} | ${formatNumber(run.accounts)} | ${run.distribution} | ${formatNumber(run.accepted)} | ${formatNumber(run.invalidItems)} | ` +
-        `${formatNumber(run.decidedInWindowPerSecond)} | ${run.appliedPerSecond === undefined ? 'not drained' : formatNumber(run.appliedPerSecond)} | ${run.drainSeconds?.toFixed(1) ?? '—'} |`,
+        `${formatNumber(run.decidedInWindowPerSecond)} | ${run.appliedPerSecond === undefined ? 'not drained' : formatNumber(run.appliedPerSecond)} | ${run.drainSeconds?.toFixed(1) ?? '—'} | ` +
+        `${formatNumber(tx?.commandsPerTransaction)} | ${formatNumber(tx?.msPerTransaction, 1)} | ${formatNumber(tx?.transactionTimeShare, 2)} |`,
     );
   }
   return lines.join('\n');
