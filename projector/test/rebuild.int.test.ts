@@ -14,7 +14,11 @@ import {
 } from '../../ledger-processor/test/ledgerWorkload.ts';
 import { randomWorkload, type Workload } from '../../ledger-processor/test/randomWorkload.ts';
 import { readProjectorConfig } from '../src/config.ts';
-import { rebuildReadModels, type RebuildProgress } from '../src/rebuild/rebuildReadModels.ts';
+import {
+  rebuildReadModels,
+  type RebuildProgress,
+  type RebuildReport,
+} from '../src/rebuild/rebuildReadModels.ts';
 import { liveTables, rebuildTables } from '../src/readModelTables.ts';
 import { tryClaimRebuild } from '../src/rebuildGate.ts';
 import { startProjector, type RunningProjector } from '../src/wiring.ts';
@@ -148,23 +152,37 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
       async () => (await decidedCount(env.pool)) >= baseline + 2 * produceChunk,
       'the workload flowing',
     );
-    const report = await rebuildReadModels({
-      config: readProjectorConfig(env.env()),
-      logger,
-      swap: true,
-      onProgress: (line) => progress.push(line),
-      // Catch up with the live projector however small the gap, to exercise that path too.
-      limits: { swapGapEventsMax: 0n },
-    });
-    const decidedAtSwap = await decidedCount(env.pool);
-    await flowing;
-    reading = false;
-    console.log(
-      `rebuild: ${report.events} events in ${report.durationMs} ms; decided at swap ${decidedAtSwap}, ` +
-        `after ${await decidedCount(env.pool)}; phases ${[...new Set(progress.map((p) => p.phase))].join(',')}`,
-    );
-    await reader;
-
+    // As the query API reads: a named statement, planned once per connection before the swap.
+    const probe = {
+      name: 'rebuild_probe',
+      text: `select balance::text as balance, version from account_view where account_id = $1`,
+      values: ['funding'],
+    };
+    const prepared = await env.pool.connect();
+    let report: RebuildReport;
+    try {
+      await prepared.query(probe);
+      report = await rebuildReadModels({
+        config: readProjectorConfig(env.env()),
+        logger,
+        swap: true,
+        onProgress: (line) => progress.push(line),
+        // Catch up with the live projector however small the gap, to exercise that path too.
+        limits: { swapGapEventsMax: 0n },
+      });
+      const decidedAtSwap = await decidedCount(env.pool);
+      await flowing;
+      console.log(
+        `rebuild: ${report.events} events in ${report.durationMs} ms; decided at swap ` +
+          `${decidedAtSwap}, after ${await decidedCount(env.pool)}; ` +
+          `phases ${[...new Set(progress.map((line) => line.phase))].join(',')}`,
+      );
+      assert.equal((await prepared.query(probe)).rowCount, 1, 'a prepared read survives the swap');
+    } finally {
+      reading = false;
+      prepared.release();
+      await reader;
+    }
     assert.equal(report.swapped, true);
     assert.deepEqual(shrinks, [], 'a reader saw the model shrink');
     assert.ok(progress.some((line) => line.partitionsDone === line.partitions));
