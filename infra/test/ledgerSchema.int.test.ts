@@ -57,9 +57,9 @@ void describe('ledger write-side schema (infra/migrations)', () => {
   void it('given the list, then names are unique and ordered and every write-side table is in the test schema', async () => {
     const names = migrations.map((m) => m.name);
     assert.deepEqual(names, [...new Set(names)].sort());
-    const tables: string[] = await knex('information_schema.tables')
+    const tables = (await knex('information_schema.tables')
       .where({ table_schema: schema })
-      .pluck('table_name');
+      .pluck('table_name')) as string[];
     // Read models (the projector's migrations) follow in the same list; only the write side is
     // this test's concern.
     for (const table of [
