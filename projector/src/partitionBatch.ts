@@ -24,7 +24,10 @@ export type PartitionBatchResult =
       readonly nextOffset: bigint;
       readonly events: readonly LedgerEvent[];
       readonly changes: ReadModelChanges;
-      /** Accounts whose balance moved forward, to publish after commit. */
+      /**
+       * Accounts whose balance moved forward (their newest version), noted in the outbox. What
+       * is published after commit is every version of `changes.balances`.
+       */
       readonly advanced: readonly BalanceChange[];
       readonly committedAtMs: number;
     }

@@ -135,8 +135,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
         return;
       }
       record(result);
-      // Side effects after commit; a failed publish is left to the drain, never retried here.
-      await deps.publisher.publish(result.advanced);
+      // Side effects after commit: every version the batch committed, from its in-memory rows
+      // (the outbox holds only the newest). A failed publish is left to the drain, which
+      // republishes the newest balances only; never retried here.
+      await deps.publisher.publish(result.changes.balances);
       payload.resolveOffset(last.offset);
       await payload.heartbeat();
     }

@@ -11,14 +11,20 @@ export interface BalanceSeen {
 /**
  * Reads the balances changelog from the beginning with a group of its own and waits until, for
  * every account of the ledger, the LAST message of its key (what compaction keeps) carries the
- * ledger's balance and version. Returns the last message per key and how many were read.
+ * ledger's balance and version. Returns the last message per key, every version seen per key
+ * (with its balance) and how many messages were read.
  */
 export async function waitForBalancesTopicToMatchLedger(
   env: LedgerTestEnvironment,
   pool: pg.Pool,
   timeoutMs = 60_000,
-): Promise<{ last: Map<string, BalanceSeen>; messages: number }> {
+): Promise<{
+  last: Map<string, BalanceSeen>;
+  versions: Map<string, Map<number, string>>;
+  messages: number;
+}> {
   const last = new Map<string, BalanceSeen>();
+  const versions = new Map<string, Map<number, string>>();
   let messages = 0;
   const consumer = env.kafka.consumer({ groupId: `${env.prefix}.balances-reader.${randomUUID()}` });
   await consumer.connect();
@@ -30,6 +36,9 @@ export async function waitForBalancesTopicToMatchLedger(
       if (message.key?.toString() !== change.accountId) throw new Error('balance keyed wrong');
       messages += 1;
       last.set(change.accountId, { balance: change.balance.toString(), version: change.version });
+      const seen = versions.get(change.accountId) ?? new Map<number, string>();
+      seen.set(change.version, change.balance.toString());
+      versions.set(change.accountId, seen);
     },
   });
   try {
@@ -48,5 +57,5 @@ export async function waitForBalancesTopicToMatchLedger(
   } finally {
     await consumer.disconnect();
   }
-  return { last, messages };
+  return { last, versions, messages };
 }

@@ -152,7 +152,21 @@ void describe(`projector behind the real ledger processor (seed ${seed})`, () =>
     );
     await waitForReadModelsToMatchLedger('the read models to match the ledger');
     assert.deepEqual(await ledgerViolations(env.pool), []);
-    await waitForBalancesTopicToMatchLedger(env, env.pool);
+    const { versions } = await waitForBalancesTopicToMatchLedger(env, env.pool);
+    // Every version of every account is on the changelog (a stream client is promised each one),
+    // with the balance the ledger's posting gave it; not only each account's newest.
+    const postings = await env.pool.query<{ account_id: string; version: string; after: string }>(
+      `select account_id, version, balance_after::text as after from postings
+        union all select id, 1, '0' from accounts`,
+    );
+    const missing = postings.rows.filter(
+      (row) => versions.get(row.account_id)?.get(Number(row.version)) !== row.after,
+    );
+    assert.deepEqual(
+      missing.map((row) => `${row.account_id}@${row.version}`),
+      [],
+      'versions not published with their balance',
+    );
   });
 
   void it('given the projector has worked, when its ops routes are asked, then it is healthy, ready and reports its metrics', async () => {
