@@ -63,6 +63,15 @@ export const clientLimits = {
   batchItems: 1_000,
   /** Batch requests in flight: enough to keep the producer's coalescing busy, few enough not to queue for seconds. */
   batchConnections: 8,
+  /**
+   * Accepted-but-unapplied transfers above which the batch client waits: two seconds of the rate
+   * the processor shows, at most two seconds of DESIGN.md's 10k/s. Enough to keep every
+   * partition's batches full, small enough that the rate during the load is the rate the ledger
+   * sustains and the drain after it is short.
+   */
+  backlogMax: 20_000,
+  /** The floor of that bound when the ledger is slow: four full batch requests. */
+  backlogMin: 4_000,
 } as const;
 
 /** How long the driver waits for the ledger to decide what was accepted before calling it lost. */

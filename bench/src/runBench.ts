@@ -11,6 +11,7 @@ import type { BenchResults, MachineInfo } from './report/benchResults.ts';
 import { AcceptedLog, type BenchContext } from './scenarios/benchContext.ts';
 import { runBatchTransfers, type BatchRun } from './scenarios/batchThroughput.ts';
 import { runBurst, type BurstResults } from './scenarios/burst.ts';
+import { waitForCaughtUp } from './scenarios/drain.ts';
 import { runGrowth, type GrowthResults } from './scenarios/growth.ts';
 import { runMemory, type MemoryResult } from './scenarios/memory.ts';
 import { runReadScenarios, type ReadResults } from './scenarios/readScenarios.ts';
@@ -96,6 +97,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     accepted: new AcceptedLog(),
     loads: [],
   };
+  await attempt('waiting for the processor to catch up', () => waitForCaughtUp(context));
   const small = accountSet(options.profile.accountsSmall);
   const large = accountSet(options.profile.accountsLarge);
   const seeds: SeedResult[] = [];

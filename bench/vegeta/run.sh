@@ -17,9 +17,9 @@ case "${1:-}" in
   seed)
     curl -fsS -X POST "$command_api/v1/accounts" -H 'Content-Type: application/json' -H 'Prefer: wait=30' \
       -d "{\"accountId\":\"bench-a$accounts-funding\",\"currency\":\"USD\",\"overdraftLimit\":\"100000000000000000\"}" >/dev/null
-    # Bounded by the target count (one per account, then one per 1000 accounts), not by time.
-    targets open 1 | vegeta attack -format=json -rate="${RATE:-500}" -max-workers=64 -timeout=30s | vegeta report
-    targets fund 1 | vegeta attack -format=json -rate=5 -max-workers=4 -timeout=30s | vegeta report
+    # -lazy: the attack ends when the targets do (one per account, then one per 1000 accounts).
+    targets open 1 | vegeta attack -format=json -lazy -rate="${RATE:-500}" -max-workers=64 -timeout=30s | vegeta report
+    targets fund 1 | vegeta attack -format=json -lazy -rate=5 -max-workers=4 -timeout=30s | vegeta report
     ;;
   reads) targets reads 10000000 | attack -rate="${RATE:-0}" -max-workers=100 ;;
   transfers) targets transfers 10000000 | attack -rate="${RATE:-0}" -max-workers=100 ;;

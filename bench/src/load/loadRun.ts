@@ -36,6 +36,8 @@ export interface LatencySummary {
 
 export interface LoadResult {
   readonly name: string;
+  /** Which client produced it (reads use wrk when installed). */
+  readonly tool: 'autocannon' | 'wrk' | 'node http (paced)';
   readonly connections: number;
   readonly durationSeconds: number;
   readonly startedAtMs: number;
@@ -115,6 +117,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const responses = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   return {
     name: options.name,
+    tool: 'autocannon',
     connections: options.connections,
     durationSeconds: result.duration,
     startedAtMs,

@@ -80,6 +80,14 @@ export class Timeline {
     this.httpSinceLastSample += responses;
   }
 
+  /** For a client without per-second ticks (wrk): its average rate over the seconds it ran. */
+  backfillHttp(startMs: number, endMs: number, perSecond: number): void {
+    this.points.forEach((point, index) => {
+      if (point.tMs > startMs && point.tMs <= endMs)
+        this.points[index] = { ...point, httpPerSecond: perSecond };
+    });
+  }
+
   get acceptedSoFar(): number {
     return this.accepted;
   }

@@ -73,15 +73,15 @@ export async function writeReport(
 
 function loadTable(results: BenchResults): string {
   const lines = [
-    '| run | clients | s | req/s | p50 ms | p90 ms | p99 ms | max ms | statuses | errors | timeouts |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | client | connections | s | req/s | p50 ms | p90 ms | p99 ms | max ms | statuses | errors | timeouts |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const load of results.loads) {
     const statuses = Object.entries(load.statusCounts)
       .map(([code, count]) => `${code}: ${count}`)
       .join(', ');
     lines.push(
-      `| ${load.name} | ${load.connections} | ${load.durationSeconds.toFixed(0)} | ${formatNumber(load.requestsPerSecond)} | ` +
+      `| ${load.name} | ${load.tool} | ${load.connections} | ${load.durationSeconds.toFixed(0)} | ${formatNumber(load.requestsPerSecond)} | ` +
         `${load.latencyMs.p50} | ${load.latencyMs.p90} | ${load.latencyMs.p99} | ${load.latencyMs.max} | ${statuses || '—'} | ${load.errors} | ${load.timeouts} |`,
     );
   }

@@ -1,4 +1,5 @@
 import { drainTimeoutMs } from '../benchProfile.ts';
+import { fetchMetrics, metricSum } from '../metrics/promText.ts';
 import { sleep } from '../stack/stackSession.ts';
 import type { BenchContext } from './benchContext.ts';
 
@@ -45,4 +46,38 @@ async function unsentOutbox(context: BenchContext): Promise<number> {
     'select count(*)::text as n from outbox where sent_at is null',
   );
   return Number(result.rows[0]?.n ?? 0);
+}
+
+/** Lag the processor may have when measuring starts: a few batches, not someone's backlog. */
+const startLagMax = 2_000;
+const startLagWaitMs = 15 * 60_000;
+
+/**
+ * Before measuring: wait until the processor has caught up with what is already in Kafka (an
+ * interrupted earlier run, someone's test). Otherwise the first scenarios would measure that
+ * backlog's drain instead of their own load.
+ */
+export async function waitForCaughtUp(context: BenchContext): Promise<void> {
+  const deadline = Date.now() + startLagWaitMs;
+  let lastPrintMs = 0;
+  for (;;) {
+    const samples = await fetchMetrics(context.stack.urls['command-api']);
+    const lag = samples && metricSum(samples, 'command_api_processor_consumer_lag_messages');
+    if (lag === undefined) {
+      console.log(
+        '  command API reports no consumer lag: not waiting for the processor to catch up',
+      );
+      return;
+    }
+    if (lag <= startLagMax) return;
+    if (Date.now() > deadline)
+      throw new Error(`the processor is still ${lag} commands behind after ${startLagWaitMs} ms`);
+    if (Date.now() - lastPrintMs > 5_000) {
+      console.log(
+        `  the processor is ${lag} commands behind (left from before this run): waiting for it`,
+      );
+      lastPrintMs = Date.now();
+    }
+    await sleep(1_000);
+  }
 }

@@ -2,14 +2,16 @@ import { clientLimits } from '../benchProfile.ts';
 import { startBaseline } from '../baselines/baselineProcess.ts';
 import { forEachConcurrently, requestJson } from '../load/httpJson.ts';
 import { describeLoad, runLoad, type LoadResult } from '../load/loadRun.ts';
+import { runWrkReads, wrkAvailable } from '../load/wrkRun.ts';
 import { seededRandom, type AccountSet } from '../load/workload.ts';
 import type { BenchContext } from './benchContext.ts';
 import { queryApiServesBalances } from './queryApiProbe.ts';
 
 /**
  * Balance reads, three servers, one client: (a) bare node:http constant, (b) DB-only node:http +
- * Postgres, (c) query-api's cached route (when it exists). Same connections, duration and
- * uniformly random account paths, run back to back so the ratios share the machine's weather.
+ * Postgres, (c) query-api's cached route (when it exists). Same client (wrk when installed, else
+ * autocannon), connections, duration and uniformly random account paths, run back to back so the
+ * ratios share the machine's weather.
  */
 export interface ReadResults {
   readonly bare: LoadResult;
@@ -29,17 +31,39 @@ export async function runReadScenarios(
 ): Promise<ReadResults> {
   const random = seededRandom(context.seed + 1);
   const path = () => `/v1/accounts/${set.accountId(Math.floor(random() * set.size))}/balance`;
+  const useWrk = wrkAvailable();
+  if (!useWrk) {
+    console.log(
+      '  wrk not found (Debian: apt-get install -y wrk): reads use autocannon, which tops out near the bare server here and caps the read ratios',
+    );
+  }
   const read = async (name: string, url: string): Promise<LoadResult> => {
     const end = context.timeline.phase(name);
-    const result = await runLoad({
+    const shared = {
       name,
       url,
       connections: clientLimits.connections,
       durationSeconds: context.profile.readSeconds,
-      method: 'GET',
-      path,
-      onTick: (count) => context.timeline.noteHttp(count),
-    });
+    };
+    const result = useWrk
+      ? await runWrkReads({
+          ...shared,
+          accountPrefix: `${set.name}-`,
+          accounts: set.size,
+          seed: context.seed,
+        })
+      : await runLoad({
+          ...shared,
+          method: 'GET',
+          path,
+          onTick: (count) => context.timeline.noteHttp(count),
+        });
+    if (useWrk)
+      context.timeline.backfillHttp(
+        result.startedAtMs,
+        result.finishedAtMs,
+        result.requestsPerSecond,
+      );
     end();
     context.loads.push(result);
     console.log(`  ${describeLoad(result)}`);
