@@ -12,14 +12,25 @@ import type { BalanceSnapshot } from './accountModel.ts';
 import type { ApiKeyCheck } from './http/apiKeyCheck.ts';
 import { balanceFrame } from './http/responseBodies.ts';
 import { parseStreamRequest, type StreamRequest } from './streamMessages.ts';
+import {
+  createStreamSequencer,
+  defaultStreamSequencerLimits,
+  type GapReason,
+  type StreamSequencer,
+  type StreamSequencerLimits,
+  type StreamStart,
+} from './streamSequencer.ts';
 
 /**
  * `GET /v1/stream`: balance changes pushed over a WebSocket (API.md). A client sends
  * `{ "subscribe": [ids] }` / `{ "unsubscribe": [ids] }`; the server answers with `subscribed` /
  * `unsubscribed`, then pushes `{ "type": "balance", accountId, balance, version }` for every
- * change of those accounts, starting with the current balance. Per connection and account, a
- * version is sent only if it is above the last one sent, so out-of-order or duplicated changes on
- * the feed never make a client see a balance go back.
+ * change of those accounts, starting with the current balance (the cached one when cached, else
+ * the read model's). Per connection and account, versions go out strictly in order, each one
+ * once (streamSequencer.ts): the feed delivers an account's versions out of order (they come from
+ * several projector partitions), so a version that arrives before its predecessor is held until
+ * the predecessor comes or the gap timeout gives up on it (counted: only a projector crash or
+ * compaction leaves a version unpublished); duplicates and overtaken versions are dropped.
  *
  * Every resource is bounded: connections, subscriptions per connection, frame size, and the
  * bytes buffered for a client that does not read (it is cut off, not buffered for without end).
@@ -45,15 +56,25 @@ export interface BalanceStreamHooks {
   connections(count: number): void;
   drop(reason: 'slow' | 'heartbeat' | 'connections_max'): void;
   push(): void;
+  /** A connection gave up waiting for a version and pushed its successors (a hole it skipped). */
+  gap(reason: GapReason): void;
 }
 
 export interface BalanceStreamDeps {
   readonly options: BalanceStreamOptions;
   readonly checkApiKey: ApiKeyCheck;
-  /** The current balance sent right after a subscribe (through the cache). */
+  /**
+   * The cached balance, read synchronously at subscribe: no change can slip in between reading
+   * it and starting the account's order from it.
+   */
+  readonly current?: (accountId: string) => BalanceSnapshot | undefined;
+  /** The current balance when not cached (a read through the cache); changes are held meanwhile. */
   readonly snapshot: (accountId: string) => Promise<BalanceSnapshot | undefined>;
   readonly logger: Logger;
   readonly hooks?: Partial<BalanceStreamHooks>;
+  /** Reorder buffer bounds and gap timeout (defaults: streamSequencer.ts's named limits). */
+  readonly order?: StreamSequencerLimits;
+  readonly now?: () => number;
 }
 
 export const streamPath = '/v1/stream';
@@ -61,17 +82,33 @@ export const streamPath = '/v1/stream';
 export const streamMessageBytesMax = 64 * 1024;
 /** How long close() lets clients answer the close handshake before cutting them off. */
 export const streamCloseTimeoutMs = 2_000;
+/** How often held-back versions are checked against the gap timeout (a fraction of it). */
+export const streamGapCheckIntervalMs = 250;
+
+/** One balance frame on its way out, built once per change and shared by every connection. */
+interface Outgoing {
+  readonly version: number;
+  readonly frame: string;
+}
 
 interface Connection {
   readonly ws: WebSocket;
-  /** Subscribed accounts and the last version sent for each (0: none yet). */
-  readonly lastSent: Map<string, number>;
+  /** Subscribed accounts. */
+  readonly accounts: Set<string>;
+  /** Per subscribed account: the next version to push and the versions held until then. */
+  readonly order: StreamSequencer<Outgoing>;
   alive: boolean;
+}
+
+function outgoing(change: BalanceSnapshot): Outgoing {
+  return { version: change.version, frame: balanceFrame(change) };
 }
 
 export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   const { options, logger } = deps;
   const hooks: BalanceStreamHooks = { ...noHooks, ...deps.hooks };
+  const now = deps.now ?? Date.now;
+  const orderLimits = deps.order ?? defaultStreamSequencerLimits;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: streamMessageBytesMax,
@@ -94,23 +131,34 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   }, options.heartbeatIntervalMs);
   heartbeat.unref();
 
+  // Held-back versions are released by time as well as by arrivals: a hole that never fills
+  // (a projector crash) must not stall a client that gets no further changes.
+  const gapCheck = setInterval(() => {
+    const at = now();
+    for (const connection of connections) {
+      if (connection.order.buffered > 0) push(connection, connection.order.expire(at));
+    }
+  }, streamGapCheckIntervalMs);
+  gapCheck.unref();
+
   function drop(connection: Connection, reason: 'slow' | 'heartbeat'): void {
     hooks.drop(reason);
     logger.info('stream client disconnected', { reason });
     connection.ws.terminate(); // a close frame would queue behind what the client did not read
   }
 
-  function deliver(connection: Connection, change: BalanceSnapshot, frame: string): void {
-    const last = connection.lastSent.get(change.accountId);
-    if (last === undefined || change.version <= last) return;
+  /** Sends what the connection's order released, in that order. */
+  function push(connection: Connection, items: readonly Outgoing[]): void {
+    if (items.length === 0) return;
     if (connection.ws.readyState !== WebSocket.OPEN) return;
     if (connection.ws.bufferedAmount > options.bufferedBytesMax) {
       drop(connection, 'slow');
       return;
     }
-    connection.lastSent.set(change.accountId, change.version);
-    connection.ws.send(frame);
-    hooks.push();
+    for (const item of items) {
+      connection.ws.send(item.frame);
+      hooks.push();
+    }
   }
 
   function sendControl(connection: Connection, frame: Record<string, unknown>): void {
@@ -122,8 +170,8 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   }
 
   function subscribe(connection: Connection, accountIds: readonly string[]): void {
-    const added = [...new Set(accountIds)].filter((id) => !connection.lastSent.has(id));
-    if (connection.lastSent.size + added.length > options.subscriptionsPerConnectionMax) {
+    const added = [...new Set(accountIds)].filter((id) => !connection.accounts.has(id));
+    if (connection.accounts.size + added.length > options.subscriptionsPerConnectionMax) {
       sendError(
         connection,
         'invalid_request',
@@ -132,25 +180,43 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       return;
     }
     for (const accountId of added) {
-      connection.lastSent.set(accountId, 0);
+      connection.accounts.add(accountId);
+      connection.order.track(accountId);
       const set = subscribers.get(accountId) ?? new Set<Connection>();
       set.add(connection);
       subscribers.set(accountId, set);
     }
     sendControl(connection, { type: 'subscribed', accountIds });
+    const begin = (accountId: string, start: StreamStart<Outgoing>) =>
+      push(connection, connection.order.begin(accountId, start, now()));
     for (const accountId of added) {
+      const cached = deps.current?.(accountId);
+      if (cached !== undefined) {
+        begin(accountId, { kind: 'current', item: outgoing(cached) });
+        continue;
+      }
+      // Changes arriving while this reads are held by the order, and the ones the read covers
+      // dropped when it begins.
       deps.snapshot(accountId).then(
-        (current) => {
-          if (current !== undefined) deliver(connection, current, balanceFrame(current));
+        (current) =>
+          begin(
+            accountId,
+            current === undefined
+              ? { kind: 'absent' }
+              : { kind: 'current', item: outgoing(current) },
+          ),
+        (error: unknown) => {
+          logger.debug('stream snapshot failed', { error });
+          begin(accountId, { kind: 'unknown' });
         },
-        (error: unknown) => logger.debug('stream snapshot failed', { error }),
       );
     }
   }
 
   function unsubscribe(connection: Connection, accountIds: readonly string[]): void {
     for (const accountId of accountIds) {
-      connection.lastSent.delete(accountId);
+      connection.accounts.delete(accountId);
+      connection.order.untrack(accountId);
       const set = subscribers.get(accountId);
       set?.delete(connection);
       if (set?.size === 0) subscribers.delete(accountId);
@@ -172,7 +238,12 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   }
 
   function accept(ws: WebSocket): void {
-    const connection: Connection = { ws, lastSent: new Map(), alive: true };
+    const connection: Connection = {
+      ws,
+      accounts: new Set(),
+      order: createStreamSequencer<Outgoing>(orderLimits, (reason) => hooks.gap(reason)),
+      alive: true,
+    };
     connections.add(connection);
     hooks.connections(connections.size);
     ws.on('pong', () => {
@@ -181,12 +252,13 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     ws.on('message', (data, isBinary) => onMessage(connection, data, isBinary));
     ws.on('error', (error) => logger.debug('stream socket error', { error }));
     ws.on('close', () => {
-      for (const accountId of connection.lastSent.keys()) {
+      for (const accountId of connection.accounts) {
+        connection.order.untrack(accountId);
         const set = subscribers.get(accountId);
         set?.delete(connection);
         if (set?.size === 0) subscribers.delete(accountId);
       }
-      connection.lastSent.clear();
+      connection.accounts.clear();
       connections.delete(connection);
       hooks.connections(connections.size);
     });
@@ -215,13 +287,16 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     publish(change) {
       const set = subscribers.get(change.accountId);
       if (set === undefined) return;
-      const frame = balanceFrame(change);
-      for (const connection of set) deliver(connection, change, frame);
+      const item = outgoing(change);
+      const at = now();
+      for (const connection of set)
+        push(connection, connection.order.offer(change.accountId, item, at));
     },
 
     async close() {
       closing = true;
       clearInterval(heartbeat);
+      clearInterval(gapCheck);
       const closed = [...connections].map(
         ({ ws }) => new Promise<void>((resolve) => ws.once('close', () => resolve())),
       );
@@ -256,4 +331,5 @@ const noHooks: BalanceStreamHooks = {
   connections: () => undefined,
   drop: () => undefined,
   push: () => undefined,
+  gap: () => undefined,
 };

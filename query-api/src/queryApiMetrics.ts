@@ -101,6 +101,14 @@ export function createQueryApiMetrics(registry: Registry, readings: MetricReadin
       labelNames: ['reason'] as const,
       registers,
     }),
+    streamGaps: new Counter({
+      name: 'query_api_stream_gaps_total',
+      help:
+        'Versions a stream connection stopped waiting for and skipped, by reason (timeout: never ' +
+        'published, after a projector crash or compaction; overflow: reorder buffer full)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     streamPushes: new Counter({
       name: 'query_api_stream_pushes_total',
       help: 'Balance frames sent to WebSocket clients',

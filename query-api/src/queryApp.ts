@@ -81,12 +81,15 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
   const stream = createBalanceStream({
     options: options.stream,
     checkApiKey,
+    current: (accountId) => cache.getIfCached(accountId),
     snapshot: async (accountId) => (await cache.get(accountId)).account,
     logger,
+    now: deps.now,
     hooks: {
       connections: (count) => metrics.streamConnections.set(count),
       drop: (reason) => metrics.streamDrops.inc({ reason }),
       push: () => metrics.streamPushes.inc(),
+      gap: (reason) => metrics.streamGaps.inc({ reason }),
     },
   });
   const server = createQueryServer({
