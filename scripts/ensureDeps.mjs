@@ -17,14 +17,17 @@ export function ensureDependencies() {
   const lock = join(repoRoot, 'package-lock.json');
   const marker = join(repoRoot, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.error('[deps] installing dependencies (npm ci)…');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+  // `npm install` with the committed lockfile rather than `npm ci`: ci refuses a lockfile that
+  // lacks other platforms' optional binaries (turbo's darwin/windows builds), which a registry
+  // mirror without them cannot record. install still takes every version from the lockfile.
+  console.error('[deps] installing dependencies (npm install from package-lock.json)…');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], {
     cwd: repoRoot,
     stdio: 'inherit',
   });
   if (result.status !== 0) {
     console.error(
-      '[deps] npm ci failed: check the npm registry is reachable (npm ping), then run npm ci by hand',
+      '[deps] npm install failed: check the npm registry is reachable (npm ping), then run npm install by hand',
     );
     process.exit(result.status ?? 1);
   }
