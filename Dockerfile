@@ -12,7 +12,8 @@ COPY query-api/package.json query-api/
 COPY infra/package.json infra/
 COPY bench/package.json bench/
 # tsx runs the TypeScript sources directly, as `npm start` does locally.
-RUN npm ci --no-audit --no-fund --include=dev
+# npm install from the lockfile (npm ci rejects a lockfile without other platforms' optional binaries).
+RUN npm install --no-audit --no-fund --include=dev
 COPY tsconfig.base.json ./
 COPY runtime runtime
 COPY schemas schemas
