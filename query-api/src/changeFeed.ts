@@ -10,9 +10,9 @@ import { WireContractError, type BalanceChanged } from '@ledger/schemas';
  * Offsets are still committed, only so the group's lag can be watched; the group is deleted on
  * a clean stop so groups do not pile up in the broker.
  *
- * Delivery is at least once and, across the projector's partitions, not in version order:
- * `onChange` (the cache, waiters, stream) keeps the highest version, so duplicates and stragglers
- * are harmless.
+ * Delivery is at least once and, across the projector's partitions, not in version order: the
+ * cache and waiters keep the highest version, and the stream holds a version back until its
+ * predecessor came (balanceStream.ts), so duplicates and stragglers are harmless.
  */
 export interface ChangeFeed {
   start(): Promise<void>;
