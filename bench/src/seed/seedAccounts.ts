@@ -20,7 +20,12 @@ export interface SeedResult {
 
 /** Far above what N × fundingAmount needs for the largest set (1M × 10^9). */
 const fundingOverdraft = 10n ** 17n;
-const fundBatchConcurrency = 4;
+/**
+ * One funding batch at a time: every funding transfer has the same key (the funding account), so
+ * concurrent batches land in one partition and the command API coalesces them into one Kafka
+ * record batch, which past 1 MiB the broker refuses (seen: 503 "message larger than the max").
+ */
+const fundBatchConcurrency = 1;
 const fundBatchItems = 1_000;
 /** Waiting for the ledger to decide the seed: generous, scaled by set size below. */
 const seedDecidedPerSecondFloor = 500;
