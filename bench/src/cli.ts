@@ -92,6 +92,12 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A stray rejection must not kill the driver before it stops what it started: say it, go on.
+  process.on('unhandledRejection', (reason) => {
+    console.log(
+      `unhandled rejection (the run goes on): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+    );
+  });
 
   try {
     const results = await runBench({

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 
 /**
  * A child the driver started (the stack, a service, a baseline): its output goes to a log file,
@@ -16,6 +15,11 @@ export interface Child {
   readonly exited: Promise<number | null>;
 }
 
+/** Children still running; SIGINTed if the driver exits without stopping them (a crash). */
+const runningChildren = new Set<ChildProcess>();
+/** How often a child's log file is read for new lines. */
+const logPollMs = 200;
+
 export function startChild(options: {
   name: string;
   command: string;
@@ -26,23 +30,45 @@ export function startChild(options: {
   /** Also echo lines that match to the console (e.g. failures of the stack). */
   echo?: (line: string) => boolean;
 }): Child {
-  const log = createWriteStream(options.logFile, { flags: 'a' });
+  // Output goes straight to the log file, never through a pipe: if the driver dies, a child
+  // writing to a closed pipe would die of EPIPE in the middle of stopping what it started.
+  let offset = existsSync(options.logFile) ? statSync(options.logFile).size : 0;
+  const fd = openSync(options.logFile, 'a');
   const child: ChildProcess = spawn(options.command, [...options.args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd, fd],
   });
+  closeSync(fd);
+  runningChildren.add(child);
+  installExitHook();
   const listeners = new Set<(line: string) => void>();
   const onLine = (line: string) => {
-    log.write(line + '\n');
     if (options.echo?.(line) === true) console.log(`  [${options.name}] ${line}`);
     for (const listener of listeners) listener(line);
   };
-  if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
-  if (child.stderr) createInterface({ input: child.stderr }).on('line', onLine);
+  let partial = '';
+  const readNew = () => {
+    const size = existsSync(options.logFile) ? statSync(options.logFile).size : offset;
+    if (size <= offset) return;
+    const buffer = Buffer.alloc(size - offset);
+    const reader = openSync(options.logFile, 'r');
+    try {
+      readSync(reader, buffer, 0, buffer.length, offset);
+    } finally {
+      closeSync(reader);
+    }
+    offset = size;
+    const lines = (partial + buffer.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  };
+  const poller = setInterval(readNew, logPollMs);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
-      log.end();
+      runningChildren.delete(child);
+      clearInterval(poller);
+      readNew();
       resolve(code);
     });
     child.once('error', (error) => {
@@ -99,4 +125,13 @@ export function startChild(options: {
 /** `node --import tsx <entry> …` from the repo root: how every service and baseline runs. */
 export function tsxArgs(entry: string, args: readonly string[] = []): string[] {
   return ['--import', 'tsx', entry, ...args];
+}
+
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of runningChildren) child.kill('SIGINT');
+  });
 }
