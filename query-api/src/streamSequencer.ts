@@ -122,11 +122,13 @@ export function createStreamSequencer<T extends Versioned>(
     return lowest;
   }
 
-  /** Drops what `next` passed, pushes the run that follows on from it, restarts the gap clock. */
+  /**
+   * Pushes the run that follows on from `next`, restarts the gap clock. Held versions are always
+   * above `next` here (begin() drops the ones its start covers), so nothing is left behind.
+   */
   function release(order: AccountOrder<T>, out: T[], now: number): void {
     const next = order.next;
     assert(next !== undefined, 'release needs a start');
-    for (const version of [...order.held.keys()]) if (version < next) take(order, version);
     let cursor = next;
     for (let item = take(order, cursor); item !== undefined; item = take(order, cursor)) {
       out.push(item);
@@ -191,6 +193,8 @@ export function createStreamSequencer<T extends Versioned>(
           return out;
         }
       }
+      const first = order.next;
+      for (const version of [...order.held.keys()]) if (version < first) take(order, version);
       release(order, out, now);
       return out;
     },
