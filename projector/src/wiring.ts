@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import {
   closeServer,
   createKafkaClient,
+  createLedgerProducer,
   createMetricsRegistry,
   createOpsRoutes,
   createPostgresPool,
@@ -54,7 +55,7 @@ export async function startProjector(
   });
   const admin = kafka.admin();
   // Idempotent with one request in flight: a retried send neither duplicates nor reorders.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createLedgerProducer(kafka);
   await Promise.all([admin.connect(), producer.connect()]);
   const serde = await createLedgerSerde({
     registry: createSchemaRegistryClient({

@@ -1,3 +1,4 @@
+import { createLedgerProducer } from '@ledger/runtime';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,7 +31,7 @@ void describe('projector as an operating-system process', () => {
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     try {
       await waitUntil(() => output.includes('"msg":"consuming"'), `consuming: ${output}`);
-      const producer = env.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const producer = createLedgerProducer(env.kafka);
       await producer.connect();
       await producer
         .send({

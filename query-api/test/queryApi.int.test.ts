@@ -1,3 +1,4 @@
+import { createLedgerProducer } from '@ledger/runtime';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
@@ -19,7 +20,7 @@ void describe('query API against the real stack', () => {
 
   before(async () => {
     env = await createLedgerTestEnvironment('query-api');
-    producer = env.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = createLedgerProducer(env.kafka);
     await producer.connect();
     projector = projectorStandIn(env, producer);
     instance = await startInstance(env, 'solo');

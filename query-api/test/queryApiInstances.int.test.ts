@@ -1,3 +1,4 @@
+import { createLedgerProducer } from '@ledger/runtime';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
@@ -24,7 +25,7 @@ void describe('three query-api instances against the real stack', () => {
 
   before(async () => {
     env = await createLedgerTestEnvironment('query-api-instances');
-    producer = env.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = createLedgerProducer(env.kafka);
     await producer.connect();
     for (const name of ['one', 'two', 'three']) instances.push(await startInstance(env, name));
   });
