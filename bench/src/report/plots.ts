@@ -9,6 +9,9 @@ import { dotPlotSvg, lineChartSvg, palette, type Band, type Series } from './svg
  * The four plots of the report, each written as SVG (opens in any browser) and PNG (rendered by
  * resvg, a prebuilt binary from the npm registry; text uses the system's fonts, DejaVu here).
  */
+/** Samples come every second; a longer gap means the value was not there. */
+const maxSampleGapSeconds = 2.5;
+
 export async function writePlots(results: BenchResults, directory: string): Promise<string[]> {
   const t0 = results.timeline[0]?.tMs ?? Date.parse(results.startedAt);
   const seconds = (tMs: number) => (tMs - t0) / 1_000;
@@ -37,6 +40,7 @@ export async function writePlots(results: BenchResults, directory: string): Prom
   const publishedPerSecond = deltas(points.map((point) => point.published));
   const throughput = lineChartSvg({
     title: 'Throughput over the run',
+    maxGap: maxSampleGapSeconds,
     xLabel: 'seconds since start (shaded: scenarios)',
     yLabel: 'per second',
     bands,
@@ -54,6 +58,7 @@ export async function writePlots(results: BenchResults, directory: string): Prom
   const decided0 = points.find((point) => point.decided !== undefined)?.decided ?? 0;
   const lag = lineChartSvg({
     title: 'Consumer lag on ledger.commands',
+    maxGap: maxSampleGapSeconds,
     xLabel: 'seconds since start (shaded: scenarios)',
     yLabel: 'commands',
     bands,
@@ -89,6 +94,7 @@ export async function writePlots(results: BenchResults, directory: string): Prom
     yLabel: 'hits / (hits + misses)',
     bands,
     yMax: 1,
+    maxGap: maxSampleGapSeconds,
     series: [seriesOf('hit ratio per second', palette[2] ?? '#000', hitRatio)],
     emptyNote:
       results.reads?.cachedNotMeasured !== undefined

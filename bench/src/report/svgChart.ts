@@ -48,6 +48,8 @@ export function lineChartSvg(options: {
   /** Shown in the middle when there is nothing to draw (e.g. "query API not ready"). */
   emptyNote?: string;
   yMax?: number;
+  /** Points further apart on x than this are not joined. */
+  maxGap?: number;
 }): string {
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
@@ -91,8 +93,16 @@ export function lineChartSvg(options: {
   parts.push(axes(plotW, plotH), axisLabels(options.xLabel, options.yLabel));
   for (const series of options.series) {
     if (series.points.length === 0) continue;
+    // A gap in the samples (no reads that second, a metric not there) breaks the line: joining
+    // across it would draw a slope nobody measured.
     const d = series.points
-      .map(([x, y], index) => `${index === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
+      .map(([x, y], index) => {
+        const previous = series.points[index - 1];
+        const move =
+          previous === undefined ||
+          (options.maxGap !== undefined && x - previous[0] > options.maxGap);
+        return `${move ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`;
+      })
       .join(' ');
     parts.push(`<path d="${d}" fill="none" stroke="${series.color}" stroke-width="1.6"/>`);
   }
