@@ -130,12 +130,3 @@ export async function processPartitionBatch(
     client.release();
   }
 }
-
-/** Postgres errors after which the same batch, retried, decides correctly (see README). */
-export function isRetriablePostgresError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  // unique_violation: another partition's processor committed the same transferId or
-  // idempotency key first; the retry's snapshot sees it and decides a conflict or replay.
-  // deadlock_detected / serialization_failure: transient by definition.
-  return code === '23505' || code === '40P01' || code === '40001';
-}

@@ -1,4 +1,10 @@
-import { AssertionFailure, type Logger, type TopicNames } from '@ledger/runtime';
+import {
+  AssertionFailure,
+  isTransientPostgresError,
+  withTransientRetries,
+  type Logger,
+  type TopicNames,
+} from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
@@ -6,16 +12,12 @@ import { batchCommandsMax } from './domain/index.ts';
 import type { OutboxRelay } from './outboxRelay.ts';
 import type { OutcomeNotifier } from './outcomeNotifier.ts';
 import {
-  isRetriablePostgresError,
   processPartitionBatch,
   type PartitionBatchDeps,
   type PartitionBatchResult,
 } from './partitionBatch.ts';
 import type { ProcessorMetrics } from './processorMetrics.ts';
 
-/** Retries of one batch after a transient Postgres error, before the processor gives up. */
-export const batchRetryMax = 5;
-export const batchRetryBackoffMs = 50;
 /** Partitions whose batches run at once; each holds one Postgres connection while it works. */
 export const partitionsConcurrentMax = 32;
 
@@ -93,17 +95,11 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     if (!event.payload.restart) deps.onFatal(event.payload.error);
   });
 
-  async function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await processPartitionBatch(batchDeps, partition, slice);
-      } catch (error) {
-        if (!isRetriablePostgresError(error) || attempt >= batchRetryMax) throw error;
-        deps.metrics.batchRetries.inc();
-        const delay = batchRetryBackoffMs * 2 ** attempt * (0.5 + Math.random());
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
+    return withTransientRetries(() => processPartitionBatch(batchDeps, partition, slice), {
+      isTransient: isTransientPostgresError,
+      onRetry: () => deps.metrics.batchRetries.inc(),
+    });
   }
 
   function record(partition: number, result: PartitionBatchResult): void {

@@ -89,11 +89,3 @@ export async function processPartitionBatch(
     client.release();
   }
 }
-
-/** Postgres errors after which the same batch, retried, succeeds. */
-export function isRetriablePostgresError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  // deadlock_detected / serialization_failure: transient by definition. unique_violation: a
-  // zombie of a former owner inserting the same new key at once; the retry sees its offset.
-  return code === '40P01' || code === '40001' || code === '23505';
-}

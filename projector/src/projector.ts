@@ -1,19 +1,20 @@
-import { AssertionFailure, type Logger } from '@ledger/runtime';
+import {
+  AssertionFailure,
+  isTransientPostgresError,
+  withTransientRetries,
+  type Logger,
+} from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { BalancePublisher } from './balancePublisher.ts';
 import {
-  isRetriablePostgresError,
   processPartitionBatch,
   type PartitionBatchDeps,
   type PartitionBatchResult,
 } from './partitionBatch.ts';
 import type { ProjectorMetrics } from './projectorMetrics.ts';
 
-/** Retries of one batch after a transient Postgres error, before the projector gives up. */
-export const batchRetryMax = 5;
-export const batchRetryBackoffMs = 50;
 /** Partitions whose batches run at once; each holds one Postgres connection while it works. */
 export const partitionsConcurrentMax = 32;
 /** Events in one transaction: bounds the statements' array sizes and a transaction's locks. */
@@ -81,17 +82,14 @@ export function createProjector(deps: ProjectorDeps): Projector {
     if (!event.payload.restart) deps.onFatal(event.payload.error);
   });
 
-  async function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await processPartitionBatch(batchDeps, partition, slice, deps.now);
-      } catch (error) {
-        if (!isRetriablePostgresError(error) || attempt >= batchRetryMax) throw error;
-        metrics.batchRetries.inc();
-        const delay = batchRetryBackoffMs * 2 ** attempt * (0.5 + Math.random());
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
+    return withTransientRetries(
+      () => processPartitionBatch(batchDeps, partition, slice, deps.now),
+      {
+        isTransient: isTransientPostgresError,
+        onRetry: () => metrics.batchRetries.inc(),
+      },
+    );
   }
 
   function record(result: Extract<PartitionBatchResult, { kind: 'committed' }>): void {

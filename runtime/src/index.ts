@@ -14,3 +14,4 @@ export * from './opsServer.ts';
 export * from './outcomeNotices.ts';
 export * from './uuidv7.ts';
 export * from './randomPool.ts';
+export * from './transientRetry.ts';
