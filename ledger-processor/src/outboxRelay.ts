@@ -53,7 +53,11 @@ export function createOutboxRelay(deps: {
   async function publish(rows: readonly OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
     const byTopic = new Map<string, OutboxRow[]>();
-    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+    for (const row of rows) {
+      const topicRows = byTopic.get(row.topic);
+      if (topicRows === undefined) byTopic.set(row.topic, [row]);
+      else topicRows.push(row);
+    }
     await deps.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, topicRows]) => ({
