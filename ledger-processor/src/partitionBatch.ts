@@ -1,4 +1,10 @@
-import { assert, type Logger, type TopicNames } from '@ledger/runtime';
+import {
+  assert,
+  offsetTable,
+  type Logger,
+  type PartitionRef,
+  type TopicNames,
+} from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
@@ -11,7 +17,6 @@ import {
   type LedgerCommand,
 } from './domain/index.ts';
 import { loadSnapshot, writeDecision, type OutboxMessage, type OutboxRow } from './ledgerStore.ts';
-import { advanceOffset, lockNextOffset, type PartitionRef } from './offsetStore.ts';
 import { eventToWire } from './wireMapping.ts';
 
 export interface PartitionBatchDeps {
@@ -65,7 +70,8 @@ export async function processPartitionBatch(
   const client = await deps.pool.connect();
   try {
     await client.query('begin');
-    const stored = await lockNextOffset(client, ref, firstOffset, deps.owner);
+    const offsets = offsetTable('consumer_offsets', deps.owner);
+    const stored = await offsets.lockNext(client, ref, firstOffset);
     if (stored > lastOffset) {
       await client.query('rollback');
       return { kind: 'already_applied', nextOffset: stored };
@@ -114,7 +120,7 @@ export async function processPartitionBatch(
       };
     });
     const outbox = await writeDecision(client, decision, [...events, ...deadLetters], partition);
-    await advanceOffset(client, ref, stored, lastOffset + 1n, deps.owner);
+    await offsets.advance(client, ref, stored, lastOffset + 1n);
     await client.query('commit');
     return {
       kind: 'committed',

@@ -1,9 +1,9 @@
-import { assert } from '@ledger/runtime';
+import { assert, type PartitionRef } from '@ledger/runtime';
+import { projectorOffsets } from './offsetStore.ts';
 import type { LedgerEvent, LedgerSerde } from '@ledger/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
 import { decodeEvents } from './eventDecoder.ts';
-import { advanceOffset, lockNextOffset, type PartitionRef } from './offsetStore.ts';
 import { markUnpublished } from './balanceOutbox.ts';
 import { enterBatchGate } from './rebuildGate.ts';
 import { projectEvents, type BalanceChange, type ReadModelChanges } from './readModelProjection.ts';
@@ -63,7 +63,7 @@ export async function processPartitionBatch(
   try {
     await client.query('begin');
     await enterBatchGate(client);
-    const stored = await lockNextOffset(client, ref, firstOffset);
+    const stored = await projectorOffsets.lockNext(client, ref, firstOffset);
     if (stored > lastOffset || stored < firstOffset) {
       await client.query('rollback');
       return { kind: 'skip', nextOffset: stored };
@@ -72,7 +72,7 @@ export async function processPartitionBatch(
     const changes = projectEvents(events);
     const advanced = await writeReadModels(client, liveTables, changes);
     await markUnpublished(client, advanced);
-    await advanceOffset(client, ref, stored, lastOffset + 1n);
+    await projectorOffsets.advance(client, ref, stored, lastOffset + 1n);
     await client.query('commit');
     return {
       kind: 'committed',

@@ -15,3 +15,4 @@ export * from './outcomeNotices.ts';
 export * from './uuidv7.ts';
 export * from './randomPool.ts';
 export * from './transientRetry.ts';
+export * from './offsetTable.ts';

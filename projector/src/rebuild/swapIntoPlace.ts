@@ -1,7 +1,7 @@
 import { assert, type Logger } from '@ledger/runtime';
 import type pg from 'pg';
 import { markRebuiltAhead } from '../balanceOutbox.ts';
-import { replaceOffsets, storedOffsets } from '../offsetStore.ts';
+import { projectorOffsets, replaceOffsets } from '../offsetStore.ts';
 import { liveTables, rebuildTables } from '../readModelTables.ts';
 import { closeGateForSwap } from '../rebuildGate.ts';
 import type { EventReplay } from './eventReplay.ts';
@@ -52,7 +52,7 @@ export async function swapIntoPlace(deps: SwapDeps): Promise<void> {
   const limits = { ...defaultSwapLimits, ...deps.limits };
   const { replay, pool, logger } = deps;
   for (let round = 0; round < limits.catchUpRoundsMax; round += 1) {
-    const live = await storedOffsets(pool, deps.consumerGroup, deps.topic);
+    const live = await projectorOffsets.stored(pool, deps.consumerGroup, deps.topic);
     if (gapOf(replay.consumed(), live) <= limits.swapGapEventsMax) break;
     const targets = furthest(replay.consumed(), live);
     deps.onPhase('catch-up', targets);
@@ -66,7 +66,7 @@ export async function swapIntoPlace(deps: SwapDeps): Promise<void> {
         `${limits.swapLockTimeoutMs}ms`,
       ]);
       await closeGateForSwap(client);
-      const live = await storedOffsets(client, deps.consumerGroup, deps.topic);
+      const live = await projectorOffsets.stored(client, deps.consumerGroup, deps.topic);
       const targets = furthest(replay.consumed(), live);
       deps.onPhase('swap', targets);
       await replay.runTo(targets);
