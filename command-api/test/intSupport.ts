@@ -32,11 +32,18 @@ export interface IntegrationEnvironment {
   teardown(): Promise<void>;
 }
 
+export interface EnvironmentOptions {
+  /** Topic-level configs of the commands topic at creation, e.g. a tiny max.message.bytes. */
+  readonly commandTopicConfigs?: readonly { name: string; value: string }[];
+}
+
 /**
  * A private slice of the real stack for one test file: its own topic prefix (topics and Redis
  * keys), its own Postgres schema migrated with infra's real migrations, its schemas registered.
  */
-export async function setUpEnvironment(): Promise<IntegrationEnvironment> {
+export async function setUpEnvironment(
+  options: EnvironmentOptions = {},
+): Promise<IntegrationEnvironment> {
   const id = randomUUID().slice(0, 8);
   const prefix = `cmdapi-it-${id}`;
   const pgSchema = `cmdapi_it_${id}`;
@@ -50,7 +57,14 @@ export async function setUpEnvironment(): Promise<IntegrationEnvironment> {
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic: topics.commands, numPartitions: testPartitions, replicationFactor: 1 }],
+      topics: [
+        {
+          topic: topics.commands,
+          numPartitions: testPartitions,
+          replicationFactor: 1,
+          configEntries: [...(options.commandTopicConfigs ?? [])],
+        },
+      ],
     });
   } finally {
     await admin.disconnect();
