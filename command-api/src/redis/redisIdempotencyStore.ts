@@ -10,6 +10,12 @@ import type { RedisKeys } from './redisKeys.ts';
 export const idempotencyTtlSecondsDefault = 24 * 60 * 60;
 export const idempotencyTtlSecondsMax = 7 * 24 * 60 * 60;
 
+/**
+ * Deletes a claim only if it still holds this attempt's record. Sent with EVAL, not through
+ * defineCommand + `pipeline.call(name)`: `call` sends the name as a raw Redis command, which Redis
+ * refused ("unknown command") inside a pipeline whose exec() does not throw, so no claim was ever
+ * released and every retry after a failed publish became a "replay" of a command Kafka never had.
+ */
 const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -49,7 +55,6 @@ export function createRedisIdempotencyStore(
     );
   }
   const ttlMs = String(options.ttlSeconds * 1_000);
-  redis.defineCommand('ledgerReleaseClaim', { numberOfKeys: 1, lua: releaseScript });
   const ready = () => redis.status === 'ready';
 
   const claimInPostgres = async (
@@ -118,20 +123,21 @@ export function createRedisIdempotencyStore(
       const pipeline = redis.pipeline();
       for (const { record } of claims)
         pipeline.set(keys.accepted(record.commandId), '1', 'PX', ttlMs);
-      await pipeline.exec();
+      throwOnReplyError(await pipeline.exec(), 'confirm');
     },
 
     async release(claims) {
       if (claims.length === 0 || !ready()) return;
       const pipeline = redis.pipeline();
       for (const claim of claims) {
-        pipeline.call(
-          'ledgerReleaseClaim',
+        pipeline.eval(
+          releaseScript,
+          1,
           keys.idempotency(claim.scope, claim.key),
           encodeRecord(claim.record),
         );
       }
-      await pipeline.exec();
+      throwOnReplyError(await pipeline.exec(), 'release');
     },
 
     async states(commandIds) {
@@ -176,6 +182,15 @@ export function createRedisIdempotencyStore(
       return states;
     },
   };
+}
+
+/**
+ * A pipeline's exec() resolves even when Redis refused some of its commands (each reply carries
+ * its own error): turn the first such error into a rejection, so the caller logs it.
+ */
+function throwOnReplyError(replies: [Error | null, unknown][] | null, operation: string): void {
+  const failed = replies?.find(([error]) => error !== null)?.[0];
+  if (failed) throw new Error(`idempotency ${operation} refused by Redis`, { cause: failed });
 }
 
 function encodeRecord(record: AcceptRecord): string {
