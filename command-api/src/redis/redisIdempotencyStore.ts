@@ -2,6 +2,7 @@ import { LedgerError, type Logger } from '@ledger/runtime';
 import type { Redis } from 'ioredis';
 import type { AcceptRecord, CommandState, IdempotencyClaim, IdempotencyStore } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
+import { publishTimeoutMs } from '../kafka/commandProducer.ts';
 import type { DecidedCommands } from '../postgres/decidedCommands.ts';
 import { parseOutcomeNotices } from './outcomeNoticeParser.ts';
 import type { RedisKeys } from './redisKeys.ts';
@@ -9,6 +10,13 @@ import type { RedisKeys } from './redisKeys.ts';
 /** How long the accept side remembers a key; replays older than this are the processor's. */
 export const idempotencyTtlSecondsDefault = 24 * 60 * 60;
 export const idempotencyTtlSecondsMax = 7 * 24 * 60 * 60;
+/**
+ * How long a claim lives until its publish is confirmed (then it gets the full TTL). A failed
+ * publish releases its claim; should that release fail too, the key would answer "still being
+ * accepted" to every retry for the whole TTL. A request settles its publish within
+ * publishTimeoutMs and confirms right after, so six times that never expires a live claim.
+ */
+export const claimPendingMs = 6 * publishTimeoutMs;
 
 /**
  * Deletes a claim only if it still holds this attempt's record. Sent with EVAL, not through
@@ -18,6 +26,12 @@ export const idempotencyTtlSecondsMax = 7 * 24 * 60 * 60;
  */
 const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** Gives a confirmed claim the full TTL, only if it still holds this attempt's record. */
+const extendScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `;
 
@@ -32,14 +46,16 @@ export interface RedisIdempotencyStoreOptions {
 
 /**
  * The accept-side idempotency record: `SET <key> {commandId, requestHash, subjectId} NX GET PX`
- * claims a key and returns the previous holder in one round trip (Redis ≥ 7.0), pipelined for
- * a batch; after Kafka acks, an `accepted:<commandId>` marker lets GET /v1/commands answer
- * "accepted" before the processor decides.
+ * claims a key for claimPendingMs and returns the previous holder in one round trip (Redis ≥
+ * 7.0), pipelined for a batch. After Kafka acks, the claim gets the full TTL and an
+ * `accepted:<commandId>` marker lets GET /v1/commands answer "accepted" before the processor
+ * decides; after a failed publish the claim is deleted, so the retry is a new attempt.
  *
  * Best effort, by design. The window where it cannot tell a replay from a new request:
  * - Redis down: claims fall back to Postgres `transfers` / `accounts` (decided commands only):
  *   a replay of a command accepted but not yet decided is published again;
  * - a key older than the TTL: the request is published again;
+ * - a confirm that Redis missed: the claim expires after claimPendingMs, a replay is published again;
  * - two instances racing while Redis fails over.
  * In every case the processor's unique constraint on the idempotency key / transferId /
  * accountId is the real exactly-once guard: it recognises the duplicate, applies nothing, and
@@ -55,6 +71,7 @@ export function createRedisIdempotencyStore(
     );
   }
   const ttlMs = String(options.ttlSeconds * 1_000);
+  const pendingMs = String(claimPendingMs);
   const ready = () => redis.status === 'ready';
 
   const claimInPostgres = async (
@@ -98,7 +115,7 @@ export function createRedisIdempotencyStore(
           'NX',
           'GET',
           'PX',
-          ttlMs,
+          pendingMs,
         );
       }
       let replies: [Error | null, unknown][] | null;
@@ -121,8 +138,10 @@ export function createRedisIdempotencyStore(
         return;
       }
       const pipeline = redis.pipeline();
-      for (const { record } of claims)
+      for (const { scope, key, record } of claims) {
+        pipeline.eval(extendScript, 1, keys.idempotency(scope, key), encodeRecord(record), ttlMs);
         pipeline.set(keys.accepted(record.commandId), '1', 'PX', ttlMs);
+      }
       throwOnReplyError(await pipeline.exec(), 'confirm');
     },
 
