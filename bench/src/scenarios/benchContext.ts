@@ -53,6 +53,34 @@ export function acceptedBatchItems(body: string): string[] {
   return ids;
 }
 
+/** The items of a 202 batch response body that were not accepted, by whether a resend can help. */
+export interface UnacceptedBatchItems {
+  /** Indexes of items answered with a 429/503 problem (API.md: retriable, same body). */
+  readonly retriable: number[];
+  /** Items refused for good (validation, conflict): a bench bug when the bench built them. */
+  readonly refused: unknown[];
+}
+
+/**
+ * A 202 batch answer can hold items that were not accepted: `invalid` with a 503 problem when
+ * the original request of an item's key was still being accepted. A client that reads only the
+ * HTTP status loses those items silently (the bench's seeder did).
+ */
+export function unacceptedBatchItems(body: string): UnacceptedBatchItems {
+  const parsed = JSON.parse(body) as {
+    items?: { index?: number; status?: string; problem?: { status?: number } }[];
+  };
+  const result: UnacceptedBatchItems = { retriable: [], refused: [] };
+  for (const item of parsed.items ?? []) {
+    if (item.status === 'accepted') continue;
+    const problemStatus = item.problem?.status;
+    if (typeof item.index === 'number' && (problemStatus === 429 || problemStatus === 503))
+      result.retriable.push(item.index);
+    else result.refused.push(item);
+  }
+  return result;
+}
+
 /** Command id of a 202 single-command response body, if it was accepted. */
 export function acceptedSingle(body: string): string | undefined {
   const parsed = JSON.parse(body) as { status?: string; commandId?: string };

@@ -1,6 +1,10 @@
-import { forEachConcurrently, requestJsonRetrying } from '../load/httpJson.ts';
+import { forEachConcurrently, requestJsonRetrying, setupAttemptsMax } from '../load/httpJson.ts';
 import { bulkOpenAccounts } from './kafkaBulkOpen.ts';
-import { acceptedBatchItems, type BenchContext } from '../scenarios/benchContext.ts';
+import {
+  acceptedBatchItems,
+  unacceptedBatchItems,
+  type BenchContext,
+} from '../scenarios/benchContext.ts';
 import { fundingAmount, type AccountSet } from '../load/workload.ts';
 import { sleep } from '../stack/stackSession.ts';
 
@@ -48,8 +52,9 @@ export async function seedAccountSet(context: BenchContext, set: AccountSet): Pr
     unfunded = await unfundedAccounts(context, set);
   }
   // Fresh ids per run and round: an earlier attempt's funding transfer may have been decided
-  // (rejected) already, or — a command API bug this bench found — answered 202 as a "replay" of
-  // a publish that had failed, so it never reached Kafka. Reusing an id would only replay either.
+  // (rejected) already, and reusing its id would only replay that. (Rounds also covered a command
+  // API bug this bench found: a publish that failed left its idempotency claim behind, so the
+  // retry's items came back `invalid` with a 503 "still being accepted" for a day.)
   for (let round = 1; unfunded.length > 0; round += 1) {
     if (round > fundingRoundsMax) {
       throw new Error(
@@ -89,24 +94,36 @@ async function fundAccounts(
   const batches = Math.ceil(accountIds.length / fundBatchItems);
   await forEachConcurrently(batches, fundBatchConcurrency, async (batch) => {
     const ids = accountIds.slice(batch * fundBatchItems, (batch + 1) * fundBatchItems);
-    const items = ids.map(
+    let items = ids.map(
       (id) =>
         `{"transferId":"fund-${id}-${idSuffix}","fromAccountId":"${set.fundingId}",` +
         `"toAccountId":"${id}","amount":"${fundingAmount}","currency":"USD"}`,
     );
-    const response = await requestJsonRetrying(
-      'POST',
-      `${api}/v1/transfers/batch`,
-      `{"transfers":[${items.join(',')}]}`,
-    );
-    if (response.status !== 202) {
-      throw new Error(
-        `funding ${set.name}: HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`,
+    // A 202 batch can still hold items that were not accepted: resend the retriable ones (same
+    // ids, so idempotent), fail on the others; reading only the HTTP status lost them silently.
+    for (let attempt = 1; items.length > 0; attempt += 1) {
+      const response = await requestJsonRetrying(
+        'POST',
+        `${api}/v1/transfers/batch`,
+        `{"transfers":[${items.join(',')}]}`,
       );
+      const body = JSON.stringify(response.body);
+      if (response.status !== 202)
+        throw new Error(`funding ${set.name}: HTTP ${response.status} ${body.slice(0, 300)}`);
+      const accepted = acceptedBatchItems(body);
+      context.accepted.add(`seed ${set.name}`, accepted);
+      context.timeline.noteAccepted(accepted.length);
+      const { retriable, refused } = unacceptedBatchItems(body);
+      if (refused.length > 0 || (retriable.length > 0 && attempt >= setupAttemptsMax)) {
+        throw new Error(
+          `funding ${set.name}: ${refused.length} items refused, ${retriable.length} still ` +
+            `retriable after ${attempt} attempts: ${JSON.stringify(refused).slice(0, 300)}`,
+        );
+      }
+      const sent = items;
+      items = retriable.map((index) => sent[index] as string);
+      if (items.length > 0) await sleep(1_000 * attempt); // the problems' Retry-After is 1 s
     }
-    const accepted = acceptedBatchItems(JSON.stringify(response.body));
-    context.accepted.add(`seed ${set.name}`, accepted);
-    context.timeline.noteAccepted(accepted.length);
   });
   console.log(`    seed ${set.name}: ${accountIds.length} funding transfers sent`);
 }
