@@ -26,7 +26,7 @@ export interface AccountDetails {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** One cache entry: immutable, replaced whole when a newer version arrives. */
+/** An account as loaders return it and readers see it; the cache holds it as an AccountEntry. */
 export interface CachedAccount extends BalanceSnapshot {
   /**
    * Undefined while the account's opening is not projected yet: a credit from another partition

@@ -1,5 +1,6 @@
 import { LedgerError } from '@ledger/runtime';
-import type { AccountLoader, CachedAccount } from './accountModel.ts';
+import { toAccountEntry, type AccountEntry } from './accountEntry.ts';
+import type { AccountLoader } from './accountModel.ts';
 import type { BalanceCache } from './balanceCache.ts';
 import type { ReadOptions } from './http/requestParsing.ts';
 import type { VersionWaiters } from './versionWaiters.ts';
@@ -13,7 +14,7 @@ export interface AccountReader {
    * The synchronous fast path of the hot routes: the cached entry when it satisfies `minVersion`
    * (counted as a hit), else undefined and the caller takes `read`.
    */
-  cachedAtLeast(accountId: string, minVersion: number | undefined): CachedAccount | undefined;
+  cachedAtLeast(accountId: string, minVersion: number | undefined): AccountEntry | undefined;
   /**
    * Rejects with not_found (no such account, no minVersion), consistency_timeout, overloaded or
    * unavailable, all LedgerErrors. With `details`, an entry cached before its opening was
@@ -26,7 +27,7 @@ export interface AccountReader {
 }
 
 export interface AccountRead {
-  readonly account: CachedAccount;
+  readonly account: AccountEntry;
   /** False when this request waited for a load from Postgres (the `X-Cache: miss` header). */
   readonly hit: boolean;
 }
@@ -52,20 +53,21 @@ export function createAccountReader(deps: {
   readonly now: () => number;
 }): AccountReader {
   const { cache, waiters, now } = deps;
-  const detailsReads = new Map<string, Promise<CachedAccount>>();
+  const detailsReads = new Map<string, Promise<AccountEntry>>();
 
   /** Single flight per key, like the cache's loads: one query however many requests ask. */
-  function completeDetails(account: CachedAccount): Promise<CachedAccount> {
-    if (account.details !== undefined) return Promise.resolve(account);
+  function completeDetails(account: AccountEntry): Promise<AccountEntry> {
+    if (account.hasDetails) return Promise.resolve(account);
     const running = detailsReads.get(account.accountId);
     if (running !== undefined) return running;
     if (detailsReads.size >= detailsReadsMax) return Promise.resolve(account);
     const read = (async () => {
       try {
-        const details = (await deps.load(account.accountId))?.details;
+        const found = await deps.load(account.accountId);
+        const details = found && toAccountEntry(found).details;
         if (details === undefined) return account;
         cache.attachDetails(account.accountId, details);
-        return { ...account, details };
+        return account.withDetails(details);
       } finally {
         detailsReads.delete(account.accountId);
       }
@@ -75,7 +77,7 @@ export function createAccountReader(deps: {
   }
 
   async function withDetails(read: AccountRead, wanted: boolean | undefined): Promise<AccountRead> {
-    if (wanted !== true || read.account.details !== undefined) return read;
+    if (wanted !== true || read.account.hasDetails) return read;
     return { account: await completeDetails(read.account), hit: read.hit };
   }
 

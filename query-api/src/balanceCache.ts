@@ -1,11 +1,13 @@
 import { LRUCache } from 'lru-cache';
 import { LedgerError, assert } from '@ledger/runtime';
+import { toAccountEntry, type AccountEntry } from './accountEntry.ts';
 import type {
   AccountDetails,
   AccountLoader,
   BalanceSnapshot,
   CachedAccount,
 } from './accountModel.ts';
+import { createVersionFloors } from './versionFloors.ts';
 
 /**
  * The in-process account cache of the read path (DESIGN.md "Read path"). Pure apart from the
@@ -16,8 +18,10 @@ import type {
  * - `flights` (loadsInFlightMax): one load per missing key (single flight: however many requests
  *   miss on a key at once, one query runs and all of them share its result), and `heldChanges`:
  *   the newest change that arrived for a loading key while its query ran (at most one per flight).
- * - `floors` (LRU, versionFloorsMax): the version an evicted entry had, so a reload after an
- *   eviction can never serve a lower version than one already served.
+ * - `floors` (versionFloorsMax, oldest forgotten first): the version an evicted entry had, so a
+ *   reload after an eviction can never serve a lower version than one already served.
+ *
+ * Entries are compact AccountEntry objects (accountEntry.ts), keyed by the entry's own id string.
  *
  * The race this closes: a miss starts a slow query that reads v3; meanwhile the projector commits
  * v4 and the change feed delivers it. Applying v4 to an entry that does not exist yet would be
@@ -29,14 +33,14 @@ import type {
  */
 export interface BalanceCache {
   /** The entry if cached (counts a hit, refreshes recency); undefined otherwise (counts nothing). */
-  getIfCached(accountId: string): CachedAccount | undefined;
+  getIfCached(accountId: string): AccountEntry | undefined;
   /**
    * Loads a missing key through the loader, single flight per key; undefined when the account
    * does not exist. Rejects with `overloaded` when loadsInFlightMax keys are loading already.
    */
-  load(accountId: string): Promise<CachedAccount | undefined>;
+  load(accountId: string): Promise<AccountEntry | undefined>;
   /** Hit or load, for callers that do not need the synchronous fast path. */
-  get(accountId: string): Promise<{ account: CachedAccount | undefined; hit: boolean }>;
+  get(accountId: string): Promise<{ account: AccountEntry | undefined; hit: boolean }>;
   /** Applies a change from the feed; only a newer version replaces what is cached or loading. */
   applyChange(change: BalanceSnapshot): ChangeOutcome;
   /**
@@ -84,26 +88,28 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
   assert(options.versionFloorsMax >= 1, 'versionFloorsMax must be at least 1');
   const hooks: BalanceCacheHooks = { ...noHooks, ...options.hooks };
   const onVersion = options.onVersion ?? (() => undefined);
-  const floors = new LRUCache<string, number>({ max: options.versionFloorsMax });
-  const entries = new LRUCache<string, CachedAccount>({
+  const floors = createVersionFloors(options.versionFloorsMax);
+  // Only a bound on entries: no TTL (the feed keeps entries fresh) and no size calculation, so
+  // lru-cache keeps no per-entry arrays beyond its index.
+  const entries = new LRUCache<string, AccountEntry>({
     max: options.entriesMax,
     dispose: (evicted, accountId, reason) => {
       if (reason !== 'evict') return; // 'set' is a newer version replacing this one
       hooks.eviction();
-      floors.set(accountId, Math.max(evicted.version, floors.peek(accountId) ?? 0));
+      floors.raise(accountId, evicted.version);
     },
   });
-  const flights = new Map<string, Promise<CachedAccount | undefined>>();
+  const flights = new Map<string, Promise<AccountEntry | undefined>>();
   /** The newest change seen for a key while its load runs; a key is here only during a flight. */
   const heldChanges = new Map<string, BalanceSnapshot>();
 
-  function getIfCached(accountId: string): CachedAccount | undefined {
+  function getIfCached(accountId: string): AccountEntry | undefined {
     const account = entries.get(accountId);
     if (account !== undefined) hooks.hit();
     return account;
   }
 
-  function load(accountId: string): Promise<CachedAccount | undefined> {
+  function load(accountId: string): Promise<AccountEntry | undefined> {
     hooks.miss();
     const running = flights.get(accountId);
     if (running !== undefined) return running;
@@ -120,7 +126,7 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
     return flight;
   }
 
-  async function runLoad(accountId: string): Promise<CachedAccount | undefined> {
+  async function runLoad(accountId: string): Promise<AccountEntry | undefined> {
     // Yield once so load() registers this flight before the loader runs: the flight must be
     // visible to applyChange before the query takes its snapshot, and a loader that throws at
     // once must still find it registered for the `finally` below to remove.
@@ -143,18 +149,17 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
   /** Chooses what a finished load caches: the loaded row, or a newer change seen meanwhile. */
   function settle(
     accountId: string,
-    loaded: CachedAccount | undefined,
+    found: CachedAccount | undefined,
     newest: BalanceSnapshot | undefined,
-  ): CachedAccount | undefined {
-    if (loaded === undefined) return undefined;
-    assert(loaded.accountId === accountId, 'the loader returned another account');
+  ): AccountEntry | undefined {
+    if (found === undefined) return undefined;
+    assert(found.accountId === accountId, 'the loader returned another account');
+    const loaded = toAccountEntry(found);
     // Only settle() inserts, and a key loads only while it is not cached: what it caches now is
     // the first version of this entry, so only the floor can say what was served before.
     assert(entries.peek(accountId) === undefined, 'a loading key is never cached');
     const chosen =
-      newest !== undefined && newest.version > loaded.version
-        ? { ...loaded, balance: newest.balance, version: newest.version }
-        : loaded;
+      newest !== undefined && newest.version > loaded.version ? loaded.withBalance(newest) : loaded;
     const floor = floors.peek(accountId);
     if (floor !== undefined && chosen.version < floor) {
       // The read model went back behind a version this instance served (a rebuild in progress,
@@ -168,7 +173,9 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
       );
     }
     floors.delete(accountId);
-    entries.set(accountId, chosen);
+    // Keyed by the loaded row's id, not the request's: that one is a slice of the request URL
+    // and would keep the whole URL string alive for as long as the entry lives.
+    entries.set(chosen.accountId, chosen);
     onVersion(accountId, chosen.version);
     return chosen;
   }
@@ -177,12 +184,8 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
     const cached = entries.peek(change.accountId);
     if (cached !== undefined) {
       if (change.version <= cached.version) return 'stale'; // duplicate or overtaken
-      entries.set(change.accountId, {
-        ...cached,
-        currency: change.currency,
-        balance: change.balance,
-        version: change.version,
-      });
+      // Same key string kept (lru-cache replaces the value only): the id is held once.
+      entries.set(change.accountId, cached.withBalance(change));
       onVersion(change.accountId, change.version);
       return 'applied';
     }
@@ -211,8 +214,8 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
     applyChange,
     attachDetails(accountId, details) {
       const cached = entries.peek(accountId);
-      if (cached === undefined || cached.details !== undefined) return;
-      entries.set(accountId, { ...cached, details });
+      if (cached === undefined || cached.hasDetails) return;
+      entries.set(accountId, cached.withDetails(details));
     },
     peekVersion: (accountId) => entries.peek(accountId)?.version,
     get size() {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@ledger/runtime';
 import type { AccountReader } from '../accountReader.ts';
-import type { CachedAccount } from '../accountModel.ts';
+import type { AccountEntry } from '../accountEntry.ts';
 import type { ApiKeyCheck } from './apiKeyCheck.ts';
 import type { RecordRequest } from './httpMetrics.ts';
 import { failResponse, sendJsonText, sendProblem, toLedgerError } from './httpSupport.ts';
@@ -48,7 +48,7 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
   function respond(
     response: ServerResponse,
     route: LeanRoute,
-    account: CachedAccount,
+    account: AccountEntry,
     hit: boolean,
     requestId: string,
     startedAtMs: number,
@@ -104,7 +104,7 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
       const accountId = parseIdSegment(rawId, 'accountId');
       const options = queryAt === -1 ? plainRead : parseReadQuery(url.slice(queryAt + 1));
       const cached = reader.cachedAtLeast(accountId, options.minVersion);
-      if (cached !== undefined && (route === 'balance' || cached.details !== undefined)) {
+      if (cached !== undefined && (route === 'balance' || cached.hasDetails)) {
         respond(response, route, cached, true, requestId, startedAtMs);
         return true;
       }

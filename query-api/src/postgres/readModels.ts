@@ -1,6 +1,7 @@
 import { assert } from '@ledger/runtime';
 import type pg from 'pg';
-import type { AccountLoader, CachedAccount } from '../accountModel.ts';
+import { accountEntryOf, type AccountEntry } from '../accountEntry.ts';
+import type { AccountLoader } from '../accountModel.ts';
 
 /**
  * The projector's read models, read by the query API (it never writes them). Unqualified table
@@ -130,22 +131,24 @@ export function createReadModels(pool: pg.Pool): ReadModels {
   };
 }
 
-function accountFromRow(row: AccountRow): CachedAccount {
-  return {
+/** Straight into the cache's compact entry: text stays text (accountEntry.ts). */
+function accountFromRow(row: AccountRow): AccountEntry {
+  assert(integerText.test(row.balance), `balance ${row.balance} is not an integer`);
+  return accountEntryOf({
     accountId: row.account_id,
     currency: row.currency,
-    balance: BigInt(row.balance),
+    balanceText: row.balance,
     version: versionOf(row.version),
-    details:
+    opening:
       row.created_at === null || row.overdraft_limit === null || row.status === null
         ? undefined
         : {
-            overdraftLimit: BigInt(row.overdraft_limit),
+            overdraftLimitText: String(row.overdraft_limit),
             status: row.status,
-            createdAt: row.created_at.toISOString(),
-            metadata: metadataOf(row.metadata),
+            createdAtMs: row.created_at.getTime(),
+            metadataJson: JSON.stringify(metadataOf(row.metadata)),
           },
-  };
+  });
 }
 
 function historyItemFromRow(row: HistoryRow): HistoryItem {
@@ -177,6 +180,8 @@ function transferFromRow(row: TransferRow): TransferView {
     postedAt: row.posted_at?.toISOString() ?? null,
   };
 }
+
+const integerText = /^-?[0-9]{1,40}$/;
 
 function versionOf(text: string): number {
   const version = Number(text);

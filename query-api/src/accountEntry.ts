@@ -1,0 +1,162 @@
+import { assert } from '@ledger/runtime';
+import type { AccountDetails, BalanceSnapshot, CachedAccount } from './accountModel.ts';
+
+/**
+ * The compact form of one cache entry (DESIGN.md: 1M cached balances in < 512 MB RSS). An entry
+ * built from plain objects (an object for the account, one for its details, a bigint for the
+ * balance, another for the overdraft limit, a metadata object, an ISO string, a copy of the id)
+ * measured ~480 bytes per account on the heap. This one is a single object of flat fields:
+ *
+ * - the balance as the decimal text it is served as (from Postgres' `balance::text`, or a feed
+ *   change's bigint turned into text once per change), never turned back into a bigint on a read;
+ * - currency, status, overdraft limit and metadata as strings interned in a small bounded table
+ *   (nearly every account shares `USD`, `open`, `0` and `{}`);
+ * - the opening time as epoch milliseconds (a number, not a 24-character string).
+ *
+ * `accountId` is the very string the cache keys the entry by, so an id is held once. Entries are
+ * immutable: a newer version or the late opening replace the whole entry.
+ */
+export class AccountEntry implements CachedAccount {
+  constructor(
+    readonly accountId: string,
+    readonly currency: string,
+    /** Decimal digits of the balance in minor units, with a leading '-' when negative. */
+    readonly balanceText: string,
+    readonly version: number,
+    /** The opening's fields; all undefined together while it is not projected yet. */
+    readonly overdraftLimitText: string | undefined,
+    readonly status: string | undefined,
+    readonly createdAtMs: number | undefined,
+    /** The metadata object as JSON text, as served. */
+    readonly metadataJson: string | undefined,
+  ) {}
+
+  get balance(): bigint {
+    return BigInt(this.balanceText);
+  }
+
+  get hasDetails(): boolean {
+    return this.status !== undefined;
+  }
+
+  /** Built on demand (routes write the stored text directly; see responseBodies.ts). */
+  get details(): AccountDetails | undefined {
+    if (
+      this.overdraftLimitText === undefined ||
+      this.status === undefined ||
+      this.createdAtMs === undefined ||
+      this.metadataJson === undefined
+    ) {
+      return undefined;
+    }
+    return {
+      overdraftLimit: BigInt(this.overdraftLimitText),
+      status: this.status,
+      createdAt: new Date(this.createdAtMs).toISOString(),
+      metadata: JSON.parse(this.metadataJson) as Record<string, string>,
+    };
+  }
+
+  /** The same account at a newer balance and version (a change from the feed). */
+  withBalance(change: BalanceSnapshot): AccountEntry {
+    return new AccountEntry(
+      this.accountId,
+      intern(change.currency),
+      change.balance.toString(),
+      change.version,
+      this.overdraftLimitText,
+      this.status,
+      this.createdAtMs,
+      this.metadataJson,
+    );
+  }
+
+  /** The same balance and version with the opening filled in (it never changes afterwards). */
+  withDetails(details: AccountDetails): AccountEntry {
+    const opened = openingOf(details);
+    return new AccountEntry(
+      this.accountId,
+      this.currency,
+      this.balanceText,
+      this.version,
+      opened.overdraftLimitText,
+      opened.status,
+      opened.createdAtMs,
+      opened.metadataJson,
+    );
+  }
+}
+
+/** What a row of the read model holds, as text where it is served as text. */
+export interface AccountColumns {
+  readonly accountId: string;
+  readonly currency: string;
+  readonly balanceText: string;
+  readonly version: number;
+  readonly opening:
+    | {
+        readonly overdraftLimitText: string;
+        readonly status: string;
+        readonly createdAtMs: number;
+        readonly metadataJson: string;
+      }
+    | undefined;
+}
+
+export function accountEntryOf(columns: AccountColumns): AccountEntry {
+  const { opening } = columns;
+  return new AccountEntry(
+    columns.accountId,
+    intern(columns.currency),
+    columns.balanceText,
+    columns.version,
+    opening && intern(opening.overdraftLimitText),
+    opening && intern(opening.status),
+    opening?.createdAtMs,
+    opening && intern(opening.metadataJson),
+  );
+}
+
+/** An entry for any account view (a loader may return plain objects: tests, other read models). */
+export function toAccountEntry(account: CachedAccount): AccountEntry {
+  if (account instanceof AccountEntry) return account;
+  const base = new AccountEntry(
+    account.accountId,
+    intern(account.currency),
+    account.balance.toString(),
+    account.version,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  );
+  return account.details === undefined ? base : base.withDetails(account.details);
+}
+
+function openingOf(details: AccountDetails) {
+  const createdAtMs = Date.parse(details.createdAt);
+  assert(Number.isFinite(createdAtMs), `createdAt ${details.createdAt} is not a timestamp`);
+  return {
+    overdraftLimitText: intern(details.overdraftLimit.toString()),
+    status: intern(details.status),
+    createdAtMs,
+    metadataJson: intern(JSON.stringify(details.metadata)),
+  };
+}
+
+/**
+ * Distinct short strings shared by all entries. Bounded: once full, new values are stored as
+ * they come (correct, only not shared). Long strings (metadata with names in it) are rarely
+ * shared, so they do not take a place.
+ */
+export const internedStringsMax = 4_096;
+export const internedLengthMax = 64;
+const interned = new Map<string, string>();
+
+export function intern(value: string): string {
+  if (value.length > internedLengthMax) return value;
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size < internedStringsMax) interned.set(value, value);
+  return value;
+}
