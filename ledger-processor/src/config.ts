@@ -25,8 +25,8 @@ export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
     min: 1,
     max: partitionsConcurrentMax,
   });
-  // Each concurrent partition holds one connection for its transaction; the relay and the
-  // readiness probe need a few more.
+  // One connection for the group transaction; the relay marks rows sent on one connection per
+  // partition, and the readiness probe needs one more.
   const poolMax = intFromEnv(env, 'LEDGER_PROCESSOR_PG_POOL_MAX', partitionsConcurrent + 4, {
     min: partitionsConcurrent + 1,
     max: postgresPoolMax,

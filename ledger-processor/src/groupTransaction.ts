@@ -16,10 +16,10 @@ import {
   type BatchDecision,
   type LedgerCommand,
 } from './domain/index.ts';
-import { loadSnapshot, writeDecision, type OutboxMessage, type OutboxRow } from './ledgerStore.ts';
+import { loadSnapshot, writeDecision, type OutboxEntry, type OutboxRow } from './ledgerStore.ts';
 import { eventToWire } from './wireMapping.ts';
 
-export interface PartitionBatchDeps {
+export interface GroupTransactionDeps {
   readonly pool: pg.Pool;
   readonly serde: LedgerSerde;
   readonly topics: TopicNames;
@@ -29,88 +29,147 @@ export interface PartitionBatchDeps {
   readonly logger: Logger;
   readonly now: () => number;
   readonly nextEventId: () => string;
+  /** Seconds spent in each step of the transaction, for the phase histogram. */
+  readonly observePhase: (phase: TransactionPhase, seconds: number) => void;
 }
 
-export type PartitionBatchResult =
-  /** Committed: the ledger has consumed up to `nextOffset` (exclusive). */
-  | {
-      readonly kind: 'committed';
-      readonly nextOffset: bigint;
-      readonly decision: BatchDecision;
-      readonly outbox: readonly OutboxRow[];
-      readonly deadLetters: number;
-    }
+export type TransactionPhase = 'lock_offsets' | 'snapshot' | 'decide' | 'write' | 'commit';
+
+/** Consecutive messages of one `ledger.commands` partition, ascending by offset. */
+export interface PartitionSlice {
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+}
+
+/** A slice decoded ahead of its transaction (decoding needs no lock and no database). */
+export interface DecodedSlice {
+  readonly partition: number;
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly messages: readonly DecodedMessage[];
+}
+
+export type SliceResult =
+  /** Committed: the ledger has consumed the partition up to `nextOffset` (exclusive). */
+  | { readonly kind: 'committed'; readonly nextOffset: bigint }
   /** Every message was applied by an earlier transaction (redelivery after a crash/rebalance). */
   | { readonly kind: 'already_applied'; readonly nextOffset: bigint }
   /** Kafka delivered from past the stored offset: seek back there, nothing was written. */
   | { readonly kind: 'seek'; readonly nextOffset: bigint };
 
+export interface GroupResult {
+  /** One per slice, in the order the slices were given. */
+  readonly slices: readonly SliceResult[];
+  /** What was committed; undefined when no slice had anything new. */
+  readonly decision: BatchDecision | undefined;
+  readonly outbox: readonly OutboxRow[];
+  readonly deadLetters: number;
+}
+
+export async function decodeSlice(
+  deps: Pick<GroupTransactionDeps, 'serde' | 'topics' | 'now'>,
+  slice: PartitionSlice,
+): Promise<DecodedSlice> {
+  const first = slice.messages[0];
+  const last = slice.messages.at(-1);
+  assert(first !== undefined && last !== undefined, 'empty slice');
+  const context = { serde: deps.serde, topics: deps.topics, partition: slice.partition };
+  const nowMs = deps.now();
+  const messages: DecodedMessage[] = [];
+  for (const message of slice.messages) {
+    messages.push(await decodeCommandMessage(message, { ...context, nowMs }));
+  }
+  return {
+    partition: slice.partition,
+    firstOffset: BigInt(first.offset),
+    lastOffset: BigInt(last.offset),
+    messages,
+  };
+}
+
 /**
- * One slice of one partition's batch, decided and written in ONE transaction (STYLE.md "Batch in
- * three steps"): lock the stored offset, skip what it already covers, prefetch every touched
- * account under row locks in id order, decide in memory, write all rows with multi-row
- * statements, compare-and-set the offset, commit. Nothing is published here; the caller hands
- * the committed outbox rows to the relay and the outcomes to the notifier.
+ * Decides and writes the slices of several partitions in ONE transaction (STYLE.md "Batch in
+ * three steps", group-committed): lock each partition's stored offset (ascending partition, so
+ * two instances overlapping during a rebalance cannot deadlock), skip what it already covers,
+ * prefetch every touched account under row locks in id order, decide all commands in memory
+ * (each partition's in its Kafka order), write all rows with multi-row statements,
+ * compare-and-set each offset, commit. One instance never runs two of these at once, so its
+ * own batches never queue on each other's account locks, however many partitions it owns.
+ * Nothing is published here: the caller hands the committed outbox rows to the relay.
  */
-export async function processPartitionBatch(
-  deps: PartitionBatchDeps,
-  partition: number,
-  messages: readonly KafkaMessage[],
-): Promise<PartitionBatchResult> {
-  const first = messages[0];
-  const last = messages.at(-1);
-  assert(first !== undefined && last !== undefined, 'empty batch');
-  const firstOffset = BigInt(first.offset);
-  const lastOffset = BigInt(last.offset);
-  const ref: PartitionRef = {
+export async function commitGroup(
+  deps: GroupTransactionDeps,
+  slices: readonly DecodedSlice[],
+): Promise<GroupResult> {
+  assert(slices.length > 0, 'empty group');
+  const order = slices
+    .map((slice, index) => ({ slice, index }))
+    .sort((a, b) => a.slice.partition - b.slice.partition);
+  for (let i = 1; i < order.length; i += 1) {
+    assert(
+      order[i - 1]?.slice.partition !== order[i]?.slice.partition,
+      'a partition appears twice in one group',
+    );
+  }
+  const results: SliceResult[] = new Array<SliceResult>(slices.length);
+  const offsets = offsetTable('consumer_offsets', deps.owner);
+  const refOf = (partition: number): PartitionRef => ({
     consumerGroup: deps.consumerGroup,
     topic: deps.topics.commands,
     partition,
-  };
+  });
+  const phase = phaseClock(deps.observePhase);
   const client = await deps.pool.connect();
   try {
     await client.query('begin');
-    const offsets = offsetTable('consumer_offsets', deps.owner);
-    const stored = await offsets.lockNext(client, ref, firstOffset);
-    if (stored > lastOffset) {
-      await client.query('rollback');
-      return { kind: 'already_applied', nextOffset: stored };
+    const fresh: { slice: DecodedSlice; stored: bigint }[] = [];
+    for (const { slice, index } of order) {
+      const stored = await offsets.lockNext(client, refOf(slice.partition), slice.firstOffset);
+      if (stored > slice.lastOffset)
+        results[index] = { kind: 'already_applied', nextOffset: stored };
+      else if (stored < slice.firstOffset) results[index] = { kind: 'seek', nextOffset: stored };
+      else {
+        results[index] = { kind: 'committed', nextOffset: slice.lastOffset + 1n };
+        fresh.push({ slice, stored });
+      }
     }
-    if (stored < firstOffset) {
+    phase('lock_offsets');
+    if (fresh.length === 0) {
       await client.query('rollback');
-      return { kind: 'seek', nextOffset: stored };
-    }
-    const nowMs = deps.now();
-    const fresh = messages.filter((message) => BigInt(message.offset) >= stored);
-    const decoded: DecodedMessage[] = [];
-    for (const message of fresh) {
-      decoded.push(
-        await decodeCommandMessage(message, {
-          serde: deps.serde,
-          topics: deps.topics,
-          partition,
-          nowMs,
-        }),
-      );
+      return { slices: results, decision: undefined, outbox: [], deadLetters: 0 };
     }
     const commands: LedgerCommand[] = [];
     const traceparents = new Map<string, string>();
-    const deadLetters: OutboxMessage[] = [];
-    for (const item of decoded) {
-      if (item.kind === 'dead') {
-        deadLetters.push(item.deadLetter);
-        continue;
+    const partitionOf = new Map<string, number>();
+    const deadLetters: OutboxEntry[] = [];
+    for (const { slice, stored } of fresh) {
+      for (const item of slice.messages) {
+        if (item.offset < stored) continue;
+        if (item.kind === 'dead') {
+          deadLetters.push({ ...item.deadLetter, commandPartition: slice.partition });
+          continue;
+        }
+        commands.push(item.command);
+        partitionOf.set(item.command.commandId, slice.partition);
+        if (item.traceparent !== undefined)
+          traceparents.set(item.command.commandId, item.traceparent);
       }
-      commands.push(item.command);
-      if (item.traceparent !== undefined)
-        traceparents.set(item.command.commandId, item.traceparent);
     }
     const snapshot = await loadSnapshot(client, snapshotKeys(commands));
-    const decision = decideBatch({ commands, snapshot, nowMs, nextEventId: deps.nextEventId });
-    const events: OutboxMessage[] = decision.events.map((event) => {
+    phase('snapshot');
+    const decision = decideBatch({
+      commands,
+      snapshot,
+      nowMs: deps.now(),
+      nextEventId: deps.nextEventId,
+    });
+    const events: OutboxEntry[] = decision.events.map((event) => {
+      const commandPartition = partitionOf.get(event.commandId);
+      assert(commandPartition !== undefined, 'an event of a command not in the group');
       const traceparent = traceparents.get(event.commandId);
       const headers: Record<string, string> = traceparent === undefined ? {} : { traceparent };
       return {
+        commandPartition,
         topic: deps.topics.events,
         key: eventKey(event),
         eventId: event.eventId,
@@ -119,20 +178,31 @@ export async function processPartitionBatch(
         value: deps.serde.encodeEvent(eventToWire(event)),
       };
     });
-    const outbox = await writeDecision(client, decision, [...events, ...deadLetters], partition);
-    await offsets.advance(client, ref, stored, lastOffset + 1n);
+    phase('decide');
+    const outbox = await writeDecision(client, decision, [...events, ...deadLetters]);
+    for (const { slice, stored } of fresh) {
+      await offsets.advance(client, refOf(slice.partition), stored, slice.lastOffset + 1n);
+    }
+    phase('write');
     await client.query('commit');
-    return {
-      kind: 'committed',
-      nextOffset: lastOffset + 1n,
-      decision,
-      outbox,
-      deadLetters: deadLetters.length,
-    };
+    phase('commit');
+    return { slices: results, decision, outbox, deadLetters: deadLetters.length };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
+}
+
+/** Reports the seconds since the previous call (or creation) under the phase just finished. */
+function phaseClock(
+  observe: (phase: TransactionPhase, seconds: number) => void,
+): (phase: TransactionPhase) => void {
+  let last = process.hrtime.bigint();
+  return (phase) => {
+    const now = process.hrtime.bigint();
+    observe(phase, Number(now - last) / 1e9);
+    last = now;
+  };
 }

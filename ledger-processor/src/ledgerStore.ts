@@ -22,7 +22,12 @@ export interface OutboxMessage {
   readonly value: Buffer;
 }
 
-export interface OutboxRow extends OutboxMessage {
+/** An outbox message with the `ledger.commands` partition whose command produced it. */
+export interface OutboxEntry extends OutboxMessage {
+  readonly commandPartition: number;
+}
+
+export interface OutboxRow extends OutboxEntry {
   readonly id: string;
 }
 
@@ -75,8 +80,7 @@ export async function loadSnapshot(
 export async function writeDecision(
   client: pg.PoolClient,
   decision: BatchDecision,
-  outbox: readonly OutboxMessage[],
-  commandPartition: number,
+  outbox: readonly OutboxEntry[],
 ): Promise<OutboxRow[]> {
   const opened = decision.accountsOpened;
   if (opened.length > 0) {
@@ -124,10 +128,11 @@ export async function writeDecision(
   if (outbox.length === 0) return [];
   const inserted = await client.query<{ id: string }>(
     `insert into outbox (command_partition, topic, partition_key, event_id, event_type, headers, payload)
-     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bytea[])
+     select * from unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
+                          $7::bytea[])
      returning id`,
     [
-      commandPartition,
+      outbox.map((m) => m.commandPartition),
       outbox.map((m) => m.topic),
       outbox.map((m) => m.key),
       outbox.map((m) => m.eventId),

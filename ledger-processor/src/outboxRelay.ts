@@ -126,6 +126,7 @@ export function createOutboxRelay(deps: {
           await publish(
             result.rows.map((row) => ({
               id: row.id,
+              commandPartition: partition,
               topic: row.topic,
               key: row.partition_key,
               eventId: row.event_id,

@@ -11,20 +11,24 @@ import type pg from 'pg';
 import { batchCommandsMax } from './domain/index.ts';
 import type { OutboxRelay } from './outboxRelay.ts';
 import type { OutcomeNotifier } from './outcomeNotifier.ts';
+import { createGroupCommitter } from './groupCommitter.ts';
 import {
-  processPartitionBatch,
-  type PartitionBatchDeps,
-  type PartitionBatchResult,
-} from './partitionBatch.ts';
+  commitGroup,
+  decodeSlice,
+  type DecodedSlice,
+  type GroupResult,
+  type GroupTransactionDeps,
+} from './groupTransaction.ts';
+import type { OutboxRow } from './ledgerStore.ts';
 import type { ProcessorMetrics } from './processorMetrics.ts';
 
-/** Partitions whose batches run at once; each holds one Postgres connection while it works. */
+/** Partitions fetched and decoded at once; their slices share one transaction at a time. */
 export const partitionsConcurrentMax = 32;
 
 export interface ProcessorOptions {
   readonly consumerGroup: string;
   readonly partitionsConcurrent: number;
-  /** Slice size for one transaction (≤ batchCommandsMax). */
+  /** Commands one transaction may carry, all partitions together (≤ batchCommandsMax). */
   readonly transactionCommandsMax: number;
   /** How long the group waits for a silent member before moving its partitions. */
   readonly sessionTimeoutMs: number;
@@ -57,7 +61,8 @@ export interface Processor {
 
 /**
  * The single writer of each `ledger.commands` partition it is assigned: a kafkajs consumer group
- * whose batches are decided and written by `processPartitionBatch`, with Postgres as the offset
+ * whose batches are decided and written by `commitGroup` (one group transaction at a time for
+ * all its partitions, see groupCommitter.ts), with Postgres as the offset
  * of record (Kafka offsets are committed too, after Postgres, for lag monitoring only).
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
@@ -76,7 +81,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     maxBytesPerPartition: 1_048_576,
     retry: { retries: 8 },
   });
-  const batchDeps: PartitionBatchDeps = {
+  const groupDeps: GroupTransactionDeps = {
     pool: deps.pool,
     serde: deps.serde,
     topics: deps.topics,
@@ -85,7 +90,15 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     logger,
     now: deps.now,
     nextEventId: deps.nextEventId,
+    observePhase: (phase, seconds) =>
+      deps.metrics.transactionPhaseSeconds.observe({ phase }, seconds),
   };
+  const committer = createGroupCommitter({
+    decode: (slice) => decodeSlice(groupDeps, slice),
+    commit: commitWithRetries,
+    commandsMax: options.transactionCommandsMax,
+    waitingMax: options.partitionsConcurrent,
+  });
   // Partitions whose unsent outbox rows were re-published since this member last joined.
   let drained = new Map<number, Promise<void>>();
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -95,24 +108,27 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     if (!event.payload.restart) deps.onFatal(event.payload.error);
   });
 
-  function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
-    return withTransientRetries(() => processPartitionBatch(batchDeps, partition, slice), {
+  async function commitWithRetries(slices: readonly DecodedSlice[]) {
+    const timer = deps.metrics.batchSeconds.startTimer();
+    const result = await withTransientRetries(() => commitGroup(groupDeps, slices), {
       isTransient: isTransientPostgresError,
       onRetry: () => deps.metrics.batchRetries.inc(),
     });
+    timer();
+    record(result);
+    return result.slices;
   }
 
-  function record(partition: number, result: PartitionBatchResult): void {
-    if (result.kind !== 'committed') {
-      if (result.kind === 'already_applied') deps.metrics.redeliveredSkipped.inc();
-      return;
-    }
-    deps.relay.enqueue(partition, result.outbox);
-    void deps.notifier.notify(result.decision.decisions.map((decision) => decision.outcome));
-    deps.metrics.batchSize.observe(result.decision.decisions.length);
+  function record(result: GroupResult): void {
+    for (const slice of result.slices)
+      if (slice.kind === 'already_applied') deps.metrics.redeliveredSkipped.inc();
+    const { decision } = result;
+    if (decision === undefined) return;
+    for (const [partition, rows] of byPartition(result.outbox)) deps.relay.enqueue(partition, rows);
+    void deps.notifier.notify(decision.decisions.map((entry) => entry.outcome));
+    deps.metrics.batchSize.observe(decision.decisions.length);
     deps.metrics.deadLetters.inc(result.deadLetters);
-    for (const decision of result.decision.decisions)
-      deps.metrics.commandsDecided.inc({ kind: decision.kind });
+    for (const entry of decision.decisions) deps.metrics.commandsDecided.inc({ kind: entry.kind });
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -125,12 +141,9 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     await drain;
     for (let start = 0; start < batch.messages.length; start += options.transactionCommandsMax) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const slice = batch.messages.slice(start, start + options.transactionCommandsMax);
+      const messages = batch.messages.slice(start, start + options.transactionCommandsMax);
       await deps.relay.ready(batch.partition);
-      const timer = deps.metrics.batchSeconds.startTimer();
-      const result = await withRetries(batch.partition, slice);
-      timer();
-      record(batch.partition, result);
+      const result = await committer.submit({ partition: batch.partition, messages });
       if (result.kind === 'seek') {
         logger.warn('kafka delivered past the stored offset: seeking back', {
           partition: batch.partition,
@@ -175,4 +188,15 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         .catch((error: unknown) => logger.error('outbox relay failed', { error }));
     },
   };
+}
+
+/** Outbox rows by the command partition that wrote them, each list in outbox id order. */
+function byPartition(rows: readonly OutboxRow[]): Map<number, OutboxRow[]> {
+  const groups = new Map<number, OutboxRow[]>();
+  for (const row of rows) {
+    const list = groups.get(row.commandPartition);
+    if (list === undefined) groups.set(row.commandPartition, [row]);
+    else list.push(row);
+  }
+  return groups;
 }

@@ -21,7 +21,14 @@ export function createProcessorMetrics(registry: Registry) {
     }),
     batchSeconds: new Histogram({
       name: 'ledger_processor_batch_seconds',
-      help: 'Time from transaction begin to commit for one batch',
+      help: 'Time from taking a connection to commit for one group transaction, retries included',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    transactionPhaseSeconds: new Histogram({
+      name: 'ledger_processor_transaction_phase_seconds',
+      help: 'Time in each step of a ledger transaction (lock_offsets, snapshot, decide, write, commit)',
+      labelNames: ['phase'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
