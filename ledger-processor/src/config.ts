@@ -43,7 +43,7 @@ export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
         `${stack.topicPrefix}.ledger-processor`,
       ),
       partitionsConcurrent,
-      transactionCommandsMax: intFromEnv(env, 'LEDGER_PROCESSOR_TRANSACTION_COMMANDS_MAX', 2_000, {
+      transactionCommandsMax: intFromEnv(env, 'LEDGER_PROCESSOR_TRANSACTION_COMMANDS_MAX', 5_000, {
         min: 1,
         max: batchCommandsMax,
       }),
