@@ -4,11 +4,15 @@ import type { Logger } from './logger.ts';
 /**
  * Redis carries only conveniences (rate limits, outcome push), so commands must not wait on it:
  * no offline queue, one retry per request, and reconnects with a capped backoff in the background.
+ * Auto-pipelining sends every command issued in one event-loop turn in one socket write: a
+ * profile of the command API under single transfers showed ~20% of its CPU in one write(2) per
+ * Redis command (rate limit, claim, confirm for each request).
  */
 export function createRedisClient(url: string, logger: Logger, name: string): Redis {
   const client = new Redis(url, {
     connectionName: name,
     lazyConnect: true,
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

@@ -47,9 +47,10 @@ export interface RedisIdempotencyStoreOptions {
 /**
  * The accept-side idempotency record: `SET <key> {commandId, requestHash, subjectId} NX GET PX`
  * claims a key for claimPendingMs and returns the previous holder in one round trip (Redis ≥
- * 7.0), pipelined for a batch. After Kafka acks, the claim gets the full TTL and an
- * `accepted:<commandId>` marker lets GET /v1/commands answer "accepted" before the processor
- * decides; after a failed publish the claim is deleted, so the retry is a new attempt.
+ * 7.0), auto-pipelined with the other requests' commands. After Kafka acks, the claim gets the
+ * full TTL and an `accepted:<commandId>` marker lets GET /v1/commands answer "accepted" before
+ * the processor decides; after a failed publish the claim is deleted, so the retry is a new
+ * attempt.
  *
  * Best effort, by design. The window where it cannot tell a replay from a new request:
  * - Redis down: claims fall back to Postgres `transfers` / `accounts` (decided commands only):
@@ -106,26 +107,20 @@ export function createRedisIdempotencyStore(
     async claim(claims) {
       if (claims.length === 0) return [];
       if (!ready()) return claimInPostgres(claims);
-      const pipeline = redis.pipeline();
-      for (const claim of claims) {
-        pipeline.call(
-          'SET',
-          keys.idempotency(claim.scope, claim.key),
-          encodeRecord(claim.record),
-          'NX',
-          'GET',
-          'PX',
-          pendingMs,
-        );
-      }
-      let replies: [Error | null, unknown][] | null;
-      try {
-        replies = await pipeline.exec();
-      } catch {
-        return claimInPostgres(claims);
-      }
-      if (replies === null || replies.some(([error]) => error !== null))
-        return claimInPostgres(claims);
+      const replies = await settleAll(
+        claims.map((claim) =>
+          redis.call(
+            'SET',
+            keys.idempotency(claim.scope, claim.key),
+            encodeRecord(claim.record),
+            'NX',
+            'GET',
+            'PX',
+            pendingMs,
+          ),
+        ),
+      );
+      if (replies.some(([error]) => error !== null)) return claimInPostgres(claims);
       return replies.map(([, value]) =>
         typeof value === 'string' ? decodeRecord(value) : undefined,
       );
@@ -137,26 +132,28 @@ export function createRedisIdempotencyStore(
         metrics.redisDegraded.inc({ operation: 'idempotency_confirm' });
         return;
       }
-      const pipeline = redis.pipeline();
-      for (const { scope, key, record } of claims) {
-        pipeline.eval(extendScript, 1, keys.idempotency(scope, key), encodeRecord(record), ttlMs);
-        pipeline.set(keys.accepted(record.commandId), '1', 'PX', ttlMs);
-      }
-      throwOnReplyError(await pipeline.exec(), 'confirm');
+      const replies = await settleAll(
+        claims.flatMap(({ scope, key, record }) => [
+          redis.eval(extendScript, 1, keys.idempotency(scope, key), encodeRecord(record), ttlMs),
+          redis.set(keys.accepted(record.commandId), '1', 'PX', ttlMs),
+        ]),
+      );
+      throwOnReplyError(replies, 'confirm');
     },
 
     async release(claims) {
       if (claims.length === 0 || !ready()) return;
-      const pipeline = redis.pipeline();
-      for (const claim of claims) {
-        pipeline.eval(
-          releaseScript,
-          1,
-          keys.idempotency(claim.scope, claim.key),
-          encodeRecord(claim.record),
-        );
-      }
-      throwOnReplyError(await pipeline.exec(), 'release');
+      const replies = await settleAll(
+        claims.map((claim) =>
+          redis.eval(
+            releaseScript,
+            1,
+            keys.idempotency(claim.scope, claim.key),
+            encodeRecord(claim.record),
+          ),
+        ),
+      );
+      throwOnReplyError(replies, 'release');
     },
 
     async states(commandIds) {
@@ -204,11 +201,28 @@ export function createRedisIdempotencyStore(
 }
 
 /**
- * A pipeline's exec() resolves even when Redis refused some of its commands (each reply carries
- * its own error): turn the first such error into a rejection, so the caller logs it.
+ * Waits for every command of one call, each reply with its own error, like a pipeline's exec().
+ * The commands are sent one by one on purpose: the client auto-pipelines (runtime/redisClient.ts),
+ * so the commands of every request in one event-loop turn leave in one socket write, where an
+ * explicit pipeline per request would cost a write per request.
  */
-function throwOnReplyError(replies: [Error | null, unknown][] | null, operation: string): void {
-  const failed = replies?.find(([error]) => error !== null)?.[0];
+async function settleAll(
+  commands: readonly Promise<unknown>[],
+): Promise<[Error | null, unknown][]> {
+  const settled = await Promise.allSettled(commands);
+  return settled.map((result) =>
+    result.status === 'fulfilled'
+      ? [null, result.value]
+      : [result.reason instanceof Error ? result.reason : new Error(String(result.reason)), null],
+  );
+}
+
+/**
+ * Redis may refuse some commands of a call while answering the others (each reply carries its
+ * own error): turn the first such error into a rejection, so the caller logs it.
+ */
+function throwOnReplyError(replies: [Error | null, unknown][], operation: string): void {
+  const failed = replies.find(([error]) => error !== null)?.[0];
   if (failed) throw new Error(`idempotency ${operation} refused by Redis`, { cause: failed });
 }
 
