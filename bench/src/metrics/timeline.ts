@@ -24,7 +24,13 @@ export interface TimelinePoint {
   readonly transactions: number | undefined;
   readonly transactionCommands: number | undefined;
   readonly transactionSeconds: number | undefined;
+  /** Seconds spent in each step of the processor's transactions, by phase (cumulative). */
+  readonly transactionPhaseSeconds: Readonly<Record<TransactionPhase, number>> | undefined;
 }
+
+/** The steps of ledger_processor_transaction_phase_seconds, in the order a transaction runs them. */
+export const transactionPhases = ['lock_offsets', 'snapshot', 'decide', 'write', 'commit'] as const;
+export type TransactionPhase = (typeof transactionPhases)[number];
 
 export interface Phase {
   readonly name: string;
@@ -126,11 +132,21 @@ export class Timeline {
         transactionCommands:
           processor && metricSum(processor, 'ledger_processor_batch_commands_sum'),
         transactionSeconds: processor && metricSum(processor, 'ledger_processor_batch_seconds_sum'),
+        transactionPhaseSeconds: processor && phaseSeconds(processor),
       });
     } finally {
       this.sampling = false;
     }
   }
+}
+
+function phaseSeconds(samples: MetricSamples): Record<TransactionPhase, number> | undefined {
+  const entries = transactionPhases.map((phase) => [
+    phase,
+    metricSum(samples, 'ledger_processor_transaction_phase_seconds_sum', `phase="${phase}"`),
+  ]);
+  if (entries.some(([, seconds]) => seconds === undefined)) return undefined;
+  return Object.fromEntries(entries) as Record<TransactionPhase, number>;
 }
 
 /** query_api_cache_requests_total{result=…}, else any counter named like a cache hit / miss. */

@@ -91,8 +91,8 @@ function loadTable(results: BenchResults): string {
 function batchTable(runs: readonly BatchRun[], points: BenchResults['timeline']): string {
   if (runs.length === 0) return 'No batch runs completed.';
   const lines = [
-    '| run | accounts | distribution | accepted | invalid items | decided/s during load | applied/s end to end | drain s | commands / transaction | ms / transaction | transaction time ÷ wall time |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | accounts | distribution | accepted | invalid items | decided/s during load | applied/s end to end | drain s | commands / transaction | ms / transaction | transaction time ÷ wall time | ms per 1000 commands: offsets / snapshot / decide / write / commit |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of runs) {
     const endMs = run.http.finishedAtMs + (run.drainSeconds ?? 0) * 1_000;
@@ -100,10 +100,17 @@ function batchTable(runs: readonly BatchRun[], points: BenchResults['timeline'])
     lines.push(
       `| ${run.http.name} | ${formatNumber(run.accounts)} | ${run.distribution} | ${formatNumber(run.accepted)} | ${formatNumber(run.invalidItems)} | ` +
         `${formatNumber(run.decidedInWindowPerSecond)} | ${run.appliedPerSecond === undefined ? 'not drained' : formatNumber(run.appliedPerSecond)} | ${run.drainSeconds?.toFixed(1) ?? '—'} | ` +
-        `${formatNumber(tx?.commandsPerTransaction)} | ${formatNumber(tx?.msPerTransaction, 1)} | ${formatNumber(tx?.transactionTimeShare, 2)} |`,
+        `${formatNumber(tx?.commandsPerTransaction)} | ${formatNumber(tx?.msPerTransaction, 1)} | ${formatNumber(tx?.transactionTimeShare, 2)} | ${phaseCell(tx?.msPerThousandByPhase)} |`,
     );
   }
   return lines.join('\n');
+}
+
+function phaseCell(phases: Readonly<Record<string, number>> | undefined): string {
+  if (phases === undefined) return '—';
+  return Object.values(phases)
+    .map((ms) => formatNumber(ms))
+    .join(' / ');
 }
 
 function singlesSection(results: BenchResults): string {

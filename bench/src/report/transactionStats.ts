@@ -1,4 +1,8 @@
-import type { TimelinePoint } from '../metrics/timeline.ts';
+import {
+  transactionPhases,
+  type TimelinePoint,
+  type TransactionPhase,
+} from '../metrics/timeline.ts';
 
 /**
  * The processor's transactions during a stretch of the run, from its histogram sums: how many,
@@ -9,8 +13,10 @@ export interface TransactionStats {
   readonly transactions: number;
   readonly commandsPerTransaction: number;
   readonly msPerTransaction: number;
-  /** Share of the stretch's wall time some transaction was open (can exceed 1 with concurrent partitions). */
+  /** Share of the stretch's wall time a transaction was open (one at a time per processor instance). */
   readonly transactionTimeShare: number;
+  /** Milliseconds per 1000 commands in each step of the transaction (absent before the metric). */
+  readonly msPerThousandByPhase: Readonly<Record<TransactionPhase, number>> | undefined;
 }
 
 export function transactionStats(
@@ -33,5 +39,21 @@ export function transactionStats(
     commandsPerTransaction: commands / transactions,
     msPerTransaction: (seconds * 1_000) / transactions,
     transactionTimeShare: seconds / ((last.tMs - first.tMs) / 1_000),
+    msPerThousandByPhase: phaseShares(first, last, commands),
   };
+}
+
+function phaseShares(
+  first: TimelinePoint,
+  last: TimelinePoint,
+  commands: number,
+): Record<TransactionPhase, number> | undefined {
+  const from = first.transactionPhaseSeconds;
+  const to = last.transactionPhaseSeconds;
+  if (from === undefined || to === undefined || commands <= 0) return undefined;
+  const entries = transactionPhases.map((phase) => [
+    phase,
+    ((to[phase] - from[phase]) * 1_000_000) / commands,
+  ]);
+  return Object.fromEntries(entries) as Record<TransactionPhase, number>;
 }
