@@ -17,25 +17,54 @@ export const requestIdHeader = 'X-Request-Id';
 export const requestIdLengthMax = 128;
 const requestIdPattern = new RegExp(`^[\\x21-\\x7e]{1,${requestIdLengthMax}}$`);
 
-/** The client's X-Request-Id when it is sane, else a fresh one. */
+/**
+ * The client's X-Request-Id when it is sane, else a fresh one. Read from `rawHeaders`: touching
+ * `request.headers` makes node build the whole header object, which the hot routes never need.
+ * Sent twice, node would join the values with ", " (not a sane id): a fresh one then, here too.
+ */
 export function requestIdOf(request: IncomingMessage, ids: IdGenerator): string {
-  const incoming = request.headers['x-request-id'];
-  return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : ids();
+  const incoming = rawHeaderOf(request, 'x-request-id', 'only');
+  return incoming !== undefined && requestIdPattern.test(incoming) ? incoming : ids();
+}
+
+/**
+ * One header's value from `rawHeaders` (`name` in lower case). `first`: the first one, as node
+ * keeps for Authorization; `only`: undefined when it was sent more than once.
+ */
+export function rawHeaderOf(
+  request: IncomingMessage,
+  name: string,
+  repeated: 'first' | 'only',
+): string | undefined {
+  const raw = request.rawHeaders;
+  let found: string | undefined;
+  for (let index = 0; index < raw.length; index += 2) {
+    const header = raw[index];
+    if (header?.length !== name.length || header.toLowerCase() !== name) continue;
+    if (found !== undefined) return undefined; // 'first' returned already
+    found = raw[index + 1];
+    if (repeated === 'first') return found;
+  }
+  return found;
 }
 
 const jsonContentType = 'application/json';
 
-/** Writes a finished JSON body with every header in one writeHead (no setHeader bookkeeping). */
+/**
+ * Writes a finished JSON body with every header in one writeHead (no setHeader bookkeeping).
+ * `bodyBytes` when the caller knows it (an ASCII-only body: its length).
+ */
 export function sendJsonText(
   response: ServerResponse,
   status: number,
   body: string,
   requestId: string,
   cacheResult?: 'hit' | 'miss',
+  bodyBytes: number = Buffer.byteLength(body),
 ): void {
   const headers: Record<string, string | number> = {
     'Content-Type': jsonContentType,
-    'Content-Length': Buffer.byteLength(body),
+    'Content-Length': bodyBytes,
     'X-Request-Id': requestId,
   };
   if (cacheResult !== undefined) headers['X-Cache'] = cacheResult;

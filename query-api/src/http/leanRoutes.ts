@@ -4,7 +4,13 @@ import type { AccountReader } from '../accountReader.ts';
 import type { AccountEntry } from '../accountEntry.ts';
 import type { ApiKeyCheck } from './apiKeyCheck.ts';
 import type { RecordRequest } from './httpMetrics.ts';
-import { failResponse, sendJsonText, sendProblem, toLedgerError } from './httpSupport.ts';
+import {
+  failResponse,
+  rawHeaderOf,
+  sendJsonText,
+  sendProblem,
+  toLedgerError,
+} from './httpSupport.ts';
 import {
   parseIdSegment,
   parseReadQuery,
@@ -54,7 +60,8 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
     startedAtMs: number,
   ): void {
     if (route === 'balance') {
-      sendJsonText(response, 200, balanceBody(account), requestId, hit ? 'hit' : 'miss');
+      const body = balanceBody(account); // ASCII only: its length is its byte count
+      sendJsonText(response, 200, body, requestId, hit ? 'hit' : 'miss', body.length);
     } else {
       sendJsonText(response, 200, accountBody(account), requestId);
     }
@@ -95,7 +102,7 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
 
     const startedAtMs = performance.now();
     try {
-      const denied = checkApiKey(request.headers.authorization);
+      const denied = checkApiKey(rawHeaderOf(request, 'authorization', 'first'));
       if (denied !== undefined) {
         sendProblem(response, denied, requestId);
         recordRequest('GET', routeTemplates[route], denied.status, startedAtMs);
