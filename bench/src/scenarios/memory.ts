@@ -1,73 +1,198 @@
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { forEachConcurrently, requestJson } from '../load/httpJson.ts';
+import { wrkAvailable } from '../load/wrkRun.ts';
 import type { AccountSet } from '../load/workload.ts';
 import { fetchMetrics, metricSum } from '../metrics/promText.ts';
+import { startChild, tsxArgs, type Child } from '../stack/childProcess.ts';
 import type { BenchContext } from './benchContext.ts';
-import { queryApiServesBalances } from './queryApiProbe.ts';
 
 /**
  * query-api's resident memory once it holds `count` cached balances (DESIGN.md: 1M in < 512 MB).
- * Loads them by reading each account once, then reads RSS from its /metrics (prom-client's
- * process_resident_memory_bytes) or, failing that, /proc/<pid>/status.
+ *
+ * Seeding a million accounts through the ledger takes hours on this machine (every open and
+ * funding is a command the processor decides), and the cache only ever reads the projector's
+ * `account_view`. So this scenario runs its own query-api process (the same main.ts, the same
+ * change feed on the stack's Kafka, default cache limits) over a schema of its own whose
+ * `account_view` has the ledger's table definition and `count` rows written by the bench in one
+ * statement (seconds for a million). It then reads every one of them once over HTTP, so each is
+ * a real miss → Postgres → cached entry, checks the cache holds them all, and reads RSS
+ * (`process_resident_memory_bytes`) from that process's /metrics. The schema and the process
+ * are removed afterwards. What this does not show: memory of the stack's own query-api after a
+ * long mixed run.
  */
 export interface MemoryResult {
   readonly notMeasured: string | undefined;
   readonly cachedAccounts: number;
   readonly rssBytesBefore: number | undefined;
   readonly rssBytes: number | undefined;
+  readonly heapUsedBytes?: number | undefined;
 }
 
-const loadConcurrency = 32;
+/** Reads in flight while filling; misses queue on the instance's Postgres pool anyway. */
+const loadConcurrency = 64;
+const memorySchema = 'bench_memory';
+const startTimeoutMs = 120_000;
+const stopGraceMs = 30_000;
+/** The feed replays the compacted changelog at start; RSS is read once it has gone quiet. */
+const feedQuietPollMs = 2_000;
+const feedQuietWaitMax = 60;
+/** wrk's bound; it is stopped as soon as the cache is full. */
+const fillSecondsMax = 900;
+const fillPollMs = 5_000;
 
 export async function runMemory(
   context: BenchContext,
-  set: AccountSet,
+  _set: AccountSet,
   count: number,
 ): Promise<MemoryResult> {
-  const queryApi = context.stack.urls['query-api'];
-  const notReady = await queryApiServesBalances(queryApi, set.accountId(0));
-  if (notReady !== undefined) {
-    console.log(`  query-api RSS not measured yet: ${notReady}`);
-    return {
-      notMeasured: notReady,
-      cachedAccounts: 0,
-      rssBytesBefore: undefined,
-      rssBytes: undefined,
-    };
+  const pool = context.ledgerPool;
+  const prefix = `bench-mem${count}-`;
+  await pool.query(`drop schema if exists ${memorySchema} cascade`);
+  await pool.query(`create schema ${memorySchema}`);
+  let child: Child | undefined;
+  try {
+    const endSeed = context.timeline.phase(`memory: ${count} rows into ${memorySchema}`);
+    await pool.query(
+      `create table ${memorySchema}.account_view
+         (like ${context.ledgerSchema}.account_view including all)`,
+    );
+    await pool.query(
+      `insert into ${memorySchema}.account_view (account_id, currency, overdraft_limit, status,
+         balance, version, metadata, created_at, updated_at)
+       select $1 || i, 'USD', 0, 'open', 1000000000, 2, '{}'::jsonb,
+              now() - i * interval '1 millisecond', now()
+         from generate_series(0, $2::int - 1) as i`,
+      [prefix, count],
+    );
+    endSeed();
+    child = startChild({
+      name: 'query-api (memory)',
+      command: process.execPath,
+      args: tsxArgs('query-api/src/main.ts'),
+      cwd: context.repoRoot,
+      env: {
+        ...process.env,
+        LEDGER_QUERY_API_PORT: '0',
+        LEDGER_QUERY_API_HOST: '127.0.0.1',
+        LEDGER_PG_SCHEMA: memorySchema,
+        LEDGER_QUERY_API_INSTANCE_ID: `bench-memory-${context.runTag}`,
+        LEDGER_LOG_LEVEL: 'info',
+      },
+      logFile: join(context.logsDir, 'query-api-memory.log'),
+    });
+    const line = await child.waitForLine((text) => text.includes('"listening"'), startTimeoutMs);
+    const port = (JSON.parse(line) as { port?: number }).port;
+    const url = `http://127.0.0.1:${port ?? 0}`;
+    await feedQuiet(url);
+    const rssBytesBefore = await rssOf(url);
+    if (wrkAvailable()) await fillWithWrk(context, url, prefix, count);
+    else await fill(context, url, prefix, count);
+    const metrics = await fetchMetrics(url);
+    const cachedAccounts = (metrics && metricSum(metrics, 'query_api_cache_entries')) ?? 0;
+    const rssBytes = metrics && metricSum(metrics, 'process_resident_memory_bytes');
+    const heapUsedBytes = metrics && metricSum(metrics, 'nodejs_heap_size_used_bytes');
+    console.log(
+      `  query-api RSS with ${cachedAccounts} cached balances: ${mib(rssBytes)} ` +
+        `(heap used ${mib(heapUsedBytes)}; before filling: ${mib(rssBytesBefore)})`,
+    );
+    if (cachedAccounts < count) {
+      return {
+        notMeasured: `the cache held ${cachedAccounts} of ${count} accounts after reading them all`,
+        cachedAccounts,
+        rssBytesBefore,
+        rssBytes,
+        heapUsedBytes,
+      };
+    }
+    return { notMeasured: undefined, cachedAccounts, rssBytesBefore, rssBytes, heapUsedBytes };
+  } finally {
+    await child?.stop('SIGTERM', stopGraceMs);
+    await pool.query(`drop schema if exists ${memorySchema} cascade`);
   }
-  const cachedAccounts = Math.min(count, set.size);
-  const rssBytesBefore = await queryApiRss(context);
-  const end = context.timeline.phase(`memory: loading ${cachedAccounts} balances into query-api`);
+}
+
+/** Each account read once: a miss that loads the row and caches it. */
+async function fill(context: BenchContext, url: string, prefix: string, count: number) {
+  const end = context.timeline.phase(`memory: reading ${count} balances through query-api`);
   let done = 0;
+  let failed = 0;
   const progress = setInterval(
-    () => console.log(`    memory: ${done}/${cachedAccounts} balances read`),
-    5_000,
+    () => console.log(`    memory: ${done}/${count} balances read`),
+    10_000,
   );
   try {
-    await forEachConcurrently(cachedAccounts, loadConcurrency, async (index) => {
-      await requestJson('GET', `${queryApi}/v1/accounts/${set.accountId(index)}/balance`);
+    await forEachConcurrently(count, loadConcurrency, async (index) => {
+      const response = await requestJson('GET', `${url}/v1/accounts/${prefix}${index}/balance`);
+      if (response.status !== 200) failed += 1;
       done += 1;
     });
   } finally {
     clearInterval(progress);
     end();
   }
-  const rssBytes = await queryApiRss(context);
-  console.log(
-    `  query-api RSS with ${cachedAccounts} cached balances: ${mib(rssBytes)} (before: ${mib(rssBytesBefore)})`,
-  );
-  return { notMeasured: undefined, cachedAccounts, rssBytesBefore, rssBytes };
+  if (failed > 0) console.log(`    memory: ${failed} reads were not 200`);
 }
 
-async function queryApiRss(context: BenchContext): Promise<number | undefined> {
-  const metrics = await fetchMetrics(context.stack.urls['query-api']);
-  const fromMetrics = metrics && metricSum(metrics, 'process_resident_memory_bytes');
-  if (fromMetrics !== undefined) return fromMetrics;
-  const pid = context.stack.pids['query-api'];
-  if (pid === undefined) return undefined;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-  return kib === undefined ? undefined : Number(kib) * 1_024;
+/**
+ * The same reads through wrk (a Node client tops out at ~1-3k reads/s here, 6+ minutes for a
+ * million): each request asks for the next account in order, and wrk is stopped once the cache
+ * holds them all (or when it stops growing).
+ */
+async function fillWithWrk(context: BenchContext, url: string, prefix: string, count: number) {
+  const end = context.timeline.phase(`memory: reading ${count} balances through query-api (wrk)`);
+  const script = join(context.logsDir, 'memory-fill.lua');
+  await writeFile(
+    script,
+    [
+      `local n, i = ${count}, 0`,
+      'request = function()',
+      `  local path = "/v1/accounts/${prefix}" .. (i % n) .. "/balance"`,
+      '  i = i + 1',
+      '  return wrk.format("GET", path)',
+      'end',
+      '',
+    ].join('\n'),
+  );
+  const wrk = spawn(
+    'wrk',
+    ['-t1', `-c${loadConcurrency}`, `-d${fillSecondsMax}s`, '-s', script, url],
+    {
+      stdio: 'ignore',
+    },
+  );
+  try {
+    let cached = -1;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, fillPollMs));
+      const metrics = await fetchMetrics(url);
+      const now = (metrics && metricSum(metrics, 'query_api_cache_entries')) ?? 0;
+      console.log(`    memory: ${now}/${count} balances cached`);
+      if (now >= count || now === cached || wrk.exitCode !== null) break;
+      cached = now;
+    }
+  } finally {
+    wrk.kill('SIGINT');
+    end();
+  }
+}
+
+/** Waits until the change feed's replay of the compacted changelog stops counting up. */
+async function feedQuiet(url: string): Promise<void> {
+  let last = -1;
+  for (let attempt = 0; attempt < feedQuietWaitMax; attempt += 1) {
+    const metrics = await fetchMetrics(url);
+    const changes = (metrics && metricSum(metrics, 'query_api_changes_total')) ?? 0;
+    if (changes === last) return;
+    last = changes;
+    await new Promise((resolve) => setTimeout(resolve, feedQuietPollMs));
+  }
+}
+
+async function rssOf(url: string): Promise<number | undefined> {
+  const metrics = await fetchMetrics(url);
+  return metrics && metricSum(metrics, 'process_resident_memory_bytes');
 }
 
 export const mib = (bytes: number | undefined) =>
