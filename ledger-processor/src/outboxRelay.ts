@@ -6,6 +6,13 @@ import type { OutboxRow } from './ledgerStore.ts';
 
 /** Unsent rows read per round when draining what a crash or a former owner left behind. */
 export const outboxDrainBatchMax = 1_000;
+/**
+ * Rows and bytes per sendBatch. A group transaction commits up to 5000 commands' events for one
+ * command partition; sent as one request they were refused by the broker as too large (found by
+ * the full bench while seeding 1M accounts), which crashed the processor on every restart.
+ */
+export const outboxPublishRowsMax = 1_000;
+export const outboxPublishBytesMax = 512 * 1024;
 /** Committed batches per partition waiting to be published before the consumer waits too. */
 export const outboxQueuedBatchesMax = 8;
 
@@ -51,6 +58,10 @@ export function createOutboxRelay(deps: {
   };
 
   async function publish(rows: readonly OutboxRow[]): Promise<void> {
+    for (const chunk of publishChunks(rows)) await publishChunk(chunk);
+  }
+
+  async function publishChunk(rows: readonly OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
     const byTopic = new Map<string, OutboxRow[]>();
     for (const row of rows) {
@@ -151,6 +162,35 @@ export function createOutboxRelay(deps: {
       if (failed !== undefined) throw asError(failed.failure);
     },
   };
+}
+
+/** Consecutive runs of rows within outboxPublishRowsMax and outboxPublishBytesMax (≥ 1 row each). */
+export function publishChunks(rows: readonly OutboxRow[]): OutboxRow[][] {
+  const chunks: OutboxRow[][] = [];
+  let current: OutboxRow[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = rowBytes(row);
+    if (
+      current.length > 0 &&
+      (current.length >= outboxPublishRowsMax || bytes + size > outboxPublishBytesMax)
+    ) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function rowBytes(row: OutboxRow): number {
+  let size =
+    row.value.length + Buffer.byteLength(row.key) + row.eventId.length + row.eventType.length;
+  for (const [name, value] of Object.entries(row.headers)) size += name.length + value.length;
+  return size;
 }
 
 function asError(value: unknown): Error {
