@@ -1,9 +1,11 @@
 import type { Admin } from 'kafkajs';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { ReadinessCheck } from './readiness.ts';
+import { readinessCheckTimeoutMs, type ReadinessCheck } from './readiness.ts';
 
-/** Readiness probes for the stack's parts, each one cheap round trip. */
+/**
+ * Readiness probes for the stack's parts, each one cheap round trip. Redis has none: it carries
+ * only conveniences, so a service stays ready without it (see redisClient.ts).
+ */
 export function postgresCheck(pool: pg.Pool): ReadinessCheck {
   return { name: 'postgres', check: async () => void (await pool.query('select 1')) };
 }
@@ -12,21 +14,12 @@ export function kafkaCheck(admin: Admin): ReadinessCheck {
   return { name: 'kafka', check: async () => void (await admin.describeCluster()) };
 }
 
-export function redisCheck(redis: Redis): ReadinessCheck {
-  return {
-    name: 'redis',
-    check: async () => {
-      if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PONG');
-    },
-  };
-}
-
 export function registryCheck(registryUrl: string): ReadinessCheck {
   return {
     name: 'schema-registry',
     check: async () => {
       const response = await fetch(`${registryUrl}/subjects`, {
-        signal: AbortSignal.timeout(2_000),
+        signal: AbortSignal.timeout(readinessCheckTimeoutMs),
       });
       if (!response.ok) throw new Error(`registry answered ${response.status}`);
     },

@@ -37,10 +37,6 @@ export const rejectionCodes = [
 ] as const satisfies readonly ErrorCode[];
 export type RejectionCode = (typeof rejectionCodes)[number];
 
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.hasOwn(errorCatalog, value);
-}
-
 /** The one error type services throw for anything a client should see; it says if retry helps. */
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';
