@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { decodeEvents } from './eventDecoder.ts';
 import { markUnpublished } from './balanceOutbox.ts';
 import { enterBatchGate } from './rebuildGate.ts';
-import { projectEvents, type BalanceChange, type ReadModelChanges } from './readModelProjection.ts';
+import { projectEvents, type ReadModelChanges } from './readModelProjection.ts';
 import { writeReadModels } from './readModelStore.ts';
 import { liveTables } from './readModelTables.ts';
 
@@ -18,17 +18,14 @@ export interface PartitionBatchDeps {
 }
 
 export type PartitionBatchResult =
-  /** Committed: the read models have consumed up to `nextOffset` (exclusive). */
+  /**
+   * Committed: the read models have consumed the whole slice. The accounts whose balance moved
+   * forward are noted in the outbox; what is published after commit is `changes.balances`.
+   */
   | {
       readonly kind: 'committed';
-      readonly nextOffset: bigint;
       readonly events: readonly LedgerEvent[];
       readonly changes: ReadModelChanges;
-      /**
-       * Accounts whose balance moved forward (their newest version), noted in the outbox. What
-       * is published after commit is every version of `changes.balances`.
-       */
-      readonly advanced: readonly BalanceChange[];
       readonly committedAtMs: number;
     }
   /**
@@ -74,14 +71,7 @@ export async function processPartitionBatch(
     await markUnpublished(client, advanced);
     await projectorOffsets.advance(client, ref, stored, lastOffset + 1n);
     await client.query('commit');
-    return {
-      kind: 'committed',
-      nextOffset: lastOffset + 1n,
-      events,
-      changes,
-      advanced,
-      committedAtMs: now(),
-    };
+    return { kind: 'committed', events, changes, committedAtMs: now() };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;
