@@ -30,9 +30,9 @@ export interface BalancePublisher {
    * Publishes every version a committed batch carries (sorted by account, ascending versions per
    * account, as `projectEvents` gives them), then forgets the unpublished rows the newest of them
    * cover. Never throws: on failure the rows stay and the drain publishes the newest balance
-   * later. Resolves to whether the publish succeeded.
+   * later.
    */
-  publish(versions: readonly BalanceChange[]): Promise<boolean>;
+  publish(versions: readonly BalanceChange[]): Promise<void>;
   /** Publishes the current balance of every account left unpublished (start, timer, failures). */
   drain(): Promise<number>;
   /** Drains every `intervalMs` until stopped. */
@@ -116,18 +116,16 @@ export function createBalancePublisher(deps: {
     }
   }
 
-  async function publish(versions: readonly BalanceChange[]): Promise<boolean> {
-    if (versions.length === 0) return true;
+  async function publish(versions: readonly BalanceChange[]): Promise<void> {
+    if (versions.length === 0) return;
     try {
       await send(versions);
-      return true;
     } catch (error) {
       deps.failures.inc();
       logger.warn('balance publish failed: the drain republishes the newest balances', {
         versions: versions.length,
         error,
       });
-      return false;
     }
   }
 
