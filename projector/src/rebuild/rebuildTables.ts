@@ -26,10 +26,6 @@ export async function createFreshTables(
   }
 }
 
-export async function dropTables(client: pg.PoolClient, tables: ReadModelTables): Promise<void> {
-  for (const kind of tableKinds) await client.query(`drop table if exists ${tables[kind]}`);
-}
-
 /**
  * Inside the caller's transaction (which holds the rebuild gate): drops each live table and
  * renames the fresh one to its name. DROP and RENAME take ACCESS EXCLUSIVE locks, so a reader's
