@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   createKafkaClient,
   createLogger,
+  createPostgresPool,
   readStackConfig,
   topicNames,
   type Logger,
@@ -11,11 +12,13 @@ import {
 import {
   createLedgerSerde,
   createSchemaRegistryClient,
+  ledgerSubjects,
   registerSchemas,
   type LedgerSerde,
 } from '@ledger/schemas';
+import { createRegistryHttp } from '@ledger/schemas/registryHttp';
 import type { Kafka } from 'kafkajs';
-import pg from 'pg';
+import type pg from 'pg';
 import { ensureLedgerTopics } from '../kafka/topics.ts';
 import { dropSchema, migrateLatest } from '../migrations/migrator.ts';
 
@@ -59,58 +62,78 @@ export async function createLedgerTestEnvironment(name: string): Promise<LedgerT
   });
   const kafka = createKafkaClient({ clientId: `it-${slug}`, brokers: stack.kafkaBrokers, logger });
   const topics = topicNames(prefix);
-  await ensureLedgerTopics(kafka, {
-    prefix,
-    partitions: testTopicPartitions,
-    replicationFactor: 1,
-  });
-  await registerSchemas({ registryUrl: stack.registryUrl, topics, logger });
-  await migrateLatest({ connectionString: stack.postgresUrl, schema: pgSchema });
-  const serde = await createLedgerSerde({
-    registry: createSchemaRegistryClient({ registryUrl: stack.registryUrl }),
-    topics,
-  });
-  const pool = new pg.Pool({
-    connectionString: stack.postgresUrl,
-    max: 4,
-    options: `-c search_path=${pgSchema}`,
-  });
-  return {
-    prefix,
-    topics,
-    pgSchema,
-    stack,
-    kafka,
-    serde,
-    pool,
-    logger,
-    env: (overrides = {}) => ({
-      ...process.env,
-      LEDGER_TOPIC_PREFIX: prefix,
-      LEDGER_PG_SCHEMA: pgSchema,
-      ...overrides,
-    }),
-    async teardown() {
-      await pool.end();
-      const admin = kafka.admin();
-      await admin.connect();
+  // Undone newest first by teardown, or at once when setup fails half-way, so nothing leaks.
+  const cleanups: (() => Promise<void>)[] = [];
+  const teardown = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
       try {
-        await admin.deleteTopics({ topics: Object.values(topics) });
-      } finally {
-        await admin.disconnect();
+        await cleanup();
+      } catch (error) {
+        errors.push(error);
       }
-      await deleteSubjects(stack.registryUrl, topics);
-      await dropSchema(stack.postgresUrl, pgSchema);
-    },
+    }
+    if (errors.length > 0) throw new AggregateError(errors, `teardown of ${prefix} failed`);
   };
+  try {
+    await ensureLedgerTopics(kafka, {
+      prefix,
+      partitions: testTopicPartitions,
+      replicationFactor: 1,
+    });
+    cleanups.push(() => deleteTopics(kafka, topics));
+    // Before registering: a registration that fails half-way leaves some subjects behind.
+    cleanups.push(() => deleteSubjects(stack.registryUrl, topics));
+    await registerSchemas({ registryUrl: stack.registryUrl, topics, logger });
+    cleanups.push(() => dropSchema(stack.postgresUrl, pgSchema));
+    await migrateLatest({ connectionString: stack.postgresUrl, schema: pgSchema });
+    const serde = await createLedgerSerde({
+      registry: createSchemaRegistryClient({ registryUrl: stack.registryUrl }),
+      topics,
+    });
+    const pool = createPostgresPool({
+      connectionString: stack.postgresUrl,
+      schema: pgSchema,
+      max: 4,
+      applicationName: `it-${slug}`,
+    });
+    cleanups.push(() => pool.end());
+    return {
+      prefix,
+      topics,
+      pgSchema,
+      stack,
+      kafka,
+      serde,
+      pool,
+      logger,
+      env: (overrides = {}) => ({
+        ...process.env,
+        LEDGER_TOPIC_PREFIX: prefix,
+        LEDGER_PG_SCHEMA: pgSchema,
+        ...overrides,
+      }),
+      teardown,
+    };
+  } catch (error) {
+    await teardown().catch(() => undefined); // the setup error is the one to report
+    throw error;
+  }
+}
+
+async function deleteTopics(kafka: Kafka, topics: TopicNames): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: Object.values(topics) });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function deleteSubjects(registryUrl: string, topics: TopicNames): Promise<void> {
-  for (const topic of Object.values(topics)) {
-    const subject = encodeURIComponent(`${topic}-value`);
-    await fetch(`${registryUrl}/subjects/${subject}`, { method: 'DELETE' });
-    await fetch(`${registryUrl}/subjects/${subject}?permanent=true`, { method: 'DELETE' });
-  }
+  const registry = createRegistryHttp(registryUrl);
+  for (const { subject } of ledgerSubjects(topics)) await registry.deleteSubject(subject);
 }
 
 /** Polls a condition until it holds (never a fixed sleep); fails with `what` after the budget. */
