@@ -1,6 +1,7 @@
 import {
   AssertionFailure,
   isTransientPostgresError,
+  kafkaRetry,
   withTransientRetries,
   type Logger,
 } from '@ledger/runtime';
@@ -19,6 +20,10 @@ import type { ProjectorMetrics } from './projectorMetrics.ts';
 export const partitionsConcurrentMax = 32;
 /** Events in one transaction: bounds the statements' array sizes and a transaction's locks. */
 export const transactionEventsMax = 10_000;
+/** Bytes one fetch brings per partition: what a batch holds in memory before it is sliced. */
+const fetchBytesPerPartitionMax = 1_048_576;
+/** How long a rebalance waits for members to finish their batches and rejoin. */
+const rebalanceTimeoutMs = 60_000;
 
 export interface ProjectorOptions {
   readonly consumerGroup: string;
@@ -67,10 +72,11 @@ export function createProjector(deps: ProjectorDeps): Projector {
   const consumer = deps.kafka.consumer({
     groupId: options.consumerGroup,
     sessionTimeout: options.sessionTimeoutMs,
-    rebalanceTimeout: 60_000,
+    rebalanceTimeout: rebalanceTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
-    maxBytesPerPartition: 1_048_576,
-    retry: { retries: 8 },
+    maxBytesPerPartition: fetchBytesPerPartitionMax,
+    // The client's bounded retries: kafkajs would otherwise replace their count with its own 5.
+    retry: kafkaRetry,
   });
   const batchDeps: PartitionBatchDeps = {
     pool: deps.pool,

@@ -1,4 +1,4 @@
-import { AssertionFailure, type Logger } from '@ledger/runtime';
+import { AssertionFailure, kafkaRetry, type Logger } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
@@ -6,6 +6,11 @@ import { decodeEvents } from '../eventDecoder.ts';
 import { projectEvents } from '../readModelProjection.ts';
 import { writeReadModels } from '../readModelStore.ts';
 import type { ReadModelTables } from '../readModelTables.ts';
+
+/** Bytes one replay fetch brings per partition (the live projector's is 1 MiB). */
+const replayFetchBytesPerPartitionMax = 4 * 1_048_576;
+/** How long the broker holds a replay fetch for more data before answering. */
+const replayFetchWaitMsMax = 250;
 
 export interface EventReplayDeps {
   readonly kafka: Kafka;
@@ -48,9 +53,9 @@ export function createEventReplay(deps: EventReplayDeps): EventReplay {
   const consumer: Consumer = deps.kafka.consumer({
     groupId: deps.groupId,
     // A replay reads far more than it waits: bigger fetches, nothing to rebalance.
-    maxBytesPerPartition: 4 * 1_048_576,
-    maxWaitTimeInMs: 250,
-    retry: { retries: 8 },
+    maxBytesPerPartition: replayFetchBytesPerPartitionMax,
+    maxWaitTimeInMs: replayFetchWaitMsMax,
+    retry: kafkaRetry,
   });
   consumer.on(consumer.events.CRASH, (event) => {
     if (!event.payload.restart) fail(event.payload.error);
