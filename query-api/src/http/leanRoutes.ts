@@ -4,13 +4,7 @@ import type { AccountReader } from '../accountReader.ts';
 import type { AccountEntry } from '../accountEntry.ts';
 import type { ApiKeyCheck } from './apiKeyCheck.ts';
 import type { RecordRequest } from './httpMetrics.ts';
-import {
-  failResponse,
-  rawHeaderOf,
-  sendJsonText,
-  sendProblem,
-  toLedgerError,
-} from './httpSupport.ts';
+import { failResponse, rawHeaderOf, sendJsonText, toLedgerError } from './httpSupport.ts';
 import {
   parseIdSegment,
   parseReadQuery,
@@ -103,11 +97,7 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
     const startedAtMs = performance.now();
     try {
       const denied = checkApiKey(rawHeaderOf(request, 'authorization', 'first'));
-      if (denied !== undefined) {
-        sendProblem(response, denied, requestId);
-        recordRequest('GET', routeTemplates[route], denied.status, startedAtMs);
-        return true;
-      }
+      if (denied !== undefined) throw denied;
       const accountId = parseIdSegment(rawId, 'accountId');
       const options = queryAt === -1 ? plainRead : parseReadQuery(url.slice(queryAt + 1));
       const cached = reader.cachedAtLeast(accountId, options.minVersion);
