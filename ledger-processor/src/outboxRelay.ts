@@ -30,7 +30,25 @@ export interface OutboxRelay {
 interface PartitionQueue {
   tail: Promise<void>;
   queued: number;
-  failure: unknown;
+  failure: OutboxRelayFailure | undefined;
+}
+
+/**
+ * A partition's queue stopped by a failed publish or drain. Retrying in-process cannot help (the
+ * queue stays stopped to keep the order), so the processor treats it as fatal and restarts.
+ */
+export class OutboxRelayFailure extends Error {
+  override readonly name = 'OutboxRelayFailure';
+  constructor(
+    readonly partition: number,
+    cause: unknown,
+  ) {
+    // The logger prints message and stack only, so the cause's message is carried here too.
+    super(
+      `outbox relay for partition ${partition} stopped: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
 }
 
 /**
@@ -38,8 +56,8 @@ interface PartitionQueue {
  * order, then marks the rows sent. A crash between publish and mark republishes identical bytes
  * (the payload was encoded before commit): consumers recognise the duplicate by event id and
  * version. A publish that keeps failing after kafkajs' bounded retries rejects the partition's
- * queue, and `ready` surfaces it to the consumer, which crashes the processor so it restarts and
- * drains again — nothing is dropped.
+ * queue, and `ready` surfaces it to the consumer as an OutboxRelayFailure, which stops the
+ * processor (onFatal) so it restarts and drains again — nothing is dropped.
  */
 export function createOutboxRelay(deps: {
   producer: Producer;
@@ -93,12 +111,12 @@ export function createOutboxRelay(deps: {
       .then(() => {
         // A failed publish poisons the queue until the process restarts and drains Postgres:
         // publishing later rows first would break the partition's order.
-        if (queue.failure !== undefined) throw asError(queue.failure);
+        if (queue.failure !== undefined) throw queue.failure;
         return work();
       })
       .catch((error: unknown) => {
-        queue.failure ??= error;
-        throw error;
+        queue.failure ??= new OutboxRelayFailure(partition, error);
+        throw queue.failure;
       })
       .finally(() => {
         queue.queued -= 1;
@@ -154,12 +172,12 @@ export function createOutboxRelay(deps: {
       while (queue.queued >= outboxQueuedBatchesMax && queue.failure === undefined) {
         await queue.tail;
       }
-      if (queue.failure !== undefined) throw asError(queue.failure);
+      if (queue.failure !== undefined) throw queue.failure;
     },
     async idle() {
       await Promise.all([...queues.values()].map((queue) => queue.tail));
       const failed = [...queues.values()].find((queue) => queue.failure !== undefined);
-      if (failed !== undefined) throw asError(failed.failure);
+      if (failed?.failure !== undefined) throw failed.failure;
     },
   };
 }
@@ -191,8 +209,4 @@ function rowBytes(row: OutboxRow): number {
     row.value.length + Buffer.byteLength(row.key) + row.eventId.length + row.eventType.length;
   for (const [name, value] of Object.entries(row.headers)) size += name.length + value.length;
   return size;
-}
-
-function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
 }

@@ -9,7 +9,7 @@ import type { LedgerSerde } from '@ledger/schemas';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { batchCommandsMax } from './domain/index.ts';
-import type { OutboxRelay } from './outboxRelay.ts';
+import { OutboxRelayFailure, type OutboxRelay } from './outboxRelay.ts';
 import type { OutcomeNotifier } from './outcomeNotifier.ts';
 import { createGroupCommitter } from './groupCommitter.ts';
 import {
@@ -175,7 +175,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
           try {
             await eachBatch(payload);
           } catch (error) {
-            if (error instanceof AssertionFailure) deps.onFatal(error);
+            // Anything else kafkajs retries by restarting the consumer; these two would fail again.
+            if (error instanceof AssertionFailure || error instanceof OutboxRelayFailure) {
+              deps.onFatal(error);
+            }
             throw error;
           }
         },

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createLogger } from '@ledger/runtime';
+import type { Producer } from 'kafkajs';
+import type pg from 'pg';
+import { Counter, Registry } from 'prom-client';
 import type { OutboxRow } from '../src/ledgerStore.ts';
-import { outboxPublishBytesMax, outboxPublishRowsMax, publishChunks } from '../src/outboxRelay.ts';
+import {
+  OutboxRelayFailure,
+  createOutboxRelay,
+  outboxPublishBytesMax,
+  outboxPublishRowsMax,
+  publishChunks,
+} from '../src/outboxRelay.ts';
 
 function row(id: number, valueBytes: number): OutboxRow {
   return {
@@ -45,5 +55,23 @@ describe('outbox publish chunks', () => {
       chunks.map((chunk) => chunk.map((entry) => entry.id)),
       [['1'], ['2'], ['3']],
     );
+  });
+});
+
+describe('outbox relay', () => {
+  it('given a publish that fails for good, when the consumer asks to go on, then it gets a fatal OutboxRelayFailure and the partition stays stopped', async () => {
+    const relay = createOutboxRelay({
+      producer: {
+        sendBatch: () => Promise.reject(new Error('broker refused')),
+      } as unknown as Producer,
+      pool: { query: () => Promise.resolve({ rows: [] }) } as unknown as pg.Pool,
+      logger: createLogger({ level: 'error', write: () => undefined }),
+      published: new Counter({ name: 'published', help: 'rows', registers: [new Registry()] }),
+    });
+    relay.enqueue(3, [row(1, 10)]);
+    await assert.rejects(relay.idle(), OutboxRelayFailure);
+    await assert.rejects(relay.ready(3), /partition 3 stopped: broker refused/);
+    await assert.rejects(relay.drainUnsent(3), OutboxRelayFailure);
+    await relay.ready(4);
   });
 });
