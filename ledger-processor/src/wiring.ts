@@ -1,14 +1,15 @@
 import { hostname } from 'node:os';
-import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   closeServer,
   createKafkaClient,
   createLedgerProducer,
   createMetricsRegistry,
-  createOpsRoutes,
+  createOpsServer,
   createPostgresPool,
   createRedisClient,
   createSystemUuidV7Generator,
+  exitForRestart,
   kafkaCheck,
   listen,
   postgresCheck,
@@ -87,32 +88,19 @@ export async function startLedgerProcessor(
     now: Date.now,
     nextEventId: createSystemUuidV7Generator(),
     options: config.processor,
-    onFatal:
-      overrides.onFatal ??
-      ((error) => {
-        logger.error('fatal: stopping so the supervisor restarts from the stored offsets', {
-          error,
-        });
-        process.exit(70);
-      }),
+    onFatal: overrides.onFatal ?? exitForRestart(logger),
   });
   let accepting = true;
-  const handleOps = createOpsRoutes({
+  const server = createOpsServer({
     registry,
     readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.stack.registryUrl)],
     isAccepting: () => accepting,
   });
-  const server = createServer((request, response) => {
-    if (!handleOps(request, response)) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"status":404}');
-    }
-  });
-  const port = overrides.port ?? config.stack.ports.ledgerProcessor;
-  await listen(server, port);
+  await listen(server, overrides.port ?? config.stack.ports.ledgerProcessor);
   await processor.start();
   return {
     processor,
-    port,
+    port: (server.address() as AddressInfo).port,
     async stop() {
       accepting = false;
       await processor.stop();

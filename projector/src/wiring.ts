@@ -1,12 +1,12 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   closeServer,
   createKafkaClient,
   createLedgerProducer,
   createMetricsRegistry,
-  createOpsRoutes,
+  createOpsServer,
   createPostgresPool,
+  exitForRestart,
   kafkaCheck,
   listen,
   postgresCheck,
@@ -83,25 +83,13 @@ export async function startProjector(
     logger,
     now: Date.now,
     options: config.projector,
-    onFatal:
-      overrides.onFatal ??
-      ((error) => {
-        logger.error('fatal: stopping so the supervisor restarts from the stored offsets', {
-          error,
-        });
-        process.exit(70);
-      }),
+    onFatal: overrides.onFatal ?? exitForRestart(logger),
   });
   let accepting = true;
-  const handleOps = createOpsRoutes({
+  const server = createOpsServer({
     registry,
     readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.stack.registryUrl)],
     isAccepting: () => accepting,
-  });
-  const server: Server = createServer((request, response) => {
-    if (!handleOps(request, response)) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"status":404}');
-    }
   });
   await listen(server, overrides.port ?? config.stack.ports.projector);
   await projector.start();

@@ -5,6 +5,7 @@ import {
   createKafkaClient,
   createMetricsRegistry,
   createPostgresPool,
+  exitForRestart,
   kafkaCheck,
   listen,
   postgresCheck,
@@ -53,12 +54,7 @@ export async function startQueryApi(
   const topics = topicNames(config.stack.topicPrefix);
   const registry = createMetricsRegistry(service);
   const now = () => Date.now();
-  const onFatal =
-    overrides.onFatal ??
-    ((error: unknown) => {
-      logger.error('fatal: stopping so the supervisor restarts this instance', { error });
-      process.exit(70);
-    });
+  const onFatal = overrides.onFatal ?? exitForRestart(logger);
 
   const pool = createPostgresPool({
     connectionString: config.stack.postgresUrl,

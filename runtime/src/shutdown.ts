@@ -1,6 +1,8 @@
 import type { Logger } from './logger.ts';
 
 export const shutdownTimeoutMs = 15_000;
+/** Exit status of a deliberate crash (EX_SOFTWARE): the supervisor restarts the process. */
+export const crashExitCode = 70;
 
 /**
  * Runs `stop` once on SIGTERM/SIGINT, then exits. A second signal or a stop that hangs past the
@@ -43,10 +45,22 @@ export function onTerminate(
 export function crashOnUnhandled(logger: Logger): void {
   process.on('unhandledRejection', (reason) => {
     logger.error('unhandled rejection: crashing', { error: reason });
-    process.exit(70);
+    process.exit(crashExitCode);
   });
   process.on('uncaughtException', (error) => {
     logger.error('uncaught exception: crashing', { error });
-    process.exit(70);
+    process.exit(crashExitCode);
   });
+}
+
+/**
+ * The production `onFatal` of a service's consumer: log, then exit for the supervisor to restart
+ * the process (the processor and projector resume from their stored offsets, a query API
+ * instance rebuilds its cache). Tests pass their own instead.
+ */
+export function exitForRestart(logger: Logger): (error: unknown) => void {
+  return (error) => {
+    logger.error('fatal: stopping so the supervisor restarts this instance', { error });
+    process.exit(crashExitCode);
+  };
 }
