@@ -81,7 +81,11 @@ export async function loadUnpublished(
   limit: number,
 ): Promise<{ changes: BalanceChange[]; orphans: string[] }> {
   // Left join: the view's columns are null for an orphan.
-  const result = await pool.query<{ [K in keyof BalanceRow]: BalanceRow[K] | null }>(
+  const result = await pool.query<
+    Pick<BalanceRow, 'account_id'> & {
+      [K in Exclude<keyof BalanceRow, 'account_id'>]: BalanceRow[K] | null;
+    }
+  >(
     `select u.account_id, v.currency, v.balance::text as balance, v.version, v.updated_at
        from projector_unpublished_balances u
        left join account_view v on v.account_id = u.account_id
@@ -92,7 +96,6 @@ export async function loadUnpublished(
   const orphans: string[] = [];
   for (const row of result.rows) {
     const { account_id, currency, balance, version, updated_at } = row;
-    if (account_id === null) continue;
     if (currency === null || balance === null || version === null || updated_at === null) {
       orphans.push(account_id);
       continue;
@@ -119,6 +122,10 @@ export async function loadNewer(
   return result.rows.map(balanceFromRow);
 }
 
+/**
+ * At most one drain round's accounts (balanceDrainAccountsMax), and in practice none: unlike the
+ * processor's prefetch, `= any($1)` never gets an array large enough to plan as a scan.
+ */
 export async function removeOrphans(pool: pg.Pool, accountIds: readonly string[]): Promise<void> {
   if (accountIds.length === 0) return;
   await pool.query(`delete from projector_unpublished_balances where account_id = any($1)`, [
