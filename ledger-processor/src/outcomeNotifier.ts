@@ -10,6 +10,13 @@ import type { Counter } from 'prom-client';
 import type { CommandOutcome } from './domain/index.ts';
 import { balancesToJson } from './ledgerRows.ts';
 
+/**
+ * Batches whose notices may be on their way to Redis at once. The processor does not wait for
+ * them (Redis must not slow the ledger), so without a bound a slow or silent Redis would pile up
+ * every batch's notices in memory; beyond it a batch's notices are dropped like a failed push.
+ */
+export const outcomeNoticeBatchesInFlightMax = 8;
+
 export interface OutcomeNotifier {
   /** After commit only. Never throws: a client that waits falls back to 202 (API.md). */
   notify(outcomes: readonly CommandOutcome[]): Promise<void>;
@@ -41,9 +48,15 @@ export function createOutcomeNotifier(deps: {
   failures: Counter;
 }): OutcomeNotifier {
   const channel = outcomeChannel(deps.topicPrefix);
+  let inFlight = 0;
   return {
     async notify(outcomes) {
       if (outcomes.length === 0) return;
+      if (inFlight >= outcomeNoticeBatchesInFlightMax) {
+        deps.failures.inc();
+        deps.logger.warn('outcome notice dropped (redis behind)', { outcomes: outcomes.length });
+        return;
+      }
       const notices = outcomes.map(noticeFromOutcome);
       const pipeline = deps.redis.pipeline();
       for (const notice of notices) {
@@ -55,6 +68,7 @@ export function createOutcomeNotifier(deps: {
         );
       }
       pipeline.publish(channel, JSON.stringify(notices));
+      inFlight += 1;
       try {
         await pipeline.exec();
       } catch (error) {
@@ -63,6 +77,8 @@ export function createOutcomeNotifier(deps: {
           error: error instanceof Error ? error.message : String(error),
           outcomes: outcomes.length,
         });
+      } finally {
+        inFlight -= 1;
       }
     },
   };
