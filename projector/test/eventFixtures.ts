@@ -26,6 +26,9 @@ export interface LegState {
   readonly version: number;
 }
 
+/** One side of a posting: the account's balance and version after it. */
+export const leg = (balanceAfter: bigint, version: number): LegState => ({ balanceAfter, version });
+
 export function posted(
   transferId: string,
   from: string,

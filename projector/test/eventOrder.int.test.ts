@@ -7,7 +7,7 @@ import type { Consumer, Producer } from 'kafkajs';
 import { createTestProducer } from '../../ledger-processor/test/ledgerWorkload.ts';
 import { readProjectorConfig } from '../src/config.ts';
 import { startProjector, type RunningProjector } from '../src/wiring.ts';
-import { opened, posted, rejected } from './eventFixtures.ts';
+import { leg, opened, posted, rejected } from './eventFixtures.ts';
 
 /**
  * The projector alone, fed events written straight to the event log, so the test decides the
@@ -85,24 +85,8 @@ void describe('projector against out-of-order and duplicated events', () => {
   const balanceVersionsOf = (accountId: string) =>
     balances.filter((change) => change.accountId === accountId).map((change) => change.version);
 
-  const t1 = posted(
-    't-1',
-    'fund',
-    'alice',
-    700n,
-    { balanceAfter: -700n, version: 2 },
-    { balanceAfter: 700n, version: 2 },
-    t0 + 2,
-  );
-  const t2 = posted(
-    't-2',
-    'fund',
-    'alice',
-    300n,
-    { balanceAfter: -1000n, version: 3 },
-    { balanceAfter: 1000n, version: 3 },
-    t0 + 3,
-  );
+  const t1 = posted('t-1', 'fund', 'alice', 700n, leg(-700n, 2), leg(700n, 2), t0 + 2);
+  const t2 = posted('t-2', 'fund', 'alice', 300n, leg(-1000n, 3), leg(1000n, 3), t0 + 3);
   const aliceOpened = opened('alice', t0 + 1);
 
   void it('given credits projected before the account opening, when the opening arrives later, then it fills in the details without moving the balance back', async () => {
@@ -162,17 +146,7 @@ void describe('projector against out-of-order and duplicated events', () => {
 
   void it('given a restart, when more events come, then it resumes from its stored offsets and applies each once', async () => {
     await projector.stop();
-    await publish(
-      posted(
-        't-4',
-        'fund',
-        'alice',
-        1n,
-        { balanceAfter: -1001n, version: 4 },
-        { balanceAfter: 1001n, version: 4 },
-        t0 + 5,
-      ),
-    );
+    await publish(posted('t-4', 'fund', 'alice', 1n, leg(-1001n, 4), leg(1001n, 4), t0 + 5));
     projector = await start();
     await waitUntil(async () => (await account('alice'))?.version === '4', 'alice at version 4');
     const history = await env.pool.query(

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { LedgerEvent } from '@ledger/schemas';
 import { seededRandom } from '../../ledger-processor/test/randomWorkload.ts';
 import { projectEvents } from '../src/readModelProjection.ts';
-import { openRejected, opened, posted, rejected } from './eventFixtures.ts';
+import { leg, openRejected, opened, posted, rejected } from './eventFixtures.ts';
 import { ReadModelModel } from './readModelModel.ts';
 
 // Delivery order and batch boundaries must not matter: the live projector sees one account's
@@ -33,24 +33,8 @@ void describe('read-model projection under any delivery order', () => {
 
   void it('given batches applied in order, when an older batch comes late, then nothing it holds counts as an advanced balance', () => {
     const model = new ReadModelModel();
-    const newer = posted(
-      't-2',
-      'fund',
-      'alice',
-      5n,
-      { balanceAfter: -10n, version: 3 },
-      { balanceAfter: 10n, version: 3 },
-      t0 + 2,
-    );
-    const older = posted(
-      't-1',
-      'fund',
-      'alice',
-      5n,
-      { balanceAfter: -5n, version: 2 },
-      { balanceAfter: 5n, version: 2 },
-      t0 + 1,
-    );
+    const newer = posted('t-2', 'fund', 'alice', 5n, leg(-10n, 3), leg(10n, 3), t0 + 2);
+    const older = posted('t-1', 'fund', 'alice', 5n, leg(-5n, 2), leg(5n, 2), t0 + 1);
     assert.deepEqual(
       model.apply(projectEvents([newer])).map((change) => [change.accountId, change.version]),
       [
@@ -75,8 +59,8 @@ function ledgerHistory(): LedgerEvent[] {
     const credit = state.get(to);
     if (debit === undefined || credit === undefined)
       throw new Error('fixture names an unknown account');
-    const debitAfter = { balanceAfter: debit.balance - amount, version: debit.version + 1 };
-    const creditAfter = { balanceAfter: credit.balance + amount, version: credit.version + 1 };
+    const debitAfter = leg(debit.balance - amount, debit.version + 1);
+    const creditAfter = leg(credit.balance + amount, credit.version + 1);
     state.set(from, { balance: debitAfter.balanceAfter, version: debitAfter.version });
     state.set(to, { balance: creditAfter.balanceAfter, version: creditAfter.version });
     events.push(posted(id, from, to, amount, debitAfter, creditAfter, (clock += 1)));

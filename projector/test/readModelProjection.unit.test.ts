@@ -4,7 +4,7 @@ import { AssertionFailure } from '@ledger/runtime';
 import type { LedgerEvent } from '@ledger/schemas';
 import { newestPerAccount } from '../src/balancePublisher.ts';
 import { projectEvents } from '../src/readModelProjection.ts';
-import { openRejected, opened, posted, rejected } from './eventFixtures.ts';
+import { leg, openRejected, opened, posted, rejected } from './eventFixtures.ts';
 
 const t0 = Date.UTC(2026, 0, 15, 9, 30);
 
@@ -33,15 +33,7 @@ void describe('read-model projection (pure)', () => {
 
   void it('given a posted transfer, when projected, then both legs are history rows, both accounts move and the transfer is posted', () => {
     const changes = projectEvents([
-      posted(
-        't-1',
-        'fund',
-        'alice',
-        700n,
-        { balanceAfter: -700n, version: 2 },
-        { balanceAfter: 700n, version: 3 },
-        t0 + 5,
-      ),
+      posted('t-1', 'fund', 'alice', 700n, leg(-700n, 2), leg(700n, 3), t0 + 5),
     ]);
     assert.deepEqual(
       changes.accounts.map((row) => [row.accountId, row.balance, row.version, row.opening]),
@@ -89,24 +81,8 @@ void describe('read-model projection (pure)', () => {
 
   void it('given versions of one account out of order in a batch, when projected, then the row carries the highest version and every leg is kept', () => {
     const changes = projectEvents([
-      posted(
-        't-3',
-        'bob',
-        'alice',
-        10n,
-        { balanceAfter: 90n, version: 4 },
-        { balanceAfter: 30n, version: 3 },
-        t0 + 3,
-      ),
-      posted(
-        't-2',
-        'carol',
-        'alice',
-        20n,
-        { balanceAfter: 80n, version: 2 },
-        { balanceAfter: 20n, version: 2 },
-        t0 + 2,
-      ),
+      posted('t-3', 'bob', 'alice', 10n, leg(90n, 4), leg(30n, 3), t0 + 3),
+      posted('t-2', 'carol', 'alice', 20n, leg(80n, 2), leg(20n, 2), t0 + 2),
     ]);
     const alice = changes.accounts.find((row) => row.accountId === 'alice');
     assert.equal(alice?.version, 3);
@@ -120,15 +96,7 @@ void describe('read-model projection (pure)', () => {
 
   void it('given a credit that arrives before the account opening, when both are projected, then the newest balance keeps the opening', () => {
     const changes = projectEvents([
-      posted(
-        't-1',
-        'fund',
-        'alice',
-        5n,
-        { balanceAfter: -5n, version: 2 },
-        { balanceAfter: 5n, version: 2 },
-        t0 + 1,
-      ),
+      posted('t-1', 'fund', 'alice', 5n, leg(-5n, 2), leg(5n, 2), t0 + 1),
       opened('alice', t0),
     ]);
     const alice = changes.accounts.find((row) => row.accountId === 'alice');
@@ -138,7 +106,6 @@ void describe('read-model projection (pure)', () => {
   });
 
   void it('given a batch that moves accounts several times, out of order and duplicated, when projected, then every version is a balance to publish, ascending per account', () => {
-    const leg = (balanceAfter: bigint, version: number) => ({ balanceAfter, version });
     const t2 = posted('t-2', 'fund', 'alice', 30n, leg(-130n, 3), leg(130n, 3), t0 + 3);
     const changes = projectEvents([
       opened('fund', t0, 10_000n),
@@ -178,15 +145,7 @@ void describe('read-model projection (pure)', () => {
   });
 
   void it('given an event delivered twice, when projected, then the rows are those of one delivery', () => {
-    const event = posted(
-      't-1',
-      'fund',
-      'alice',
-      5n,
-      { balanceAfter: -5n, version: 2 },
-      { balanceAfter: 5n, version: 2 },
-      t0,
-    );
+    const event = posted('t-1', 'fund', 'alice', 5n, leg(-5n, 2), leg(5n, 2), t0);
     const once = projectEvents([opened('alice', t0 - 1), event]);
     const twice = projectEvents([
       opened('alice', t0 - 1),
@@ -236,38 +195,14 @@ void describe('read-model projection (pure)', () => {
     [
       'one version with two balances',
       [
-        posted(
-          't-1',
-          'a',
-          'b',
-          5n,
-          { balanceAfter: -5n, version: 2 },
-          { balanceAfter: 5n, version: 2 },
-          t0,
-        ),
-        posted(
-          't-2',
-          'a',
-          'c',
-          6n,
-          { balanceAfter: -6n, version: 2 },
-          { balanceAfter: 6n, version: 2 },
-          t0,
-        ),
+        posted('t-1', 'a', 'b', 5n, leg(-5n, 2), leg(5n, 2), t0),
+        posted('t-2', 'a', 'c', 6n, leg(-6n, 2), leg(6n, 2), t0),
       ],
     ],
     [
       'one transfer both posted and rejected',
       [
-        posted(
-          't-1',
-          'a',
-          'b',
-          5n,
-          { balanceAfter: -5n, version: 2 },
-          { balanceAfter: 5n, version: 2 },
-          t0,
-        ),
+        posted('t-1', 'a', 'b', 5n, leg(-5n, 2), leg(5n, 2), t0),
         rejected('t-1', 'a', 'b', 5n, 'insufficient_funds', t0),
       ],
     ],
