@@ -1,10 +1,4 @@
-import {
-  assert,
-  offsetTable,
-  type Logger,
-  type PartitionRef,
-  type TopicNames,
-} from '@ledger/runtime';
+import { assert, offsetTable, type PartitionRef, type TopicNames } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
@@ -26,7 +20,6 @@ export interface GroupTransactionDeps {
   readonly consumerGroup: string;
   /** This processor instance, recorded with each offset it stores. */
   readonly owner: string;
-  readonly logger: Logger;
   readonly now: () => number;
   readonly nextEventId: () => string;
   /** Seconds spent in each step of the transaction, for the phase histogram. */

@@ -97,7 +97,7 @@ export function balancesToJson(balances: Readonly<Record<string, bigint>>): Reco
   return Object.fromEntries(Object.entries(balances).map(([id, value]) => [id, value.toString()]));
 }
 
-export function safeNumber(value: string, what: string): number {
+function safeNumber(value: string, what: string): number {
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed)) throw new Error(`${what} ${value} is not a safe integer`);
   return parsed;

@@ -22,7 +22,7 @@ export interface OutcomeNotifier {
   notify(outcomes: readonly CommandOutcome[]): Promise<void>;
 }
 
-export function noticeFromOutcome(outcome: CommandOutcome): OutcomeNotice {
+function noticeFromOutcome(outcome: CommandOutcome): OutcomeNotice {
   if (outcome.status === 'applied') {
     const balances = balancesToJson(outcome.balances);
     return {

@@ -87,7 +87,6 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     topics: deps.topics,
     consumerGroup: options.consumerGroup,
     owner: deps.owner,
-    logger,
     now: deps.now,
     nextEventId: deps.nextEventId,
     observePhase: (phase, seconds) =>

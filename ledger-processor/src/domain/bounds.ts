@@ -19,9 +19,6 @@ export const amountMax = 9_223_372_036_854_775_807n;
  */
 export const balanceMax = 10n ** 38n - 1n;
 
-/** The lowest balance any account can reach: minus the largest overdraft limit. */
-export const balanceMin = -amountMax;
-
 /**
  * Versions are JS numbers (API.md: `version` is a number) and Postgres bigint. One posting per
  * version: at a million postings per second on one account this lasts 285 years.
