@@ -4,15 +4,16 @@ import type { CommandOutcome, TransferRecord } from './records.ts';
 
 /**
  * What a batch needs from Postgres, loaded before deciding (TigerBeetle's prefetch): the shell
- * calls `snapshotKeys`, runs one query per table with `= ANY($keys)`, and hands the rows back with
- * the keys it looked up, so the decider can assert that nothing it relies on was left unloaded
- * (an account missing because nobody asked for it would be decided as account_not_found, forever).
+ * calls `snapshotKeys`, looks the keys up (ledgerStore.ts `loadSnapshot`), and hands the rows
+ * back with the keys it looked up, so the decider can assert that nothing it relies on was left
+ * unloaded (an account missing because nobody asked for it would be decided as
+ * account_not_found, forever).
  */
 export interface SnapshotKeys {
   /**
    * Every account a command names, unique and ascending by UTF-16 code unit, which for API.md's
    * ASCII ids is the byte order of `id COLLATE "C"`: lock them in this order
-   * (`SELECT … WHERE id = ANY($1) ORDER BY id FOR UPDATE`) and processors never deadlock.
+   * (`… ORDER BY id FOR UPDATE`) and processors never deadlock.
    */
   readonly accountIds: readonly string[];
   /** Transfers' idempotency keys: `transfers.idempotency_key`. */
