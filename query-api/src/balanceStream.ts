@@ -93,9 +93,10 @@ interface Outgoing {
 
 interface Connection {
   readonly ws: WebSocket;
-  /** Subscribed accounts. */
-  readonly accounts: Set<string>;
-  /** Per subscribed account: the next version to push and the versions held until then. */
+  /**
+   * Per subscribed account (its tracked accounts are the subscriptions): the next version to
+   * push and the versions held until then.
+   */
   readonly order: StreamSequencer<Outgoing>;
   alive: boolean;
 }
@@ -170,8 +171,9 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   }
 
   function subscribe(connection: Connection, accountIds: readonly string[]): void {
-    const added = [...new Set(accountIds)].filter((id) => !connection.accounts.has(id));
-    if (connection.accounts.size + added.length > options.subscriptionsPerConnectionMax) {
+    const { order } = connection;
+    const added = [...new Set(accountIds)].filter((id) => !order.isTracked(id));
+    if (order.trackedCount + added.length > options.subscriptionsPerConnectionMax) {
       sendError(
         connection,
         'invalid_request',
@@ -180,15 +182,14 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       return;
     }
     for (const accountId of added) {
-      connection.accounts.add(accountId);
-      connection.order.track(accountId);
+      order.track(accountId);
       const set = subscribers.get(accountId) ?? new Set<Connection>();
       set.add(connection);
       subscribers.set(accountId, set);
     }
     sendControl(connection, { type: 'subscribed', accountIds });
     const begin = (accountId: string, start: StreamStart<Outgoing>) =>
-      push(connection, connection.order.begin(accountId, start, now()));
+      push(connection, order.begin(accountId, start, now()));
     for (const accountId of added) {
       const cached = deps.current?.(accountId);
       if (cached !== undefined) {
@@ -214,14 +215,15 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   }
 
   function unsubscribe(connection: Connection, accountIds: readonly string[]): void {
-    for (const accountId of accountIds) {
-      connection.accounts.delete(accountId);
-      connection.order.untrack(accountId);
-      const set = subscribers.get(accountId);
-      set?.delete(connection);
-      if (set?.size === 0) subscribers.delete(accountId);
-    }
+    for (const accountId of accountIds) forget(connection, accountId);
     sendControl(connection, { type: 'unsubscribed', accountIds });
+  }
+
+  function forget(connection: Connection, accountId: string): void {
+    connection.order.untrack(accountId);
+    const set = subscribers.get(accountId);
+    set?.delete(connection);
+    if (set?.size === 0) subscribers.delete(accountId);
   }
 
   function onMessage(connection: Connection, data: RawData, isBinary: boolean): void {
@@ -240,7 +242,6 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   function accept(ws: WebSocket): void {
     const connection: Connection = {
       ws,
-      accounts: new Set(),
       order: createStreamSequencer<Outgoing>(orderLimits, (reason) => hooks.gap(reason)),
       alive: true,
     };
@@ -252,13 +253,7 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     ws.on('message', (data, isBinary) => onMessage(connection, data, isBinary));
     ws.on('error', (error) => logger.debug('stream socket error', { error }));
     ws.on('close', () => {
-      for (const accountId of connection.accounts) {
-        connection.order.untrack(accountId);
-        const set = subscribers.get(accountId);
-        set?.delete(connection);
-        if (set?.size === 0) subscribers.delete(accountId);
-      }
-      connection.accounts.clear();
+      for (const accountId of connection.order.tracked()) forget(connection, accountId);
       connections.delete(connection);
       hooks.connections(connections.size);
     });

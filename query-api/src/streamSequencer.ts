@@ -71,6 +71,9 @@ export interface StreamSequencer<T extends Versioned> {
   begin(accountId: string, start: StreamStart<T>, now: number): T[];
   untrack(accountId: string): void;
   isTracked(accountId: string): boolean;
+  /** The tracked accounts (a connection's subscriptions), in the order they were tracked. */
+  tracked(): IterableIterator<string>;
+  readonly trackedCount: number;
   /** A change from the feed: returns what to push now, in order (often just it, or nothing). */
   offer(accountId: string, item: T, now: number): T[];
   /** Releases the accounts whose hole has waited `gapTimeoutMs`: what to push, in order. */
@@ -207,6 +210,10 @@ export function createStreamSequencer<T extends Versioned>(
     },
 
     isTracked: (accountId) => accounts.has(accountId),
+    tracked: () => accounts.keys(),
+    get trackedCount() {
+      return accounts.size;
+    },
 
     offer(accountId, item, now) {
       const order = accounts.get(accountId);

@@ -177,4 +177,13 @@ void describe('stream version order (pure)', () => {
     assert.deepEqual(offer('alice', 2), []);
     assert.equal(order.isTracked('alice'), false);
   });
+
+  void it('given tracked accounts, then they are listed in tracking order until untracked', () => {
+    const { order } = harness();
+    for (const accountId of ['alice', 'bob', 'carol']) order.track(accountId);
+    order.track('alice');
+    order.untrack('bob');
+    assert.deepEqual([...order.tracked()], ['alice', 'carol']);
+    assert.equal(order.trackedCount, 2);
+  });
 });
