@@ -1,5 +1,8 @@
-import { open, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { failures } from '../failures.ts';
+import type { Reporter } from '../reporter.ts';
 
 /**
  * A fetched distribution is usable only if its completion marker exists and every file it lists
@@ -15,6 +18,52 @@ interface CompletionMarker {
 }
 
 export type CacheCheck = { readonly ok: true } | { readonly ok: false; readonly problem: string };
+
+export interface CachedDistributionOptions {
+  readonly part: string;
+  /** Human name, e.g. "Kafka 4.3.1"; also recorded in the marker. */
+  readonly what: string;
+  /** The distribution's own folder in the cache; emptied before a fetch. */
+  readonly dir: string;
+  /** Download size for the first-fetch line, e.g. "~55 MB". */
+  readonly size: string;
+  readonly reporter: Reporter;
+  /** What is wrong with the files in `dir` beyond the marker, undefined when usable. */
+  readonly findProblem: () => Promise<string | undefined>;
+  /** Fills `dir` (it does not exist when this is called). */
+  readonly fetch: () => Promise<void>;
+}
+
+/**
+ * Reuses a verified copy in the cache, else fetches it again from scratch, verifies it and writes
+ * the marker last. Returns whether it had to fetch.
+ */
+export async function ensureCachedDistribution(
+  options: CachedDistributionOptions,
+): Promise<boolean> {
+  const { part, what, dir, reporter } = options;
+  const cached = existsSync(dir);
+  const problem = cached ? await findCacheProblem(options) : 'not fetched yet';
+  if (problem === undefined) return false;
+  reporter.line(
+    part,
+    cached
+      ? `cache ${dir} is incomplete or corrupt (${problem}): fetching it again`
+      : `fetching ${what} from Maven Central into ${dir} (${options.size}, once)`,
+  );
+  await rm(dir, { recursive: true, force: true });
+  await options.fetch();
+  const fetchedProblem = await options.findProblem();
+  if (fetchedProblem !== undefined)
+    throw failures.fetchUnverifiable(part, what, fetchedProblem, dir);
+  await writeCompletionMarker(dir, what);
+  return true;
+}
+
+async function findCacheProblem(options: CachedDistributionOptions): Promise<string | undefined> {
+  const marker = await checkCompletionMarker(options.dir, options.what);
+  return marker.ok ? options.findProblem() : marker.problem;
+}
 
 async function listFiles(dir: string): Promise<Record<string, number>> {
   const files: Record<string, number> = {};

@@ -1,9 +1,7 @@
-import { readdir, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { failures } from '../failures.ts';
 import type { Reporter } from '../reporter.ts';
-import { checkCompletionMarker, isCompleteZip, writeCompletionMarker } from './cacheMarker.ts';
+import { ensureCachedDistribution, isCompleteZip } from './cacheMarker.ts';
 import { fetchWithMaven, type MavenArtifact } from './mavenFetch.ts';
 
 /**
@@ -71,48 +69,28 @@ export async function ensureKafkaDistribution(
   const what = `Kafka ${version}`;
   const dir = join(options.cacheDir, `kafka-${version}`);
   const libsDir = join(dir, 'libs');
-  const cached = await verifyKafkaLibs(dir, libsDir, version, what);
-  if (cached === undefined) return { version, libsDir, fetched: false };
-
-  if (existsSync(dir)) {
-    options.reporter.line(
-      'kafka',
-      `cache ${dir} is incomplete or corrupt (${cached}): fetching it again`,
-    );
-  } else {
-    options.reporter.line(
-      'kafka',
-      `fetching ${what} from Maven Central into ${dir} (~55 MB, once)`,
-    );
-  }
-  await rm(dir, { recursive: true, force: true });
-  await fetchWithMaven({
+  const fetched = await ensureCachedDistribution({
     part: 'kafka',
     what,
-    workDir: join(options.cacheDir, 'fetch', `kafka-${version}`),
-    outputDir: libsDir,
+    dir,
+    size: '~55 MB',
     reporter: options.reporter,
-    mode: 'dependencies',
-    artifacts: kafkaArtifacts(version),
+    findProblem: () => findLibsProblem(libsDir, version),
+    fetch: () =>
+      fetchWithMaven({
+        part: 'kafka',
+        what,
+        workDir: join(options.cacheDir, 'fetch', `kafka-${version}`),
+        outputDir: libsDir,
+        reporter: options.reporter,
+        mode: 'dependencies',
+        artifacts: kafkaArtifacts(version),
+      }),
   });
-  const problem = await findLibsProblem(libsDir, version);
-  if (problem !== undefined) throw failures.fetchUnverifiable('kafka', what, problem, dir);
-  await writeCompletionMarker(dir, what);
-  options.reporter.line('kafka', `fetched ${what} (${(await readdir(libsDir)).length} jars)`);
-  return { version, libsDir, fetched: true };
-}
-
-/** undefined when the cached copy is complete, else what is wrong with it. */
-async function verifyKafkaLibs(
-  dir: string,
-  libsDir: string,
-  version: string,
-  what: string,
-): Promise<string | undefined> {
-  if (!existsSync(dir)) return 'not fetched yet';
-  const marker = await checkCompletionMarker(dir, what);
-  if (!marker.ok) return marker.problem;
-  return findLibsProblem(libsDir, version);
+  if (fetched) {
+    options.reporter.line('kafka', `fetched ${what} (${(await readdir(libsDir)).length} jars)`);
+  }
+  return { version, libsDir, fetched };
 }
 
 async function findLibsProblem(libsDir: string, version: string): Promise<string | undefined> {

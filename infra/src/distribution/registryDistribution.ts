@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { failures } from '../failures.ts';
 import type { Reporter } from '../reporter.ts';
 import { describeExit, lastLine, runCommand } from '../processes/runCommand.ts';
-import { checkCompletionMarker, isCompleteZip, writeCompletionMarker } from './cacheMarker.ts';
+import { ensureCachedDistribution, isCompleteZip } from './cacheMarker.ts';
 import { fetchWithMaven, type MavenArtifact } from './mavenFetch.ts';
 
 /**
@@ -52,60 +52,39 @@ export async function ensureRegistryDistribution(
   const dir = join(options.cacheDir, `apicurio-${version}`);
   const appDir = join(dir, 'app');
   const runnerJar = join(appDir, registryRunnerJarName(version));
-  const problem = existsSync(dir)
-    ? await verifyRegistry(dir, appDir, runnerJar, what)
-    : 'not fetched yet';
-  if (problem === undefined) return { version, runnerJar, fetched: false };
-
-  if (existsSync(dir)) {
-    options.reporter.line(
-      'registry',
-      `cache ${dir} is incomplete or corrupt (${problem}): fetching it again`,
-    );
-  } else {
-    options.reporter.line(
-      'registry',
-      `fetching ${what} from Maven Central into ${dir} (~110 MB, once)`,
-    );
-  }
-  await rm(dir, { recursive: true, force: true });
-  const downloadDir = join(options.cacheDir, 'fetch', `apicurio-${version}`, 'download');
-  await rm(downloadDir, { recursive: true, force: true });
-  const artifact = registryArtifact(version);
-  await fetchWithMaven({
+  const fetched = await ensureCachedDistribution({
     part: 'registry',
     what,
-    workDir: join(options.cacheDir, 'fetch', `apicurio-${version}`),
-    outputDir: downloadDir,
+    dir,
+    size: '~110 MB',
     reporter: options.reporter,
-    mode: 'single',
-    artifacts: [artifact],
+    findProblem: () => findAppProblem(appDir, runnerJar),
+    fetch: async () => {
+      const downloadDir = join(options.cacheDir, 'fetch', `apicurio-${version}`, 'download');
+      await rm(downloadDir, { recursive: true, force: true });
+      const artifact = registryArtifact(version);
+      await fetchWithMaven({
+        part: 'registry',
+        what,
+        workDir: join(options.cacheDir, 'fetch', `apicurio-${version}`),
+        outputDir: downloadDir,
+        reporter: options.reporter,
+        mode: 'single',
+        artifacts: [artifact],
+      });
+      const tarball = join(downloadDir, `${artifact.artifactId}-${version}-all.tar.gz`);
+      await mkdir(appDir, { recursive: true });
+      const untar = await runCommand('tar', ['-xzf', tarball, '-C', appDir]);
+      if (untar.code !== 0) {
+        const detail = `tar: ${lastLine(untar.output) || describeExit(untar)}`;
+        throw failures.fetchUnverifiable('registry', what, detail, dir);
+      }
+      // The tarball stays in ~/.m2; the unpacked copy is all the stack needs.
+      await rm(downloadDir, { recursive: true, force: true });
+    },
   });
-  const tarball = join(downloadDir, `${artifact.artifactId}-${version}-all.tar.gz`);
-  await mkdir(appDir, { recursive: true });
-  const untar = await runCommand('tar', ['-xzf', tarball, '-C', appDir]);
-  if (untar.code !== 0) {
-    const detail = `tar: ${lastLine(untar.output) || describeExit(untar)}`;
-    throw failures.fetchUnverifiable('registry', what, detail, dir);
-  }
-  // The tarball stays in ~/.m2; the unpacked copy is all the stack needs.
-  await rm(downloadDir, { recursive: true, force: true });
-  const unpacked = await findAppProblem(appDir, runnerJar);
-  if (unpacked !== undefined) throw failures.fetchUnverifiable('registry', what, unpacked, dir);
-  await writeCompletionMarker(dir, what);
-  options.reporter.line('registry', `fetched ${what}`);
-  return { version, runnerJar, fetched: true };
-}
-
-async function verifyRegistry(
-  dir: string,
-  appDir: string,
-  runnerJar: string,
-  what: string,
-): Promise<string | undefined> {
-  const marker = await checkCompletionMarker(dir, what);
-  if (!marker.ok) return marker.problem;
-  return findAppProblem(appDir, runnerJar);
+  if (fetched) options.reporter.line('registry', `fetched ${what}`);
+  return { version, runnerJar, fetched };
 }
 
 async function findAppProblem(appDir: string, runnerJar: string): Promise<string | undefined> {
