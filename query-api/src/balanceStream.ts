@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   LedgerError,
+  assert,
   problemContentType,
   problemFromError,
   type ErrorCode,
@@ -17,7 +18,6 @@ import {
   defaultStreamSequencerLimits,
   type GapReason,
   type StreamSequencer,
-  type StreamSequencerLimits,
   type StreamStart,
 } from './streamSequencer.ts';
 
@@ -67,14 +67,12 @@ export interface BalanceStreamDeps {
    * The cached balance, read synchronously at subscribe: no change can slip in between reading
    * it and starting the account's order from it.
    */
-  readonly current?: (accountId: string) => BalanceSnapshot | undefined;
+  readonly current: (accountId: string) => BalanceSnapshot | undefined;
   /** The current balance when not cached (a read through the cache); changes are held meanwhile. */
   readonly snapshot: (accountId: string) => Promise<BalanceSnapshot | undefined>;
   readonly logger: Logger;
   readonly hooks?: Partial<BalanceStreamHooks>;
-  /** Reorder buffer bounds and gap timeout (defaults: streamSequencer.ts's named limits). */
-  readonly order?: StreamSequencerLimits;
-  readonly now?: () => number;
+  readonly now: () => number;
 }
 
 export const streamPath = '/v1/stream';
@@ -84,6 +82,8 @@ export const streamMessageBytesMax = 64 * 1024;
 export const streamCloseTimeoutMs = 2_000;
 /** How often held-back versions are checked against the gap timeout (a fraction of it). */
 export const streamGapCheckIntervalMs = 250;
+/** Seconds a client refused for connectionsMax is asked to wait before reconnecting. */
+export const streamRetryAfterSeconds = 5;
 
 /** One balance frame on its way out, built once per change and shared by every connection. */
 interface Outgoing {
@@ -106,10 +106,12 @@ function outgoing(change: BalanceSnapshot): Outgoing {
 }
 
 export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
-  const { options, logger } = deps;
+  const { options, logger, now } = deps;
   const hooks: BalanceStreamHooks = { ...noHooks, ...deps.hooks };
-  const now = deps.now ?? Date.now;
-  const orderLimits = deps.order ?? defaultStreamSequencerLimits;
+  assert(
+    streamGapCheckIntervalMs < defaultStreamSequencerLimits.gapTimeoutMs,
+    'held-back versions must be checked more often than the gap timeout',
+  );
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: streamMessageBytesMax,
@@ -191,7 +193,7 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     const begin = (accountId: string, start: StreamStart<Outgoing>) =>
       push(connection, order.begin(accountId, start, now()));
     for (const accountId of added) {
-      const cached = deps.current?.(accountId);
+      const cached = deps.current(accountId);
       if (cached !== undefined) {
         begin(accountId, { kind: 'current', item: outgoing(cached) });
         continue;
@@ -242,7 +244,9 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   function accept(ws: WebSocket): void {
     const connection: Connection = {
       ws,
-      order: createStreamSequencer<Outgoing>(orderLimits, (reason) => hooks.gap(reason)),
+      order: createStreamSequencer<Outgoing>(defaultStreamSequencerLimits, (reason) =>
+        hooks.gap(reason),
+      ),
       alive: true,
     };
     connections.add(connection);
@@ -269,7 +273,7 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       if (refusal === undefined && connections.size >= options.connectionsMax) {
         hooks.drop('connections_max');
         refusal = new LedgerError('overloaded', 'too many stream connections', {
-          retryAfterSeconds: 5,
+          retryAfterSeconds: streamRetryAfterSeconds,
         });
       }
       if (refusal !== undefined) {
