@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { restartPolicy, type RestartPolicy } from '../src/stackLimits.ts';
-import { decideRestart, pruneDeaths, restartDelayMs } from '../src/supervisor/restartPolicy.ts';
+import {
+  checkRestartPolicy,
+  decideRestart,
+  pruneDeaths,
+  restartDelayMs,
+} from '../src/supervisor/restartPolicy.ts';
 
 const policy: RestartPolicy = {
   initialDelayMs: 1_000,
@@ -55,6 +60,18 @@ void describe('restart policy', () => {
     // The cap must let the maximum number of restarts fit in the window, or the limit never trips.
     assert.ok(
       restartPolicy.delayMaxMs * restartPolicy.restartsPerWindowMax < restartPolicy.restartWindowMs,
+    );
+  });
+
+  void it('given a policy whose limits contradict each other, then it is refused at start-up', () => {
+    checkRestartPolicy(restartPolicy);
+    checkRestartPolicy(policy);
+
+    assert.throws(() => checkRestartPolicy({ ...policy, multiplier: 1 }), /multiplier/);
+    assert.throws(() => checkRestartPolicy({ ...policy, delayMaxMs: 500 }), /delayMaxMs/);
+    assert.throws(
+      () => checkRestartPolicy({ ...policy, restartWindowMs: 24_000 }),
+      /fit in restartWindowMs/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { assert } from '@ledger/runtime';
 import type { RestartPolicy } from '../stackLimits.ts';
 
 /**
@@ -17,9 +18,27 @@ export interface DeathHistory {
   readonly nowMs: number;
 }
 
+/**
+ * Checked when a supervisor is created: a policy whose limits contradict each other would loop
+ * forever (multiplier <= 1 never backs off) or never trip the budget (restarts cannot fit in the
+ * window).
+ */
+export function checkRestartPolicy(policy: RestartPolicy): void {
+  assert(policy.initialDelayMs > 0, 'restart policy: initialDelayMs must be positive');
+  assert(
+    policy.delayMaxMs >= policy.initialDelayMs,
+    'restart policy: delayMaxMs must be at least initialDelayMs',
+  );
+  assert(policy.multiplier > 1, 'restart policy: multiplier must be above 1');
+  assert(policy.restartsPerWindowMax >= 1, 'restart policy: restartsPerWindowMax must be >= 1');
+  assert(
+    policy.delayMaxMs * policy.restartsPerWindowMax < policy.restartWindowMs,
+    'restart policy: restartsPerWindowMax restarts at delayMaxMs must fit in restartWindowMs',
+  );
+}
+
 export function decideRestart(history: DeathHistory, policy: RestartPolicy): RestartDecision {
-  const windowStart = history.nowMs - policy.restartWindowMs;
-  const deathsInWindow = history.deathTimesMs.filter((time) => time > windowStart).length;
+  const deathsInWindow = pruneDeaths(history.deathTimesMs, history.nowMs, policy).length;
   if (deathsInWindow > policy.restartsPerWindowMax) return { kind: 'give-up', deathsInWindow };
   return {
     kind: 'restart',

@@ -10,7 +10,7 @@ import {
   type RestartPolicy,
 } from '../stackLimits.ts';
 import { closeLog, fileSize, followLog, lastMeaningfulLine, openPartLog } from './partLogs.ts';
-import { decideRestart, pruneDeaths } from './restartPolicy.ts';
+import { checkRestartPolicy, decideRestart, pruneDeaths } from './restartPolicy.ts';
 import type { PartSpec, RunningPart } from './partSpec.ts';
 import { waitUntil } from './waitFor.ts';
 
@@ -58,6 +58,7 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.policy = options.policy ?? defaultRestartPolicy;
+    checkRestartPolicy(this.policy);
   }
 
   async start(spec: PartSpec): Promise<RunningPart> {
@@ -214,10 +215,9 @@ export class Supervisor {
     this.notify();
     // Deaths while stopping are expected; deaths before healthy are handled by launch().
     if (part.stopping || incarnation.healthyAtMs === undefined) return;
-    const now = Date.now();
-    const stable = now - incarnation.healthyAtMs >= this.policy.stableAfterMs;
-    part.consecutiveDeaths = stable ? 1 : part.consecutiveDeaths + 1;
-    part.deathTimesMs = [...pruneDeaths(part.deathTimesMs, now, this.policy), now];
+    const stable = Date.now() - incarnation.healthyAtMs >= this.policy.stableAfterMs;
+    if (stable) part.consecutiveDeaths = 0;
+    this.recordDeath(part);
     void this.restart(part, incarnation.exit ?? 'exited');
   }
 
@@ -263,11 +263,16 @@ export class Supervisor {
       } catch (error) {
         if (part.stopping) return;
         lastExit = describeFailure(error, spec.name);
-        const now = Date.now();
-        part.consecutiveDeaths += 1;
-        part.deathTimesMs = [...pruneDeaths(part.deathTimesMs, now, this.policy), now];
+        this.recordDeath(part);
       }
     }
+  }
+
+  /** Deaths older than the window are dropped, so the list stays within the restart budget. */
+  private recordDeath(part: ManagedPart): void {
+    const now = Date.now();
+    part.consecutiveDeaths += 1;
+    part.deathTimesMs = [...pruneDeaths(part.deathTimesMs, now, this.policy), now];
   }
 
   private describe(spec: PartSpec, incarnation: Incarnation): RunningPart {
