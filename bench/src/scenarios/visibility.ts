@@ -71,7 +71,9 @@ export async function runVisibility(
         }),
       );
       if (accepted.status !== 202) {
+        // A 429/503 comes back at once: without the gap, four probes would flood the command API.
         missed += 1;
+        await sleep(probeGapMs);
         continue;
       }
       const acceptedAtMs = performance.now();
