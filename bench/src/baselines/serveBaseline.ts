@@ -4,7 +4,13 @@
 // Prints `listening <port> <detail>` once it accepts connections; stops on SIGTERM/SIGINT.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPostgresPool, intFromEnv, listen, readStackConfig } from '@ledger/runtime';
+import {
+  createPostgresPool,
+  intFromEnv,
+  listen,
+  postgresPoolMax,
+  readStackConfig,
+} from '@ledger/runtime';
 import type pg from 'pg';
 import { createBareServer } from './bareServer.ts';
 import { createDbReadServer, dbReadPoolMaxDefault, findBalanceSource } from './dbReadServer.ts';
@@ -15,7 +21,7 @@ export type BaselineKind = 'bare' | 'db-read' | 'naive-write';
 async function main(argv: readonly string[]): Promise<void> {
   const [kind, portText, schema = 'ledger'] = argv;
   const port = Number(portText ?? '0');
-  const stack = readStackConfig();
+  const poolBase = { connectionString: readStackConfig().postgresUrl, schema };
   let pool: pg.Pool | undefined;
   let server: Server;
   let detail = '';
@@ -24,32 +30,16 @@ async function main(argv: readonly string[]): Promise<void> {
       server = createBareServer();
       break;
     case 'db-read': {
-      const max = intFromEnv(process.env, 'BENCH_DB_READ_POOL_MAX', dbReadPoolMaxDefault, {
-        min: 1,
-        max: 64,
-      });
-      pool = createPostgresPool({
-        connectionString: stack.postgresUrl,
-        schema,
-        max,
-        applicationName: 'bench-db-read',
-      });
+      const max = poolMaxFromEnv('BENCH_DB_READ_POOL_MAX', dbReadPoolMaxDefault);
+      pool = createPostgresPool({ ...poolBase, max, applicationName: 'bench-db-read' });
       const source = await findBalanceSource(pool, schema);
       server = createDbReadServer(pool, source);
       detail = `table ${schema}.${source.table} pool ${max}`;
       break;
     }
     case 'naive-write': {
-      const max = intFromEnv(process.env, 'BENCH_NAIVE_POOL_MAX', naivePoolMaxDefault, {
-        min: 1,
-        max: 64,
-      });
-      pool = createPostgresPool({
-        connectionString: stack.postgresUrl,
-        schema,
-        max,
-        applicationName: 'bench-naive',
-      });
+      const max = poolMaxFromEnv('BENCH_NAIVE_POOL_MAX', naivePoolMaxDefault);
+      pool = createPostgresPool({ ...poolBase, max, applicationName: 'bench-naive' });
       server = createNaiveWriteServer(pool);
       detail = `schema ${schema} pool ${max}`;
       break;
@@ -67,6 +57,11 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** A pool size override, within the bound runtime's createPostgresPool enforces anyway. */
+function poolMaxFromEnv(variable: string, fallback: number): number {
+  return intFromEnv(process.env, variable, fallback, { min: 1, max: postgresPoolMax });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
