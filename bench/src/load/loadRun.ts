@@ -59,11 +59,16 @@ const loopback = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/
 /** No single run may go on longer than this, whatever a profile says. */
 export const loadSecondsMax = 300;
 
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  if (!loopback.test(options.url)) throw new Error(`refusing to load ${options.url}: not loopback`);
-  if (options.durationSeconds <= 0 || options.durationSeconds > loadSecondsMax) {
-    throw new Error(`duration ${options.durationSeconds} s is outside (0, ${loadSecondsMax}]`);
+/** Every load client (autocannon, wrk, the paced client) checks its target here first. */
+export function assertLoadTarget(url: string, durationSeconds: number): void {
+  if (!loopback.test(url)) throw new Error(`refusing to load ${url}: not loopback`);
+  if (durationSeconds <= 0 || durationSeconds > loadSecondsMax) {
+    throw new Error(`duration ${durationSeconds} s is outside (0, ${loadSecondsMax}]`);
   }
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  assertLoadTarget(options.url, options.durationSeconds);
   const perSecond: number[] = [];
   const { path, body, onResponse } = options;
   const dynamic = path !== undefined || body !== undefined;

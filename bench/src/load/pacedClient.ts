@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { clientLimits } from '../benchProfile.ts';
-import { loadSecondsMax, type LoadResult } from './loadRun.ts';
+import { assertLoadTarget, type LoadResult } from './loadRun.ts';
 import { percentile } from '../report/stats.ts';
 
 /**
@@ -27,16 +27,12 @@ export interface PacedOptions {
   readonly onTick?: (responses: number) => void;
 }
 
-const loopback = /^http:\/\/127\.0\.0\.1:(\d+)$/;
 /** How long a worker waits before looking at the backlog again. */
 const backlogPollMs = 20;
 
 export async function runPaced(options: PacedOptions): Promise<LoadResult> {
-  const port = loopback.exec(options.url)?.[1];
-  if (port === undefined) throw new Error(`refusing to load ${options.url}: not 127.0.0.1`);
-  if (options.durationSeconds <= 0 || options.durationSeconds > loadSecondsMax) {
-    throw new Error(`duration ${options.durationSeconds} s is outside (0, ${loadSecondsMax}]`);
-  }
+  assertLoadTarget(options.url, options.durationSeconds);
+  const target = new URL(options.path, options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const startedAtMs = Date.now();
   const endAtMs = startedAtMs + options.durationSeconds * 1_000;
@@ -56,10 +52,8 @@ export async function runPaced(options: PacedOptions): Promise<LoadResult> {
   const post = (body: string) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const outgoing = request(
+        target,
         {
-          host: '127.0.0.1',
-          port: Number(port),
-          path: options.path,
           method: 'POST',
           agent,
           headers: {

@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { clientLimits } from '../benchProfile.ts';
-import { loadSecondsMax, type LoadResult } from './loadRun.ts';
+import { assertLoadTarget, type LoadResult } from './loadRun.ts';
 
 /**
  * The read scenarios through wrk (C, epoll) when it is installed: DESIGN.md's reference numbers
@@ -10,7 +10,6 @@ import { loadSecondsMax, type LoadResult } from './loadRun.ts';
  * Debian: `apt-get install -y wrk`. Without it the driver says so and uses autocannon.
  */
 const script = fileURLToPath(new URL('./randomBalance.lua', import.meta.url));
-const loopback = /^http:\/\/127\.0\.0\.1:\d+$/;
 /** wrk's own run ends at -d; this is only the guard against a wedged process. */
 const wrkGraceMs = 30_000;
 
@@ -28,10 +27,7 @@ export async function runWrkReads(options: {
   accounts: number;
   seed: number;
 }): Promise<LoadResult> {
-  if (!loopback.test(options.url)) throw new Error(`refusing to load ${options.url}: not loopback`);
-  if (options.durationSeconds <= 0 || options.durationSeconds > loadSecondsMax) {
-    throw new Error(`duration ${options.durationSeconds} s is outside (0, ${loadSecondsMax}]`);
-  }
+  assertLoadTarget(options.url, options.durationSeconds);
   const startedAtMs = Date.now();
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
