@@ -188,7 +188,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
       : await attempt('growth: accounts × distribution', () => runGrowth(context, small, large));
   // Its own query-api over rows it writes itself (memory.ts): needs no seeded account set.
   const memory: MemoryResult | undefined = await attempt('memory: query-api RSS', () =>
-    runMemory(context, large, options.profile.memoryCachedAccounts),
+    runMemory(context, options.profile.memoryCachedAccounts),
   );
 
   const audits: AuditResult[] = [];

@@ -94,10 +94,6 @@ export class Timeline {
     });
   }
 
-  get acceptedSoFar(): number {
-    return this.accepted;
-  }
-
   private closePhase(): void {
     const last = this.phases.at(-1);
     if (last !== undefined && last.endMs === undefined) last.endMs = Date.now();

@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forEachConcurrently, requestJson } from '../load/httpJson.ts';
 import { wrkAvailable } from '../load/wrkRun.ts';
-import type { AccountSet } from '../load/workload.ts';
 import { fetchMetrics, metricSum } from '../metrics/promText.ts';
 import { startChild, tsxArgs, type Child } from '../stack/childProcess.ts';
 import type { BenchContext } from './benchContext.ts';
@@ -42,11 +41,7 @@ const feedQuietWaitMax = 60;
 const fillSecondsMax = 900;
 const fillPollMs = 5_000;
 
-export async function runMemory(
-  context: BenchContext,
-  _set: AccountSet,
-  count: number,
-): Promise<MemoryResult> {
+export async function runMemory(context: BenchContext, count: number): Promise<MemoryResult> {
   const pool = context.ledgerPool;
   const prefix = `bench-mem${count}-`;
   await pool.query(`drop schema if exists ${memorySchema} cascade`);

@@ -20,8 +20,6 @@ const services: readonly ServiceName[] = [
 export interface StackSession {
   readonly config: StackConfig;
   readonly urls: Readonly<Record<ServiceName, string>>;
-  /** Pids where known (for RSS): from `status`, or of the children the driver started. */
-  readonly pids: Readonly<Partial<Record<ServiceName, number>>>;
   /** What the driver started, for the report. */
   readonly started: readonly string[];
   stop(): Promise<void>;
@@ -80,18 +78,12 @@ export async function ensureStack(options: {
     echo = false;
     if (line.includes('stack ready')) started.push('the whole stack (stackCli up)');
     else stackChild = undefined;
-    status = await stackStatus(options.repoRoot);
   } else if (status.code !== 0) {
     throw new Error(`stackCli status failed (exit ${status.code}): ${status.text}`);
   } else {
     console.log(`  using the running stack: ${firstLine(status.text)}`);
   }
 
-  const pids: Partial<Record<ServiceName, number>> = {};
-  for (const service of services) {
-    const pid = new RegExp(`^${service}: pid (\\d+)`, 'm').exec(status.text)?.[1];
-    if (pid !== undefined) pids[service] = Number(pid);
-  }
   for (const service of services) {
     if (await isReady(urls[service])) {
       if (options.cpuProfileDir !== undefined)
@@ -112,14 +104,12 @@ export async function ensureStack(options: {
     });
     children.push(child);
     started.push(service);
-    if (child.pid !== undefined) pids[service] = child.pid;
     await waitReady(service, urls[service], child);
   }
 
   return {
     config,
     urls,
-    pids,
     started,
     async stop() {
       for (const child of children.reverse()) await child.stop('SIGTERM', serviceStopGraceMs);
