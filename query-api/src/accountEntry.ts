@@ -73,7 +73,11 @@ export class AccountEntry implements CachedAccount {
 
   /** The same balance and version with the opening filled in (it never changes afterwards). */
   withDetails(details: AccountDetails): AccountEntry {
-    const opened = openingOf(details);
+    return this.withOpeningOf(openingOf(details));
+  }
+
+  /** The same balance and version with the opening of another read of this account. */
+  withOpeningOf(opened: Opening): AccountEntry {
     return new AccountEntry(
       this.accountId,
       this.currency,
@@ -86,6 +90,9 @@ export class AccountEntry implements CachedAccount {
     );
   }
 }
+
+/** The opening's fields as an entry holds them (interned text, epoch milliseconds). */
+type Opening = Pick<AccountEntry, 'overdraftLimitText' | 'status' | 'createdAtMs' | 'metadataJson'>;
 
 /** What a row of the read model holds, as text where it is served as text. */
 export interface AccountColumns {
@@ -133,7 +140,7 @@ export function toAccountEntry(account: CachedAccount): AccountEntry {
   return account.details === undefined ? base : base.withDetails(account.details);
 }
 
-function openingOf(details: AccountDetails) {
+function openingOf(details: AccountDetails): Opening {
   const createdAtMs = Date.parse(details.createdAt);
   assert(Number.isFinite(createdAtMs), `createdAt ${details.createdAt} is not a timestamp`);
   return {

@@ -64,10 +64,11 @@ export function createAccountReader(deps: {
     const read = (async () => {
       try {
         const found = await deps.load(account.accountId);
-        const details = found && toAccountEntry(found).details;
-        if (details === undefined) return account;
-        cache.attachDetails(account.accountId, details);
-        return account.withDetails(details);
+        const opened = found && toAccountEntry(found);
+        // Only the opening is taken: balance and version stay what the cache served.
+        if (opened?.hasDetails !== true) return account;
+        cache.attachOpening(opened);
+        return account.withOpeningOf(opened);
       } finally {
         detailsReads.delete(account.accountId);
       }

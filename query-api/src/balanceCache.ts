@@ -1,12 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { LedgerError, assert } from '@ledger/runtime';
 import { toAccountEntry, type AccountEntry } from './accountEntry.ts';
-import type {
-  AccountDetails,
-  AccountLoader,
-  BalanceSnapshot,
-  CachedAccount,
-} from './accountModel.ts';
+import type { AccountLoader, BalanceSnapshot, CachedAccount } from './accountModel.ts';
 import { createVersionFloors } from './versionFloors.ts';
 
 /**
@@ -44,10 +39,11 @@ export interface BalanceCache {
   /** Applies a change from the feed; only a newer version replaces what is cached or loading. */
   applyChange(change: BalanceSnapshot): ChangeOutcome;
   /**
-   * Completes an entry cached before its opening was projected; changes nothing else (the
-   * details never change once there, and balance and version stay what the feed made them).
+   * Completes an entry cached before its opening was projected with the opening of a later read
+   * (`opened`); changes nothing else (the details never change once there, and balance and
+   * version stay what the feed made them).
    */
-  attachDetails(accountId: string, details: AccountDetails): void;
+  attachOpening(opened: AccountEntry): void;
   /** The cached version without touching recency or counters (for waiters and the stream). */
   peekVersion(accountId: string): number | undefined;
   readonly size: number;
@@ -212,10 +208,10 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
       return { account: await load(accountId), hit: false };
     },
     applyChange,
-    attachDetails(accountId, details) {
-      const cached = entries.peek(accountId);
-      if (cached === undefined || cached.hasDetails) return;
-      entries.set(accountId, cached.withDetails(details));
+    attachOpening(opened) {
+      const cached = entries.peek(opened.accountId);
+      if (cached === undefined || cached.hasDetails || !opened.hasDetails) return;
+      entries.set(cached.accountId, cached.withOpeningOf(opened));
     },
     peekVersion: (accountId) => entries.peek(accountId)?.version,
     get size() {
