@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
-import { createLogger } from '@ledger/runtime';
 import type { BalanceChanged, LedgerEvent } from '@ledger/schemas';
 import type { Consumer, Producer } from 'kafkajs';
 import { createTestProducer } from '../../ledger-processor/test/ledgerWorkload.ts';
-import { readProjectorConfig } from '../src/config.ts';
-import { startProjector, type RunningProjector } from '../src/wiring.ts';
+import type { RunningProjector } from '../src/wiring.ts';
 import { leg, opened, posted, rejected } from './eventFixtures.ts';
+import { startTestProjector } from './projectorStack.ts';
 
 /**
  * The projector alone, fed events written straight to the event log, so the test decides the
@@ -20,17 +19,8 @@ void describe('projector against out-of-order and duplicated events', () => {
   let producer: Producer;
   let balancesReader: Consumer;
   const balances: BalanceChanged[] = [];
-  const logger = createLogger({
-    level: 'warn',
-    write: (line) => process.stderr.write(line + '\n'),
-  });
   const t0 = Date.now();
-  const start = () =>
-    startProjector(
-      readProjectorConfig(env.env({ LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS: '200' })),
-      logger,
-      { port: 0, onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`) },
-    );
+  const start = () => startTestProjector(env);
 
   before(async () => {
     env = await createLedgerTestEnvironment('projector order');

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
-import { createLogger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
-import { readProcessorConfig } from '../../ledger-processor/src/config.ts';
-import { startLedgerProcessor, type RunningProcessor } from '../../ledger-processor/src/wiring.ts';
+import type { RunningProcessor } from '../../ledger-processor/src/wiring.ts';
 import {
   command,
   createTestProducer,
@@ -15,10 +13,14 @@ import {
   transfer,
 } from '../../ledger-processor/test/ledgerWorkload.ts';
 import { randomWorkload } from '../../ledger-processor/test/randomWorkload.ts';
-import { readProjectorConfig } from '../src/config.ts';
-import { startProjector, type RunningProjector } from '../src/wiring.ts';
+import type { RunningProjector } from '../src/wiring.ts';
 import { waitForBalancesTopicToMatchLedger } from './balancesTopic.ts';
-import { readModelMismatches } from './readModelCheck.ts';
+import {
+  runWorkload,
+  startTestProcessor,
+  startTestProjector,
+  waitForReadModelsToMatchLedger,
+} from './projectorStack.ts';
 
 const seed = Number(process.env.LEDGER_TEST_SEED ?? Date.now() % 1_000_000);
 
@@ -27,23 +29,12 @@ void describe(`projector behind the real ledger processor (seed ${seed})`, () =>
   let processor: RunningProcessor;
   let projector: RunningProjector;
   let producer: Producer;
-  const logger = createLogger({
-    level: 'warn',
-    write: (line) => process.stderr.write(line + '\n'),
-  });
 
   before(async () => {
     env = await createLedgerTestEnvironment('projector');
     producer = await createTestProducer(env.kafka);
-    processor = await startLedgerProcessor(readProcessorConfig(env.env()), logger, {
-      port: 0,
-      onFatal: (error) => assert.fail(`processor fatal: ${String(error)}`),
-    });
-    projector = await startProjector(
-      readProjectorConfig(env.env({ LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS: '200' })),
-      logger,
-      { port: 0, onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`) },
-    );
+    processor = await startTestProcessor(env);
+    projector = await startTestProjector(env);
   });
 
   after(async () => {
@@ -52,17 +43,6 @@ void describe(`projector behind the real ledger processor (seed ${seed})`, () =>
     await producer?.disconnect();
     await env?.teardown();
   });
-
-  async function waitForReadModelsToMatchLedger(what: string): Promise<void> {
-    let last: string[] = [];
-    await waitUntil(
-      async () => (last = await readModelMismatches(env.pool)).length === 0,
-      `${what} (last differences: ${last.join('; ')})`,
-      120_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}; differences: ${last.join('; ')}`);
-    });
-  }
 
   void it('given accounts, a posted transfer and a rejected one, when the processor decides them, then the read models show exactly the ledger', async () => {
     const commands = [
@@ -82,7 +62,7 @@ void describe(`projector behind the real ledger processor (seed ${seed})`, () =>
       command(transfer('t-overdraw', 'bob', 'alice', 999_999n)),
     ]);
     await waitUntil(async () => (await decidedCount(env.pool)) >= 6, 'transfers decided');
-    await waitForReadModelsToMatchLedger('the read models to match the ledger');
+    await waitForReadModelsToMatchLedger(env.pool);
 
     const accounts = await env.pool.query<{ account_id: string; balance: string; version: string }>(
       `select account_id, balance::text as balance, version from account_view order by account_id`,
@@ -130,27 +110,8 @@ void describe(`projector behind the real ledger processor (seed ${seed})`, () =>
 
   void it('given a seeded random workload with client retries and rejections, when it is decided, then read models and the balances changelog equal the ledger', async () => {
     const workload = randomWorkload({ seed, accounts: 30, transfers: 1_500 });
-    const before = await decidedCount(env.pool);
-    const total = workload.opens.length + workload.transfers.length;
-    await produceCommands(producer, env.serde, env.topics.commands, workload.opens);
-    await waitUntil(
-      async () => (await decidedCount(env.pool)) >= before + workload.opens.length,
-      'accounts opened',
-    );
-    for (let start = 0; start < workload.transfers.length; start += 100) {
-      await produceCommands(
-        producer,
-        env.serde,
-        env.topics.commands,
-        workload.transfers.slice(start, start + 100),
-      );
-    }
-    await waitUntil(
-      async () => (await decidedCount(env.pool)) >= before + total,
-      `all ${total} decided`,
-      120_000,
-    );
-    await waitForReadModelsToMatchLedger('the read models to match the ledger');
+    await runWorkload(env, producer, workload, { chunk: 100, paceMs: 0, timeoutMs: 120_000 });
+    await waitForReadModelsToMatchLedger(env.pool);
     assert.deepEqual(await ledgerViolations(env.pool), []);
     const { versions } = await waitForBalancesTopicToMatchLedger(env, env.pool);
     // Every version of every account is on the changelog (a stream client is promised each one),

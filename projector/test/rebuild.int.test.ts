@@ -2,17 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
-import { createLogger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
-import { readProcessorConfig } from '../../ledger-processor/src/config.ts';
-import { startLedgerProcessor, type RunningProcessor } from '../../ledger-processor/src/wiring.ts';
+import type { RunningProcessor } from '../../ledger-processor/src/wiring.ts';
 import {
   createTestProducer,
   decidedCount,
   ledgerViolations,
-  produceCommands,
 } from '../../ledger-processor/test/ledgerWorkload.ts';
-import { randomWorkload, type Workload } from '../../ledger-processor/test/randomWorkload.ts';
+import { randomWorkload } from '../../ledger-processor/test/randomWorkload.ts';
 import { readProjectorConfig } from '../src/config.ts';
 import {
   rebuildReadModels,
@@ -21,8 +18,15 @@ import {
 } from '../src/rebuild/rebuildReadModels.ts';
 import { liveTables, rebuildTables } from '../src/readModelTables.ts';
 import { tryClaimRebuild } from '../src/rebuildGate.ts';
-import { startProjector, type RunningProjector } from '../src/wiring.ts';
+import type { RunningProjector } from '../src/wiring.ts';
 import { waitForBalancesTopicToMatchLedger } from './balancesTopic.ts';
+import {
+  runWorkload,
+  startTestProcessor,
+  startTestProjector,
+  testLogger,
+  waitForReadModelsToMatchLedger,
+} from './projectorStack.ts';
 import { readModelMismatches, readModelRows } from './readModelCheck.ts';
 
 const seed = Number(process.env.LEDGER_TEST_SEED ?? Date.now() % 1_000_000);
@@ -30,7 +34,7 @@ const accounts = 40;
 const transfers = 2_000;
 /** Commands per send while the workload flows; the pace keeps the processors busy throughout. */
 const produceChunk = 100;
-const producePaceMs = 20;
+const paced = { chunk: produceChunk, paceMs: 20, timeoutMs: 180_000 };
 const repoRoot = new URL('../../', import.meta.url).pathname;
 
 void describe(`rebuilding the read models from the event log (seed ${seed})`, () => {
@@ -38,23 +42,12 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
   let processor: RunningProcessor;
   let projector: RunningProjector;
   let producer: Producer;
-  const logger = createLogger({
-    level: 'warn',
-    write: (line) => process.stderr.write(line + '\n'),
-  });
 
   before(async () => {
     env = await createLedgerTestEnvironment('rebuild');
     producer = await createTestProducer(env.kafka);
-    processor = await startLedgerProcessor(readProcessorConfig(env.env()), logger, {
-      port: 0,
-      onFatal: (error) => assert.fail(`processor fatal: ${String(error)}`),
-    });
-    projector = await startProjector(
-      readProjectorConfig(env.env({ LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS: '200' })),
-      logger,
-      { port: 0, onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`) },
-    );
+    processor = await startTestProcessor(env);
+    projector = await startTestProjector(env);
   });
 
   after(async () => {
@@ -64,46 +57,10 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
     await env?.teardown();
   });
 
-  /** Opens the workload's accounts, then streams its transfers in paced chunks. */
-  async function runWorkload(workload: Workload): Promise<void> {
-    const before = await decidedCount(env.pool);
-    await produceCommands(producer, env.serde, env.topics.commands, workload.opens);
-    await waitUntil(
-      async () => (await decidedCount(env.pool)) >= before + workload.opens.length,
-      'accounts opened',
-    );
-    for (let start = 0; start < workload.transfers.length; start += produceChunk) {
-      await produceCommands(
-        producer,
-        env.serde,
-        env.topics.commands,
-        workload.transfers.slice(start, start + produceChunk),
-      );
-      await new Promise((resolve) => setTimeout(resolve, producePaceMs));
-    }
-    const total = before + workload.opens.length + workload.transfers.length;
-    await waitUntil(
-      async () => (await decidedCount(env.pool)) >= total,
-      `${total} decided`,
-      180_000,
-    );
-  }
-
-  async function waitForReadModelsToMatchLedger(): Promise<void> {
-    let last: string[] = [];
-    await waitUntil(
-      async () => (last = await readModelMismatches(env.pool)).length === 0,
-      'the read models to match the ledger',
-      120_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}; differences: ${last.join('; ')}`);
-    });
-  }
-
   void it('given a concurrent random workload projected live, when the log is replayed into fresh tables by the CLI, then they equal the live read models row by row', async () => {
     const workload = randomWorkload({ seed, accounts, transfers });
-    await runWorkload(workload);
-    await waitForReadModelsToMatchLedger();
+    await runWorkload(env, producer, workload, paced);
+    await waitForReadModelsToMatchLedger(env.pool);
     assert.deepEqual(await ledgerViolations(env.pool), []);
 
     const output = await runRebuildCli(env.env({ LEDGER_LOG_LEVEL: 'warn' }), ['--no-swap']);
@@ -147,7 +104,12 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
     })();
     const progress: RebuildProgress[] = [];
     const baseline = await decidedCount(env.pool);
-    const flowing = runWorkload(randomWorkload({ seed: seed + 1, accounts, transfers }));
+    const flowing = runWorkload(
+      env,
+      producer,
+      randomWorkload({ seed: seed + 1, accounts, transfers }),
+      paced,
+    );
     await waitUntil(
       async () => (await decidedCount(env.pool)) >= baseline + 2 * produceChunk,
       'the workload flowing',
@@ -164,7 +126,7 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
       await prepared.query(probe);
       report = await rebuildReadModels({
         config: readProjectorConfig(env.env()),
-        logger,
+        logger: testLogger,
         swap: true,
         onProgress: (line) => progress.push(line),
         // Catch up with the live projector however small the gap, to exercise that path too.
@@ -186,7 +148,7 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
     assert.equal(report.swapped, true);
     assert.deepEqual(shrinks, [], 'a reader saw the model shrink');
     assert.ok(progress.some((line) => line.partitionsDone === line.partitions));
-    await waitForReadModelsToMatchLedger();
+    await waitForReadModelsToMatchLedger(env.pool);
     await waitForBalancesTopicToMatchLedger(env, env.pool, 120_000);
     const tables = await env.pool.query<{ tablename: string }>(
       `select tablename from pg_tables where schemaname = $1 and tablename like '%rebuild%'`,
@@ -207,7 +169,12 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
 
   void it('given the live projector stopped while events kept coming, when a rebuild swaps in tables ahead of it, then it resumes past them and publishes the balances it never saw', async () => {
     await projector.stop();
-    await runWorkload(randomWorkload({ seed: seed + 2, accounts, transfers: 500 }));
+    await runWorkload(
+      env,
+      producer,
+      randomWorkload({ seed: seed + 2, accounts, transfers: 500 }),
+      paced,
+    );
     await waitUntil(
       async () =>
         (await env.pool.query(`select 1 from outbox where sent_at is null`)).rowCount === 0,
@@ -215,7 +182,7 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
     );
     const report = await rebuildReadModels({
       config: readProjectorConfig(env.env()),
-      logger,
+      logger: testLogger,
       swap: true,
     });
     const stored = await env.pool.query<{ partition: number; next_offset: string }>(
@@ -230,11 +197,7 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
     assert.ok((unpublished.rowCount ?? 0) > 0, 'accounts ahead of the stopped projector are noted');
     assert.deepEqual(await readModelMismatches(env.pool), [], 'the swapped-in model is complete');
 
-    projector = await startProjector(
-      readProjectorConfig(env.env({ LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS: '200' })),
-      logger,
-      { port: 0, onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`) },
-    );
+    projector = await startTestProjector(env);
     await waitForBalancesTopicToMatchLedger(env, env.pool);
     await waitUntil(
       async () =>
@@ -251,7 +214,11 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
     try {
       assert.equal(await tryClaimRebuild(holder), true);
       await assert.rejects(
-        rebuildReadModels({ config: readProjectorConfig(env.env()), logger, swap: true }),
+        rebuildReadModels({
+          config: readProjectorConfig(env.env()),
+          logger: testLogger,
+          swap: true,
+        }),
         /already running/,
       );
     } finally {
