@@ -132,8 +132,8 @@ export async function commitGroup(
       return { slices: results, decision: undefined, outbox: [], deadLetters: 0 };
     }
     const commands: LedgerCommand[] = [];
-    const traceparents = new Map<string, string>();
-    const partitionOf = new Map<string, number>();
+    // Per command: the partition its events are published for and the headers they carry.
+    const sources = new Map<string, { partition: number; headers: Record<string, string> }>();
     const deadLetters: OutboxEntry[] = [];
     for (const { slice, stored } of fresh) {
       for (const item of slice.messages) {
@@ -143,9 +143,11 @@ export async function commitGroup(
           continue;
         }
         commands.push(item.command);
-        partitionOf.set(item.command.commandId, slice.partition);
-        if (item.traceparent !== undefined)
-          traceparents.set(item.command.commandId, item.traceparent);
+        const { traceparent } = item;
+        sources.set(item.command.commandId, {
+          partition: slice.partition,
+          headers: traceparent === undefined ? {} : { traceparent },
+        });
       }
     }
     const snapshot = await loadSnapshot(client, snapshotKeys(commands));
@@ -157,17 +159,15 @@ export async function commitGroup(
       nextEventId: deps.nextEventId,
     });
     const events: OutboxEntry[] = decision.events.map((event) => {
-      const commandPartition = partitionOf.get(event.commandId);
-      assert(commandPartition !== undefined, 'an event of a command not in the group');
-      const traceparent = traceparents.get(event.commandId);
-      const headers: Record<string, string> = traceparent === undefined ? {} : { traceparent };
+      const source = sources.get(event.commandId);
+      assert(source !== undefined, 'an event of a command not in the group');
       return {
-        commandPartition,
+        commandPartition: source.partition,
         topic: deps.topics.events,
         key: eventKey(event),
         eventId: event.eventId,
         eventType: event.type,
-        headers,
+        headers: source.headers,
         value: deps.serde.encodeEvent(eventToWire(event)),
       };
     });
