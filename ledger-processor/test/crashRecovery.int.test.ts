@@ -9,7 +9,8 @@ import {
   produceCommands,
 } from './ledgerWorkload.ts';
 import { ProcessorProcess } from './processorProcess.ts';
-import { randomWorkload, seededRandom } from './randomWorkload.ts';
+import { SeededRandom } from './domainRandom.ts';
+import { randomWorkload } from './randomWorkload.ts';
 
 const seed = Number(process.env.LEDGER_TEST_SEED ?? Date.now() % 1_000_000);
 const accounts = 60;
@@ -59,15 +60,17 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
         await new Promise((resolve) => setTimeout(resolve, producePaceMs));
       }
     })();
-    const random = seededRandom(seed + 1);
+    const random = new SeededRandom(seed + 1);
     for (let kill = 1; kill <= kills; kill += 1) {
-      const threshold = Math.floor(total * (0.1 + (0.6 * kill) / kills) * (0.9 + 0.1 * random()));
+      const threshold = Math.floor(
+        total * (0.1 + (0.6 * kill) / kills) * (0.9 + 0.1 * random.next()),
+      );
       await waitUntil(
         async () => (await decidedCount(env.pool)) >= threshold,
         `${threshold} decided`,
         120_000,
       );
-      const victim = processors[Math.floor(random() * processors.length)];
+      const victim = processors[Math.floor(random.next() * processors.length)];
       assert.ok(victim);
       await victim.restart();
     }

@@ -1,31 +1,6 @@
 import type { LedgerCommand } from '@ledger/schemas';
+import { SeededRandom, ZipfPicker } from './domainRandom.ts';
 import { command, openAccount, transfer } from './ledgerWorkload.ts';
-
-/** mulberry32: a small seeded PRNG, so a failing run is replayed from its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Zipf(s=1.1) over n ranks by inverse CDF: a few hot accounts take most of the traffic. */
-function zipfPicker(n: number, random: () => number): () => number {
-  const weights = Array.from({ length: n }, (_, rank) => 1 / (rank + 1) ** 1.1);
-  const total = weights.reduce((sum, weight) => sum + weight, 0);
-  const cumulative: number[] = [];
-  let running = 0;
-  for (const weight of weights) cumulative.push((running += weight / total));
-  return () => {
-    const draw = random();
-    const index = cumulative.findIndex((bound) => draw <= bound);
-    return index === -1 ? n - 1 : index;
-  };
-}
 
 export interface Workload {
   readonly opens: readonly LedgerCommand[];
@@ -45,9 +20,10 @@ export function randomWorkload(options: {
   accounts: number;
   transfers: number;
 }): Workload {
-  const random = seededRandom(options.seed);
-  const pick = zipfPicker(options.accounts, random);
+  const random = new SeededRandom(options.seed);
   const ids = Array.from({ length: options.accounts }, (_, index) => `acct-${index}`);
+  // Zipf(s=1.1): a few hot accounts take most of the traffic.
+  const hot = new ZipfPicker(ids, 1.1);
   const opens = [
     command(openAccount('funding', 10n ** 15n)),
     ...ids.map((id) => command(openAccount(id))),
@@ -57,18 +33,17 @@ export function randomWorkload(options: {
   );
   let distinct = transfers.length;
   while (transfers.length < options.accounts + options.transfers) {
-    const roll = random();
+    const roll = random.next();
     if (roll < 0.05 && transfers.length > 0) {
       // A client retry: same transferId and body, a new command id.
-      const original = transfers[Math.floor(random() * transfers.length)];
-      if (original !== undefined) transfers.push(command(original.payload));
+      transfers.push(command(random.pick(transfers).payload));
       continue;
     }
-    const from = ids[pick()] ?? 'acct-0';
-    let to = ids[pick()] ?? 'acct-1';
+    const from = hot.pick(random);
+    let to = hot.pick(random);
     if (to === from) to = ids[(ids.indexOf(from) + 1) % ids.length] ?? 'acct-1';
     if (roll < 0.07) to = `ghost-${transfers.length}`;
-    const amount = BigInt(1 + Math.floor(random() * (roll < 0.15 ? 500_000 : 20_000)));
+    const amount = BigInt(1 + Math.floor(random.next() * (roll < 0.15 ? 500_000 : 20_000)));
     transfers.push(command(transfer(`tx-${options.seed}-${transfers.length}`, from, to, amount)));
     distinct += 1;
   }
