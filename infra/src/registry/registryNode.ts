@@ -45,7 +45,7 @@ export function registryPartSpec(options: RegistryNodeOptions): PartSpec {
   const properties = Object.entries(registrySystemProperties(options)).map(
     ([key, value]) => `-D${key}=${value}`,
   );
-  const subjectsUrl = `http://127.0.0.1:${options.port}/apis/ccompat/v7/subjects`;
+  const subjectsUrl = registrySubjectsUrl(options.port);
   return {
     name: 'registry',
     command: 'java',
@@ -61,6 +61,11 @@ export function registryPartSpec(options: RegistryNodeOptions): PartSpec {
       probe: () => httpAnswers(subjectsUrl),
     },
   };
+}
+
+/** Answers 200 once the registry serves the Confluent API: its health check. */
+export function registrySubjectsUrl(port: number): string {
+  return `http://127.0.0.1:${port}/apis/ccompat/v7/subjects`;
 }
 
 /** On the java command line: proves a pid is this checkout's registry. */

@@ -2,6 +2,7 @@ import type { StackConfig } from '@ledger/runtime';
 import type { StackPaths } from '../paths.ts';
 import { canConnect } from '../processes/portCheck.ts';
 import { isOurProcess } from '../processes/processInfo.ts';
+import { registrySubjectsUrl } from '../registry/registryNode.ts';
 import type { Reporter } from '../reporter.ts';
 import { stackLimits } from '../stackLimits.ts';
 import { httpAnswers, waitUntil } from '../supervisor/waitFor.ts';
@@ -87,7 +88,7 @@ export async function checkExistingStack(
     names.includes('kafka') &&
     names.includes('registry') &&
     (state?.parts ?? []).every((part) => names.includes(part.name));
-  const registrySubjects = `http://127.0.0.1:${config.registryPort}/apis/ccompat/v7/subjects`;
+  const registrySubjects = registrySubjectsUrl(config.registryPort);
   if (complete && (await canConnect(config.kafkaPort)) && (await httpAnswers(registrySubjects))) {
     const kafka = live.find((part) => part.name === 'kafka');
     const found = {

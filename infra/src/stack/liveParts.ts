@@ -3,9 +3,11 @@ import type { StackConfig } from '@ledger/runtime';
 import { kafkaIdentity } from '../kafka/kafkaNode.ts';
 import type { StackPaths } from '../paths.ts';
 import { findPortHolder, isOurProcess } from '../processes/processInfo.ts';
-import { registryIdentity } from '../registry/registryNode.ts';
+import { canConnect } from '../processes/portCheck.ts';
+import { registryIdentity, registrySubjectsUrl } from '../registry/registryNode.ts';
 import type { RunningPart } from '../supervisor/supervisor.ts';
-import { serviceStartOrder } from './serviceParts.ts';
+import { httpAnswers } from '../supervisor/waitFor.ts';
+import { serviceReadyUrl, serviceStartOrder } from './serviceParts.ts';
 import { servicePort } from './stackEndpoints.ts';
 import type { StackState } from './stateFile.ts';
 
@@ -18,17 +20,33 @@ export interface KnownPart {
   readonly name: string;
   readonly identity: string;
   readonly port: number;
+  /** One quick health probe, as the part's start-up check asks it. */
+  readonly healthy: () => Promise<boolean>;
 }
 
 export function knownParts(paths: StackPaths, config: StackConfig): KnownPart[] {
   return [
-    { name: 'kafka', identity: kafkaIdentity(paths.stackDir), port: config.kafkaPort },
-    { name: 'registry', identity: registryIdentity(paths.stackDir), port: config.registryPort },
-    ...serviceStartOrder.map((service) => ({
-      name: service,
-      identity: join(paths.repoRoot, service, 'src', 'main.ts'),
-      port: servicePort(config, service),
-    })),
+    {
+      name: 'kafka',
+      identity: kafkaIdentity(paths.stackDir),
+      port: config.kafkaPort,
+      healthy: () => canConnect(config.kafkaPort),
+    },
+    {
+      name: 'registry',
+      identity: registryIdentity(paths.stackDir),
+      port: config.registryPort,
+      healthy: () => httpAnswers(registrySubjectsUrl(config.registryPort)),
+    },
+    ...serviceStartOrder.map((service) => {
+      const port = servicePort(config, service);
+      return {
+        name: service,
+        identity: join(paths.repoRoot, service, 'src', 'main.ts'),
+        port,
+        healthy: () => httpAnswers(serviceReadyUrl(port)),
+      };
+    }),
   ];
 }
 

@@ -69,7 +69,7 @@ export function serviceParts(options: ServicePartsOptions): PartSpec[] {
       continue;
     }
     const port = servicePort(options.config, service);
-    const readyUrl = `http://127.0.0.1:${port}/readyz`;
+    const readyUrl = serviceReadyUrl(port);
     specs.push({
       name: service,
       command: process.execPath,
@@ -88,6 +88,11 @@ export function serviceParts(options: ServicePartsOptions): PartSpec[] {
     });
   }
   return specs;
+}
+
+/** Answers 200 once the service is ready: its health check. */
+export function serviceReadyUrl(port: number): string {
+  return `http://127.0.0.1:${port}/readyz`;
 }
 
 /** Services log JSON lines; the console shows warnings, errors and anything not JSON (crashes). */

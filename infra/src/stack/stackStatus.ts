@@ -1,8 +1,6 @@
 import type { StackConfig } from '@ledger/runtime';
 import type { StackPaths } from '../paths.ts';
-import { canConnect } from '../processes/portCheck.ts';
 import { isOurProcess } from '../processes/processInfo.ts';
-import { httpAnswers } from '../supervisor/waitFor.ts';
 import { findLiveParts, knownParts } from './liveParts.ts';
 import { formatEndpoints } from './stackEndpoints.ts';
 import { assessStackState, readStackState } from './stateFile.ts';
@@ -34,12 +32,7 @@ export async function stackStatus(
   for (const known of knownParts(paths, config)) {
     const part = live.find((candidate) => candidate.name === known.name);
     if (part === undefined) continue;
-    const healthy =
-      known.name === 'kafka'
-        ? await canConnect(known.port)
-        : known.name === 'registry'
-          ? await httpAnswers(`http://127.0.0.1:${known.port}/apis/ccompat/v7/subjects`)
-          : await httpAnswers(`http://127.0.0.1:${known.port}/readyz`);
+    const healthy = await known.healthy();
     lines.push(
       `${part.name}: pid ${part.pid}, ${healthy ? 'healthy' : 'NOT healthy'}, log ${part.logFile}`,
     );

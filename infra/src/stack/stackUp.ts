@@ -17,7 +17,7 @@ import { Supervisor, type PartSpec, type RunningPart } from '../supervisor/super
 import { checkExistingStack } from './existingStack.ts';
 import { prepareDatabases, prepareDistributions } from './prepareDependencies.ts';
 import { serviceParts } from './serviceParts.ts';
-import { readyLine, stackEndpoints, type ServiceName } from './stackEndpoints.ts';
+import { readyLine, serviceNames, stackEndpoints, type ServiceName } from './stackEndpoints.ts';
 import {
   stateFormatVersion,
   removeStackState,
@@ -249,5 +249,5 @@ async function startAll(supervisor: Supervisor, specs: readonly PartSpec[]): Pro
 }
 
 function isService(name: string): name is ServiceName {
-  return ['command-api', 'ledger-processor', 'projector', 'query-api'].includes(name);
+  return (serviceNames as readonly string[]).includes(name);
 }
