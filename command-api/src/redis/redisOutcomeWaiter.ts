@@ -53,9 +53,12 @@ export function createRedisOutcomeWaiter(options: RedisOutcomeWaiterOptions): Re
     }
   };
 
+  const isWaited = (commandId: string) => waitsByCommand.has(commandId);
+  // Every instance receives every batch's notices; with no wait registered here (the common
+  // case: 202 answers, other instances' waits) there is nothing to parse them for.
   subscriber.on('message', (channel: string, text: string) => {
-    if (channel !== keys.outcomeChannel) return;
-    for (const outcome of parseOutcomeNotices(text)) deliver(outcome);
+    if (channel !== keys.outcomeChannel || waitsByCommand.size === 0) return;
+    for (const outcome of parseOutcomeNotices(text, isWaited)) deliver(outcome);
   });
 
   return {
