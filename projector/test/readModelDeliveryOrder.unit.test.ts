@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LedgerEvent } from '@ledger/schemas';
-import { seededRandom } from '../../ledger-processor/test/randomWorkload.ts';
+import { SeededRandom } from '../../ledger-processor/test/domainRandom.ts';
 import { projectEvents } from '../src/readModelProjection.ts';
 import { leg, openRejected, opened, posted, rejected } from './eventFixtures.ts';
 import { ReadModelModel } from './readModelModel.ts';
@@ -16,14 +16,14 @@ void describe('read-model projection under any delivery order', () => {
     const expected = new ReadModelModel();
     expected.apply(projectEvents(history));
     for (let seed = 1; seed <= 200; seed += 1) {
-      const random = seededRandom(seed);
+      const random = new SeededRandom(seed);
       const delivered = shuffle(
-        history.flatMap((event) => (random() < 0.2 ? [event, event] : [event])),
+        history.flatMap((event) => (random.chance(0.2) ? [event, event] : [event])),
         random,
       );
       const model = new ReadModelModel();
       for (let start = 0; start < delivered.length;) {
-        const size = 1 + Math.floor(random() * 6);
+        const size = random.int(1, 6);
         model.apply(projectEvents(delivered.slice(start, start + size)));
         start += size;
       }
@@ -79,10 +79,10 @@ function ledgerHistory(): LedgerEvent[] {
   return events;
 }
 
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
+function shuffle<T>(items: readonly T[], random: SeededRandom): T[] {
   const copy = [...items];
   for (let index = copy.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(random() * (index + 1));
+    const other = random.int(0, index);
     [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
   }
   return copy;
