@@ -2,12 +2,10 @@ import {
   assert,
   intFromEnv,
   outcomeNoticeTtlSeconds,
-  parseLogLevel,
-  readStackConfig,
+  readServiceConfig,
   shutdownTimeoutMs,
   stringFromEnv,
-  type LogLevel,
-  type StackConfig,
+  type ServiceConfig,
 } from '@ledger/runtime';
 import type { CommandApiOptions } from './appDeps.ts';
 import { apiKeysMax } from './http/authMiddleware.ts';
@@ -26,22 +24,18 @@ import { rateLimitWindowMsMax } from './redis/redisRateLimiter.ts';
 import { batchItemsMax } from './validation/batchValidator.ts';
 
 /** Everything main.ts needs, read and validated once at start-up (a bad value stops the start). */
-export interface CommandApiConfig {
-  readonly stack: StackConfig;
-  readonly logLevel: LogLevel;
+export interface CommandApiConfig extends ServiceConfig {
   readonly api: CommandApiOptions;
   readonly rateLimit: { readonly limit: number; readonly windowMs: number };
   readonly processorGroupId: string;
   readonly idempotencyTtlSeconds: number;
-  readonly postgresSchema: string;
-  readonly postgresPoolMax: number;
   /** Interface to listen on: all by default (a container), 127.0.0.1 for a local-only run. */
   readonly listenHost: string;
 }
 
 export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): CommandApiConfig {
   checkLimits();
-  const stack = readStackConfig(env);
+  const common = readServiceConfig(env);
   const apiKeys = stringFromEnv(env, 'LEDGER_API_KEYS', '')
     .split(',')
     .map((key) => key.trim())
@@ -50,8 +44,7 @@ export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): Comm
     throw new Error(`LEDGER_API_KEYS holds ${apiKeys.length} keys, at most ${apiKeysMax}`);
   }
   return {
-    stack,
-    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
+    ...common,
     api: {
       apiKeys,
       // At 10k commands/s, 500k is under a minute of backlog: past it waits time out anyway.
@@ -76,7 +69,7 @@ export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): Comm
     processorGroupId: stringFromEnv(
       env,
       'LEDGER_PROCESSOR_GROUP_ID',
-      `${stack.topicPrefix}.ledger-processor`,
+      `${common.stack.topicPrefix}.ledger-processor`,
     ),
     idempotencyTtlSeconds: intFromEnv(
       env,
@@ -84,7 +77,6 @@ export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): Comm
       idempotencyTtlSecondsDefault,
       { min: outcomeNoticeTtlSeconds, max: idempotencyTtlSecondsMax },
     ),
-    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
     postgresPoolMax: intFromEnv(env, 'LEDGER_COMMAND_API_PG_POOL_MAX', 4, { min: 1, max: 64 }),
     listenHost: stringFromEnv(env, 'LEDGER_COMMAND_API_HOST', '0.0.0.0'),
   };

@@ -2,14 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   closeServer,
-  createKafkaClient,
-  createMetricsRegistry,
-  createPostgresPool,
+  connectServiceClients,
   createRedisClient,
+  createSystemUuidV7Generator,
   kafkaCheck,
   listen,
   postgresCheck,
-  topicNames,
   type Logger,
 } from '@ledger/runtime';
 import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
@@ -25,7 +23,6 @@ import { createRedisIdempotencyStore } from './redis/redisIdempotencyStore.ts';
 import { redisKeys } from './redis/redisKeys.ts';
 import { createRedisOutcomeWaiter } from './redis/redisOutcomeWaiter.ts';
 import { createRedisRateLimiter } from './redis/redisRateLimiter.ts';
-import { createSystemUuidV7Generator } from '@ledger/runtime';
 
 export const service = 'command-api';
 
@@ -48,23 +45,10 @@ export async function startCommandApi(
   logger: Logger,
   port: number = config.stack.ports.commandApi,
 ): Promise<RunningCommandApi> {
-  const registry = createMetricsRegistry(service);
+  const clients = await connectServiceClients(service, config, logger);
+  const { registry, topics, pool, kafka, admin } = clients;
   const metrics = commandApiMetrics(registry);
-  const topics = topicNames(config.stack.topicPrefix);
   const clock = { now: () => Date.now() };
-
-  const pool = createPostgresPool({
-    connectionString: config.stack.postgresUrl,
-    schema: config.postgresSchema,
-    max: config.postgresPoolMax,
-    applicationName: service,
-  });
-  const kafka = createKafkaClient({
-    clientId: service,
-    brokers: config.stack.kafkaBrokers,
-    logger,
-  });
-  const admin = kafka.admin();
   const producer = createCommandKafkaProducer(kafka);
   const serde = await createLedgerSerde({
     registry: createSchemaRegistryClient({
@@ -73,7 +57,7 @@ export async function startCommandApi(
     }),
     topics,
   });
-  await Promise.all([admin.connect(), producer.connect()]);
+  await producer.connect();
 
   const redis = createRedisClient(config.stack.redisUrl, logger, service);
   const subscriber = createRedisClient(config.stack.redisUrl, logger, `${service}-outcomes`);
@@ -150,10 +134,9 @@ export async function startCommandApi(
       await commandProducer.drain();
       await lagMonitor.stop();
       await producer.disconnect();
-      await admin.disconnect();
       redis.disconnect();
       subscriber.disconnect();
-      await pool.end();
+      await clients.close();
     },
   };
 }

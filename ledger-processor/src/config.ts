@@ -1,26 +1,20 @@
 import {
   intFromEnv,
-  parseLogLevel,
   postgresPoolMax,
-  readStackConfig,
+  readServiceConfig,
   stringFromEnv,
-  type LogLevel,
-  type StackConfig,
+  type ServiceConfig,
 } from '@ledger/runtime';
 import { batchCommandsMax } from './domain/index.ts';
 import { partitionsConcurrentMax, type ProcessorOptions } from './processor.ts';
 
 /** Everything main.ts needs, read and validated once at start-up. */
-export interface ProcessorConfig {
-  readonly stack: StackConfig;
-  readonly logLevel: LogLevel;
-  readonly postgresSchema: string;
-  readonly postgresPoolMax: number;
+export interface ProcessorConfig extends ServiceConfig {
   readonly processor: ProcessorOptions;
 }
 
 export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
-  const stack = readStackConfig(env);
+  const common = readServiceConfig(env);
   const partitionsConcurrent = intFromEnv(env, 'LEDGER_PROCESSOR_PARTITIONS_CONCURRENT', 4, {
     min: 1,
     max: partitionsConcurrentMax,
@@ -32,15 +26,13 @@ export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
     max: postgresPoolMax,
   });
   return {
-    stack,
-    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
-    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
+    ...common,
     postgresPoolMax: poolMax,
     processor: {
       consumerGroup: stringFromEnv(
         env,
         'LEDGER_PROCESSOR_GROUP_ID',
-        `${stack.topicPrefix}.ledger-processor`,
+        `${common.stack.topicPrefix}.ledger-processor`,
       ),
       partitionsConcurrent,
       transactionCommandsMax: intFromEnv(env, 'LEDGER_PROCESSOR_TRANSACTION_COMMANDS_MAX', 5_000, {

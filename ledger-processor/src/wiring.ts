@@ -2,11 +2,9 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import {
   closeServer,
-  createKafkaClient,
+  connectServiceClients,
   createLedgerProducer,
-  createMetricsRegistry,
   createOpsServer,
-  createPostgresPool,
   createRedisClient,
   createSystemUuidV7Generator,
   exitForRestart,
@@ -14,7 +12,6 @@ import {
   listen,
   postgresCheck,
   registryCheck,
-  topicNames,
   type Logger,
 } from '@ledger/runtime';
 import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
@@ -41,25 +38,13 @@ export async function startLedgerProcessor(
   logger: Logger,
   overrides: { port?: number; onFatal?: (error: unknown) => void } = {},
 ): Promise<RunningProcessor> {
-  const topics = topicNames(config.stack.topicPrefix);
-  const registry = createMetricsRegistry(service);
+  const clients = await connectServiceClients(service, config, logger);
+  const { registry, topics, pool, kafka, admin } = clients;
   const metrics = createProcessorMetrics(registry);
   const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  const pool = createPostgresPool({
-    connectionString: config.stack.postgresUrl,
-    schema: config.postgresSchema,
-    max: config.postgresPoolMax,
-    applicationName: service,
-  });
-  const kafka = createKafkaClient({
-    clientId: service,
-    brokers: config.stack.kafkaBrokers,
-    logger,
-  });
-  const admin = kafka.admin();
   const producer = createLedgerProducer(kafka);
   const redis = createRedisClient(config.stack.redisUrl, logger, service);
-  await Promise.all([admin.connect(), producer.connect(), redis.connect().catch(() => undefined)]);
+  await Promise.all([producer.connect(), redis.connect().catch(() => undefined)]);
   const serde = await createLedgerSerde({
     registry: createSchemaRegistryClient({
       registryUrl: config.stack.registryUrl,
@@ -105,10 +90,9 @@ export async function startLedgerProcessor(
       accepting = false;
       await processor.stop();
       await producer.disconnect();
-      await admin.disconnect();
       redis.disconnect();
       await closeServer(server);
-      await pool.end();
+      await clients.close();
     },
   };
 }

@@ -1,11 +1,9 @@
 import {
   intFromEnv,
-  parseLogLevel,
   postgresPoolMax,
-  readStackConfig,
+  readServiceConfig,
   stringFromEnv,
-  type LogLevel,
-  type StackConfig,
+  type ServiceConfig,
 } from '@ledger/runtime';
 import {
   partitionsConcurrentMax,
@@ -18,18 +16,14 @@ const poolConnectionsBesidesBatches = 3;
 export const balanceDrainIntervalMsMin = 100;
 
 /** Everything main.ts needs, read and validated once at start-up. */
-export interface ProjectorConfig {
-  readonly stack: StackConfig;
-  readonly logLevel: LogLevel;
-  readonly postgresSchema: string;
-  readonly postgresPoolMax: number;
+export interface ProjectorConfig extends ServiceConfig {
   /** How often accounts left unpublished (Kafka outage, crash) are published again. */
   readonly balanceDrainIntervalMs: number;
   readonly projector: ProjectorOptions;
 }
 
 export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
-  const stack = readStackConfig(env);
+  const common = readServiceConfig(env);
   const partitionsConcurrent = intFromEnv(env, 'LEDGER_PROJECTOR_PARTITIONS_CONCURRENT', 4, {
     min: 1,
     max: partitionsConcurrentMax,
@@ -42,9 +36,7 @@ export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     { min: partitionsConcurrent + 1, max: postgresPoolMax },
   );
   return {
-    stack,
-    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
-    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
+    ...common,
     postgresPoolMax: poolMax,
     balanceDrainIntervalMs: intFromEnv(env, 'LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS', 5_000, {
       min: balanceDrainIntervalMsMin,
@@ -54,7 +46,7 @@ export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
       consumerGroup: stringFromEnv(
         env,
         'LEDGER_PROJECTOR_GROUP_ID',
-        `${stack.topicPrefix}.projector`,
+        `${common.stack.topicPrefix}.projector`,
       ),
       partitionsConcurrent,
       transactionEventsMax: intFromEnv(env, 'LEDGER_PROJECTOR_TRANSACTION_EVENTS_MAX', 2_000, {

@@ -1,17 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import {
   closeServer,
-  createKafkaClient,
+  connectServiceClients,
   createLedgerProducer,
-  createMetricsRegistry,
   createOpsServer,
-  createPostgresPool,
   exitForRestart,
   kafkaCheck,
   listen,
   postgresCheck,
   registryCheck,
-  topicNames,
   type Logger,
 } from '@ledger/runtime';
 import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
@@ -39,24 +36,12 @@ export async function startProjector(
   logger: Logger,
   overrides: { port?: number; onFatal?: (error: unknown) => void } = {},
 ): Promise<RunningProjector> {
-  const topics = topicNames(config.stack.topicPrefix);
-  const registry = createMetricsRegistry(service);
+  const clients = await connectServiceClients(service, config, logger);
+  const { registry, topics, pool, kafka, admin } = clients;
   const metrics = createProjectorMetrics(registry);
-  const pool = createPostgresPool({
-    connectionString: config.stack.postgresUrl,
-    schema: config.postgresSchema,
-    max: config.postgresPoolMax,
-    applicationName: service,
-  });
-  const kafka = createKafkaClient({
-    clientId: service,
-    brokers: config.stack.kafkaBrokers,
-    logger,
-  });
-  const admin = kafka.admin();
   // Idempotent with one request in flight: a retried send neither duplicates nor reorders.
   const producer = createLedgerProducer(kafka);
-  await Promise.all([admin.connect(), producer.connect()]);
+  await producer.connect();
   const serde = await createLedgerSerde({
     registry: createSchemaRegistryClient({
       registryUrl: config.stack.registryUrl,
@@ -103,9 +88,8 @@ export async function startProjector(
       await projector.stop();
       await publisher.stop();
       await producer.disconnect();
-      await admin.disconnect();
       await closeServer(server);
-      await pool.end();
+      await clients.close();
     },
   };
 }

@@ -3,13 +3,11 @@ import { hostname } from 'node:os';
 import {
   assert,
   intFromEnv,
-  parseLogLevel,
   postgresPoolMax,
-  readStackConfig,
+  readServiceConfig,
   shutdownTimeoutMs,
   stringFromEnv,
-  type LogLevel,
-  type StackConfig,
+  type ServiceConfig,
 } from '@ledger/runtime';
 import type { BalanceStreamOptions } from './balanceStream.ts';
 import { streamCloseTimeoutMs } from './balanceStream.ts';
@@ -18,13 +16,9 @@ import { historyLimitMax, waitMsMax } from './http/requestParsing.ts';
 import { historyRowsMax } from './postgres/readModels.ts';
 
 /** Everything the query API needs, read and validated once at start-up. */
-export interface QueryApiConfig {
-  readonly stack: StackConfig;
-  readonly logLevel: LogLevel;
+export interface QueryApiConfig extends ServiceConfig {
   /** Names this instance's consumer group: every instance must read every change. */
   readonly instanceId: string;
-  readonly postgresSchema: string;
-  readonly postgresPoolMax: number;
   readonly listenHost: string;
   readonly apiKeys: readonly string[];
   readonly cache: {
@@ -42,7 +36,7 @@ export const instanceIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryApiConfig {
   checkLimits();
-  const stack = readStackConfig(env);
+  const common = readServiceConfig(env);
   const int = (name: string, fallback: number, min: number, max: number): number =>
     intFromEnv(env, name, fallback, { min, max });
   const instanceId = stringFromEnv(env, 'LEDGER_QUERY_API_INSTANCE_ID', defaultInstanceId());
@@ -58,10 +52,8 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
   }
   const waitersMax = int('LEDGER_QUERY_API_WAITERS_MAX', 10_000, 1, 1_000_000);
   return {
-    stack,
-    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
+    ...common,
     instanceId,
-    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
     postgresPoolMax: int('LEDGER_QUERY_API_PG_POOL_MAX', 8, 1, postgresPoolMax),
     listenHost: stringFromEnv(env, 'LEDGER_QUERY_API_HOST', '0.0.0.0'),
     apiKeys,

@@ -2,14 +2,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   closeServer,
-  createKafkaClient,
-  createMetricsRegistry,
-  createPostgresPool,
+  connectServiceClients,
   exitForRestart,
   kafkaCheck,
   listen,
   postgresCheck,
-  topicNames,
   type IdGenerator,
   type Logger,
 } from '@ledger/runtime';
@@ -51,24 +48,10 @@ export async function startQueryApi(
   logger: Logger,
   overrides: QueryApiOverrides = {},
 ): Promise<RunningQueryApi> {
-  const topics = topicNames(config.stack.topicPrefix);
-  const registry = createMetricsRegistry(service);
+  const clients = await connectServiceClients(service, config, logger);
+  const { registry, topics, pool, kafka, admin } = clients;
   const now = () => Date.now();
   const onFatal = overrides.onFatal ?? exitForRestart(logger);
-
-  const pool = createPostgresPool({
-    connectionString: config.stack.postgresUrl,
-    schema: config.postgresSchema,
-    max: config.postgresPoolMax,
-    applicationName: service,
-  });
-  const kafka = createKafkaClient({
-    clientId: service,
-    brokers: config.stack.kafkaBrokers,
-    logger,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
   const serde = await createLedgerSerde({
     registry: createSchemaRegistryClient({
       registryUrl: config.stack.registryUrl,
@@ -120,8 +103,7 @@ export async function startQueryApi(
       await app.close();
       await feed.stop();
       await closeServer(app.server);
-      await admin.disconnect();
-      await pool.end();
+      await clients.close();
     },
   };
 }

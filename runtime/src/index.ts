@@ -16,3 +16,4 @@ export * from './uuidv7.ts';
 export * from './randomPool.ts';
 export * from './transientRetry.ts';
 export * from './offsetTable.ts';
+export * from './serviceShell.ts';

@@ -1,0 +1,77 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import { createKafkaClient } from './kafkaClient.ts';
+import { stringFromEnv } from './limits.ts';
+import { parseLogLevel, type Logger, type LogLevel } from './logger.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { createPostgresPool } from './postgresPool.ts';
+import { readStackConfig, topicNames, type StackConfig, type TopicNames } from './stackConfig.ts';
+
+/**
+ * What the four services share around their own logic: the settings every one of them reads
+ * and the clients every one of them opens. Each service's wiring.ts adds what is its own
+ * (producers, Redis, serde, consumers, HTTP). The serde is not built here: @ledger/schemas
+ * depends on this package.
+ */
+export interface ServiceConfig {
+  readonly stack: StackConfig;
+  readonly logLevel: LogLevel;
+  /** Schema the ledger's tables live in; every service must name the same one. */
+  readonly postgresSchema: string;
+  /** Each service sizes its pool from its own variable and bounds. */
+  readonly postgresPoolMax: number;
+}
+
+/** The settings named alike for every service (the pool size is each service's own). */
+export function readServiceConfig(env: NodeJS.ProcessEnv): Omit<ServiceConfig, 'postgresPoolMax'> {
+  return {
+    stack: readStackConfig(env),
+    logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
+    postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
+  };
+}
+
+export interface ServiceClients {
+  /** The service's Prometheus registry, labelled with its name. */
+  readonly registry: Registry;
+  readonly topics: TopicNames;
+  readonly pool: pg.Pool;
+  readonly kafka: Kafka;
+  /** Connected: for the readiness probe and lag reads. */
+  readonly admin: Admin;
+  /** The last step of a graceful stop: disconnects the admin client, then ends the pool. */
+  close(): Promise<void>;
+}
+
+/** Opens the clients every service uses, each named after the service (logs, pg_stat_activity). */
+export async function connectServiceClients(
+  service: string,
+  config: ServiceConfig,
+  logger: Logger,
+): Promise<ServiceClients> {
+  const pool = createPostgresPool({
+    connectionString: config.stack.postgresUrl,
+    schema: config.postgresSchema,
+    max: config.postgresPoolMax,
+    applicationName: service,
+  });
+  const kafka = createKafkaClient({
+    clientId: service,
+    brokers: config.stack.kafkaBrokers,
+    logger,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  return {
+    registry: createMetricsRegistry(service),
+    topics: topicNames(config.stack.topicPrefix),
+    pool,
+    kafka,
+    admin,
+    async close() {
+      await admin.disconnect();
+      await pool.end();
+    },
+  };
+}
