@@ -1,3 +1,10 @@
+// Named first: downTimeoutMs below is derived from them.
+const stopTimeoutMs = 30_000;
+const afterKillWaitMs = 5_000;
+const commandTimeoutMs = 120_000;
+/** Parts one `up` supervises and stops one after another: Kafka, the registry, four services. */
+const partsMax = 6;
+
 /**
  * Every wait, retry and size the local stack uses, in one place. Values are for a 2-core
  * machine: generous enough for a cold JVM start, short enough that a stuck part is reported
@@ -11,7 +18,7 @@ export const stackLimits = {
   /** `kafka.tools.StorageTool format` starts a JVM once: a few seconds. */
   kafkaFormatTimeoutMs: 60_000,
   /** A short command (java -version, pg_ctlcluster, tar) that should not take long. */
-  commandTimeoutMs: 120_000,
+  commandTimeoutMs,
   /** From spawn to healthy, per part. Kafka takes 4-6 s, Apicurio 5-9 s, services a few s. */
   kafkaHealthTimeoutMs: 90_000,
   registryHealthTimeoutMs: 120_000,
@@ -21,9 +28,15 @@ export const stackLimits = {
   /** One health probe (TCP connect or HTTP GET) gives up after this. */
   probeTimeoutMs: 2_000,
   /** SIGTERM, then SIGKILL after this: Kafka's controlled shutdown takes a few seconds. */
-  stopTimeoutMs: 30_000,
-  /** `down` waits this long for the supervising `up` to stop its parts and exit. */
-  downTimeoutMs: 120_000,
+  stopTimeoutMs,
+  /** After SIGKILL, the wait for the kernel to reap the process. */
+  afterKillWaitMs,
+  partsMax,
+  /**
+   * `down` waits this long for the supervising `up` to stop its parts and exit: each part in turn
+   * at its worst (SIGTERM ignored, then killed), then a Postgres cluster it had started.
+   */
+  downTimeoutMs: partsMax * (stopTimeoutMs + afterKillWaitMs) + commandTimeoutMs,
   /** Postgres/Redis: wait for them after asking the system to start them. */
   localServiceStartTimeoutMs: 30_000,
   /** A log file bigger than this is truncated when the stack starts again. */

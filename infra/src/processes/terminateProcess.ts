@@ -3,9 +3,6 @@ import { stackLimits } from '../stackLimits.ts';
 import { isAlive } from './processInfo.ts';
 import { waitUntil } from '../supervisor/waitFor.ts';
 
-/** Bound on waiting for the kernel to reap a process after SIGKILL. */
-const afterKillWaitMs = 5_000;
-
 /**
  * SIGTERM to the process group (parts run detached, each leading its own group, so helpers a
  * part spawned go too), then SIGKILL after the budget. `exited` is the child's exit event when we
@@ -20,7 +17,7 @@ export async function terminateProcess(
   signalGroup(pid, 'SIGTERM');
   if (await waitForExit(pid, timeoutMs, options.exited)) return 'terminated';
   signalGroup(pid, 'SIGKILL');
-  await waitForExit(pid, afterKillWaitMs, options.exited);
+  await waitForExit(pid, stackLimits.afterKillWaitMs, options.exited);
   return 'killed';
 }
 

@@ -1,6 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createKafkaClient, topicNames, type Logger, type StackConfig } from '@ledger/runtime';
+import {
+  assert,
+  createKafkaClient,
+  topicNames,
+  type Logger,
+  type StackConfig,
+} from '@ledger/runtime';
 import { describeFailure, type StackFailure } from '../failures.ts';
 import {
   ensureKafkaStorageFormatted,
@@ -13,6 +19,7 @@ import { assertPortsFree, type PortClaim } from '../processes/portCheck.ts';
 import { registerLedgerSchemas } from '../registry/registerSchemasStep.ts';
 import { registryJdbcTarget, registryPartSpec } from '../registry/registryNode.ts';
 import type { Reporter } from '../reporter.ts';
+import { stackLimits } from '../stackLimits.ts';
 import { Supervisor, type PartSpec, type RunningPart } from '../supervisor/supervisor.ts';
 import { checkExistingStack } from './existingStack.ts';
 import { prepareDatabases, prepareDistributions } from './prepareDependencies.ts';
@@ -168,6 +175,9 @@ async function startEverything(
         reporter,
         verbose: options.verbose,
       });
+  // `down` budgets its wait for this many parts (stackLimits.downTimeoutMs).
+  const partCount = 2 + services.length; // Kafka, the registry, the services
+  assert(partCount <= stackLimits.partsMax, `${partCount} parts, at most ${stackLimits.partsMax}`);
   // Every port first: a taken port should fail in a second, not after the downloads.
   const claims: { part: string; claim: PortClaim }[] = [
     { part: 'kafka', claim: { port: config.kafkaPort, envName: 'LEDGER_KAFKA_PORT' } },
