@@ -41,8 +41,6 @@ export const stackLimits = {
   localServiceStartTimeoutMs: 30_000,
   /** A log file bigger than this is truncated when the stack starts again. */
   logFileBytesMax: 64 * 1024 * 1024,
-  /** Lines of a part's log quoted in a failure line. */
-  logTailLinesInFailure: 1,
 } as const;
 
 /**
