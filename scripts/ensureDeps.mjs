@@ -1,7 +1,9 @@
-// Installs workspace dependencies when they are missing or older than the lockfile. Plain
-// JavaScript with no imports beyond Node's own: it runs before anything is installed.
-import { spawnSync } from 'node:child_process';
+// Installs workspace dependencies when they are missing or older than the lockfile, and runs a
+// TypeScript entry point after that. Plain JavaScript with no imports beyond Node's own: it runs
+// before anything is installed.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 
 export const repoRoot = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -31,4 +33,20 @@ export function ensureDependencies() {
     );
     process.exit(result.status ?? 1);
   }
+}
+
+/**
+ * Runs `<entry> [args…]` through tsx from the repo root, forwarding SIGINT/SIGTERM so Ctrl-C
+ * reaches it, and exits with its code (128 + the signal's number when a signal ended it).
+ */
+export function runTypeScript(entry, args) {
+  ensureDependencies();
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) =>
+    process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)),
+  );
 }

@@ -6,16 +6,8 @@ import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureDependencies, repoRoot } from './ensureDeps.mjs';
 
-const workspaces = [
-  'runtime',
-  'schemas',
-  'command-api',
-  'ledger-processor',
-  'projector',
-  'query-api',
-  'infra',
-  'bench',
-];
+// The workspaces package.json declares: a new one gets its tests run without editing this file.
+const { workspaces } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const unitOnly = process.argv.includes('--unit');
 const skipChecks = process.argv.includes('--no-checks');
 const stateDir = join(repoRoot, '.stack');
