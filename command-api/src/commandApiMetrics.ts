@@ -58,6 +58,11 @@ function createCommandApiMetrics(registry: Registry) {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    waitedCommands: new Gauge({
+      name: 'command_api_waited_commands',
+      help: 'Commands Prefer: wait requests are waiting for on this instance (at most waitedCommandsMax)',
+      registers: [registry],
+    }),
     producerBatchSize: new Histogram({
       name: 'command_api_producer_batch_messages',
       help: 'Messages per Kafka sendBatch call',

@@ -14,7 +14,7 @@ import { createCommandProducer } from '../src/kafka/commandProducer.ts';
 import { createCommandKafkaProducer } from '../src/kafka/kafkaProducer.ts';
 import { startCommandApi } from '../src/wiring.ts';
 import { request } from './httpClient.ts';
-import { conditionTimeoutMs, setUpEnvironment, type IntegrationEnvironment } from './intSupport.ts';
+import { setUpEnvironment, waitForMetric, type IntegrationEnvironment } from './intSupport.ts';
 
 const payload = (transferId: string, amount = 700n): Transfer => ({
   type: 'Transfer',
@@ -254,17 +254,4 @@ function toPublish(transferId: string): CommandToPublish {
     traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     requestId: `req-${transferId}`,
   };
-}
-
-/** Resolves once the service's own metrics show `pattern` (an in-process condition, no sleep). */
-async function waitForMetric(
-  registry: ReturnType<typeof createMetricsRegistry>,
-  pattern: RegExp,
-): Promise<void> {
-  const deadline = Date.now() + conditionTimeoutMs;
-  while (Date.now() < deadline) {
-    if (pattern.test(await registry.metrics())) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`metrics never matched ${pattern.source}`);
 }

@@ -14,6 +14,7 @@ import {
   type LedgerSerde,
 } from '@ledger/schemas';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import { readCommandApiConfig, type CommandApiConfig } from '../src/config.ts';
 
 /** Partitions of each test's commands topic: more than one, so keys must land right. */
@@ -153,4 +154,14 @@ export class TopicCollector {
   stop(): Promise<void> {
     return this.consumer.disconnect();
   }
+}
+
+/** Resolves once the service's own metrics show `pattern` (an in-process condition, no sleep). */
+export async function waitForMetric(registry: Registry, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + conditionTimeoutMs;
+  while (Date.now() < deadline) {
+    if (pattern.test(await registry.metrics())) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`metrics never matched ${pattern.source}`);
 }

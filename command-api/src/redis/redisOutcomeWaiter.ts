@@ -93,10 +93,12 @@ export function createRedisOutcomeWaiter(options: RedisOutcomeWaiterOptions): Re
             if (waits?.size === 0) waitsByCommand.delete(commandId);
           }
           waitedCommands -= unique.length;
+          metrics.waitedCommands.set(waitedCommands);
           resolve({ outcomes: wait.outcomes, waited: true });
         };
         const wait: Wait = { pending: new Set(unique), outcomes: new Map(), finish };
         waitedCommands += unique.length;
+        metrics.waitedCommands.set(waitedCommands);
         for (const commandId of unique) {
           let waits = waitsByCommand.get(commandId);
           if (waits === undefined) waitsByCommand.set(commandId, (waits = new Set()));
