@@ -1,17 +1,17 @@
-import { crashOnUnhandled, createLogger, onTerminate } from '@ledger/runtime';
+import { runService } from '@ledger/runtime';
 import { readProjectorConfig } from './config.ts';
 import { service, startProjector } from './wiring.ts';
 
-// The thin shell: read config once, connect, consume; on SIGTERM finish or abandon the batch in
-// flight (its transaction commits whole or not at all), then disconnect. Balances a stop leaves
+// Read config once, connect, consume; on SIGTERM finish or abandon the batch in flight (its
+// transaction commits whole or not at all), then disconnect. Balances a stop leaves
 // unpublished are published by the next start's drain.
 const config = readProjectorConfig();
-const logger = createLogger({ level: config.logLevel, bindings: { service } });
-crashOnUnhandled(logger);
-const running = await startProjector(config, logger);
-logger.info('consuming', {
-  port: running.port,
-  group: config.projector.consumerGroup,
-  partitionsConcurrent: config.projector.partitionsConcurrent,
+await runService(service, config.logLevel, async (logger) => {
+  const running = await startProjector(config, logger);
+  logger.info('consuming', {
+    port: running.port,
+    group: config.projector.consumerGroup,
+    partitionsConcurrent: config.projector.partitionsConcurrent,
+  });
+  return running;
 });
-onTerminate(logger, () => running.stop());

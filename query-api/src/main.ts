@@ -1,17 +1,17 @@
-import { crashOnUnhandled, createLogger, onTerminate } from '@ledger/runtime';
+import { runService } from '@ledger/runtime';
 import { readQueryApiConfig } from './config.ts';
 import { service, startQueryApi } from './wiring.ts';
 
-// The thin shell: read config once, connect, consume the balances changelog, listen; on SIGTERM
-// say draining, close the streams, end the waits, stop the consumer, drain requests, close.
+// Read config once, connect, consume the balances changelog, listen; on SIGTERM say draining,
+// close the streams, end the waits, stop the consumer, drain requests, close.
 const config = readQueryApiConfig();
-const logger = createLogger({ level: config.logLevel, bindings: { service } });
-crashOnUnhandled(logger);
-const running = await startQueryApi(config, logger);
-logger.info('listening', {
-  port: running.port,
-  group: running.groupId,
-  cacheEntriesMax: config.cache.entriesMax,
-  authentication: config.apiKeys.length > 0 ? 'api-keys' : 'off',
+await runService(service, config.logLevel, async (logger) => {
+  const running = await startQueryApi(config, logger);
+  logger.info('listening', {
+    port: running.port,
+    group: running.groupId,
+    cacheEntriesMax: config.cache.entriesMax,
+    authentication: config.apiKeys.length > 0 ? 'api-keys' : 'off',
+  });
+  return running;
 });
-onTerminate(logger, () => running.stop());

@@ -3,14 +3,15 @@ import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import { createKafkaClient } from './kafkaClient.ts';
 import { stringFromEnv } from './limits.ts';
-import { parseLogLevel, type Logger, type LogLevel } from './logger.ts';
+import { createLogger, parseLogLevel, type Logger, type LogLevel } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { createPostgresPool } from './postgresPool.ts';
+import { crashOnUnhandled, onTerminate } from './shutdown.ts';
 import { readStackConfig, topicNames, type StackConfig, type TopicNames } from './stackConfig.ts';
 
 /**
- * What the four services share around their own logic: the settings every one of them reads
- * and the clients every one of them opens. Each service's wiring.ts adds what is its own
+ * What the four services share around their own logic: the settings every one of them reads,
+ * the clients every one of them opens and the process lifecycle of their main.ts. Each service's wiring.ts adds what is its own
  * (producers, Redis, serde, consumers, HTTP). The serde is not built here: @ledger/schemas
  * depends on this package.
  */
@@ -74,4 +75,20 @@ export async function connectServiceClients(
       await pool.end();
     },
   };
+}
+
+/**
+ * The whole of a service's main.ts: a JSON logger bound to the service, a crash on anything
+ * unhandled (a failed start included, exit 70), `start`, then a graceful stop on SIGTERM/SIGINT
+ * bounded by shutdownTimeoutMs.
+ */
+export async function runService(
+  service: string,
+  logLevel: LogLevel,
+  start: (logger: Logger) => Promise<{ stop(): Promise<void> }>,
+): Promise<void> {
+  const logger = createLogger({ level: logLevel, bindings: { service } });
+  crashOnUnhandled(logger);
+  const running = await start(logger);
+  onTerminate(logger, () => running.stop());
 }
