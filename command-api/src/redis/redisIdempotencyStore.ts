@@ -47,10 +47,14 @@ export interface RedisIdempotencyStoreOptions {
 /**
  * The accept-side idempotency record: `SET <key> {commandId, requestHash, subjectId} NX GET PX`
  * claims a key for claimPendingMs and returns the previous holder in one round trip (Redis ≥
- * 7.0), auto-pipelined with the other requests' commands. After Kafka acks, the claim gets the
- * full TTL and an `accepted:<commandId>` marker lets GET /v1/commands answer "accepted" before
- * the processor decides; after a failed publish the claim is deleted, so the retry is a new
- * attempt.
+ * 7.0). After Kafka acks, the claim gets the full TTL and an `accepted:<commandId>` marker lets
+ * GET /v1/commands answer "accepted" before the processor decides; after a failed publish the
+ * claim is deleted, so the retry is a new attempt.
+ *
+ * A call's commands are sent one by one, on purpose: the client auto-pipelines
+ * (runtime/redisClient.ts), so the commands of every request in one event-loop turn leave in one
+ * socket write, where an explicit pipeline per request would cost a write per request. A command
+ * Redis refuses rejects the call: claim falls back to Postgres, confirm and release are logged.
  *
  * Best effort, by design. The window where it cannot tell a replay from a new request:
  * - Redis down: claims fall back to Postgres `transfers` / `accounts` (decided commands only):
@@ -107,23 +111,25 @@ export function createRedisIdempotencyStore(
     async claim(claims) {
       if (claims.length === 0) return [];
       if (!ready()) return claimInPostgres(claims);
-      const replies = await settleAll(
-        claims.map((claim) =>
-          redis.call(
-            'SET',
-            keys.idempotency(claim.scope, claim.key),
-            encodeRecord(claim.record),
-            'NX',
-            'GET',
-            'PX',
-            pendingMs,
+      let previous: unknown[];
+      try {
+        previous = await Promise.all(
+          claims.map((claim) =>
+            redis.call(
+              'SET',
+              keys.idempotency(claim.scope, claim.key),
+              encodeRecord(claim.record),
+              'NX',
+              'GET',
+              'PX',
+              pendingMs,
+            ),
           ),
-        ),
-      );
-      if (replies.some(([error]) => error !== null)) return claimInPostgres(claims);
-      return replies.map(([, value]) =>
-        typeof value === 'string' ? decodeRecord(value) : undefined,
-      );
+        );
+      } catch {
+        return claimInPostgres(claims);
+      }
+      return previous.map((value) => (typeof value === 'string' ? decodeRecord(value) : undefined));
     },
 
     async confirm(claims) {
@@ -132,18 +138,17 @@ export function createRedisIdempotencyStore(
         metrics.redisDegraded.inc({ operation: 'idempotency_confirm' });
         return;
       }
-      const replies = await settleAll(
+      await Promise.all(
         claims.flatMap(({ scope, key, record }) => [
           redis.eval(extendScript, 1, keys.idempotency(scope, key), encodeRecord(record), ttlMs),
           redis.set(keys.accepted(record.commandId), '1', 'PX', ttlMs),
         ]),
       );
-      throwOnReplyError(replies, 'confirm');
     },
 
     async release(claims) {
       if (claims.length === 0 || !ready()) return;
-      const replies = await settleAll(
+      await Promise.all(
         claims.map((claim) =>
           redis.eval(
             releaseScript,
@@ -153,7 +158,6 @@ export function createRedisIdempotencyStore(
           ),
         ),
       );
-      throwOnReplyError(replies, 'release');
     },
 
     async states(commandIds) {
@@ -198,32 +202,6 @@ export function createRedisIdempotencyStore(
       return states;
     },
   };
-}
-
-/**
- * Waits for every command of one call, each reply with its own error, like a pipeline's exec().
- * The commands are sent one by one on purpose: the client auto-pipelines (runtime/redisClient.ts),
- * so the commands of every request in one event-loop turn leave in one socket write, where an
- * explicit pipeline per request would cost a write per request.
- */
-async function settleAll(
-  commands: readonly Promise<unknown>[],
-): Promise<[Error | null, unknown][]> {
-  const settled = await Promise.allSettled(commands);
-  return settled.map((result) =>
-    result.status === 'fulfilled'
-      ? [null, result.value]
-      : [result.reason instanceof Error ? result.reason : new Error(String(result.reason)), null],
-  );
-}
-
-/**
- * Redis may refuse some commands of a call while answering the others (each reply carries its
- * own error): turn the first such error into a rejection, so the caller logs it.
- */
-function throwOnReplyError(replies: [Error | null, unknown][], operation: string): void {
-  const failed = replies.find(([error]) => error !== null)?.[0];
-  if (failed) throw new Error(`idempotency ${operation} refused by Redis`, { cause: failed });
 }
 
 function encodeRecord(record: AcceptRecord): string {
