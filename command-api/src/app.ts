@@ -27,9 +27,7 @@ export function createApp(deps: CommandApiDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.options.trustProxy);
 
-  app.use(
-    requestContextMiddleware({ logger: deps.logger, ids: deps.ids, now: () => deps.clock.now() }),
-  );
+  app.use(requestContextMiddleware({ logger: deps.logger, ids: deps.ids }));
   app.use(httpMetricsMiddleware(metrics, () => deps.clock.now()));
   const handleOps = createOpsRoutes({
     registry: deps.registry,

@@ -1,12 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from '@ledger/runtime';
-import type { IdGenerator } from '@ledger/runtime';
+import type { IdGenerator, Logger } from '@ledger/runtime';
 
 /** What every handler knows about the request it serves: its correlation id and logger. */
 export interface RequestContext {
   readonly requestId: string;
   readonly log: Logger;
-  readonly startedAtMs: number;
 }
 
 export const requestIdHeader = 'X-Request-Id';
@@ -20,18 +18,13 @@ const contextKey = 'ledgerRequestContext';
 export function requestContextMiddleware(deps: {
   readonly logger: Logger;
   readonly ids: IdGenerator;
-  readonly now: () => number;
 }) {
   return function requestContext(request: Request, response: Response, next: NextFunction): void {
     const incoming = request.get(requestIdHeader);
     const requestId =
       incoming !== undefined && requestIdPattern.test(incoming) ? incoming : deps.ids();
     response.setHeader(requestIdHeader, requestId);
-    const context: RequestContext = {
-      requestId,
-      log: deps.logger.child({ requestId }),
-      startedAtMs: deps.now(),
-    };
+    const context: RequestContext = { requestId, log: deps.logger.child({ requestId }) };
     (response.locals as Record<string, unknown>)[contextKey] = context;
     next();
   };
