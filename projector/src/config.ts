@@ -2,6 +2,7 @@ import {
   intFromEnv,
   postgresPoolMax,
   readServiceConfig,
+  sessionTimeoutMsFromEnv,
   stringFromEnv,
   type ServiceConfig,
 } from '@ledger/runtime';
@@ -53,11 +54,7 @@ export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
         min: 1,
         max: transactionEventsMax,
       }),
-      // Within the broker's default group.min/max.session.timeout.ms (6 s to 30 min).
-      sessionTimeoutMs: intFromEnv(env, 'LEDGER_PROJECTOR_SESSION_TIMEOUT_MS', 30_000, {
-        min: 6_000,
-        max: 300_000,
-      }),
+      sessionTimeoutMs: sessionTimeoutMsFromEnv(env, 'LEDGER_PROJECTOR_SESSION_TIMEOUT_MS'),
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   intFromEnv,
   postgresPoolMax,
   readServiceConfig,
+  sessionTimeoutMsFromEnv,
   shutdownTimeoutMs,
   stringFromEnv,
   type ServiceConfig,
@@ -87,8 +88,7 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
     },
     // Keep-alive clients each hold a socket; 1000 concurrent clients is a target (DESIGN.md).
     httpConnectionsMax: int('LEDGER_QUERY_API_HTTP_CONNECTIONS_MAX', 10_000, 1, 1_000_000),
-    // Within the broker's default group.min/max.session.timeout.ms (6 s to 30 min).
-    consumerSessionTimeoutMs: int('LEDGER_QUERY_API_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
+    consumerSessionTimeoutMs: sessionTimeoutMsFromEnv(env, 'LEDGER_QUERY_API_SESSION_TIMEOUT_MS'),
   };
 }
 

@@ -2,9 +2,11 @@ import {
   Kafka,
   Partitioners,
   logLevel as KafkaLogLevel,
+  type Consumer,
   type LogEntry,
   type Producer,
 } from 'kafkajs';
+import { intFromEnv } from './limits.ts';
 import type { Logger } from './logger.ts';
 
 export interface KafkaClientOptions {
@@ -62,4 +64,44 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
         else log.debug(message, fields);
       },
   });
+}
+
+/**
+ * A consumer group's session timeout: how long the group waits for a silent member before moving
+ * its partitions. Bounded within the broker's default group.min/max.session.timeout.ms (6 s to
+ * 30 min), and at 5 min so a dead member's partitions do not stall for longer.
+ */
+export function sessionTimeoutMsFromEnv(env: NodeJS.ProcessEnv, name: string): number {
+  return intFromEnv(env, name, 30_000, { min: 6_000, max: 300_000 });
+}
+
+/** Bytes fetched per partition and request: a few thousand records, decoded in one batch. */
+export const fetchBytesPerPartitionMax = 1_048_576;
+
+/**
+ * The consumer of a group whose members own partitions and store their offsets in Postgres (the
+ * ledger processor on commands, the projector on events): heartbeats at a tenth of the session,
+ * a minute for members to rejoin, the client's bounded retries; a crash kafkajs will not restart
+ * by itself goes to `onFatal` (the partitions resume from the stored offsets after a restart).
+ */
+export function createGroupConsumer(
+  kafka: Kafka,
+  options: {
+    readonly groupId: string;
+    readonly sessionTimeoutMs: number;
+    readonly onFatal: (error: unknown) => void;
+  },
+): Consumer {
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs,
+    rebalanceTimeout: 60_000,
+    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+    maxBytesPerPartition: fetchBytesPerPartitionMax,
+    retry: kafkaRetry,
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart) options.onFatal(event.payload.error);
+  });
+  return consumer;
 }
