@@ -1,9 +1,12 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { LedgerError, type Logger } from '@ledger/runtime';
 import type { CommandState, IdempotencyStore, OutcomeWaiter } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
-import type { AcceptResult } from '../commandAcceptor.ts';
+import { acceptCommands, type AcceptResult } from '../commandAcceptor.ts';
+import type { AcceptedCommand } from '../commands.ts';
+import { parsePreferWait } from './preferWait.ts';
 import { sendProblem } from './problemMiddleware.ts';
+import { requestTrace, type RouteDeps } from './routeSupport.ts';
 
 export interface ResponderDeps {
   readonly idempotency: IdempotencyStore;
@@ -63,8 +66,28 @@ export async function resolveStates(
   return { states, waited: wait.waited };
 }
 
-/** Answers one command (POST /v1/accounts, POST /v1/transfers) from its resolved state. */
-export function sendCommandResponse(
+/**
+ * POST /v1/accounts and POST /v1/transfers after validation: accept the one command, wait for
+ * its outcome when the request prefers to, and answer from its state.
+ */
+export async function answerCommand(
+  request: Request,
+  response: Response,
+  deps: RouteDeps,
+  command: AcceptedCommand,
+  subjectField: SubjectField,
+): Promise<void> {
+  const waitSeconds = parsePreferWait(request.get('prefer'));
+  const trace = requestTrace(request, response);
+  const results = await acceptCommands([command], deps, trace);
+  const resolved = await resolveStates(results, waitSeconds, deps, trace.log);
+  const [result] = results;
+  if (result === undefined) throw new Error('acceptCommands returned no result');
+  sendCommandResponse(response, result, resolved, subjectField, waitSeconds);
+}
+
+/** Answers one command from its resolved state. */
+function sendCommandResponse(
   response: Response,
   result: AcceptResult,
   resolved: ResolvedStates,

@@ -1,10 +1,8 @@
 import type { Router } from 'express';
-import { acceptCommands } from '../commandAcceptor.ts';
 import { validateTransfer } from '../validation/transferValidator.ts';
-import { resolveStates, sendCommandResponse } from './commandResponses.ts';
+import { answerCommand } from './commandResponses.ts';
 import { bodyBytesMax, jsonBody } from './jsonBody.ts';
-import { parsePreferWait } from './preferWait.ts';
-import { asyncRoute, requestTrace, validationContext, type RouteDeps } from './routeSupport.ts';
+import { asyncRoute, validationContext, type RouteDeps } from './routeSupport.ts';
 
 /** `POST /v1/transfers`: one transfer; `Idempotency-Key` defaults to the transferId. */
 export function registerTransferRoutes(router: Router, deps: RouteDeps): void {
@@ -12,7 +10,6 @@ export function registerTransferRoutes(router: Router, deps: RouteDeps): void {
     '/transfers',
     ...jsonBody(bodyBytesMax),
     asyncRoute(async (request, response) => {
-      const waitSeconds = parsePreferWait(request.get('prefer'));
       const command = validateTransfer(
         {
           body: request.body,
@@ -21,12 +18,7 @@ export function registerTransferRoutes(router: Router, deps: RouteDeps): void {
         },
         validationContext(deps),
       );
-      const trace = requestTrace(request, response);
-      const results = await acceptCommands([command], deps, trace);
-      const resolved = await resolveStates(results, waitSeconds, deps, trace.log);
-      const [result] = results;
-      if (result === undefined) throw new Error('acceptCommands returned no result');
-      sendCommandResponse(response, result, resolved, 'transferId', waitSeconds);
+      await answerCommand(request, response, deps, command, 'transferId');
     }),
   );
 }
