@@ -1,6 +1,7 @@
 import {
   assert,
   intFromEnv,
+  listFromEnv,
   outcomeNoticeTtlSeconds,
   readServiceConfig,
   shutdownTimeoutMs,
@@ -36,13 +37,7 @@ export interface CommandApiConfig extends ServiceConfig {
 export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): CommandApiConfig {
   checkLimits();
   const common = readServiceConfig(env);
-  const apiKeys = stringFromEnv(env, 'LEDGER_API_KEYS', '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
-  if (apiKeys.length > apiKeysMax) {
-    throw new Error(`LEDGER_API_KEYS holds ${apiKeys.length} keys, at most ${apiKeysMax}`);
-  }
+  const apiKeys = listFromEnv(env, 'LEDGER_API_KEYS', apiKeysMax);
   return {
     ...common,
     api: {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import {
   assert,
   intFromEnv,
+  listFromEnv,
   postgresPoolMax,
   readServiceConfig,
   sessionTimeoutMsFromEnv,
@@ -44,13 +45,7 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
   if (!instanceIdPattern.test(instanceId)) {
     throw new Error(`LEDGER_QUERY_API_INSTANCE_ID=${instanceId} must match ${instanceIdPattern}`);
   }
-  const apiKeys = stringFromEnv(env, 'LEDGER_API_KEYS', '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
-  if (apiKeys.length > apiKeysMax) {
-    throw new Error(`LEDGER_API_KEYS holds ${apiKeys.length} keys, at most ${apiKeysMax}`);
-  }
+  const apiKeys = listFromEnv(env, 'LEDGER_API_KEYS', apiKeysMax);
   const waitersMax = int('LEDGER_QUERY_API_WAITERS_MAX', 10_000, 1, 1_000_000);
   return {
     ...common,

@@ -23,6 +23,18 @@ export function stringFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: st
   return raw === undefined || raw === '' ? fallback : raw;
 }
 
+/** A comma-separated list, blanks dropped, empty when unset; more than `itemsMax` stops the start. */
+export function listFromEnv(env: NodeJS.ProcessEnv, name: string, itemsMax: number): string[] {
+  const items = stringFromEnv(env, name, '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  if (items.length > itemsMax) {
+    throw new Error(`${name} holds ${items.length} entries, at most ${itemsMax}`);
+  }
+  return items;
+}
+
 /** Crashes on an impossible state: the process restarts from its stored offset (see DESIGN.md). */
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionFailure(message);
