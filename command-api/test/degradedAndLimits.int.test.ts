@@ -9,8 +9,12 @@ import {
 import { requestHashOf, type Transfer } from '@ledger/schemas';
 import type pg from 'pg';
 import type { CommandToPublish } from '../src/appDeps.ts';
-import { commandApiMetrics } from '../src/commandApiMetrics.ts';
-import { createCommandProducer } from '../src/kafka/commandProducer.ts';
+import { commandApiMetrics, type CommandApiMetrics } from '../src/commandApiMetrics.ts';
+import {
+  createCommandProducer,
+  type CommandProducer,
+  type CommandProducerOptions,
+} from '../src/kafka/commandProducer.ts';
 import { createCommandKafkaProducer } from '../src/kafka/kafkaProducer.ts';
 import { startCommandApi } from '../src/wiring.ts';
 import { request } from './httpClient.ts';
@@ -201,9 +205,12 @@ void describe('command API degraded and bounded, against the real stack', () => 
     assert.equal(response.status, 202);
   });
 
-  void it('given many publishes in one tick, when produced for real, then they go out in one acked sendBatch and the queue is bounded', async () => {
-    const registry = createMetricsRegistry('cmdapi-it');
-    const metrics = commandApiMetrics(registry);
+  /** A coalescing producer on the real broker, with the bounds a test gives it. */
+  const withCommandProducer = async (
+    bounds: Pick<CommandProducerOptions, 'queueMessagesMax' | 'batchMessagesMax' | 'queueBytesMax'>,
+    test: (commandProducer: CommandProducer, metrics: CommandApiMetrics) => Promise<void>,
+  ) => {
+    const metrics = commandApiMetrics(createMetricsRegistry('cmdapi-it'));
     const producer = createCommandKafkaProducer(environment.kafka);
     await producer.connect();
     try {
@@ -213,30 +220,64 @@ void describe('command API degraded and bounded, against the real stack', () => 
         encodeCommand: (command) => environment.serde.encodeCommand(command),
         metrics,
         logger: environment.logger,
-        queueMessagesMax: 60,
-        batchMessagesMax: 60,
+        ...bounds,
       });
-      const publishes = Array.from({ length: 50 }, (_, index) =>
-        commandProducer.publish([toPublish(`co-${index}`)]),
-      );
-      await Promise.all(publishes);
-      const batches = (await metrics.producerBatchSize.get()).values;
-      assert.equal(batches.find((value) => value.metricName?.endsWith('_count'))?.value, 1);
-      assert.equal(batches.find((value) => value.metricName?.endsWith('_sum'))?.value, 50);
-
-      const burst = Array.from({ length: 61 }, (_, index) =>
-        commandProducer.publish([toPublish(`qb-${index}`)]),
-      );
-      const settled = await Promise.allSettled(burst);
-      const refused = settled.filter((result) => result.status === 'rejected');
-      assert.equal(refused.length, 1);
-      const [refusal] = refused;
-      assert.ok(refusal?.status === 'rejected' && refusal.reason instanceof LedgerError);
-      assert.equal(refusal.reason.code, 'overloaded');
+      await test(commandProducer, metrics);
       await commandProducer.drain();
     } finally {
       await producer.disconnect();
     }
+  };
+
+  void it('given many publishes in one tick, when produced for real, then they go out in one acked sendBatch and the queue is bounded', async () => {
+    await withCommandProducer(
+      { queueMessagesMax: 60, batchMessagesMax: 60 },
+      async (commandProducer, metrics) => {
+        const publishes = Array.from({ length: 50 }, (_, index) =>
+          commandProducer.publish([toPublish(`co-${index}`)]),
+        );
+        await Promise.all(publishes);
+        const batches = (await metrics.producerBatchSize.get()).values;
+        assert.equal(batches.find((value) => value.metricName?.endsWith('_count'))?.value, 1);
+        assert.equal(batches.find((value) => value.metricName?.endsWith('_sum'))?.value, 50);
+
+        const burst = Array.from({ length: 61 }, (_, index) =>
+          commandProducer.publish([toPublish(`qb-${index}`)]),
+        );
+        const settled = await Promise.allSettled(burst);
+        const refused = settled.filter((result) => result.status === 'rejected');
+        assert.equal(refused.length, 1);
+        const [refusal] = refused;
+        assert.ok(refusal?.status === 'rejected' && refusal.reason instanceof LedgerError);
+        assert.equal(refusal.reason.code, 'overloaded');
+      },
+    );
+  });
+
+  void it('given queued publishes at the byte bound, when more arrive in the same tick, then those are refused with 503', async () => {
+    const published = toPublish('qy-0');
+    const value = environment.serde.encodeCommand({
+      ...published.command,
+      traceparent: published.traceparent,
+    });
+    const messageBytes = value.length + Buffer.byteLength(published.key);
+    await withCommandProducer({ queueBytesMax: 3 * messageBytes }, async (commandProducer) => {
+      // Same-length ids: every message has the same size.
+      const burst = Array.from({ length: 5 }, (_, index) =>
+        commandProducer.publish([toPublish(`qy-${index}`)]),
+      );
+      const settled = await Promise.allSettled(burst);
+      assert.deepEqual(
+        settled.map((result) =>
+          result.status === 'fulfilled'
+            ? 'accepted'
+            : result.reason instanceof LedgerError
+              ? result.reason.code
+              : String(result.reason),
+        ),
+        ['accepted', 'accepted', 'accepted', 'overloaded', 'overloaded'],
+      );
+    });
   });
 });
 

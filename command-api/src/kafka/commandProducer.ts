@@ -6,6 +6,12 @@ import type { CommandApiMetrics } from '../commandApiMetrics.ts';
 
 /** Messages waiting for a sendBatch; beyond it publish() answers 503 overloaded at once. */
 export const producerQueueMessagesMax = 50_000;
+/**
+ * Value and key bytes waiting for a sendBatch, the queue's memory bound: 50000 messages are
+ * ~15 MiB at a few hundred bytes each, but up to ~650 MiB at the ~13 KiB a message with full
+ * metadata can reach. Beyond it publish() answers 503 overloaded.
+ */
+export const producerQueueBytesMax = 32 * 1024 * 1024;
 /** Messages per sendBatch: one produce request per broker, well under message.max.bytes. */
 export const sendBatchMessagesMax = 5_000;
 /**
@@ -29,6 +35,7 @@ export interface CommandProducerOptions {
   readonly metrics: CommandApiMetrics;
   readonly logger: Logger;
   readonly queueMessagesMax?: number;
+  readonly queueBytesMax?: number;
   readonly batchMessagesMax?: number;
   readonly timeoutMs?: number;
 }
@@ -60,10 +67,12 @@ interface PendingPublish {
  */
 export function createCommandProducer(options: CommandProducerOptions): CommandProducer {
   const queueMax = options.queueMessagesMax ?? producerQueueMessagesMax;
+  const queueBytesMax = options.queueBytesMax ?? producerQueueBytesMax;
   const batchMax = options.batchMessagesMax ?? sendBatchMessagesMax;
   const timeoutMs = options.timeoutMs ?? publishTimeoutMs;
   const queue: PendingPublish[] = [];
   let queuedMessages = 0;
+  let queuedBytes = 0;
   let flushScheduled = false;
   let inFlight: Promise<void> | undefined;
   let draining = false;
@@ -88,6 +97,7 @@ export function createCommandProducer(options: CommandProducerOptions): CommandP
       if (batch.length > 0 && bytes + next.bytes > sendBatchBytesMax) break;
       queue.shift();
       queuedMessages -= next.messages.length;
+      queuedBytes -= next.bytes;
       if (next.settled) continue; // timed out while queued: never sent
       batch.push(next);
       size += next.messages.length;
@@ -127,6 +137,15 @@ export function createCommandProducer(options: CommandProducerOptions): CommandP
       });
   };
 
+  const refuseQueueFull = (): Promise<void> => {
+    options.metrics.shed.inc({ reason: 'producer_queue' });
+    return Promise.reject(
+      new LedgerError('overloaded', 'too many commands waiting for Kafka; retry later', {
+        retryAfterSeconds: 1,
+      }),
+    );
+  };
+
   const settle = (entry: PendingPublish, error: unknown) => {
     if (entry.settled) return;
     entry.settled = true;
@@ -150,20 +169,15 @@ export function createCommandProducer(options: CommandProducerOptions): CommandP
           new Error(`one publish of ${commands.length} commands exceeds ${batchMax}`),
         );
       }
-      if (queuedMessages + commands.length > queueMax) {
-        options.metrics.shed.inc({ reason: 'producer_queue' });
-        return Promise.reject(
-          new LedgerError('overloaded', 'too many commands waiting for Kafka; retry later', {
-            retryAfterSeconds: 1,
-          }),
-        );
-      }
+      if (queuedMessages + commands.length > queueMax) return refuseQueueFull();
       // Encoding here, per request, makes a contract error this request's 500, not the batch's.
       const messages = commands.map((entry) => toMessage(entry, options.encodeCommand));
+      const bytes = messages.reduce((sum, message) => sum + messageBytes(message), 0);
+      if (queuedBytes + bytes > queueBytesMax) return refuseQueueFull();
       return new Promise<void>((resolve, reject) => {
         const entry: PendingPublish = {
           messages,
-          bytes: messages.reduce((sum, message) => sum + messageBytes(message), 0),
+          bytes,
           settled: false,
           resolve,
           reject,
@@ -178,6 +192,7 @@ export function createCommandProducer(options: CommandProducerOptions): CommandP
         }, timeoutMs);
         queue.push(entry);
         queuedMessages += messages.length;
+        queuedBytes += bytes;
         options.metrics.producerQueueDepth.set(queuedMessages);
         scheduleFlush();
       });
