@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { runReadinessChecks, type ReadinessCheck } from './readiness.ts';
+import { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 
 export interface OpsRoutesDeps {
   readonly registry: Registry;
@@ -14,6 +14,14 @@ export interface OpsRoutesDeps {
  * projector need no web framework. Returns false for any other path so callers can chain.
  */
 export function createOpsRoutes(deps: OpsRoutesDeps) {
+  // One run of the checks at a time, shared by every /readyz that arrives meanwhile: the APIs
+  // serve /readyz on their public port, and a check that times out still holds its Postgres
+  // query in the pool's queue, so a burst of probes must not become a burst of queries.
+  let checking: Promise<ReadinessReport> | undefined;
+  const checkReadiness = () =>
+    (checking ??= runReadinessChecks(deps.readiness).finally(() => {
+      checking = undefined;
+    }));
   return function handleOps(request: IncomingMessage, response: ServerResponse): boolean {
     const path = (request.url ?? '/').split('?', 1)[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
@@ -22,7 +30,7 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
       return true;
     }
     if (path === '/readyz') {
-      void runReadinessChecks(deps.readiness).then(
+      void checkReadiness().then(
         (report) => {
           const accepting = deps.isAccepting?.() ?? true;
           const ready = report.ready && accepting;
