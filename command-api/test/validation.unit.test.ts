@@ -4,16 +4,16 @@ import { LedgerError, type ErrorCode } from '@ledger/runtime';
 import { amountMax, parseAmount, parseNonNegativeAmount } from '../src/validation/amountParser.ts';
 import { activeCurrencyCodes, parseCurrency } from '../src/validation/currencyCodes.ts';
 import { parseId } from '../src/validation/idValidator.ts';
+import { parseMetadata } from '../src/validation/metadataValidator.ts';
+import { validateOpenAccount } from '../src/validation/openAccountValidator.ts';
+import { validateTransfer } from '../src/validation/transferValidator.ts';
+import { batchItemsMax, validateTransferBatch } from '../src/validation/batchValidator.ts';
 import {
   metadataKeyLengthMax,
   metadataKeysMax,
   metadataValueLengthMax,
-  parseMetadata,
-} from '../src/validation/metadataValidator.ts';
-import { validateOpenAccount } from '../src/validation/openAccountValidator.ts';
-import { validateTransfer } from '../src/validation/transferValidator.ts';
-import { batchItemsMax, validateTransferBatch } from '../src/validation/batchValidator.ts';
-import { requestHashOf } from '@ledger/schemas';
+  requestHashOf,
+} from '@ledger/schemas';
 import { sequentialIds } from './testSupport.ts';
 
 function throwsCode(action: () => unknown, code: ErrorCode, detailIncludes?: string): void {

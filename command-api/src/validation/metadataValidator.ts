@@ -8,11 +8,9 @@ import {
 } from '@ledger/schemas';
 import { jsonTypeOf } from './amountParser.ts';
 
-// The limits are the wire contract's (one definition, @ledger/schemas/metadataLimits.ts): a
-// request this accepts must never be refused later by the serde, after the 202 is promised.
-export { metadataKeyLengthMax, metadataKeyPattern, metadataKeysMax, metadataValueLengthMax };
-
 /**
+ * The limits are the wire contract's (one definition, @ledger/schemas/metadataLimits.ts): a
+ * request this accepts must never be refused later by the serde, after the 202 is promised.
  * Absent metadata is an empty object, so `{}` and no field hash the same. Keys come back sorted
  * (Avro writes map entries in iteration order; sorted keys give equal maps equal bytes).
  */
