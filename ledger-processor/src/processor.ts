@@ -1,12 +1,13 @@
 import {
   AssertionFailure,
+  createGroupConsumer,
   isTransientPostgresError,
   withTransientRetries,
   type Logger,
   type TopicNames,
 } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { batchCommandsMax } from './domain/index.ts';
 import { OutboxRelayFailure, type OutboxRelay } from './outboxRelay.ts';
@@ -36,7 +37,6 @@ export interface ProcessorOptions {
 
 export interface ProcessorDeps {
   readonly kafka: Kafka;
-  readonly producer: Producer;
   readonly pool: pg.Pool;
   readonly serde: LedgerSerde;
   readonly topics: TopicNames;
@@ -73,13 +73,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   if (options.transactionCommandsMax < 1 || options.transactionCommandsMax > batchCommandsMax) {
     throw new Error(`transactionCommandsMax must be in [1, ${batchCommandsMax}]`);
   }
-  const consumer = deps.kafka.consumer({
+  const consumer = createGroupConsumer(deps.kafka, {
     groupId: options.consumerGroup,
-    sessionTimeout: options.sessionTimeoutMs,
-    rebalanceTimeout: 60_000,
-    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
-    maxBytesPerPartition: 1_048_576,
-    retry: { retries: 8 },
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    onFatal: deps.onFatal,
   });
   const groupDeps: GroupTransactionDeps = {
     pool: deps.pool,
@@ -102,9 +99,6 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   let drained = new Map<number, Promise<void>>();
   consumer.on(consumer.events.GROUP_JOIN, () => {
     drained = new Map();
-  });
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) deps.onFatal(event.payload.error);
   });
 
   async function commitWithRetries(slices: readonly DecodedSlice[]) {

@@ -61,7 +61,6 @@ export async function startLedgerProcessor(
   });
   const processor = createProcessor({
     kafka,
-    producer,
     pool,
     serde,
     topics,

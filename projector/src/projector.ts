@@ -1,7 +1,7 @@
 import {
   AssertionFailure,
   isTransientPostgresError,
-  kafkaRetry,
+  createGroupConsumer,
   withTransientRetries,
   type Logger,
 } from '@ledger/runtime';
@@ -20,10 +20,6 @@ import type { ProjectorMetrics } from './projectorMetrics.ts';
 export const partitionsConcurrentMax = 32;
 /** Events in one transaction: bounds the statements' array sizes and a transaction's locks. */
 export const transactionEventsMax = 10_000;
-/** Bytes one fetch brings per partition: what a batch holds in memory before it is sliced. */
-const fetchBytesPerPartitionMax = 1_048_576;
-/** How long a rebalance waits for members to finish their batches and rejoin. */
-const rebalanceTimeoutMs = 60_000;
 
 export interface ProjectorOptions {
   readonly consumerGroup: string;
@@ -69,14 +65,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
   if (options.transactionEventsMax < 1 || options.transactionEventsMax > transactionEventsMax) {
     throw new Error(`transactionEventsMax must be in [1, ${transactionEventsMax}]`);
   }
-  const consumer = deps.kafka.consumer({
+  const consumer = createGroupConsumer(deps.kafka, {
     groupId: options.consumerGroup,
-    sessionTimeout: options.sessionTimeoutMs,
-    rebalanceTimeout: rebalanceTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
-    maxBytesPerPartition: fetchBytesPerPartitionMax,
-    // The client's bounded retries: kafkajs would otherwise replace their count with its own 5.
-    retry: kafkaRetry,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    onFatal: deps.onFatal,
   });
   const batchDeps: PartitionBatchDeps = {
     pool: deps.pool,
@@ -84,10 +76,6 @@ export function createProjector(deps: ProjectorDeps): Projector {
     topic: deps.eventsTopic,
     consumerGroup: options.consumerGroup,
   };
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) deps.onFatal(event.payload.error);
-  });
-
   function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
     return withTransientRetries(
       () => processPartitionBatch(batchDeps, partition, slice, deps.now),
