@@ -1,5 +1,5 @@
-import type { Consumer, Kafka } from 'kafkajs';
-import type { Logger, ReadinessCheck } from '@ledger/runtime';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { fetchBytesPerPartitionMax, type Logger, type ReadinessCheck } from '@ledger/runtime';
 import { WireContractError, type BalanceChanged } from '@ledger/schemas';
 
 /**
@@ -29,6 +29,8 @@ export interface ChangeFeedHooks {
 
 export interface ChangeFeedDeps {
   readonly kafka: Kafka;
+  /** The service's connected admin client, to delete this instance's group on a clean stop. */
+  readonly admin: Pick<Admin, 'deleteGroups'>;
   readonly topic: string;
   readonly groupId: string;
   readonly decode: (value: Buffer) => Promise<BalanceChanged>;
@@ -40,9 +42,6 @@ export interface ChangeFeedDeps {
   readonly onFatal: (error: unknown) => void;
   readonly sessionTimeoutMs: number;
 }
-
-/** Bytes fetched per partition and request: a few thousand changes, decoded in one batch. */
-export const fetchBytesPerPartitionMax = 1024 * 1024;
 
 export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
   const { logger } = deps;
@@ -112,17 +111,13 @@ export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
     async stop() {
       stopping = true;
       await consumer.disconnect();
-      const admin = deps.kafka.admin();
       try {
-        await admin.connect();
-        await admin.deleteGroups([deps.groupId]);
+        await deps.admin.deleteGroups([deps.groupId]);
       } catch (error) {
         logger.warn('could not delete this instance consumer group', {
           groupId: deps.groupId,
           error,
         });
-      } finally {
-        await admin.disconnect();
       }
     },
 

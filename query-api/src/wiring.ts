@@ -64,6 +64,7 @@ export async function startQueryApi(
   // The feed calls into the app only once started, after the app exists.
   const feed = createChangeFeed({
     kafka,
+    admin,
     topic: topics.balances,
     groupId,
     decode: (value) => serde.decodeBalance(value),
