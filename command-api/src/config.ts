@@ -1,4 +1,5 @@
 import {
+  apiKeysMax,
   assert,
   intFromEnv,
   listFromEnv,
@@ -9,7 +10,6 @@ import {
   type ServiceConfig,
 } from '@ledger/runtime';
 import type { CommandApiOptions } from './appDeps.ts';
-import { apiKeysMax } from './http/authMiddleware.ts';
 import { waitSecondsMax } from './http/preferWait.ts';
 import {
   producerQueueMessagesMax,

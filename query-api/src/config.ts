@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  apiKeysMax,
   assert,
   intFromEnv,
   listFromEnv,
@@ -13,7 +14,6 @@ import {
 } from '@ledger/runtime';
 import type { BalanceStreamOptions } from './balanceStream.ts';
 import { streamCloseTimeoutMs } from './balanceStream.ts';
-import { apiKeysMax } from './http/apiKeyCheck.ts';
 import { historyLimitMax, waitMsMax } from './http/requestParsing.ts';
 import { historyRowsMax } from './postgres/readModels.ts';
 

@@ -3,6 +3,7 @@ export * from './stackConfig.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './errors.ts';
+export * from './apiKeys.ts';
 export * from './readiness.ts';
 export * from './opsRoutes.ts';
 export * from './shutdown.ts';
