@@ -10,7 +10,7 @@ import {
   postgresCheck,
   type Logger,
 } from '@ledger/runtime';
-import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import { connectLedgerSerde } from '@ledger/schemas';
 import type { Registry } from 'prom-client';
 import { createApp } from './app.ts';
 import { commandApiMetrics } from './commandApiMetrics.ts';
@@ -50,11 +50,9 @@ export async function startCommandApi(
   const metrics = commandApiMetrics(registry);
   const clock = { now: () => Date.now() };
   const producer = createCommandKafkaProducer(kafka);
-  const serde = await createLedgerSerde({
-    registry: createSchemaRegistryClient({
-      registryUrl: config.stack.registryUrl,
-      clientId: service,
-    }),
+  const serde = await connectLedgerSerde({
+    registryUrl: config.stack.registryUrl,
+    clientId: service,
     topics,
   });
   await producer.connect();

@@ -7,12 +7,7 @@ import {
   topicNames,
   type Logger,
 } from '@ledger/runtime';
-import {
-  createLedgerSerde,
-  createSchemaRegistryClient,
-  registerSchemas,
-  type LedgerSerde,
-} from '@ledger/schemas';
+import { connectLedgerSerde, registerSchemas, type LedgerSerde } from '@ledger/schemas';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { readCommandApiConfig, type CommandApiConfig } from '../src/config.ts';
@@ -72,10 +67,7 @@ export async function setUpEnvironment(
   }
   await registerSchemas({ registryUrl: stack.registryUrl, topics, logger });
   await migrateLatest({ connectionString: stack.postgresUrl, schema: pgSchema });
-  const serde = await createLedgerSerde({
-    registry: createSchemaRegistryClient({ registryUrl: stack.registryUrl }),
-    topics,
-  });
+  const serde = await connectLedgerSerde({ registryUrl: stack.registryUrl, topics });
   return {
     prefix,
     pgSchema,

@@ -14,7 +14,7 @@ import {
   registryCheck,
   type Logger,
 } from '@ledger/runtime';
-import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import { connectLedgerSerde } from '@ledger/schemas';
 import type { ProcessorConfig } from './config.ts';
 import { createOutboxRelay } from './outboxRelay.ts';
 import { createOutcomeNotifier } from './outcomeNotifier.ts';
@@ -45,11 +45,9 @@ export async function startLedgerProcessor(
   const producer = createLedgerProducer(kafka);
   const redis = createRedisClient(config.stack.redisUrl, logger, service);
   await Promise.all([producer.connect(), redis.connect().catch(() => undefined)]);
-  const serde = await createLedgerSerde({
-    registry: createSchemaRegistryClient({
-      registryUrl: config.stack.registryUrl,
-      clientId: service,
-    }),
+  const serde = await connectLedgerSerde({
+    registryUrl: config.stack.registryUrl,
+    clientId: service,
     topics,
   });
   const relay = createOutboxRelay({ producer, pool, logger, published: metrics.eventsPublished });

@@ -11,7 +11,7 @@ import {
   registryCheck,
   type Logger,
 } from '@ledger/runtime';
-import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import { connectLedgerSerde } from '@ledger/schemas';
 import { createBalancePublisher, type BalancePublisher } from './balancePublisher.ts';
 import type { ProjectorConfig } from './config.ts';
 import { createProjector, type Projector } from './projector.ts';
@@ -42,11 +42,9 @@ export async function startProjector(
   // Idempotent with one request in flight: a retried send neither duplicates nor reorders.
   const producer = createLedgerProducer(kafka);
   await producer.connect();
-  const serde = await createLedgerSerde({
-    registry: createSchemaRegistryClient({
-      registryUrl: config.stack.registryUrl,
-      clientId: service,
-    }),
+  const serde = await connectLedgerSerde({
+    registryUrl: config.stack.registryUrl,
+    clientId: service,
     topics,
   });
   const publisher = createBalancePublisher({

@@ -10,7 +10,7 @@ import {
   type IdGenerator,
   type Logger,
 } from '@ledger/runtime';
-import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import { connectLedgerSerde } from '@ledger/schemas';
 import type { Registry } from 'prom-client';
 import type { BalanceCache } from './balanceCache.ts';
 import { createChangeFeed } from './changeFeed.ts';
@@ -52,11 +52,9 @@ export async function startQueryApi(
   const { registry, topics, pool, kafka, admin } = clients;
   const now = () => Date.now();
   const onFatal = overrides.onFatal ?? exitForRestart(logger);
-  const serde = await createLedgerSerde({
-    registry: createSchemaRegistryClient({
-      registryUrl: config.stack.registryUrl,
-      clientId: service,
-    }),
+  const serde = await connectLedgerSerde({
+    registryUrl: config.stack.registryUrl,
+    clientId: service,
     topics,
   });
 

@@ -6,7 +6,7 @@ import { deadLetterFromAvro, deadLetterToAvro } from './deadLetterConverter.ts';
 import type { BalanceChanged, DeadLetter, LedgerCommand, LedgerEvent } from './domainTypes.ts';
 import { eventFromAvro, eventToAvro } from './eventConverter.ts';
 import { ledgerSubject, type LedgerSubject, type LedgerTopicKind } from './ledgerSubjects.ts';
-import type { SchemaRegistryReader } from './schemaRegistryClient.ts';
+import { createSchemaRegistryClient, type SchemaRegistryReader } from './schemaRegistryClient.ts';
 import { SchemaRegistryUnavailableError } from './wireContractError.ts';
 import { createValueCodec, statusOf } from './valueCodec.ts';
 
@@ -117,4 +117,19 @@ async function resolveSchemaId(
       { cause: error },
     );
   }
+}
+
+/** The usual way in: a registry client for `registryUrl` (bounded retries), then the serde. */
+export function connectLedgerSerde(options: {
+  readonly registryUrl: string;
+  readonly clientId?: string;
+  readonly topics: TopicNames;
+}): Promise<LedgerSerde> {
+  return createLedgerSerde({
+    registry: createSchemaRegistryClient({
+      registryUrl: options.registryUrl,
+      ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+    }),
+    topics: options.topics,
+  });
 }

@@ -6,12 +6,7 @@ import {
   topicNames,
   type StackConfig,
 } from '@ledger/runtime';
-import {
-  createLedgerSerde,
-  createSchemaRegistryClient,
-  requestHashOf,
-  type LedgerCommand,
-} from '@ledger/schemas';
+import { connectLedgerSerde, requestHashOf, type LedgerCommand } from '@ledger/schemas';
 
 /**
  * Bulk loader for large account sets: OpenAccount commands produced straight to
@@ -40,11 +35,9 @@ export async function bulkOpenAccounts(options: {
     logger,
   });
   const topics = topicNames(options.stack.topicPrefix);
-  const serde = await createLedgerSerde({
-    registry: createSchemaRegistryClient({
-      registryUrl: options.stack.registryUrl,
-      clientId: 'bench-seed',
-    }),
+  const serde = await connectLedgerSerde({
+    registryUrl: options.stack.registryUrl,
+    clientId: 'bench-seed',
     topics,
   });
   const producer = createLedgerProducer(kafka);

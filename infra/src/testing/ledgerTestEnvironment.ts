@@ -10,8 +10,7 @@ import {
   type TopicNames,
 } from '@ledger/runtime';
 import {
-  createLedgerSerde,
-  createSchemaRegistryClient,
+  connectLedgerSerde,
   ledgerSubjects,
   registerSchemas,
   type LedgerSerde,
@@ -87,10 +86,7 @@ export async function createLedgerTestEnvironment(name: string): Promise<LedgerT
     await registerSchemas({ registryUrl: stack.registryUrl, topics, logger });
     cleanups.push(() => dropSchema(stack.postgresUrl, pgSchema));
     await migrateLatest({ connectionString: stack.postgresUrl, schema: pgSchema });
-    const serde = await createLedgerSerde({
-      registry: createSchemaRegistryClient({ registryUrl: stack.registryUrl }),
-      topics,
-    });
+    const serde = await connectLedgerSerde({ registryUrl: stack.registryUrl, topics });
     const pool = createPostgresPool({
       connectionString: stack.postgresUrl,
       schema: pgSchema,

@@ -6,7 +6,7 @@ import {
   topicNames,
   type Logger,
 } from '@ledger/runtime';
-import { createLedgerSerde, createSchemaRegistryClient } from '@ledger/schemas';
+import { connectLedgerSerde } from '@ledger/schemas';
 import type { ProjectorConfig } from '../config.ts';
 import { liveTables, rebuildTables, type ReadModelTables } from '../readModelTables.ts';
 import { tryClaimRebuild, releaseRebuild } from '../rebuildGate.ts';
@@ -77,11 +77,9 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     }
     await createFreshTables(claim, liveTables, rebuildTables);
     const ends = await endOffsets(kafka, topics.events);
-    const serde = await createLedgerSerde({
-      registry: createSchemaRegistryClient({
-        registryUrl: config.stack.registryUrl,
-        clientId: 'projector-rebuild',
-      }),
+    const serde = await connectLedgerSerde({
+      registryUrl: config.stack.registryUrl,
+      clientId: 'projector-rebuild',
       topics,
     });
     const events = createEventReplay({
