@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
-import { readProcessorConfig } from '../../ledger-processor/src/config.ts';
-import { startLedgerProcessor, type RunningProcessor } from '../../ledger-processor/src/wiring.ts';
+import { readProcessorConfig } from '@ledger/ledger-processor/config';
+import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
 import { readCommandApiConfig } from '../src/config.ts';
 import { startCommandApi, type RunningCommandApi } from '../src/wiring.ts';
 import { request, type HttpResult } from './httpClient.ts';

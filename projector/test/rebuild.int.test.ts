@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
 import type { Producer } from 'kafkajs';
-import type { RunningProcessor } from '../../ledger-processor/src/wiring.ts';
+import type { RunningProcessor } from '@ledger/ledger-processor/wiring';
 import {
   createTestProducer,
   decidedCount,

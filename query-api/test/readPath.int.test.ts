@@ -4,16 +4,16 @@ import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } fr
 import { createLogger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import { WebSocket } from 'ws';
-import { readProcessorConfig } from '../../ledger-processor/src/config.ts';
-import { startLedgerProcessor, type RunningProcessor } from '../../ledger-processor/src/wiring.ts';
+import { readProcessorConfig } from '@ledger/ledger-processor/config';
+import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
 import {
   createTestProducer,
   decidedCount,
   produceCommands,
 } from '../../ledger-processor/test/ledgerWorkload.ts';
 import { randomWorkload } from '../../ledger-processor/test/randomWorkload.ts';
-import { readProjectorConfig } from '../../projector/src/config.ts';
-import { startProjector, type RunningProjector } from '../../projector/src/wiring.ts';
+import { readProjectorConfig } from '@ledger/projector/config';
+import { startProjector, type RunningProjector } from '@ledger/projector/wiring';
 import type { RunningQueryApi } from '../src/wiring.ts';
 import { getBalance, startInstance } from './intSupport.ts';
 
