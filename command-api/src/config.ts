@@ -10,8 +10,10 @@ import {
   type ServiceConfig,
 } from '@ledger/runtime';
 import type { CommandApiOptions } from './appDeps.ts';
+import { batchBodyBytesMax } from './http/jsonBody.ts';
 import { waitSecondsMax } from './http/preferWait.ts';
 import {
+  producerQueueBytesMax,
   producerQueueMessagesMax,
   publishTimeoutMs,
   sendBatchMessagesMax,
@@ -21,6 +23,7 @@ import {
   idempotencyTtlSecondsDefault,
   idempotencyTtlSecondsMax,
 } from './redis/redisIdempotencyStore.ts';
+import { waitedCommandsMax } from './redis/redisOutcomeWaiter.ts';
 import { rateLimitWindowMsMax } from './redis/redisRateLimiter.ts';
 import { batchItemsMax } from './validation/batchValidator.ts';
 
@@ -81,6 +84,11 @@ export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): Comm
 export function checkLimits(): void {
   assert(sendBatchMessagesMax >= batchItemsMax, 'a full batch request must fit one sendBatch');
   assert(producerQueueMessagesMax >= 2 * sendBatchMessagesMax, 'the queue must hold two batches');
+  assert(
+    producerQueueBytesMax >= 2 * batchBodyBytesMax,
+    'the queue must hold two of the largest requests',
+  );
+  assert(waitedCommandsMax >= batchItemsMax, 'one batch request must be able to wait');
   assert(lookupKeysMax >= batchItemsMax, 'a batch request must fit one Postgres lookup');
   assert(
     outcomeNoticeTtlSeconds > waitSecondsMax,
