@@ -102,7 +102,7 @@ export async function startCommandApi(
     }),
     rateLimiter: createRedisRateLimiter({
       redis,
-      keyPrefix: config.stack.topicPrefix,
+      keys,
       limit: config.rateLimit.limit,
       windowMs: config.rateLimit.windowMs,
       metrics,

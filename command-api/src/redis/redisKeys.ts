@@ -10,6 +10,7 @@ export function redisKeys(prefix: string) {
   return {
     idempotency: (scope: IdempotencyScope, key: string) => `${prefix}:idem:${scope}:${key}`,
     accepted: (commandId: string) => `${prefix}:accepted:${commandId}`,
+    rate: (clientKey: string) => `${prefix}:rate:${clientKey}`,
     outcome: (commandId: string) => outcomeKey(prefix, commandId),
     outcomeChannel: outcomeChannel(prefix),
   };

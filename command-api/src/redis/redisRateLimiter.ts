@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RateDecision, RateLimiter } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
+import type { RedisKeys } from './redisKeys.ts';
 
 export const rateLimitWindowMsMax = 3_600_000;
 
@@ -25,7 +26,7 @@ interface RateLimitCommands {
 
 export interface RedisRateLimiterOptions {
   readonly redis: Redis;
-  readonly keyPrefix: string;
+  readonly keys: Pick<RedisKeys, 'rate'>;
   /** Requests allowed per client per window. */
   readonly limit: number;
   readonly windowMs: number;
@@ -53,7 +54,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       }
       try {
         const [count, ttlMs] = await commands.ledgerRateLimit(
-          `${options.keyPrefix}:rate:${clientKey}`,
+          options.keys.rate(clientKey),
           options.windowMs,
         );
         if (count <= options.limit) return { allowed: true };
