@@ -75,11 +75,22 @@ export async function seedAccountSet(context: BenchContext, set: AccountSet): Pr
     );
     unfunded = await unfundedAccounts(context, set);
   }
+  await refreshPlannerStatistics(context);
   const seconds = (Date.now() - startedAtMs) / 1_000;
   console.log(
     `  seed ${set.name}: ${set.size} accounts opened and funded in ${seconds.toFixed(1)} s`,
   );
   return { set: set.name, size: set.size, reused: false, seconds };
+}
+
+/**
+ * ANALYZE the ledger's tables after a seed changed their size by up to millions of rows. Without
+ * fresh statistics (this machine's Postgres runs with autovacuum off, so nothing else gathers
+ * them) the planner guessed ~200 groups for 1M accounts and picked hash plans sized for that.
+ * ANALYZE samples a fixed number of rows per table: seconds, whatever the size.
+ */
+async function refreshPlannerStatistics(context: BenchContext): Promise<void> {
+  await context.ledgerPool.query('analyze accounts, postings, transfers, command_outcomes, outbox');
 }
 
 /** One funding transfer per account through the batch endpoint; accepted ids go to the audit. */
