@@ -7,11 +7,17 @@ import {
   type ServiceConfig,
 } from '@ledger/runtime';
 import { batchCommandsMax } from './domain/index.ts';
+import {
+  outboxPruneIntervalMsDefault,
+  outboxRetentionSecondsDefault,
+  outboxRetentionSecondsMax,
+} from './outboxPruner.ts';
 import { partitionsConcurrentMax, type ProcessorOptions } from './processor.ts';
 
 /** Everything main.ts needs, read and validated once at start-up. */
 export interface ProcessorConfig extends ServiceConfig {
   readonly processor: ProcessorOptions;
+  readonly outboxPrune: { readonly retentionSeconds: number; readonly intervalMs: number };
 }
 
 export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
@@ -21,8 +27,8 @@ export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
     max: partitionsConcurrentMax,
   });
   // One connection for the group transaction; the relay marks rows sent on one connection per
-  // partition, and the readiness probe needs one more.
-  const poolMax = intFromEnv(env, 'LEDGER_PROCESSOR_PG_POOL_MAX', partitionsConcurrent + 4, {
+  // partition, the outbox pruner and the readiness probe need one more each.
+  const poolMax = intFromEnv(env, 'LEDGER_PROCESSOR_PG_POOL_MAX', partitionsConcurrent + 5, {
     min: partitionsConcurrent + 1,
     max: postgresPoolMax,
   });
@@ -41,6 +47,20 @@ export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
         max: batchCommandsMax,
       }),
       sessionTimeoutMs: sessionTimeoutMsFromEnv(env, 'LEDGER_PROCESSOR_SESSION_TIMEOUT_MS'),
+    },
+    outboxPrune: {
+      retentionSeconds: intFromEnv(
+        env,
+        'LEDGER_PROCESSOR_OUTBOX_RETENTION_SECONDS',
+        outboxRetentionSecondsDefault,
+        { min: 0, max: outboxRetentionSecondsMax },
+      ),
+      intervalMs: intFromEnv(
+        env,
+        'LEDGER_PROCESSOR_OUTBOX_PRUNE_INTERVAL_MS',
+        outboxPruneIntervalMsDefault,
+        { min: 1_000, max: 3_600_000 },
+      ),
     },
   };
 }

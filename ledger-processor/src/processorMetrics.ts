@@ -47,6 +47,11 @@ export function createProcessorMetrics(registry: Registry) {
       help: 'Outbox rows (events and dead letters) published to Kafka',
       registers: [registry],
     }),
+    outboxPruned: new Counter({
+      name: 'ledger_processor_outbox_pruned_total',
+      help: 'Sent outbox rows deleted after the retention',
+      registers: [registry],
+    }),
     outcomeNoticeFailures: new Counter({
       name: 'ledger_processor_outcome_notice_failures_total',
       help: 'Batches whose outcomes could not be pushed to Redis (waiting clients get 202)',

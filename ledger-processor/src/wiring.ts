@@ -16,6 +16,7 @@ import {
 } from '@ledger/runtime';
 import { connectLedgerSerde } from '@ledger/schemas';
 import type { ProcessorConfig } from './config.ts';
+import { createOutboxPruner } from './outboxPruner.ts';
 import { createOutboxRelay } from './outboxRelay.ts';
 import { createOutcomeNotifier } from './outcomeNotifier.ts';
 import { createProcessor, type Processor } from './processor.ts';
@@ -80,11 +81,19 @@ export async function startLedgerProcessor(
   });
   await listen(server, overrides.port ?? config.stack.ports.ledgerProcessor);
   await processor.start();
+  const pruner = createOutboxPruner({
+    pool,
+    logger,
+    pruned: metrics.outboxPruned,
+    ...config.outboxPrune,
+  });
+  pruner.start();
   return {
     processor,
     port: (server.address() as AddressInfo).port,
     async stop() {
       accepting = false;
+      await pruner.stop();
       await processor.stop();
       await producer.disconnect();
       redis.disconnect();
