@@ -1,5 +1,6 @@
 import {
   AssertionFailure,
+  assertStoredOffsetInLog,
   createGroupConsumer,
   isTransientPostgresError,
   withTransientRetries,
@@ -137,6 +138,14 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       const messages = batch.messages.slice(start, start + options.transactionCommandsMax);
       await deps.relay.ready(batch.partition);
       const result = await committer.submit({ partition: batch.partition, messages });
+      // An offset applied already may lie past this batch, never past the log's end.
+      await assertStoredOffsetInLog(
+        deps.kafka,
+        'consumer_offsets',
+        batch,
+        result.nextOffset,
+        batch.highWatermark,
+      );
       if (result.kind === 'seek') {
         logger.warn('kafka delivered past the stored offset: seeking back', {
           partition: batch.partition,

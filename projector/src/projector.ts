@@ -1,5 +1,6 @@
 import {
   AssertionFailure,
+  assertStoredOffsetInLog,
   isTransientPostgresError,
   createGroupConsumer,
   withTransientRetries,
@@ -116,6 +117,13 @@ export function createProjector(deps: ProjectorDeps): Projector {
         }
         // Kafka's position and the stored offset disagree (a crash between the Postgres commit
         // and Kafka's, a rebuild that moved the stored offset): Postgres is the record.
+        await assertStoredOffsetInLog(
+          deps.kafka,
+          'projector_offsets',
+          batch,
+          result.nextOffset,
+          batch.highWatermark,
+        );
         logger.info('seeking to the stored offset', {
           partition: batch.partition,
           offset: result.nextOffset.toString(),

@@ -1,3 +1,4 @@
+import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { assert } from './limits.ts';
 
@@ -83,4 +84,41 @@ export function offsetTable(table: OffsetTableName, owner?: string): OffsetTable
       return new Map(result.rows.map((row) => [row.partition, BigInt(row.next_offset)]));
     },
   };
+}
+
+/**
+ * The stored offset of record can be at most the log's end: a partition's next offset past its
+ * end means the topic was deleted and recreated (or truncated) after Postgres recorded what it
+ * consumed, e.g. a Kafka whose data was wiped, or a second checkout's stack sharing this
+ * database. Skipping up to it would silently drop the new log's commands and seeking there loops
+ * on "offset out of range": an impossible state, so a crash that says what to do.
+ *
+ * The batch's high watermark is as of its fetch; another member may have consumed further since
+ * (a zombie after a rebalance), so only when the stored offset is past it is the broker asked
+ * for the partition's current end.
+ */
+export async function assertStoredOffsetInLog(
+  kafka: Pick<Kafka, 'admin'>,
+  table: OffsetTableName,
+  ref: { readonly topic: string; readonly partition: number },
+  storedNext: bigint,
+  batchHighWatermark: string,
+): Promise<void> {
+  if (storedNext <= BigInt(batchHighWatermark)) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  let logEnd: bigint;
+  try {
+    const ends = await admin.fetchTopicOffsets(ref.topic);
+    logEnd = BigInt(ends.find((end) => end.partition === ref.partition)?.high ?? '0');
+  } finally {
+    await admin.disconnect();
+  }
+  assert(
+    storedNext <= logEnd,
+    `${table} says partition ${ref.partition} of ${ref.topic} was consumed up to offset ` +
+      `${storedNext}, but that partition ends at ${logEnd}: the topic was recreated or truncated ` +
+      'after this database recorded its offsets. Refusing to consume; restore the topic, or point ' +
+      'LEDGER_PG_URL at the database that belongs to this Kafka',
+  );
 }
