@@ -122,6 +122,13 @@ export const failures = {
       'fix the migration in infra/migrations and run npm run migrate -- up',
     ),
 
+  offsetsBeyondLog: (database: string, detail: string) =>
+    new StackFailure(
+      'postgres',
+      `database ${database} consumed further than this Kafka's topics reach (${detail}): it belongs to another Kafka log, e.g. another checkout's stack`,
+      'start the stack where that Kafka lives, or set LEDGER_PG_URL to another database (created on start)',
+    ),
+
   topicsFailed: (detail: string) =>
     new StackFailure(
       'topics',

@@ -52,6 +52,10 @@ void describe('failure lines', () => {
       failures.postgresSetupFailed('creating database ledger', 'permission denied'),
       failures.redisUnreachable('h:6379', 'refused', 'nothing'),
       failures.migrationsFailed('ledger', 'syntax error'),
+      failures.offsetsBeyondLog(
+        'ledger',
+        'consumer_offsets: ledger.commands[11] at 9223372036854775807, its end is 0',
+      ),
       failures.topicsFailed('timeout'),
       failures.schemasFailed('incompatible', 'http://r'),
       failures.exitedBeforeHealthy('kafka', 'exit code 1', '/x/kafka.log', 'ERROR boom'),

@@ -14,6 +14,7 @@ import {
   writeKafkaConfig,
 } from '../kafka/kafkaNode.ts';
 import { ensureLedgerTopics } from '../kafka/topics.ts';
+import { assertOffsetsWithinTopics } from './offsetsCheck.ts';
 import type { StackPaths } from '../paths.ts';
 import { assertPortsFree, type PortClaim } from '../processes/portCheck.ts';
 import { registerLedgerSchemas } from '../registry/registerSchemasStep.ts';
@@ -248,6 +249,7 @@ async function startEverything(
     reporter,
   );
   if (stopRequested() || services.length === 0) return;
+  await assertOffsetsWithinTopics(kafka, config.postgresUrl, topicNames(config.topicPrefix));
   await startAll(supervisor, services);
 }
 
