@@ -126,7 +126,7 @@ export const failures = {
     new StackFailure(
       'postgres',
       `database ${database} consumed further than this Kafka's topics reach (${detail}): it belongs to another Kafka log, e.g. another checkout's stack`,
-      'start the stack where that Kafka lives, or set LEDGER_PG_URL to another database (created on start)',
+      'start the stack where that Kafka lives, or give this one its own: LEDGER_PG_DATABASE=ledger_2 LEDGER_TOPIC_PREFIX=ledger2 (Redis keys follow the prefix)',
     ),
 
   topicsFailed: (detail: string) =>

@@ -43,7 +43,7 @@ describe('stack check of the stored offsets against the topics', () => {
       const line = failureLine(error);
       assert.match(line, /^postgres: database \w+ consumed further than this Kafka's topics reach/);
       assert.match(line, new RegExp(`${env.topics.commands}\\[2\\] at 51234, its end is 0`));
-      assert.match(line, /LEDGER_PG_URL/);
+      assert.match(line, /LEDGER_PG_DATABASE=ledger_2 LEDGER_TOPIC_PREFIX=ledger2/);
       return true;
     });
   });
