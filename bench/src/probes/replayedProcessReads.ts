@@ -16,11 +16,12 @@ import { runWrkReads, wrkAvailable } from '../load/wrkRun.ts';
  *
  * Measured 2026-11-22 after a full bench (3.5M messages on the topic): a server that served
  * before the replay keeps its speed (0.97×); a server whose first requests come after the replay
- * (`--replay-first`, the order of a query-api start-up) does ~47k req/s against ~63k. `perf` shows
- * why: there every `process.nextTick` defines its tick object through V8's runtime
+ * (`--replay-first`) does ~47k req/s against ~63k. `perf` shows why: there every
+ * `process.nextTick` defines its tick object through V8's runtime
  * (Runtime_DefineKeyedOwnPropertyInLiteral, ~12% of the process's CPU); a full GC does not
- * restore it. The HTTP code is optimized against feedback the consumer's code left in shared
- * Node internals, so the way out is to consume in a worker thread (its own isolate).
+ * restore it. query-api is in that state even without its change feed (its Kafka, registry and
+ * Postgres clients all talk before its first request), so this shows the mechanism, not yet
+ * which client triggers it there.
  */
 const replayFirst = process.argv.includes('--replay-first');
 const readSeconds = 10;
