@@ -27,6 +27,17 @@ export function createPostgresPool(options: PostgresPoolOptions): pg.Pool {
     application_name: options.applicationName,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
-    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    options: sessionOptions(options.schema),
   });
+}
+
+/**
+ * Every session runs without parallel query: the services' statements are short and indexed,
+ * and on a small machine a parallel plan takes cores from Kafka and the services while each
+ * worker gets its own work_mem (a misestimated parallel hash once took 6.7 GB per worker here
+ * and the kernel killed Postgres).
+ */
+function sessionOptions(schema: string | undefined): string {
+  const noParallel = '-c max_parallel_workers_per_gather=0';
+  return schema === undefined ? noParallel : `${noParallel} -c search_path=${schema}`;
 }
