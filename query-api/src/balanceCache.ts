@@ -46,6 +46,8 @@ export interface BalanceCache {
   attachOpening(opened: AccountEntry): void;
   /** The cached version without touching recency or counters (for waiters and the stream). */
   peekVersion(accountId: string): number | undefined;
+  /** Whether a change for the key would matter here: it is cached or loading (no recency touch). */
+  tracks(accountId: string): boolean;
   readonly size: number;
   readonly loadsInFlight: number;
 }
@@ -202,6 +204,7 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
   return {
     getIfCached,
     load,
+    tracks: (accountId) => entries.has(accountId) || flights.has(accountId),
     async get(accountId) {
       const cached = getIfCached(accountId);
       if (cached !== undefined) return { account: cached, hit: true };

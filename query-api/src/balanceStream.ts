@@ -39,6 +39,8 @@ export interface BalanceStream {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, requestId: string): void;
   /** A change from the feed, in the order the feed delivered it. */
   publish(change: BalanceSnapshot): void;
+  /** Whether any connection subscribes to this account. */
+  isSubscribed(accountId: string): boolean;
   /** Closes every connection (1001 going away) and refuses new ones. */
   close(): Promise<void>;
   readonly connectionCount: number;
@@ -283,6 +285,7 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       wss.handleUpgrade(request, socket, head, accept);
     },
 
+    isSubscribed: (accountId) => subscribers.has(accountId),
     publish(change) {
       const set = subscribers.get(change.accountId);
       if (set === undefined) return;

@@ -75,7 +75,7 @@ export function createQueryApiMetrics(registry: Registry, readings: MetricReadin
     waiterRefusals: waiterEvents.labels('refused'),
     changes: new Counter({
       name: 'query_api_changes_total',
-      help: 'Balance changes consumed, by what the cache did with them',
+      help: 'Balance changes consumed, by what the cache did with them (skipped: not decoded, nobody here wanted the account)',
       labelNames: ['outcome'] as const,
       registers,
     }),

@@ -37,6 +37,15 @@ export interface QueryApp {
   readonly metrics: QueryApiMetrics;
   /** One change from the feed: the cache (and through it the waiters), then the stream. */
   applyChange(change: BalanceSnapshot): ChangeOutcome;
+  /**
+   * Whether a change for this account would do anything here: cached or loading, waited for, or
+   * streamed. The feed skips decoding the others (most of the changelog, and all of it at
+   * start-up): applyChange would drop them as `uncached` anyway, and a load that starts later
+   * reads the read model, which the projector committed before it published.
+   */
+  wantsChange(accountId: string): boolean;
+  /** Counts a change the feed did not decode because nobody here wanted it. */
+  skipChange(): void;
   /** Stops streams and waits; the caller closes the server after. */
   close(): Promise<void>;
 }
@@ -110,6 +119,7 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
   const changeCounters = Object.fromEntries(
     changeOutcomes.map((outcome) => [outcome, metrics.changes.labels(outcome)]),
   ) as Record<ChangeOutcome, { inc(): void }>;
+  const skippedChanges = metrics.changes.labels('skipped');
 
   return {
     server,
@@ -117,6 +127,9 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
     waiters,
     stream,
     metrics,
+    wantsChange: (accountId) =>
+      cache.tracks(accountId) || waiters.has(accountId) || stream.isSubscribed(accountId),
+    skipChange: () => skippedChanges.inc(),
     applyChange(change) {
       const outcome = cache.applyChange(change);
       changeCounters[outcome].inc();

@@ -20,6 +20,8 @@ export interface VersionWaiters {
     currentVersion: number | undefined,
   ): Promise<void>;
   notify(accountId: string, version: number): void;
+  /** Whether any request waits for a version of this account. */
+  has(accountId: string): boolean;
   /** Rejects every parked request (shutdown); later calls are refused the same way. */
   closeAll(error: LedgerError): void;
   readonly size: number;
@@ -74,6 +76,7 @@ export function createVersionWaiters(options: VersionWaitersOptions): VersionWai
   }
 
   return {
+    has: (accountId) => byAccount.has(accountId),
     waitFor(accountId, minVersion, timeoutMs, currentVersion) {
       if (closedWith !== undefined) return Promise.reject(closedWith);
       if (currentVersion !== undefined && currentVersion >= minVersion) return Promise.resolve();

@@ -66,9 +66,11 @@ export async function startQueryApi(
     topic: topics.balances,
     groupId,
     decode: (value) => serde.decodeBalance(value),
+    wants: (accountId) => app.wantsChange(accountId),
     onChange: (change) => void app.applyChange(change),
     hooks: {
       undecodable: () => app.metrics.changeUndecodable.inc(),
+      skipped: () => app.skipChange(),
       applied: (lagSeconds) => app.metrics.updateLag.observe(lagSeconds),
     },
     logger,
