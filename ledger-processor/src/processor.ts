@@ -8,7 +8,7 @@ import {
   type TopicNames,
 } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { batchCommandsMax } from './domain/index.ts';
 import { OutboxRelayFailure, type OutboxRelay } from './outboxRelay.ts';
@@ -38,6 +38,8 @@ export interface ProcessorOptions {
 
 export interface ProcessorDeps {
   readonly kafka: Kafka;
+  /** The service's connected admin client: the log's end when a stored offset lies past a batch. */
+  readonly admin: Pick<Admin, 'fetchTopicOffsets'>;
   readonly pool: pg.Pool;
   readonly serde: LedgerSerde;
   readonly topics: TopicNames;
@@ -140,7 +142,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       const result = await committer.submit({ partition: batch.partition, messages });
       // An offset applied already may lie past this batch, never past the log's end.
       await assertStoredOffsetInLog(
-        deps.kafka,
+        deps.admin,
         'consumer_offsets',
         batch,
         result.nextOffset,

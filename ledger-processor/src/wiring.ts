@@ -60,6 +60,7 @@ export async function startLedgerProcessor(
   });
   const processor = createProcessor({
     kafka,
+    admin,
     pool,
     serde,
     topics,

@@ -7,7 +7,7 @@ import {
   type Logger,
 } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { BalancePublisher } from './balancePublisher.ts';
 import {
@@ -33,6 +33,8 @@ export interface ProjectorOptions {
 
 export interface ProjectorDeps {
   readonly kafka: Kafka;
+  /** The service's connected admin client: the log's end when a stored offset lies past a batch. */
+  readonly admin: Pick<Admin, 'fetchTopicOffsets'>;
   readonly pool: pg.Pool;
   readonly serde: LedgerSerde;
   readonly eventsTopic: string;
@@ -118,7 +120,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
         // Kafka's position and the stored offset disagree (a crash between the Postgres commit
         // and Kafka's, a rebuild that moved the stored offset): Postgres is the record.
         await assertStoredOffsetInLog(
-          deps.kafka,
+          deps.admin,
           'projector_offsets',
           batch,
           result.nextOffset,

@@ -58,6 +58,7 @@ export async function startProjector(
   });
   const projector = createProjector({
     kafka,
+    admin,
     pool,
     serde,
     eventsTopic: topics.events,

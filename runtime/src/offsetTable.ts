@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type pg from 'pg';
 import { assert } from './limits.ts';
 
@@ -98,22 +98,15 @@ export function offsetTable(table: OffsetTableName, owner?: string): OffsetTable
  * for the partition's current end.
  */
 export async function assertStoredOffsetInLog(
-  kafka: Pick<Kafka, 'admin'>,
+  admin: Pick<Admin, 'fetchTopicOffsets'>,
   table: OffsetTableName,
   ref: { readonly topic: string; readonly partition: number },
   storedNext: bigint,
   batchHighWatermark: string,
 ): Promise<void> {
   if (storedNext <= BigInt(batchHighWatermark)) return;
-  const admin = kafka.admin();
-  await admin.connect();
-  let logEnd: bigint;
-  try {
-    const ends = await admin.fetchTopicOffsets(ref.topic);
-    logEnd = BigInt(ends.find((end) => end.partition === ref.partition)?.high ?? '0');
-  } finally {
-    await admin.disconnect();
-  }
+  const ends = await admin.fetchTopicOffsets(ref.topic);
+  const logEnd = BigInt(ends.find((end) => end.partition === ref.partition)?.high ?? '0');
   assert(
     storedNext <= logEnd,
     `${table} says partition ${ref.partition} of ${ref.topic} was consumed up to offset ` +
