@@ -2,6 +2,7 @@ import { createPostgresPool, type OffsetTableName, type TopicNames } from '@ledg
 import type { Kafka } from 'kafkajs';
 import { failures } from '../failures.ts';
 import { defaultLedgerSchema } from '../migrations/migrator.ts';
+import { databaseOf } from './prepareDependencies.ts';
 
 /** The topic each table's offsets were consumed from. */
 const consumedTopic: Record<OffsetTableName, keyof TopicNames> = {
@@ -45,7 +46,7 @@ export async function assertOffsetsWithinTopics(
         const end = ends.get(row.partition) ?? 0n;
         if (BigInt(row.next_offset) > end) {
           throw failures.offsetsBeyondLog(
-            decodeURIComponent(new URL(postgresUrl).pathname.replace(/^\//, '')),
+            databaseOf(postgresUrl),
             `${table}: ${topic}[${row.partition}] at ${row.next_offset}, its end is ${end}`,
           );
         }

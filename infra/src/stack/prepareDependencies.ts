@@ -85,7 +85,8 @@ async function migrateLedger(connectionString: string, reporter: Reporter): Prom
   }
 }
 
-function databaseOf(url: string): string {
+/** The database a Postgres URL names (`postgres` when it names none). */
+export function databaseOf(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   return name === '' ? 'postgres' : name;
 }
