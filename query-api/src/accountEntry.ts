@@ -2,10 +2,10 @@ import { assert } from '@ledger/runtime';
 import type { AccountDetails, BalanceSnapshot, CachedAccount } from './accountModel.ts';
 
 /**
- * The compact form of one cache entry (DESIGN.md: 1M cached balances in < 512 MB RSS). An entry
- * built from plain objects (an object for the account, one for its details, a bigint for the
- * balance, another for the overdraft limit, a metadata object, an ISO string, a copy of the id)
- * measured ~480 bytes per account on the heap. This one is a single object of flat fields:
+ * One account as the cache hands it to readers and takes it from loaders and the feed. The cache
+ * does not keep these objects: it stores their fields in columns (entryColumns.ts) and builds a
+ * fresh one per read, so an entry a caller holds is an immutable snapshot. The fields are in the
+ * form they are served in:
  *
  * - the balance as the decimal text it is served as (from Postgres' `balance::text`, or a feed
  *   change's bigint turned into text once per change), never turned back into a bigint on a read;
@@ -13,8 +13,7 @@ import type { AccountDetails, BalanceSnapshot, CachedAccount } from './accountMo
  *   (nearly every account shares `USD`, `open`, `0` and `{}`);
  * - the opening time as epoch milliseconds (a number, not a 24-character string).
  *
- * `accountId` is the very string the cache keys the entry by, so an id is held once. Entries are
- * immutable: a newer version or the late opening replace the whole entry.
+ * A newer version or the late opening yield a new entry (`withBalance`, `withOpeningOf`).
  */
 export class AccountEntry implements CachedAccount {
   constructor(

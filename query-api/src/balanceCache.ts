@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { LedgerError, assert } from '@ledger/runtime';
 import { toAccountEntry, type AccountEntry } from './accountEntry.ts';
 import type { AccountLoader, BalanceSnapshot, CachedAccount } from './accountModel.ts';
+import { createEntryColumns } from './entryColumns.ts';
 import { createVersionFloors } from './versionFloors.ts';
 
 /**
@@ -16,7 +17,8 @@ import { createVersionFloors } from './versionFloors.ts';
  * - `floors` (versionFloorsMax, oldest forgotten first): the version an evicted entry had, so a
  *   reload after an eviction can never serve a lower version than one already served.
  *
- * Entries are compact AccountEntry objects (accountEntry.ts), keyed by the entry's own id string.
+ * The LRU index maps an account id to a slot of `columns` (entryColumns.ts), where the entry's
+ * fields are stored densely; readers get a fresh AccountEntry built from them, never the storage.
  *
  * The race this closes: a miss starts a slow query that reads v3; meanwhile the projector commits
  * v4 and the change feed delivers it. Applying v4 to an entry that does not exist yet would be
@@ -87,14 +89,20 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
   const hooks: BalanceCacheHooks = { ...noHooks, ...options.hooks };
   const onVersion = options.onVersion ?? (() => undefined);
   const floors = createVersionFloors(options.versionFloorsMax);
+  // One spare slot: lru-cache evicts inside set(), after the new entry has taken its slot.
+  const columns = createEntryColumns(options.entriesMax + 1);
   // Only a bound on entries: no TTL (the feed keeps entries fresh) and no size calculation, so
-  // lru-cache keeps no per-entry arrays beyond its index.
-  const entries = new LRUCache<string, AccountEntry>({
+  // lru-cache keeps no per-entry arrays beyond its index. Values are slots of `columns`; a key
+  // keeps its slot for as long as it is cached (set() again only refreshes its recency).
+  const entries = new LRUCache<string, number>({
     max: options.entriesMax,
-    dispose: (evicted, accountId, reason) => {
-      if (reason !== 'evict') return; // 'set' is a newer version replacing this one
-      hooks.eviction();
-      floors.raise(accountId, evicted.version);
+    dispose: (slot, accountId, reason) => {
+      assert(reason !== 'set', 'a cached key keeps its slot');
+      if (reason === 'evict') {
+        hooks.eviction();
+        floors.raise(accountId, columns.version(slot));
+      }
+      columns.free(slot);
     },
   });
   const flights = new Map<string, Promise<AccountEntry | undefined>>();
@@ -102,9 +110,10 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
   const heldChanges = new Map<string, BalanceSnapshot>();
 
   function getIfCached(accountId: string): AccountEntry | undefined {
-    const account = entries.get(accountId);
-    if (account !== undefined) hooks.hit();
-    return account;
+    const slot = entries.get(accountId);
+    if (slot === undefined) return undefined;
+    hooks.hit();
+    return columns.read(slot, accountId);
   }
 
   function load(accountId: string): Promise<AccountEntry | undefined> {
@@ -173,17 +182,17 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
     floors.delete(accountId);
     // Keyed by the loaded row's id, not the request's: that one is a slice of the request URL
     // and would keep the whole URL string alive for as long as the entry lives.
-    entries.set(chosen.accountId, chosen);
+    entries.set(chosen.accountId, columns.insert(chosen));
     onVersion(accountId, chosen.version);
     return chosen;
   }
 
   function applyChange(change: BalanceSnapshot): ChangeOutcome {
-    const cached = entries.peek(change.accountId);
-    if (cached !== undefined) {
-      if (change.version <= cached.version) return 'stale'; // duplicate or overtaken
-      // Same key string kept (lru-cache replaces the value only): the id is held once.
-      entries.set(change.accountId, cached.withBalance(change));
+    const slot = entries.peek(change.accountId);
+    if (slot !== undefined) {
+      if (change.version <= columns.version(slot)) return 'stale'; // duplicate or overtaken
+      columns.write(slot, columns.read(slot, change.accountId).withBalance(change));
+      entries.set(change.accountId, slot); // the key string kept: the id is held once
       onVersion(change.accountId, change.version);
       return 'applied';
     }
@@ -212,11 +221,15 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
     },
     applyChange,
     attachOpening(opened) {
-      const cached = entries.peek(opened.accountId);
-      if (cached === undefined || cached.hasDetails || !opened.hasDetails) return;
-      entries.set(cached.accountId, cached.withOpeningOf(opened));
+      const slot = entries.peek(opened.accountId);
+      if (slot === undefined || columns.hasDetails(slot) || !opened.hasDetails) return;
+      columns.write(slot, columns.read(slot, opened.accountId).withOpeningOf(opened));
+      entries.set(opened.accountId, slot);
     },
-    peekVersion: (accountId) => entries.peek(accountId)?.version,
+    peekVersion(accountId) {
+      const slot = entries.peek(accountId);
+      return slot === undefined ? undefined : columns.version(slot);
+    },
     get size() {
       return entries.size;
     },

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { accountEntryOf, type AccountColumns } from '../src/accountEntry.ts';
+import { createEntryColumns, initialSlots } from '../src/entryColumns.ts';
+
+const opening = {
+  overdraftLimitText: '500',
+  status: 'open',
+  createdAtMs: Date.parse('2026-01-15T09:30:00.123Z'),
+  metadataJson: '{"name":"Alice"}',
+};
+
+function entry(accountId: string, balanceText: string, version: number, opened = true) {
+  const columns: AccountColumns = {
+    accountId,
+    currency: 'USD',
+    balanceText,
+    version,
+    opening: opened ? opening : undefined,
+  };
+  return accountEntryOf(columns);
+}
+
+void describe('entryColumns', () => {
+  void it('given entries of every balance shape, when stored and read back, then each reads exactly as written', () => {
+    const columns = createEntryColumns(16);
+    const written = [
+      entry('zero', '0', 1),
+      entry('negative', '-42', 2),
+      entry('largest safe', '9007199254740991', 3),
+      entry('past safe', '9007199254740993', 4),
+      entry('numeric(38,0)', '-99999999999999999999999999999999999999', 5),
+      entry('pending opening', '7', 6, false),
+    ];
+    const slots = written.map((account) => columns.insert(account));
+
+    written.forEach((account, index) => {
+      const read = columns.read(slots[index] ?? -1, account.accountId);
+      assert.deepEqual({ ...read }, { ...account });
+      assert.equal(columns.version(slots[index] ?? -1), account.version);
+      assert.equal(columns.hasDetails(slots[index] ?? -1), account.hasDetails);
+    });
+    assert.equal(columns.size, written.length);
+  });
+
+  void it('given an entry that was read, when its slot is written again, then the earlier read is unchanged', () => {
+    const columns = createEntryColumns(4);
+    const slot = columns.insert(entry('alice', '9007199254740993', 1));
+    const before = columns.read(slot, 'alice');
+
+    columns.write(slot, entry('alice', '10', 2));
+
+    assert.equal(before.balanceText, '9007199254740993');
+    assert.equal(before.version, 1);
+    assert.equal(columns.read(slot, 'alice').balanceText, '10');
+    assert.equal(columns.read(slot, 'alice').version, 2);
+  });
+
+  void it('given a freed slot, when another entry is inserted, then it reuses that slot and keeps nothing of the old one', () => {
+    const columns = createEntryColumns(4);
+    const first = columns.insert(entry('alice', '-99999999999999999999', 1));
+    columns.insert(entry('bob', '2', 1));
+
+    columns.free(first);
+    const reused = columns.insert(entry('carol', '3', 9, false));
+
+    assert.equal(reused, first);
+    const carol = columns.read(reused, 'carol');
+    assert.equal(carol.balanceText, '3');
+    assert.equal(carol.hasDetails, false);
+    assert.equal(columns.size, 2);
+  });
+
+  void it('given a slot not in use, when it is freed or written, then that is an assertion', () => {
+    const columns = createEntryColumns(4);
+    const slot = columns.insert(entry('alice', '1', 1));
+    columns.free(slot);
+
+    assert.throws(() => columns.free(slot), /not in use/);
+    assert.throws(() => columns.write(slot, entry('alice', '2', 2)), /not in use/);
+    assert.throws(() => columns.read(3, 'nobody'), /not in use/);
+  });
+
+  void it('given more entries than the first allocation, when inserted, then capacity doubles up to slotsMax and no further', () => {
+    const slotsMax = initialSlots * 2 + 10;
+    const columns = createEntryColumns(slotsMax);
+
+    for (let index = 0; index < slotsMax; index += 1) {
+      columns.insert(entry(`account-${index}`, String(index), index + 1));
+    }
+
+    assert.equal(columns.capacity, slotsMax);
+    assert.equal(columns.read(slotsMax - 1, 'last').balanceText, String(slotsMax - 1));
+    assert.throws(() => columns.insert(entry('one too many', '1', 1)), /entry slots are in use/);
+  });
+});
