@@ -9,8 +9,10 @@ export interface BenchProfile {
   readonly accountsSmall: number;
   /** The growth "large" set: DESIGN.md asks 10k → 10M; 1M is what seeds here within budget. */
   readonly accountsLarge: number;
-  /** Each read scenario (bare, DB-only, cached), same client settings. */
+  /** Each read run (bare, DB-only, cached), same client settings. */
   readonly readSeconds: number;
+  /** Interleaved rounds of the three read runs (odd); each server's figure is its median round. */
+  readonly readRounds: number;
   /** The sustained batch-endpoint run (DESIGN.md: 60 s). */
   readonly batchSustainSeconds: number;
   /** Single transfers, ledger and naive, same client. */
@@ -29,7 +31,8 @@ export const quickProfile: BenchProfile = {
   name: 'quick',
   accountsSmall: 2_000,
   accountsLarge: 20_000,
-  readSeconds: 5,
+  readSeconds: 4,
+  readRounds: 3,
   batchSustainSeconds: 10,
   singleSeconds: 6,
   growthSeconds: 4,
@@ -42,7 +45,8 @@ export const fullProfile: BenchProfile = {
   name: 'full',
   accountsSmall: 10_000,
   accountsLarge: 1_000_000,
-  readSeconds: 20,
+  readSeconds: 10,
+  readRounds: 3,
   batchSustainSeconds: 60,
   singleSeconds: 30,
   growthSeconds: 20,

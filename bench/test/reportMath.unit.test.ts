@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { prefixEnd } from '../src/audit/ledgerAudit.ts';
 import { metricSum, metricSumMatching, parsePrometheusText } from '../src/metrics/promText.ts';
+import type { LoadResult } from '../src/load/loadRun.ts';
 import { deltas, niceTicks, percentile, ratio } from '../src/report/stats.ts';
+import { medianLoad } from '../src/scenarios/readScenarios.ts';
 
 describe('percentile (nearest rank)', () => {
   it('given no samples, then there is no percentile', () => {
@@ -87,5 +89,14 @@ describe('prefixEnd (id ranges on a C-collated key)', () => {
     for (const id of ['abc', 'abc-1', 'abcz', 'abc~~~'])
       assert.ok(id >= 'abc' && id < prefixEnd('abc'));
     assert.ok(!('abd' < prefixEnd('abc')));
+  });
+});
+
+describe('medianLoad (read rounds)', () => {
+  const load = (name: string, requestsPerSecond: number) =>
+    ({ name, requestsPerSecond }) as unknown as LoadResult;
+  it('given three rounds, then the middle one by requests/s stands for the server', () => {
+    const rounds = [load('slow drift', 30_000), load('fast', 55_000), load('middle', 41_000)];
+    assert.equal(medianLoad(rounds).name, 'middle');
   });
 });

@@ -10,16 +10,30 @@ import { queryApiServesBalances } from './queryApiProbe.ts';
 /**
  * Balance reads, three servers, one client: (a) bare node:http constant, (b) DB-only node:http +
  * Postgres, (c) query-api's cached route (when it exists). Same client (wrk when installed, else
- * autocannon), connections, duration and uniformly random account paths, run back to back so the
- * ratios share the machine's weather.
+ * autocannon), connections, duration and uniformly random account paths.
+ *
+ * The three run in `readRounds` interleaved rounds (a, b, c, a, b, c, …) and each server's figure
+ * is its median round. On a shared 2-core machine the load drifts by tens of percent within a
+ * minute (seen here: the bare server alone at 33k and 53k req/s ten minutes apart); run back to
+ * back once, such a drift lands on one server only and moves the ratios by as much. Interleaved,
+ * it lands on all three alike, and the per-round ratios show how much it moved them.
  */
 export interface ReadResults {
+  /** Each server's median round (by requests/s). */
   readonly bare: LoadResult;
   readonly dbOnly: LoadResult;
   readonly dbOnlyDetail: string;
   readonly cached: LoadResult | undefined;
+  /** Requests/s of every round, in order. */
+  readonly rounds: readonly ReadRound[];
   /** Why cached reads were not measured, when they were not. */
   readonly cachedNotMeasured: string | undefined;
+}
+
+export interface ReadRound {
+  readonly bare: number;
+  readonly dbOnly: number;
+  readonly cached: number | undefined;
 }
 
 /** Cache warm-up requests in flight. */
@@ -75,31 +89,68 @@ export async function runReadScenarios(
     repoRoot: context.repoRoot,
     logsDir: context.logsDir,
   });
-  const bare = await read('reads: bare node:http constant', bareServer.url).finally(() =>
-    bareServer.stop(),
-  );
-
-  const dbServer = await startBaseline({
-    kind: 'db-read',
-    repoRoot: context.repoRoot,
-    logsDir: context.logsDir,
-    schema: context.ledgerSchema,
-  });
-  const dbOnly = await read('reads: DB-only node:http + Postgres', dbServer.url).finally(() =>
-    dbServer.stop(),
-  );
-
-  const queryApi = context.stack.urls['query-api'];
-  const cachedNotMeasured = await queryApiServesBalances(queryApi, set.accountId(0));
-  let cached: LoadResult | undefined;
-  if (cachedNotMeasured === undefined) {
-    console.log(`  warming query-api's cache with the ${set.size} accounts of ${set.name}`);
-    await forEachConcurrently(set.size, warmConcurrency, async (index) => {
-      await requestJson('GET', `${queryApi}/v1/accounts/${set.accountId(index)}/balance`);
+  try {
+    const dbServer = await startBaseline({
+      kind: 'db-read',
+      repoRoot: context.repoRoot,
+      logsDir: context.logsDir,
+      schema: context.ledgerSchema,
     });
-    cached = await read('reads: query-api cached balance', queryApi);
-  } else {
-    console.log(`  cached reads not measured yet: ${cachedNotMeasured}`);
+    try {
+      const queryApi = context.stack.urls['query-api'];
+      const cachedNotMeasured = await queryApiServesBalances(queryApi, set.accountId(0));
+      if (cachedNotMeasured === undefined) {
+        console.log(`  warming query-api's cache with the ${set.size} accounts of ${set.name}`);
+        await forEachConcurrently(set.size, warmConcurrency, async (index) => {
+          await requestJson('GET', `${queryApi}/v1/accounts/${set.accountId(index)}/balance`);
+        });
+      } else {
+        console.log(`  cached reads not measured yet: ${cachedNotMeasured}`);
+      }
+      const loads: { bare: LoadResult; dbOnly: LoadResult; cached: LoadResult | undefined }[] = [];
+      const rounds = context.profile.readRounds;
+      if (rounds < 1 || rounds % 2 === 0) throw new Error(`readRounds must be odd, got ${rounds}`);
+      for (let round = 1; round <= rounds; round += 1) {
+        const of = `round ${round}/${rounds}`;
+        const bare = await read(`reads: bare node:http constant, ${of}`, bareServer.url);
+        const dbOnly = await read(`reads: DB-only node:http + Postgres, ${of}`, dbServer.url);
+        const cached =
+          cachedNotMeasured === undefined
+            ? await read(`reads: query-api cached balance, ${of}`, queryApi)
+            : undefined;
+        loads.push({ bare, dbOnly, cached });
+        if (cached !== undefined) {
+          console.log(
+            `  ${of}: cached ÷ bare ${(cached.requestsPerSecond / bare.requestsPerSecond).toFixed(2)}×, ` +
+              `cached ÷ DB-only ${(cached.requestsPerSecond / dbOnly.requestsPerSecond).toFixed(2)}×`,
+          );
+        }
+      }
+      const cachedLoads = loads.flatMap((load) => (load.cached === undefined ? [] : [load.cached]));
+      return {
+        bare: medianLoad(loads.map((load) => load.bare)),
+        dbOnly: medianLoad(loads.map((load) => load.dbOnly)),
+        dbOnlyDetail: dbServer.detail,
+        cached: cachedLoads.length === 0 ? undefined : medianLoad(cachedLoads),
+        rounds: loads.map((load) => ({
+          bare: load.bare.requestsPerSecond,
+          dbOnly: load.dbOnly.requestsPerSecond,
+          cached: load.cached?.requestsPerSecond,
+        })),
+        cachedNotMeasured,
+      };
+    } finally {
+      await dbServer.stop();
+    }
+  } finally {
+    await bareServer.stop();
   }
-  return { bare, dbOnly, dbOnlyDetail: dbServer.detail, cached, cachedNotMeasured };
+}
+
+/** The run with the median requests/s (an odd number of rounds: one real run, not an average). */
+export function medianLoad(loads: readonly LoadResult[]): LoadResult {
+  const sorted = [...loads].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (median === undefined) throw new Error('no read rounds ran');
+  return median;
 }
