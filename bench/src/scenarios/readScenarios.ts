@@ -12,11 +12,12 @@ import { queryApiServesBalances } from './queryApiProbe.ts';
  * Postgres, (c) query-api's cached route (when it exists). Same client (wrk when installed, else
  * autocannon), connections, duration and uniformly random account paths.
  *
- * The three run in `readRounds` interleaved rounds (a, b, c, a, b, c, …) and each server's figure
- * is its median round. On a shared 2-core machine the load drifts by tens of percent within a
- * minute (seen here: the bare server alone at 33k and 53k req/s ten minutes apart); run back to
- * back once, such a drift lands on one server only and moves the ratios by as much. Interleaved,
- * it lands on all three alike, and the per-round ratios show how much it moved them.
+ * The three run in `readRounds` interleaved rounds (a, b, c, a, b, c, …). On a shared 2-core
+ * machine the load drifts by tens of percent within a minute (seen here: the bare server alone at
+ * 24k and 43k req/s in one quick run); run back to back once, such a drift lands on one server
+ * only and moves the ratios by as much. The report's ratios are the medians of the per-round
+ * ratios (each from three runs seconds apart), shown with every round's value; each server's
+ * requests/s is its median run.
  */
 export interface ReadResults {
   /** Each server's median round (by requests/s). */
