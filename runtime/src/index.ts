@@ -18,3 +18,4 @@ export * from './randomPool.ts';
 export * from './transientRetry.ts';
 export * from './offsetTable.ts';
 export * from './serviceShell.ts';
+export * from './tickObjectPin.ts';

@@ -8,6 +8,7 @@ import { createMetricsRegistry } from './metrics.ts';
 import { createPostgresPool } from './postgresPool.ts';
 import { crashOnUnhandled, onTerminate } from './shutdown.ts';
 import { readStackConfig, topicNames, type StackConfig, type TopicNames } from './stackConfig.ts';
+import { pinTickObjectShape } from './tickObjectPin.ts';
 
 /**
  * What the four services share around their own logic: the settings every one of them reads,
@@ -78,17 +79,22 @@ export async function connectServiceClients(
 }
 
 /**
- * The whole of a service's main.ts: a JSON logger bound to the service, a crash on anything
- * unhandled (a failed start included, exit 70), `start`, then a graceful stop on SIGTERM/SIGINT
- * bounded by shutdownTimeoutMs.
+ * The whole of a service's main.ts: one tick object pinned before anything runs
+ * (tickObjectPin.ts), a JSON logger bound to the service, a crash on anything unhandled (a failed
+ * start included, exit 70), `start`, then a graceful stop on SIGTERM/SIGINT bounded by
+ * shutdownTimeoutMs.
  */
 export async function runService(
   service: string,
   logLevel: LogLevel,
   start: (logger: Logger) => Promise<{ stop(): Promise<void> }>,
 ): Promise<void> {
+  const tickObjectPinned = pinTickObjectShape();
   const logger = createLogger({ level: logLevel, bindings: { service } });
   crashOnUnhandled(logger);
+  if (!tickObjectPinned) {
+    logger.warn('no process.nextTick tick object to pin: a full GC may slow every tick for good');
+  }
   const running = await start(logger);
   onTerminate(logger, () => running.stop());
 }
