@@ -1,5 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { createKafkaClient, createLogger, readStackConfig, topicNames } from '@ledger/runtime';
+import {
+  createKafkaClient,
+  createLogger,
+  pinTickObjectShape,
+  readStackConfig,
+  topicNames,
+} from '@ledger/runtime';
 import { createBareServer } from '../baselines/bareServer.ts';
 import { runWrkReads, wrkAvailable } from '../load/wrkRun.ts';
 
@@ -11,19 +17,24 @@ import { runWrkReads, wrkAvailable } from '../load/wrkRun.ts';
  * does at start-up and, at a slower pace, all its life), and the same server is measured again
  * while that consumer stays in its group, idle, as query-api's does.
  *
- *   node scripts/run.mjs bench/src/probes/replayedProcessReads.ts [--replay-first]
+ *   node scripts/run.mjs bench/src/probes/replayedProcessReads.ts [--replay-first] [--pin]
  *   (needs the stack and wrk)
  *
  * Measured 2026-11-22 after a full bench (3.5M messages on the topic): a server that served
  * before the replay keeps its speed (0.97×); a server whose first requests come after the replay
- * (`--replay-first`) does ~47k req/s against ~63k. `perf` shows why: there every
- * `process.nextTick` defines its tick object through V8's runtime
- * (Runtime_DefineKeyedOwnPropertyInLiteral, ~12% of the process's CPU); a full GC does not
- * restore it. query-api is in that state even without its change feed (its Kafka, registry and
- * Postgres clients all talk before its first request), so this shows the mechanism, not yet
- * which client triggers it there.
+ * (`--replay-first`) does ~47k req/s against ~63k. `perf` shows every `process.nextTick` then
+ * defining its tick object through V8's runtime (Runtime_DefineKeyedOwnPropertyInLiteral, ~12%
+ * of the process's CPU). The cause, found later that day: a full GC while no tick object is
+ * alive frees the tick objects' shapes and nextTick's feedback goes megamorphic for good (see
+ * @ledger/runtime tickObjectPin.ts). `--pin` pins a tick object first, as every service's
+ * runService does. Two pairs of runs after that (1.96M messages): 34.7k unpinned vs 44.9k
+ * pinned, then 37.5k vs 36.7k; whether a replay flips the feedback depends on a full GC landing
+ * while no tick object is alive. The deterministic check is one forced full GC (the inspector's
+ * HeapProfiler.collectGarbage): it flips an unpinned process at once and leaves a pinned one
+ * monomorphic.
  */
 const replayFirst = process.argv.includes('--replay-first');
+if (process.argv.includes('--pin')) pinTickObjectShape();
 const readSeconds = 10;
 const connections = 100;
 const progressEveryMs = 2_000;
