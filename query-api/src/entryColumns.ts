@@ -1,4 +1,4 @@
-import { assert } from '@ledger/runtime';
+import { AssertionFailure, assert } from '@ledger/runtime';
 import { AccountEntry, intern, internedLengthMax } from './accountEntry.ts';
 
 /**
@@ -59,7 +59,6 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
   const wideBalances = new Map<number, string>();
   const freeSlots: number[] = [];
   let used = 0; // slots [0, used) have been handed out at least once
-  let size = 0;
 
   function grow(): void {
     const next = Math.min(capacity * 2, slotsMax);
@@ -68,6 +67,13 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
     balances = copied(balances, next);
     createdAtMs = copied(createdAtMs, next);
     capacity = next;
+  }
+
+  // On the read path: the message is built only when the assertion fails.
+  function profileInUse(slot: number): Profile {
+    const profile = profiles[slot];
+    if (profile === undefined) throw new AssertionFailure(`slot ${slot} is not in use`);
+    return profile;
   }
 
   function store(slot: number, entry: AccountEntry): void {
@@ -96,20 +102,18 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
       }
       profiles[slot] = undefined;
       store(slot, entry);
-      size += 1;
       return slot;
     },
     write(slot, entry) {
-      assert(profiles[slot] !== undefined, `slot ${slot} is not in use`);
+      profileInUse(slot);
       store(slot, entry);
     },
     read(slot, accountId) {
-      const profile = profiles[slot];
-      assert(profile !== undefined, `slot ${slot} is not in use`);
+      const profile = profileInUse(slot);
       const balance = balances[slot] ?? Number.NaN;
       const created = createdAtMs[slot] ?? Number.NaN;
       const balanceText = Number.isNaN(balance) ? wideBalances.get(slot) : String(balance);
-      assert(balanceText !== undefined, `slot ${slot} lost its balance`);
+      if (balanceText === undefined) throw new AssertionFailure(`slot ${slot} lost its balance`);
       return new AccountEntry(
         accountId,
         profile.currency,
@@ -124,14 +128,13 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
     version: (slot) => versions[slot] ?? 0,
     hasDetails: (slot) => profiles[slot]?.status !== undefined,
     free(slot) {
-      assert(profiles[slot] !== undefined, `slot ${slot} is not in use`);
+      profileInUse(slot);
       profiles[slot] = undefined;
       wideBalances.delete(slot);
       freeSlots.push(slot);
-      size -= 1;
     },
     get size() {
-      return size;
+      return used - freeSlots.length;
     },
     get capacity() {
       return capacity;

@@ -4,7 +4,7 @@ import { createHook } from 'node:async_hooks';
  * Keeps one of `process.nextTick`'s tick objects alive for the life of the process, so that a
  * full garbage collection cannot slow every later `nextTick` down for good.
  *
- * Why (measured on Node 20 with `perf` and V8's feedback dump, query-api README "Cached reads"):
+ * Why (measured on Node 20 with `perf` and V8's feedback dump; root README "Cached reads vs bare"):
  * `nextTick` builds each tick object with an object literal whose first keys are symbols
  * (`{ [async_id_symbol]: …, [trigger_async_id_symbol]: …, callback, args }`), so V8 defines each
  * key through a feedback slot that remembers the object's shape. Tick objects live for one turn

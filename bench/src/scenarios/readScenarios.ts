@@ -1,4 +1,5 @@
 import { clientLimits } from '../benchProfile.ts';
+import { formatRatio, ratio } from '../report/stats.ts';
 import { startBaseline } from '../baselines/baselineProcess.ts';
 import { forEachConcurrently, requestJson } from '../load/httpJson.ts';
 import { describeLoad, runLoad, type LoadResult } from '../load/loadRun.ts';
@@ -121,10 +122,9 @@ export async function runReadScenarios(
             : undefined;
         loads.push({ bare, dbOnly, cached });
         if (cached !== undefined) {
-          console.log(
-            `  ${of}: cached ÷ bare ${(cached.requestsPerSecond / bare.requestsPerSecond).toFixed(2)}×, ` +
-              `cached ÷ DB-only ${(cached.requestsPerSecond / dbOnly.requestsPerSecond).toFixed(2)}×`,
-          );
+          const versus = (other: LoadResult) =>
+            formatRatio(ratio(cached.requestsPerSecond, other.requestsPerSecond));
+          console.log(`  ${of}: cached ÷ bare ${versus(bare)}, cached ÷ DB-only ${versus(dbOnly)}`);
         }
       }
       const cachedLoads = loads.flatMap((load) => (load.cached === undefined ? [] : [load.cached]));
