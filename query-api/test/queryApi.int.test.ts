@@ -62,6 +62,37 @@ void describe('query API against the real stack', () => {
     assert.deepEqual([answer.cache, answer.body.version], ['miss', 3]);
   });
 
+  void it('given a changelog with history, when a new instance starts, then it consumes none of it and still applies every later change', async () => {
+    const history = Array.from({ length: 40 }, (_, index) => ({
+      accountId: `past-${index}`,
+      version: 2,
+      balance: balanceAt(2),
+    }));
+    await projector.publish(history);
+    await projector.openAccount('dora');
+    const late = await startInstance(env, 'late');
+    try {
+      const consumed = async () => {
+        const metric = await late.registry.getSingleMetric('query_api_changes_total')?.get();
+        return (metric?.values ?? []).reduce((sum, sample) => sum + sample.value, 0);
+      };
+      const first = await getBalance(late, 'dora');
+      assert.deepEqual([first.cache, first.body.version], ['miss', 1]);
+
+      await projector.commit('dora', 2, balanceAt(2));
+      await projector.publish([{ accountId: 'dora', version: 2, balance: balanceAt(2) }]);
+      await waitUntil(
+        async () => (await getBalance(late, 'dora')).body.version === 2,
+        'dora at v2 on the late instance',
+        20_000,
+      );
+      assert.equal((await getBalance(late, 'dora')).cache, 'hit');
+      assert.equal(await consumed(), 1, 'only the change published after the start');
+    } finally {
+      await late.stop();
+    }
+  });
+
   void it('given minVersion ahead of the cache, when the version is committed and published during the wait, then the request answers with it; an unreachable one gets 504', async () => {
     await projector.openAccount('carol');
     await getBalance(instance, 'carol');

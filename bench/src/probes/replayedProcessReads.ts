@@ -14,8 +14,9 @@ import { runWrkReads, wrkAvailable } from '../load/wrkRun.ts';
  * process. It answers the question behind "cached reads vs bare" (bench/README.md): the bare
  * constant server of the read scenarios, started in THIS process, is measured with wrk, then a
  * kafkajs consumer replays `ledger.balances` from the beginning here (as a query-api instance
- * does at start-up and, at a slower pace, all its life), and the same server is measured again
- * while that consumer stays in its group, idle, as query-api's does.
+ * did at start-up before its feed began at the log's head, and does at a slower pace all its
+ * life), and the same server is measured again while that consumer stays in its group, idle, as
+ * query-api's does.
  *
  *   node scripts/run.mjs bench/src/probes/replayedProcessReads.ts [--replay-first] [--pin]
  *   (needs the stack and wrk)
