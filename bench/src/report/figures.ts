@@ -1,8 +1,9 @@
 import { burstErrors } from '../scenarios/burst.ts';
 import { cellRate } from '../scenarios/growth.ts';
 import { mib } from '../scenarios/memory.ts';
+import type { ReadRound } from '../scenarios/readScenarios.ts';
 import type { BenchResults } from './benchResults.ts';
-import { formatNumber, formatRatio, percentile, ratio } from './stats.ts';
+import { formatMicros, formatNumber, formatRatio, percentile, ratio } from './stats.ts';
 
 /** One row of DESIGN.md's "Performance targets", as this run measured it. */
 export interface FigureRow {
@@ -43,13 +44,14 @@ export function buildFigures(results: BenchResults): FigureRow[] {
     const ratios = roundRatios(versus);
     return `median of ${ratios.length} interleaved rounds: ${ratios.map(formatRatio).join(', ')}`;
   };
+  const cpuNote = cpuPerRequestNote(reads?.rounds ?? []);
   rows.push({
     figure: 'cached balance reads vs bare node:http constant',
     target: '≥ 0.8×',
     ...(vsBare === undefined
       ? notMeasured(`${readWhy} (bare: ${rps(reads?.bare.requestsPerSecond)})`)
       : {
-          measured: `${formatRatio(vsBare)} (${perRound('bare')}; median runs ${rps(cachedRps)} vs ${rps(reads?.bare.requestsPerSecond)})`,
+          measured: `${formatRatio(vsBare)} (${perRound('bare')}; median runs ${rps(cachedRps)} vs ${rps(reads?.bare.requestsPerSecond)}${cpuNote})`,
           met: met(vsBare >= 0.8),
         }),
   });
@@ -209,4 +211,29 @@ export function figuresTable(rows: readonly FigureRow[]): string {
   for (const row of rows)
     lines.push(`| ${row.figure} | ${row.target} | ${row.measured} | ${row.met} |`);
   return lines.join('\n');
+}
+
+/**
+ * A diagnosis beside the cached ÷ bare ratio, not a target: each round's server CPU per request
+ * (readScenarios.ts) and the median of the per-round "equal CPU" ratios (bare's CPU per request
+ * over cached's). Per round like the ratios themselves, since a busy minute inflates both
+ * servers' CPU per request too. Empty when no round has both readings.
+ */
+export function cpuPerRequestNote(rounds: readonly ReadRound[]): string {
+  const measured = rounds.flatMap((round) => {
+    const equalCpu = ratio(round.bareCpuMicros, round.cachedCpuMicros);
+    return equalCpu === undefined ? [] : [{ round, equalCpu }];
+  });
+  if (measured.length === 0) return '';
+  const each = measured
+    .map(
+      ({ round }) =>
+        `${formatMicros(round.cachedCpuMicros)} vs ${formatMicros(round.bareCpuMicros)}`,
+    )
+    .join(', ');
+  const median = percentile(
+    measured.map(({ equalCpu }) => equalCpu),
+    50,
+  );
+  return `; server CPU per request by round, cached vs bare: ${each}, so on equal CPU ${formatRatio(median)} of bare (median)`;
 }

@@ -54,3 +54,8 @@ export function formatNumber(value: number | undefined, digits = 0): string {
 export function formatRatio(value: number | undefined): string {
   return value === undefined ? '—' : `${value.toFixed(value < 10 ? 2 : 1)}×`;
 }
+
+/** Microseconds with one decimal, e.g. `37.9 µs`. */
+export function formatMicros(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? '—' : `${value.toFixed(1)} µs`;
+}

@@ -1,9 +1,15 @@
 import { clientLimits } from '../benchProfile.ts';
-import { formatRatio, ratio } from '../report/stats.ts';
+import { formatMicros, formatRatio, ratio } from '../report/stats.ts';
 import { startBaseline } from '../baselines/baselineProcess.ts';
 import { forEachConcurrently, requestJson } from '../load/httpJson.ts';
 import { describeLoad, runLoad, type LoadResult } from '../load/loadRun.ts';
 import { runWrkReads, wrkAvailable } from '../load/wrkRun.ts';
+import {
+  cpuMicrosPerResponse,
+  metricsCpuSeconds,
+  procCpuSeconds,
+  type CpuReading,
+} from '../metrics/processCpu.ts';
 import { seededRandom, type AccountSet } from '../load/workload.ts';
 import type { BenchContext } from './benchContext.ts';
 import { queryApiServesBalances } from './queryApiProbe.ts';
@@ -18,7 +24,8 @@ import { queryApiServesBalances } from './queryApiProbe.ts';
  * 24k and 43k req/s in one quick run); run back to back once, such a drift lands on one server
  * only and moves the ratios by as much. The report's ratios are the medians of the per-round
  * ratios (each from three runs seconds apart), shown with every round's value; each server's
- * requests/s is its median run.
+ * requests/s is its median run. Around the bare and cached runs the server's CPU time is read
+ * too (metrics/processCpu.ts): CPU per request, a diagnosis the machine's weather moves less.
  */
 export interface ReadResults {
   /** Each server's median round (by requests/s). */
@@ -36,6 +43,9 @@ export interface ReadRound {
   readonly bare: number;
   readonly dbOnly: number;
   readonly cached: number | undefined;
+  /** Server CPU microseconds per response, when the readings could be taken. */
+  readonly bareCpuMicros: number | undefined;
+  readonly cachedCpuMicros: number | undefined;
 }
 
 /** Cache warm-up requests in flight. */
@@ -55,6 +65,13 @@ export async function runReadScenarios(
   }
   const read = async (name: string, url: string): Promise<LoadResult> => {
     const end = context.timeline.phase(name);
+    const result = await readOnce(name, url);
+    end();
+    context.loads.push(result);
+    console.log(`  ${describeLoad(result)}`);
+    return result;
+  };
+  const readOnce = async (name: string, url: string): Promise<LoadResult> => {
     const shared = {
       name,
       url,
@@ -80,10 +97,13 @@ export async function runReadScenarios(
         result.finishedAtMs,
         result.requestsPerSecond,
       );
-    end();
-    context.loads.push(result);
-    console.log(`  ${describeLoad(result)}`);
     return result;
+  };
+  /** A read run with the server's CPU time taken before and after it. */
+  const readWithCpu = async (name: string, url: string, cpu: CpuReading) => {
+    const before = await cpu();
+    const result = await read(name, url);
+    return { result, cpuMicros: cpuMicrosPerResponse(before, await cpu(), result.responses) };
   };
 
   const bareServer = await startBaseline({
@@ -109,22 +129,46 @@ export async function runReadScenarios(
       } else {
         console.log(`  cached reads not measured yet: ${cachedNotMeasured}`);
       }
-      const loads: { bare: LoadResult; dbOnly: LoadResult; cached: LoadResult | undefined }[] = [];
+      const loads: {
+        bare: LoadResult;
+        dbOnly: LoadResult;
+        cached: LoadResult | undefined;
+        bareCpuMicros: number | undefined;
+        cachedCpuMicros: number | undefined;
+      }[] = [];
+      const bareCpu = procCpuSeconds(bareServer.child.pid);
+      const queryApiCpu = metricsCpuSeconds(queryApi);
       const rounds = context.profile.readRounds;
       if (rounds < 1 || rounds % 2 === 0) throw new Error(`readRounds must be odd, got ${rounds}`);
       for (let round = 1; round <= rounds; round += 1) {
         const of = `round ${round}/${rounds}`;
-        const bare = await read(`reads: bare node:http constant, ${of}`, bareServer.url);
+        const bareRun = await readWithCpu(
+          `reads: bare node:http constant, ${of}`,
+          bareServer.url,
+          bareCpu,
+        );
+        const bare = bareRun.result;
         const dbOnly = await read(`reads: DB-only node:http + Postgres, ${of}`, dbServer.url);
-        const cached =
+        const cachedRun =
           cachedNotMeasured === undefined
-            ? await read(`reads: query-api cached balance, ${of}`, queryApi)
+            ? await readWithCpu(`reads: query-api cached balance, ${of}`, queryApi, queryApiCpu)
             : undefined;
-        loads.push({ bare, dbOnly, cached });
+        const cached = cachedRun?.result;
+        loads.push({
+          bare,
+          dbOnly,
+          cached,
+          bareCpuMicros: bareRun.cpuMicros,
+          cachedCpuMicros: cachedRun?.cpuMicros,
+        });
         if (cached !== undefined) {
           const versus = (other: LoadResult) =>
             formatRatio(ratio(cached.requestsPerSecond, other.requestsPerSecond));
-          console.log(`  ${of}: cached ÷ bare ${versus(bare)}, cached ÷ DB-only ${versus(dbOnly)}`);
+          console.log(
+            `  ${of}: cached ÷ bare ${versus(bare)}, cached ÷ DB-only ${versus(dbOnly)}; ` +
+              `server CPU per request: bare ${formatMicros(bareRun.cpuMicros)}, ` +
+              `cached ${formatMicros(cachedRun?.cpuMicros)}`,
+          );
         }
       }
       const cachedLoads = loads.flatMap((load) => (load.cached === undefined ? [] : [load.cached]));
@@ -137,6 +181,8 @@ export async function runReadScenarios(
           bare: load.bare.requestsPerSecond,
           dbOnly: load.dbOnly.requestsPerSecond,
           cached: load.cached?.requestsPerSecond,
+          bareCpuMicros: load.bareCpuMicros,
+          cachedCpuMicros: load.cachedCpuMicros,
         })),
         cachedNotMeasured,
       };
