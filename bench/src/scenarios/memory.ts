@@ -34,9 +34,6 @@ const loadConcurrency = 64;
 const memorySchema = 'bench_memory';
 const startTimeoutMs = 120_000;
 const stopGraceMs = 30_000;
-/** The feed replays the compacted changelog at start; RSS is read once it has gone quiet. */
-const feedQuietPollMs = 2_000;
-const feedQuietWaitMax = 60;
 /** wrk's bound; it is stopped as soon as the cache is full. */
 const fillSecondsMax = 900;
 const fillPollMs = 5_000;
@@ -80,7 +77,6 @@ export async function runMemory(context: BenchContext, count: number): Promise<M
     const line = await child.waitForLine((text) => text.includes('"listening"'), startTimeoutMs);
     const port = (JSON.parse(line) as { port?: number }).port;
     const url = `http://127.0.0.1:${port ?? 0}`;
-    await feedQuiet(url);
     const rssBytesBefore = await rssOf(url);
     if (wrkAvailable()) await fillWithWrk(context, url, prefix, count);
     else await fill(context, url, prefix, count);
@@ -170,18 +166,6 @@ async function fillWithWrk(context: BenchContext, url: string, prefix: string, c
   } finally {
     wrk.kill('SIGINT');
     end();
-  }
-}
-
-/** Waits until the change feed's replay of the compacted changelog stops counting up. */
-async function feedQuiet(url: string): Promise<void> {
-  let last = -1;
-  for (let attempt = 0; attempt < feedQuietWaitMax; attempt += 1) {
-    const metrics = await fetchMetrics(url);
-    const changes = (metrics && metricSum(metrics, 'query_api_changes_total')) ?? 0;
-    if (changes === last) return;
-    last = changes;
-    await new Promise((resolve) => setTimeout(resolve, feedQuietPollMs));
   }
 }
 
