@@ -4,9 +4,10 @@ import { fetchMetrics, metricSum } from './promText.ts';
 
 /**
  * CPU time a server process spent (user + system), read around a load run to give its CPU per
- * request. Requests/s on this shared 2-core machine moves with whatever else runs; the CPU a
- * server spends per request moves much less, so the read scenarios report it beside the ratios
- * as a diagnosis: it tells a slower handler from a slower minute. It never decides a target.
+ * request. Requests/s on this shared 2-core machine falls whenever a server gets less of a core;
+ * CPU per request does not, so the read scenarios report it beside the ratios as a diagnosis of
+ * where a round's ratio came from. It is not immune to a busy machine (contention for the shared
+ * caches raises it on both sides) and it never decides a target.
  *
  * Two sources, the same quantity: the kernel's account of a child process the bench started
  * (`/proc/<pid>/stat`, utime + stime), and prom-client's `process_cpu_seconds_total` on a service

@@ -25,7 +25,7 @@ import { queryApiServesBalances } from './queryApiProbe.ts';
  * only and moves the ratios by as much. The report's ratios are the medians of the per-round
  * ratios (each from three runs seconds apart), shown with every round's value; each server's
  * requests/s is its median run. Around the bare and cached runs the server's CPU time is read
- * too (metrics/processCpu.ts): CPU per request, a diagnosis the machine's weather moves less.
+ * too (metrics/processCpu.ts): CPU per request, a diagnosis beside the ratios.
  */
 export interface ReadResults {
   /** Each server's median round (by requests/s). */
@@ -65,13 +65,13 @@ export async function runReadScenarios(
   }
   const read = async (name: string, url: string): Promise<LoadResult> => {
     const end = context.timeline.phase(name);
-    const result = await readOnce(name, url);
+    const result = await runReadClient(name, url);
     end();
     context.loads.push(result);
     console.log(`  ${describeLoad(result)}`);
     return result;
   };
-  const readOnce = async (name: string, url: string): Promise<LoadResult> => {
+  const runReadClient = async (name: string, url: string): Promise<LoadResult> => {
     const shared = {
       name,
       url,
