@@ -8,7 +8,7 @@ import { SeededRandom, ZipfPicker } from './domainRandom.ts';
 
 /**
  * Thousands of random commands — opens, transfers between Zipf-hot accounts, funding from a bank
- * with a big overdraft, two "mints" whose max-size transfers push balances past int64, retries,
+ * with a big overdraft, two "mints" whose max-size transfers push a "whale" past int64, retries,
  * redeliveries and conflicting reuses — pushed through the batch decider in random batch sizes,
  * with DESIGN.md's invariants checked after every batch. A failure prints its seed; rerun it with
  * LEDGER_TEST_SEED=<seed>.
@@ -23,8 +23,14 @@ const seeds =
 const users = Array.from({ length: 40 }, (_v, index) => `u${index}`);
 const euroUsers = ['e0', 'e1', 'e2'];
 const funders = ['bank', 'mint-a', 'mint-b'];
+/**
+ * Where the mints send. Each mint's overdraft allows one max-size transfer, so only an account
+ * that receives from both is sure to pass int64: random targets (the seed 50128458 case) may
+ * never get both, and the check below would then depend on the seed's luck.
+ */
+const whale = 'whale';
 const seeded = ['closed-1', 'frozen-1'];
-const openable = [...funders, ...users, ...euroUsers];
+const openable = [...funders, whale, ...users, ...euroUsers];
 /** No command closes or freezes an account, so these exist before the first batch. */
 const seededAccounts = [
   account({ accountId: 'closed-1', status: 'closed' }),
@@ -54,7 +60,7 @@ class Scenario {
   private readonly hot = new ZipfPicker(users, 1.2);
   private readonly anyTarget = [...seeded, 'nobody', ...euroUsers, ...users];
   /** The funders and the hottest users open first; the rest open at random times, if ever. */
-  private readonly bootstrap = [...funders, ...users.slice(0, 10)];
+  private readonly bootstrap = [...funders, whale, ...users.slice(0, 10)];
 
   constructor(private readonly random: SeededRandom) {}
 
@@ -94,7 +100,7 @@ class Scenario {
     if (roll < 0.26) {
       return transfer({
         from: r.pick(['mint-a', 'mint-b']),
-        to: this.hot.pick(r),
+        to: whale,
         amount: amountMax - r.amount(6),
       });
     }
