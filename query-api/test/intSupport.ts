@@ -89,3 +89,9 @@ export async function getBalance(
     body: (await response.json()) as BalanceAnswer['body'],
   };
 }
+
+/** Balance changes an instance's feed consumed so far, whatever it did with them. */
+export async function changesConsumed(instance: RunningQueryApi): Promise<number> {
+  const metric = await instance.registry.getSingleMetric('query_api_changes_total')?.get();
+  return (metric?.values ?? []).reduce((sum, sample) => sum + sample.value, 0);
+}

@@ -5,7 +5,13 @@ import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } fr
 import type { Producer } from 'kafkajs';
 import { WebSocket } from 'ws';
 import type { RunningQueryApi } from '../src/wiring.ts';
-import { balanceAt, getBalance, projectorStandIn, startInstance } from './intSupport.ts';
+import {
+  balanceAt,
+  changesConsumed,
+  getBalance,
+  projectorStandIn,
+  startInstance,
+} from './intSupport.ts';
 
 /**
  * The query API against the real Kafka, schema registry and Postgres (the test's own topics,
@@ -72,10 +78,6 @@ void describe('query API against the real stack', () => {
     await projector.openAccount('dora');
     const late = await startInstance(env, 'late');
     try {
-      const consumed = async () => {
-        const metric = await late.registry.getSingleMetric('query_api_changes_total')?.get();
-        return (metric?.values ?? []).reduce((sum, sample) => sum + sample.value, 0);
-      };
       const first = await getBalance(late, 'dora');
       assert.deepEqual([first.cache, first.body.version], ['miss', 1]);
 
@@ -87,7 +89,7 @@ void describe('query API against the real stack', () => {
         20_000,
       );
       assert.equal((await getBalance(late, 'dora')).cache, 'hit');
-      assert.equal(await consumed(), 1, 'only the change published after the start');
+      assert.equal(await changesConsumed(late), 1, 'only the change published after the start');
     } finally {
       await late.stop();
     }

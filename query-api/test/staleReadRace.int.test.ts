@@ -5,7 +5,13 @@ import { createLedgerProducer } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import type { RunningQueryApi } from '../src/wiring.ts';
-import { balanceAt, getBalance, projectorStandIn, startInstance } from './intSupport.ts';
+import {
+  balanceAt,
+  changesConsumed,
+  getBalance,
+  projectorStandIn,
+  startInstance,
+} from './intSupport.ts';
 
 /**
  * The race DESIGN.md's read path closes, forced on the real Postgres and Kafka: a cache miss
@@ -31,11 +37,6 @@ describe('query API: an invalidation that overtakes a slow read', () => {
     await env?.teardown();
   });
 
-  const changesConsumed = async (): Promise<number> => {
-    const metric = await instance.registry.getSingleMetric('query_api_changes_total')?.get();
-    return (metric?.values ?? []).reduce((sum, sample) => sum + sample.value, 0);
-  };
-
   it('given a miss whose database read is blocked, when a newer change arrives before the read returns, then the newer version is served and cached, never the stale row', async () => {
     const projector = projectorStandIn(env, producer);
     await projector.openAccount('racer');
@@ -60,10 +61,10 @@ describe('query API: an invalidation that overtakes a slow read', () => {
         return Number(waiting.rows[0]?.n) > 0;
       }, 'the cache miss to block on the locked read model');
 
-      const consumedBefore = await changesConsumed();
+      const consumedBefore = await changesConsumed(instance);
       await projector.publish([{ accountId: 'racer', version: 4, balance: balanceAt(4) }]);
       await waitUntil(
-        async () => (await changesConsumed()) > consumedBefore,
+        async () => (await changesConsumed(instance)) > consumedBefore,
         'the change to reach the instance while its read is blocked',
       );
       await blocker.query('rollback');
