@@ -129,13 +129,8 @@ export async function runReadScenarios(
       } else {
         console.log(`  cached reads not measured yet: ${cachedNotMeasured}`);
       }
-      const loads: {
-        bare: LoadResult;
-        dbOnly: LoadResult;
-        cached: LoadResult | undefined;
-        bareCpuMicros: number | undefined;
-        cachedCpuMicros: number | undefined;
-      }[] = [];
+      const loads: { bare: LoadResult; dbOnly: LoadResult; cached: LoadResult | undefined }[] = [];
+      const roundFigures: ReadRound[] = [];
       const bareCpu = procCpuSeconds(bareServer.child.pid);
       const queryApiCpu = metricsCpuSeconds(queryApi);
       const rounds = context.profile.readRounds;
@@ -154,10 +149,11 @@ export async function runReadScenarios(
             ? await readWithCpu(`reads: query-api cached balance, ${of}`, queryApi, queryApiCpu)
             : undefined;
         const cached = cachedRun?.result;
-        loads.push({
-          bare,
-          dbOnly,
-          cached,
+        loads.push({ bare, dbOnly, cached });
+        roundFigures.push({
+          bare: bare.requestsPerSecond,
+          dbOnly: dbOnly.requestsPerSecond,
+          cached: cached?.requestsPerSecond,
           bareCpuMicros: bareRun.cpuMicros,
           cachedCpuMicros: cachedRun?.cpuMicros,
         });
@@ -177,13 +173,7 @@ export async function runReadScenarios(
         dbOnly: medianLoad(loads.map((load) => load.dbOnly)),
         dbOnlyDetail: dbServer.detail,
         cached: cachedLoads.length === 0 ? undefined : medianLoad(cachedLoads),
-        rounds: loads.map((load) => ({
-          bare: load.bare.requestsPerSecond,
-          dbOnly: load.dbOnly.requestsPerSecond,
-          cached: load.cached?.requestsPerSecond,
-          bareCpuMicros: load.bareCpuMicros,
-          cachedCpuMicros: load.cachedCpuMicros,
-        })),
+        rounds: roundFigures,
         cachedNotMeasured,
       };
     } finally {
