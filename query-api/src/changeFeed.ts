@@ -13,12 +13,16 @@ import { WireContractError, type BalanceChanged } from '@ledger/schemas';
  * and the head is enough for convergence: `start()` reads each partition's end offset before it
  * returns, so before the server listens. A change below that offset was published after the
  * projector committed it to Postgres, so every load this instance makes sees it or a newer
- * version; every change at or above it is delivered. Those offsets are sought explicitly rather
- * than left to the consumer's "latest", which it would resolve at its first fetch, possibly after
- * loads began, and a change published in between would be missed for good. The subscription
- * still says "from the beginning": should the seek be lost (kafkajs drops it when the consumer
- * restarts before its first fetch), the feed replays the whole log as it used to, which is slow
- * but misses nothing.
+ * version; every change at or above it is delivered.
+ *
+ * The feed keeps its own position per partition: that start offset, then one past the last
+ * message it handled. It seeks there every time the consumer joins its group, the first time
+ * and after any restart or rebalance, so neither kafkajs's "latest" (resolved at its first
+ * fetch, possibly after loads began: a change in between would be missed for good) nor a lost
+ * seek can skip a change. (A seek made once after run() was lost when the first join failed and
+ * kafkajs restarted the consumer, which on a freshly formatted broker, whose group coordinator
+ * was still loading, crashed the service at start.) Committed offsets only show the group's lag.
+ * A partition added to the topic later has no start offset and is read from its beginning.
  *
  * Delivery is at least once and, across the projector's partitions, not in version order: the
  * cache and waiters keep the highest version, and the stream holds a version back until its
@@ -83,8 +87,18 @@ export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
   });
   let joined = false;
   let stopping = false;
+  /** Per partition: where this instance's feed begins (the end offsets read at start). */
+  let startOffsets: readonly { partition: number; offset: string }[] = [];
+  /** Per partition: the last message handled (applied or not wanted), as kafkajs gives offsets. */
+  const lastHandled = new Map<number, string>();
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
+    // Emitted once the group is synced, before the first fetch of this membership.
+    for (const { partition, offset } of startOffsets) {
+      const handled = lastHandled.get(partition);
+      const resumeAt = handled === undefined ? offset : (BigInt(handled) + 1n).toString();
+      consumer.seek({ topic: deps.topic, partition, offset: resumeAt });
+    }
   });
   consumer.on(consumer.events.CRASH, (event) => {
     joined = false;
@@ -115,6 +129,7 @@ export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
     async start() {
       await consumer.connect();
       const heads = await deps.admin.fetchTopicOffsets(deps.topic);
+      startOffsets = heads.map(({ partition, high }) => ({ partition, offset: high }));
       await consumer.subscribe({ topic: deps.topic, fromBeginning: true });
       await consumer.run({
         autoCommit: true,
@@ -144,15 +159,12 @@ export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
               }
             }
             done = message.offset;
+            lastHandled.set(batch.partition, message.offset);
           }
           resolveDone();
           await payload.heartbeat();
         },
       });
-      // After run() (kafkajs takes seeks only then); a fetch begun before them is discarded.
-      for (const { partition, high } of heads) {
-        consumer.seek({ topic: deps.topic, partition, offset: high });
-      }
     },
 
     async stop() {

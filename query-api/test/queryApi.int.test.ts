@@ -95,6 +95,51 @@ void describe('query API against the real stack', () => {
     }
   });
 
+  void it('given a running instance, when its group rebalances, then the feed resumes where it was: no history replayed, no change missed', async () => {
+    await projector.publish(
+      Array.from({ length: 40 }, (_, index) => ({
+        accountId: `older-${index}`,
+        version: 2,
+        balance: balanceAt(2),
+      })),
+    );
+    await projector.openAccount('fern');
+    const watched = await startInstance(env, 'rebalanced');
+    // A second member of the instance's own group takes some of its partitions, then leaves:
+    // two rebalances, as a consumer restart after a failed join would cause.
+    const intruder = env.kafka.consumer({ groupId: watched.groupId });
+    try {
+      assert.equal((await getBalance(watched, 'fern')).body.version, 1);
+      let intruderJoined = false;
+      intruder.on(intruder.events.GROUP_JOIN, () => {
+        intruderJoined = true;
+      });
+      await intruder.connect();
+      await intruder.subscribe({ topic: env.topics.balances, fromBeginning: true });
+      await intruder.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async () => {},
+      });
+      await waitUntil(() => Promise.resolve(intruderJoined), 'the intruder joined', 30_000);
+
+      await projector.commit('fern', 2, balanceAt(2));
+      await projector.publish([{ accountId: 'fern', version: 2, balance: balanceAt(2) }]);
+      await intruder.disconnect();
+
+      await waitUntil(
+        async () => (await getBalance(watched, 'fern')).body.version === 2,
+        'fern at v2 after the rebalance',
+        30_000,
+      );
+      assert.equal((await getBalance(watched, 'fern')).cache, 'hit');
+      assert.equal(await changesConsumed(watched), 1, 'only the change published after the start');
+    } finally {
+      await intruder.disconnect();
+      await watched.stop();
+    }
+  });
+
   void it('given minVersion ahead of the cache, when the version is committed and published during the wait, then the request answers with it; an unreachable one gets 504', async () => {
     await projector.openAccount('carol');
     await getBalance(instance, 'carol');
