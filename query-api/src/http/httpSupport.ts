@@ -52,7 +52,10 @@ const jsonContentType = 'application/json';
 
 /**
  * Writes a finished JSON body with every header in one writeHead (no setHeader bookkeeping).
- * `bodyBytes` when the caller knows it (an ASCII-only body: its length).
+ * `bodyBytes` when the caller knows it (an ASCII-only body: its length). The headers go as one
+ * flat [name, value, …] array: node walks it by index, where an object costs a for-in with a
+ * hasOwnProperty per header (callgrind: ~900 of the ~65,000 user-space instructions of a cached
+ * balance read, wrk's and the kernel's work aside).
  */
 export function sendJsonText(
   response: ServerResponse,
@@ -62,12 +65,19 @@ export function sendJsonText(
   cacheResult?: 'hit' | 'miss',
   bodyBytes: number = Buffer.byteLength(body),
 ): void {
-  const headers: Record<string, string | number> = {
-    'Content-Type': jsonContentType,
-    'Content-Length': bodyBytes,
-    'X-Request-Id': requestId,
-  };
-  if (cacheResult !== undefined) headers['X-Cache'] = cacheResult;
+  const headers =
+    cacheResult === undefined
+      ? ['Content-Type', jsonContentType, 'Content-Length', bodyBytes, requestIdHeader, requestId]
+      : [
+          'Content-Type',
+          jsonContentType,
+          'Content-Length',
+          bodyBytes,
+          requestIdHeader,
+          requestId,
+          'X-Cache',
+          cacheResult,
+        ];
   response.writeHead(status, headers);
   response.end(body);
 }
