@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { RequestDurations } from './requestDurations.ts';
 
 /** Records one request's duration; `startedAtMs` comes from performance.now(). */

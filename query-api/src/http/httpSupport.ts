@@ -54,8 +54,9 @@ const jsonContentType = 'application/json';
  * Writes a finished JSON body with every header in one writeHead (no setHeader bookkeeping).
  * `bodyBytes` when the caller knows it (an ASCII-only body: its length). The headers go as one
  * flat [name, value, …] array: node walks it by index, where an object costs a for-in with a
- * hasOwnProperty per header (callgrind: ~900 of the ~65,000 user-space instructions of a cached
- * balance read, wrk's and the kernel's work aside).
+ * hasOwnProperty per header. Every value is a string: node checks each with a RegExp `test`, and
+ * a number sends that down V8's generic path (callgrind, per cached balance read: ~900
+ * instructions for the object, ~1,300 for a numeric Content-Length, of ~65,000 in all).
  */
 export function sendJsonText(
   response: ServerResponse,
@@ -65,14 +66,15 @@ export function sendJsonText(
   cacheResult?: 'hit' | 'miss',
   bodyBytes: number = Buffer.byteLength(body),
 ): void {
+  const length = String(bodyBytes);
   const headers =
     cacheResult === undefined
-      ? ['Content-Type', jsonContentType, 'Content-Length', bodyBytes, requestIdHeader, requestId]
+      ? ['Content-Type', jsonContentType, 'Content-Length', length, requestIdHeader, requestId]
       : [
           'Content-Type',
           jsonContentType,
           'Content-Length',
-          bodyBytes,
+          length,
           requestIdHeader,
           requestId,
           'X-Cache',

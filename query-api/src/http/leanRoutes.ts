@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+// Imported: the global `performance` is an accessor, a getter call on every use.
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '@ledger/runtime';
 import type { AccountReader } from '../accountReader.ts';
 import type { AccountEntry } from '../accountEntry.ts';
