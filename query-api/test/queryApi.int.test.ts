@@ -38,6 +38,27 @@ void describe('query API against the real stack', () => {
     await env?.teardown();
   });
 
+  /** 40 changes of accounts nobody reads: history a new instance must not replay. */
+  const publishHistory = (prefix: string) =>
+    projector.publish(
+      Array.from({ length: 40 }, (_, index) => ({
+        accountId: `${prefix}-${index}`,
+        version: 2,
+        balance: balanceAt(2),
+      })),
+    );
+
+  /** The instance serves v2 of the account as a hit, and its feed consumed that change alone. */
+  async function expectOnlyLaterChange(instance: RunningQueryApi, accountId: string) {
+    await waitUntil(
+      async () => (await getBalance(instance, accountId)).body.version === 2,
+      `${accountId} at v2`,
+      30_000,
+    );
+    assert.equal((await getBalance(instance, accountId)).cache, 'hit');
+    assert.equal(await changesConsumed(instance), 1, 'only the change published after the start');
+  }
+
   void it('given a cached account, when the projector commits and publishes new versions, then the cache converges and serves them as hits', async () => {
     await projector.openAccount('alice');
     const first = await getBalance(instance, 'alice');
@@ -69,12 +90,7 @@ void describe('query API against the real stack', () => {
   });
 
   void it('given a changelog with history, when a new instance starts, then it consumes none of it and still applies every later change', async () => {
-    const history = Array.from({ length: 40 }, (_, index) => ({
-      accountId: `past-${index}`,
-      version: 2,
-      balance: balanceAt(2),
-    }));
-    await projector.publish(history);
+    await publishHistory('past');
     await projector.openAccount('dora');
     const late = await startInstance(env, 'late');
     try {
@@ -83,26 +99,14 @@ void describe('query API against the real stack', () => {
 
       await projector.commit('dora', 2, balanceAt(2));
       await projector.publish([{ accountId: 'dora', version: 2, balance: balanceAt(2) }]);
-      await waitUntil(
-        async () => (await getBalance(late, 'dora')).body.version === 2,
-        'dora at v2 on the late instance',
-        20_000,
-      );
-      assert.equal((await getBalance(late, 'dora')).cache, 'hit');
-      assert.equal(await changesConsumed(late), 1, 'only the change published after the start');
+      await expectOnlyLaterChange(late, 'dora');
     } finally {
       await late.stop();
     }
   });
 
   void it('given a running instance, when its group rebalances, then the feed resumes where it was: no history replayed, no change missed', async () => {
-    await projector.publish(
-      Array.from({ length: 40 }, (_, index) => ({
-        accountId: `older-${index}`,
-        version: 2,
-        balance: balanceAt(2),
-      })),
-    );
+    await publishHistory('older');
     await projector.openAccount('fern');
     const watched = await startInstance(env, 'rebalanced');
     // A second member of the instance's own group takes some of its partitions, then leaves:
@@ -127,13 +131,7 @@ void describe('query API against the real stack', () => {
       await projector.publish([{ accountId: 'fern', version: 2, balance: balanceAt(2) }]);
       await intruder.disconnect();
 
-      await waitUntil(
-        async () => (await getBalance(watched, 'fern')).body.version === 2,
-        'fern at v2 after the rebalance',
-        30_000,
-      );
-      assert.equal((await getBalance(watched, 'fern')).cache, 'hit');
-      assert.equal(await changesConsumed(watched), 1, 'only the change published after the start');
+      await expectOnlyLaterChange(watched, 'fern');
     } finally {
       await intruder.disconnect();
       await watched.stop();
