@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { performance } from 'node:perf_hooks';
 import { LedgerError, type Logger } from '@ledger/runtime';
 import type { AccountReader } from '../accountReader.ts';
 import type { ReadModels } from '../postgres/readModels.ts';
