@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import {
+  checkPostgresSettings,
   closeServer,
   connectServiceClients,
   createLedgerProducer,
@@ -41,6 +42,7 @@ export async function startLedgerProcessor(
 ): Promise<RunningProcessor> {
   const clients = await connectServiceClients(service, config, logger);
   const { registry, topics, pool, kafka, admin } = clients;
+  await checkPostgresSettings(pool, logger); // logs what to change, never throws
   const metrics = createProcessorMetrics(registry);
   const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const producer = createLedgerProducer(kafka);

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import {
+  checkPostgresSettings,
   closeServer,
   connectServiceClients,
   createLedgerProducer,
@@ -38,6 +39,7 @@ export async function startProjector(
 ): Promise<RunningProjector> {
   const clients = await connectServiceClients(service, config, logger);
   const { registry, topics, pool, kafka, admin } = clients;
+  await checkPostgresSettings(pool, logger); // logs what to change, never throws
   const metrics = createProjectorMetrics(registry);
   // Idempotent with one request in flight: a retried send neither duplicates nor reorders.
   const producer = createLedgerProducer(kafka);

@@ -19,3 +19,4 @@ export * from './transientRetry.ts';
 export * from './offsetTable.ts';
 export * from './serviceShell.ts';
 export * from './tickObjectPin.ts';
+export * from './postgresSettings.ts';
