@@ -11,27 +11,64 @@ import { fetchMetrics, metricSum } from './promText.ts';
  *
  * Two sources, the same quantity: the kernel's account of a child process the bench started
  * (`/proc/<pid>/stat`, utime + stime), and prom-client's `process_cpu_seconds_total` on a service
- * the stack started (process.cpuUsage(): getrusage, the same counters).
+ * the stack started (process.cpuUsage(): getrusage, the same counters). The machine-wide CPU
+ * budget per transfer (machineCpu.ts) reads every process's stat line with the same parser.
  */
 export type CpuReading = () => Promise<number | undefined>;
 
-/** utime + stime of a `/proc/<pid>/stat` line, in clock ticks. */
-export function procStatCpuTicks(stat: string): number {
+/** The fields of a `/proc/<pid>/stat` line the bench reads (proc(5)); times in clock ticks. */
+export interface ProcStat {
+  readonly pid: number;
+  /** Field 2 without its parentheses: the executable's name, at most 15 characters. */
+  readonly comm: string;
+  readonly ppid: number;
+  readonly utime: number;
+  readonly stime: number;
+  /** Ticks of exited children it waited for (the postmaster's backends, a shell's commands). */
+  readonly cutime: number;
+  readonly cstime: number;
+  /** Ticks after boot at which it started: with the pid, it names one process (pids are reused). */
+  readonly startTime: number;
+}
+
+/** Field numbers of proc(5), counted from 1; field 3 (state) is the first after the command. */
+const statField = { ppid: 4, utime: 14, stime: 15, cutime: 16, cstime: 17, startTime: 22 } as const;
+const firstFieldAfterCommand = 3;
+
+/** Parses one `/proc/<pid>/stat` line; throws on anything else rather than read garbage. */
+export function parseProcStat(stat: string): ProcStat {
   // Field 2 is the command in parentheses and may hold spaces or ')': fields count from the last.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command: state is field 3, so utime (14) and stime (15) sit at 11 and 12.
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isInteger(utime) || !Number.isInteger(stime)) {
+  const open = stat.indexOf(' (');
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  const field = (number: number) => Number(fields[number - firstFieldAfterCommand]);
+  const parsed: ProcStat = {
+    pid: Number(stat.slice(0, open)),
+    comm: stat.slice(open + 2, close),
+    ppid: field(statField.ppid),
+    utime: field(statField.utime),
+    stime: field(statField.stime),
+    cutime: field(statField.cutime),
+    cstime: field(statField.cstime),
+    startTime: field(statField.startTime),
+  };
+  const { comm: _comm, ...numbers } = parsed;
+  if (open <= 0 || close < open || !Object.values(numbers).every(Number.isInteger)) {
     throw new Error(`not a /proc/<pid>/stat line: ${stat.slice(0, 80)}`);
   }
-  return utime + stime;
+  return parsed;
+}
+
+/** utime + stime of a `/proc/<pid>/stat` line, in clock ticks. */
+export function procStatCpuTicks(stat: string): number {
+  const parsed = parseProcStat(stat);
+  return parsed.utime + parsed.stime;
 }
 
 let ticksPerSecond: Promise<number> | undefined;
 
-/** The kernel's clock ticks per second (USER_HZ), asked once. */
-function clockTicksPerSecond(): Promise<number> {
+/** The kernel's clock ticks per second (USER_HZ: the unit of /proc's CPU times), asked once. */
+export function clockTicksPerSecond(): Promise<number> {
   ticksPerSecond ??= new Promise((resolve, reject) => {
     execFile('getconf', ['CLK_TCK'], (error, stdout) => {
       const value = Number(stdout.trim());

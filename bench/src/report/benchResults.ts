@@ -23,6 +23,7 @@ export interface BenchResults {
   readonly started: readonly string[];
   readonly seeds: readonly SeedResult[];
   readonly reads: ReadResults | undefined;
+  /** Each batch and single run carries its CPU budget per transfer (`cpu`, machineCpu.ts). */
   readonly sustained: BatchRun | undefined;
   readonly visibility: VisibilityResult | undefined;
   readonly singles: { readonly ledger: SingleRun; readonly naive: SingleRun } | undefined;

@@ -3,6 +3,7 @@ import { cellRate } from '../scenarios/growth.ts';
 import { mib } from '../scenarios/memory.ts';
 import type { ReadRound } from '../scenarios/readScenarios.ts';
 import type { BenchResults } from './benchResults.ts';
+import { cpuFigureRow } from './cpuBudgetReport.ts';
 import { formatMicros, formatNumber, formatRatio, percentile, ratio } from './stats.ts';
 
 /** One row of DESIGN.md's "Performance targets", as this run measured it. */
@@ -93,6 +94,8 @@ export function buildFigures(results: BenchResults): FigureRow[] {
       met: met(sustained.appliedPerSecond >= 10_000 && duration >= 60 && lostOk && doubledOk),
     });
   }
+
+  rows.push(cpuFigureRow(results));
 
   const singles = results.singles;
   const singleRatio = ratio(singles?.ledger.appliedPerSecond, singles?.naive.appliedPerSecond);

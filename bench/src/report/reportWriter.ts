@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatchRun } from '../scenarios/batchThroughput.ts';
 import type { BenchResults } from './benchResults.ts';
+import { cpuBudgetSection } from './cpuBudgetReport.ts';
 import { buildFigures, figuresTable } from './figures.ts';
 import { writePlots } from './plots.ts';
 import { formatNumber, percentile } from './stats.ts';
@@ -36,6 +37,7 @@ export async function writeReport(
       results.timeline,
     ),
     singlesSection(results),
+    cpuBudgetSection(results),
     visibilitySection(results),
     '## Audit',
     results.audits
@@ -91,8 +93,8 @@ function loadTable(results: BenchResults): string {
 function batchTable(runs: readonly BatchRun[], points: BenchResults['timeline']): string {
   if (runs.length === 0) return 'No batch runs completed.';
   const lines = [
-    '| run | accounts | distribution | accepted | invalid items | decided/s during load | applied/s end to end | drain s | commands / transaction | ms / transaction | transaction time ÷ wall time | ms per 1000 commands: offsets / snapshot / decide / write / commit |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | accounts | distribution | accepted | invalid items | decided/s during load | applied/s end to end | drain s | commands / transaction | ms / transaction | transaction time ÷ wall time | ms per 1000 commands: offsets / snapshot / decide / write / commit | CPU µs per transfer, all processes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of runs) {
     const endMs = run.http.finishedAtMs + (run.drainSeconds ?? 0) * 1_000;
@@ -100,7 +102,7 @@ function batchTable(runs: readonly BatchRun[], points: BenchResults['timeline'])
     lines.push(
       `| ${run.http.name} | ${formatNumber(run.accounts)} | ${run.distribution} | ${formatNumber(run.accepted)} | ${formatNumber(run.invalidItems)} | ` +
         `${formatNumber(run.decidedInWindowPerSecond)} | ${run.appliedPerSecond === undefined ? 'not drained' : formatNumber(run.appliedPerSecond)} | ${run.drainSeconds?.toFixed(1) ?? '—'} | ` +
-        `${formatNumber(tx?.commandsPerTransaction)} | ${formatNumber(tx?.msPerTransaction, 1)} | ${formatNumber(tx?.transactionTimeShare, 2)} | ${phaseCell(tx?.msPerThousandByPhase)} |`,
+        `${formatNumber(tx?.commandsPerTransaction)} | ${formatNumber(tx?.msPerTransaction, 1)} | ${formatNumber(tx?.transactionTimeShare, 2)} | ${phaseCell(tx?.msPerThousandByPhase)} | ${formatNumber(run.cpu?.microsPerTransfer, 1)} |`,
     );
   }
   return lines.join('\n');

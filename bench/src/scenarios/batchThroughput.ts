@@ -1,7 +1,9 @@
 import { clientLimits } from '../benchProfile.ts';
 import { describeLoad, type LoadResult } from '../load/loadRun.ts';
 import { runPaced } from '../load/pacedClient.ts';
+import { startCpuWindow, type CpuBudget } from '../metrics/machineCpu.ts';
 import { fetchMetrics, metricSum } from '../metrics/promText.ts';
+import { formatMicros } from '../report/stats.ts';
 import {
   hashString,
   transferSource,
@@ -18,6 +20,8 @@ import { decidedWithTag, waitApplied } from './drain.ts';
  * - `appliedPerSecond`: accepted ÷ seconds from the first request until the last was applied
  *   (decided in Postgres and the outbox empty): what the system sustains end to end;
  * - `decidedInWindowPerSecond`: decided while the load ran ÷ load seconds (no drain tail).
+ * `cpu`: every process's CPU from just before the load until the drain, per transfer decided
+ * (machineCpu.ts); undefined where /proc cannot be read.
  */
 export interface BatchRun {
   readonly tag: string;
@@ -31,6 +35,7 @@ export interface BatchRun {
   readonly appliedPerSecond: number | undefined;
   readonly drainSeconds: number | undefined;
   readonly decidedAtEnd: number;
+  readonly cpu: CpuBudget | undefined;
 }
 
 export async function runBatchTransfers(
@@ -57,6 +62,7 @@ export async function runBatchTransfers(
   let invalidItems = 0;
   const decided = processorDecided(context.stack.urls['ledger-processor']);
   await decided.start();
+  const cpuWindow = await startCpuWindow('ledger');
   const end = context.timeline.phase(options.name);
   const http = await runPaced({
     name: options.name,
@@ -91,6 +97,8 @@ export async function runBatchTransfers(
   );
   const endDrain = context.timeline.phase(`${options.name} (drain)`);
   const drained = await waitApplied(context, tag, accepted);
+  // Where applied is measured: the drain's end (or its timeout, with what was decided by then).
+  const cpu = await cpuWindow.finish(drained.decided);
   endDrain();
   const appliedSeconds =
     drained.appliedAtMs === undefined
@@ -111,10 +119,12 @@ export async function runBatchTransfers(
         ? undefined
         : (drained.appliedAtMs - http.finishedAtMs) / 1_000,
     decidedAtEnd: drained.decided,
+    cpu,
   };
   console.log(
     `    applied end to end: ${run.appliedPerSecond === undefined ? 'NOT drained in time' : `${Math.round(run.appliedPerSecond)}/s`}` +
-      ` (decided during load ${Math.round(run.decidedInWindowPerSecond)}/s, drain ${run.drainSeconds?.toFixed(1) ?? '?'} s)`,
+      ` (decided during load ${Math.round(run.decidedInWindowPerSecond)}/s, drain ${run.drainSeconds?.toFixed(1) ?? '?'} s;` +
+      ` CPU ${formatMicros(cpu?.microsPerTransfer)} per transfer, all processes)`,
   );
   return run;
 }

@@ -1,5 +1,7 @@
 import { describeLoad, runLoad, type LoadResult } from '../load/loadRun.ts';
 import { hashString, transferSource, type AccountSet } from '../load/workload.ts';
+import { startCpuWindow, type CpuBudget } from '../metrics/machineCpu.ts';
+import { formatMicros } from '../report/stats.ts';
 import { acceptedSingle, type BenchContext } from './benchContext.ts';
 import { waitApplied } from './drain.ts';
 
@@ -8,7 +10,9 @@ import { waitApplied } from './drain.ts';
  * baseline, with the same client, connections, duration and workload. For both, applied/s is
  * transfers applied ÷ seconds from the first request until the last one was applied: the naive
  * design applies before it answers (201); the ledger answers 202 and applies from Kafka, so its
- * clock runs until the processor has decided and published every accepted transfer.
+ * clock runs until the processor has decided and published every accepted transfer. `cpu`: every
+ * process's CPU over that same stretch, per transfer applied, counted for the system under test
+ * (machineCpu.ts, cpuGroups.ts); undefined where /proc cannot be read.
  */
 export interface SingleRun {
   readonly target: 'ledger' | 'naive';
@@ -18,6 +22,7 @@ export interface SingleRun {
   readonly acceptedOrApplied: number;
   readonly appliedPerSecond: number | undefined;
   readonly drainSeconds: number | undefined;
+  readonly cpu: CpuBudget | undefined;
 }
 
 export async function runSingleTransfers(
@@ -40,6 +45,7 @@ export async function runSingleTransfers(
     tag,
   });
   let naiveApplied = 0;
+  const cpuWindow = await startCpuWindow(options.target);
   const end = context.timeline.phase(options.name);
   const http = await runLoad({
     name: options.name,
@@ -66,6 +72,10 @@ export async function runSingleTransfers(
   context.loads.push(http);
   console.log(`  ${describeLoad(http)}`);
   if (options.target === 'naive') {
+    const cpu = await cpuWindow.finish(naiveApplied);
+    console.log(
+      `    CPU ${formatMicros(cpu?.microsPerTransfer)} per applied transfer, all processes`,
+    );
     return {
       target: 'naive',
       tag,
@@ -73,18 +83,21 @@ export async function runSingleTransfers(
       acceptedOrApplied: naiveApplied,
       appliedPerSecond: naiveApplied / ((http.finishedAtMs - http.startedAtMs) / 1_000),
       drainSeconds: 0,
+      cpu,
     };
   }
   const accepted = context.accepted.count(tag);
   const endDrain = context.timeline.phase(`${options.name} (drain)`);
   const drained = await waitApplied(context, tag, accepted);
+  const cpu = await cpuWindow.finish(drained.decided);
   endDrain();
   const appliedPerSecond =
     drained.appliedAtMs === undefined
       ? undefined
       : accepted / ((drained.appliedAtMs - http.startedAtMs) / 1_000);
   console.log(
-    `    ${accepted} accepted; applied end to end ${appliedPerSecond === undefined ? 'NOT drained in time' : `${Math.round(appliedPerSecond)}/s`}`,
+    `    ${accepted} accepted; applied end to end ${appliedPerSecond === undefined ? 'NOT drained in time' : `${Math.round(appliedPerSecond)}/s`}` +
+      `; CPU ${formatMicros(cpu?.microsPerTransfer)} per transfer, all processes`,
   );
   return {
     target: 'ledger',
@@ -96,5 +109,6 @@ export async function runSingleTransfers(
       drained.appliedAtMs === undefined
         ? undefined
         : (drained.appliedAtMs - http.finishedAtMs) / 1_000,
+    cpu,
   };
 }
