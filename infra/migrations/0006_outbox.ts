@@ -18,6 +18,10 @@ import { runStatements } from './sql.ts';
  * relays the partitions it owns, and a new owner picks up what the old one left unsent. The
  * partial index holds only unsent rows, so the relay's scan stays small however long sent rows
  * are kept; ids come from a sequence, in commit order within one partition's single writer.
+ *
+ * Superseded in part by 0013 (its statements here stay as released): the relay records a
+ * published position per partition instead of sent_at, and outbox_partition_id replaces the
+ * partial index.
  */
 export const outboxMigration: Migration = {
   name: '0006_outbox',

@@ -11,6 +11,7 @@ import { accountHistoryMigration } from './0009_account_history.ts';
 import { transferViewMigration } from './0010_transfer_view.ts';
 import { projectorOffsetsMigration } from './0011_projector_offsets.ts';
 import { projectorUnpublishedBalancesMigration } from './0012_projector_unpublished_balances.ts';
+import { outboxPublishedPositionMigration } from './0013_outbox_published_position.ts';
 
 /**
  * The ledger's Postgres schema, as an ordered list of knex migrations. Listed explicitly (not
@@ -41,4 +42,6 @@ export const migrations: readonly Migration[] = [
   transferViewMigration,
   projectorOffsetsMigration,
   projectorUnpublishedBalancesMigration,
+  // The write side again: later changes to either side follow in release order.
+  outboxPublishedPositionMigration,
 ];

@@ -67,6 +67,7 @@ void describe('ledger write-side schema (infra/migrations)', () => {
       'command_outcomes',
       'consumer_offsets',
       'outbox',
+      'outbox_positions',
       'pending_posting_checks',
       'postings',
       'transfers',
@@ -272,7 +273,7 @@ void describe('ledger write-side schema (infra/migrations)', () => {
     await refused(knex('command_outcomes').delete(), '23000');
   });
 
-  void it("given unsent outbox rows, then the relay's query is served by the partial index in id order", async () => {
+  void it("given outbox rows and a published position, then the relay's read past the position is served by outbox_partition_id in id order", async () => {
     const rows = [1, 2, 3].map((n) => ({
       command_partition: 7,
       topic: 'ledger.events',
@@ -282,14 +283,18 @@ void describe('ledger write-side schema (infra/migrations)', () => {
       payload: Buffer.from([0, 0, 0, 0, n]),
     }));
     const ids = await knex('outbox').insert(rows).returning('id');
-    await knex('outbox')
-      .where({ id: (ids[0] as { id: string }).id })
-      .update({ sent_at: new Date() });
-    const relayQuery =
-      'select id, payload from outbox where command_partition = 7 and sent_at is null order by id limit 100';
-    const unsent = await rowsOf<{ payload: Buffer }>(knex, relayQuery);
+    await knex('outbox_positions').insert({
+      command_partition: 7,
+      published_id: (ids[0] as { id: string }).id,
+    });
+    // The relay's drain read (ledger-processor/src/outboxPosition.ts), for partition 7.
+    const relayQuery = `select o.id, o.payload from outbox o
+      where o.command_partition between 7 and 7
+        and o.id > coalesce((select p.published_id from outbox_positions p where p.command_partition = 7), 0)
+      order by o.command_partition, o.id limit 100`;
+    const unpublished = await rowsOf<{ payload: Buffer }>(knex, relayQuery);
     assert.deepEqual(
-      unsent.map((r) => [...r.payload]),
+      unpublished.map((r) => [...r.payload]),
       [
         [0, 0, 0, 0, 2],
         [0, 0, 0, 0, 3],
@@ -299,7 +304,15 @@ void describe('ledger write-side schema (infra/migrations)', () => {
       await trx.raw('set local enable_seqscan = off');
       return rowsOf<{ 'QUERY PLAN': string }>(trx, `explain ${relayQuery}`);
     });
-    assert.match(plan.map((line) => line['QUERY PLAN']).join('\n'), /outbox_unsent/);
+    assert.match(plan.map((line) => line['QUERY PLAN']).join('\n'), /outbox_partition_id/);
+  });
+
+  void it('given a published position below zero, when written, then the check refuses it', async () => {
+    await refused(
+      knex('outbox_positions').insert({ command_partition: 9, published_id: -1 }),
+      '23514',
+      'outbox_positions_published_id_not_negative',
+    );
   });
 
   void it('given a stored offset, when a writer compares-and-sets from a stale offset or generation, then no row changes', async () => {

@@ -3,18 +3,20 @@ import type { Counter } from 'prom-client';
 import { assert, type Logger } from '@ledger/runtime';
 
 /**
- * Deletes outbox rows that were published more than a retention ago. The relay only marks rows
- * sent; without this the table grows by one row per event forever (2M rows after seeding 1M
- * funded accounts). Sent rows are kept for a while so an operator can still see what was
- * published; the facts themselves live in the ledger tables and in `ledger.events`.
+ * Deletes outbox rows that were published more than a retention ago. The relay only advances its
+ * partition's published position; without this the table grows by one row per event forever (2M
+ * rows after seeding 1M funded accounts). Published rows are kept for a while so an operator can
+ * still see what was published; the facts themselves live in the ledger tables and in
+ * `ledger.events`.
  *
  * A round walks the table in id order from the start, a window of `outboxPruneWindowRows` live
- * rows per statement, deleting the window's rows sent before the cutoff, and stops at the first
- * window with nothing to delete (it has reached rows still within the retention) or after
- * `outboxPruneStatementsMax` statements. Ids grow in commit order and rows are sent within
- * seconds, so old sent rows sit at the front: a round with nothing to do reads one window. Rows
- * skipped inside a window (unsent, or sent recently) are seen again by the next round, which
- * starts from the front again. No index on sent_at: it would cost every mark-sent update.
+ * rows per statement, deleting the window's rows at or below their partition's published position
+ * (outboxPosition.ts) and created before the cutoff, and stops at the first window with nothing
+ * to delete (it has reached rows still within the retention) or after `outboxPruneStatementsMax`
+ * statements. Ids grow in commit order and rows are published within seconds, so old published
+ * rows sit at the front: a round with nothing to do reads one window. Rows skipped inside a window
+ * (past the position, or created recently) are seen again by the next round, which starts from
+ * the front again. A row is old by its created_at: it was published at or after that.
  *
  * Housekeeping only: a failed round is logged and retried at the next interval, never fatal.
  */
@@ -60,10 +62,11 @@ export function createOutboxPruner(deps: {
     for (let statement = 0; statement < outboxPruneStatementsMax; statement += 1) {
       const result = await deps.pool.query<{ last_id: string | null; pruned: number }>(
         `with scanned as (
-           select id, sent_at from outbox where id > $1 order by id limit $2
+           select id, command_partition, created_at from outbox where id > $1 order by id limit $2
          ), pruned as (
-           delete from outbox o using scanned s
-            where o.id = s.id and s.sent_at < now() - make_interval(secs => $3)
+           delete from outbox o using scanned s, outbox_positions p
+            where o.id = s.id and p.command_partition = s.command_partition
+              and s.id <= p.published_id and s.created_at < now() - make_interval(secs => $3)
            returning o.id
          )
          select (select max(id) from scanned) as last_id, (select count(*)::int from pruned) as pruned`,
@@ -77,7 +80,7 @@ export function createOutboxPruner(deps: {
     }
     if (total > 0) {
       deps.pruned.inc(total);
-      deps.logger.info('pruned sent outbox rows', { rows: total });
+      deps.logger.info('pruned published outbox rows', { rows: total });
     }
     return total;
   }

@@ -1,10 +1,11 @@
-import type { Logger } from '@ledger/runtime';
+import { assert, type Logger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Counter } from 'prom-client';
 import type { OutboxRow } from './ledgerStore.ts';
+import { advancePublishedPositionSql, unpublishedRowsSql } from './outboxPosition.ts';
 
-/** Unsent rows read per round when draining what a crash or a former owner left behind. */
+/** Rows past the position read per round when draining what a crash or a former owner left. */
 export const outboxDrainBatchMax = 1_000;
 /**
  * Rows and bytes per sendBatch. A group transaction commits up to 5000 commands' events for one
@@ -19,7 +20,7 @@ export const outboxQueuedBatchesMax = 8;
 export interface OutboxRelay {
   /** Publishes a committed batch's events after those already queued for the partition. */
   enqueue(partition: number, rows: readonly OutboxRow[]): void;
-  /** Republishes what is unsent for the partition (crash, rebalance), ahead of new batches. */
+  /** Republishes the rows past the partition's position (crash, rebalance), ahead of new batches. */
   drainUnsent(partition: number): Promise<void>;
   /** Resolves when the partition's queue is short enough to take another batch. */
   ready(partition: number): Promise<void>;
@@ -53,11 +54,13 @@ export class OutboxRelayFailure extends Error {
 
 /**
  * Publishes `ledger.events` from the transactional outbox, per command partition, in outbox id
- * order, then marks the rows sent. A crash between publish and mark republishes identical bytes
- * (the payload was encoded before commit): consumers recognise the duplicate by event id and
- * version. A publish that keeps failing after kafkajs' bounded retries rejects the partition's
- * queue, and `ready` surfaces it to the consumer as an OutboxRelayFailure, which stops the
- * processor (onFatal) so it restarts and drains again — nothing is dropped.
+ * order, then advances the partition's published position (outboxPosition.ts) to the last id
+ * Kafka acknowledged: one row per partition instead of a write per event. A crash between
+ * publish and position republishes identical bytes (the payload was encoded before commit):
+ * consumers recognise the duplicate by event id and version. A publish that keeps failing after
+ * kafkajs' bounded retries rejects the partition's queue, and `ready` surfaces it to the consumer
+ * as an OutboxRelayFailure, which stops the processor (onFatal) so it restarts and drains from the
+ * position again — nothing is dropped.
  */
 export function createOutboxRelay(deps: {
   producer: Producer;
@@ -75,12 +78,18 @@ export function createOutboxRelay(deps: {
     return queue;
   };
 
-  async function publish(rows: readonly OutboxRow[]): Promise<void> {
-    for (const chunk of publishChunks(rows)) await publishChunk(chunk);
+  /** Publishes chunk after chunk; stops at a chunk whose position could not move (a gap). */
+  async function publish(partition: number, rows: readonly OutboxRow[]): Promise<Published> {
+    for (const chunk of publishChunks(rows)) {
+      if ((await publishChunk(partition, chunk)) === 'gap') return 'gap';
+    }
+    return 'published';
   }
 
-  async function publishChunk(rows: readonly OutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  async function publishChunk(partition: number, rows: readonly OutboxRow[]): Promise<Published> {
+    const first = rows[0];
+    const last = rows.at(-1);
+    if (first === undefined || last === undefined) return 'published';
     const byTopic = new Map<string, OutboxRow[]>();
     for (const row of rows) {
       const topicRows = byTopic.get(row.topic);
@@ -98,10 +107,31 @@ export function createOutboxRelay(deps: {
         })),
       })),
     });
-    await deps.pool.query(`update outbox set sent_at = now() where id = any($1::bigint[])`, [
-      rows.map((row) => row.id),
-    ]);
     deps.published.inc(rows.length);
+    const advanced = await deps.pool.query<{ gap: boolean }>(advancePublishedPositionSql, [
+      partition,
+      first.id,
+      last.id,
+    ]);
+    return advanced.rows[0]?.gap === true ? 'gap' : 'published';
+  }
+
+  /** Publishes the rows past the position until none is left. */
+  async function drain(partition: number): Promise<void> {
+    for (;;) {
+      const result = await deps.pool.query<OutboxDbRow>(unpublishedRowsSql, [
+        partition,
+        outboxDrainBatchMax,
+      ]);
+      if (result.rows.length === 0) return;
+      deps.logger.info('republishing outbox rows past the published position', {
+        partition,
+        rows: result.rows.length,
+      });
+      const published = await publish(partition, result.rows.map(fromDb(partition)));
+      // Read from the position on, in id order: nothing unpublished can lie before these rows.
+      assert(published === 'published', `outbox drain of partition ${partition} found a gap`);
+    }
   }
 
   function chain(partition: number, work: () => Promise<void>): Promise<void> {
@@ -127,45 +157,20 @@ export function createOutboxRelay(deps: {
 
   return {
     enqueue(partition, rows) {
-      chain(partition, () => publish(rows)).catch((error: unknown) =>
+      chain(partition, async () => {
+        if ((await publish(partition, rows)) === 'published') return;
+        // A former owner committed rows after this member's drain and never published them
+        // (see advancePublishedPositionSql): publish from the position, this batch again too.
+        deps.logger.warn('outbox rows before a published batch were unpublished: draining', {
+          partition,
+        });
+        await drain(partition);
+      }).catch((error: unknown) =>
         deps.logger.error('outbox publish failed', { partition, error }),
       );
     },
     drainUnsent(partition) {
-      return chain(partition, async () => {
-        for (;;) {
-          const result = await deps.pool.query<{
-            id: string;
-            topic: string;
-            partition_key: string;
-            event_id: string;
-            event_type: string;
-            headers: Record<string, string>;
-            payload: Buffer;
-          }>(
-            `select id, topic, partition_key, event_id, event_type, headers, payload from outbox
-              where command_partition = $1 and sent_at is null order by id limit $2`,
-            [partition, outboxDrainBatchMax],
-          );
-          if (result.rows.length === 0) return;
-          deps.logger.info('republishing unsent outbox rows', {
-            partition,
-            rows: result.rows.length,
-          });
-          await publish(
-            result.rows.map((row) => ({
-              id: row.id,
-              commandPartition: partition,
-              topic: row.topic,
-              key: row.partition_key,
-              eventId: row.event_id,
-              eventType: row.event_type,
-              headers: row.headers,
-              value: row.payload,
-            })),
-          );
-        }
-      });
+      return chain(partition, () => drain(partition));
     },
     async ready(partition) {
       const queue = queueOf(partition);
@@ -181,6 +186,32 @@ export function createOutboxRelay(deps: {
     },
   };
 }
+
+/** Whether a publish moved the position past its rows, or found unpublished rows before them. */
+type Published = 'published' | 'gap';
+
+interface OutboxDbRow {
+  id: string;
+  topic: string;
+  partition_key: string;
+  event_id: string;
+  event_type: string;
+  headers: Record<string, string>;
+  payload: Buffer;
+}
+
+const fromDb =
+  (partition: number) =>
+  (row: OutboxDbRow): OutboxRow => ({
+    id: row.id,
+    commandPartition: partition,
+    topic: row.topic,
+    key: row.partition_key,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    headers: row.headers,
+    value: row.payload,
+  });
 
 /** Consecutive runs of rows within outboxPublishRowsMax and outboxPublishBytesMax (≥ 1 row each). */
 export function publishChunks(rows: readonly OutboxRow[]): OutboxRow[][] {

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import { batchCommandsMax } from './domain/index.ts';
 import { OutboxRelayFailure, type OutboxRelay } from './outboxRelay.ts';
 import type { OutcomeNotifier } from './outcomeNotifier.ts';
+import { createPartitionDrains } from './partitionDrains.ts';
 import { createGroupCommitter } from './groupCommitter.ts';
 import {
   commitGroup,
@@ -98,10 +99,11 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     commandsMax: options.transactionCommandsMax,
     waitingMax: options.partitionsConcurrent,
   });
-  // Partitions whose unsent outbox rows were re-published since this member last joined.
-  let drained = new Map<number, Promise<void>>();
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    drained = new Map();
+  // Republish what a crash or a former owner left past the position as soon as the group assigns
+  // a partition, not when its next command arrives; a failed drain goes to onFatal.
+  const drains = createPartitionDrains({ relay: deps.relay, onFailure: deps.onFatal });
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    drains.assigned(event.payload.memberAssignment[deps.topics.commands] ?? []);
   });
 
   async function commitWithRetries(slices: readonly DecodedSlice[]) {
@@ -129,12 +131,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    let drain = drained.get(batch.partition);
-    if (drain === undefined) {
-      drain = deps.relay.drainUnsent(batch.partition);
-      drained.set(batch.partition, drain);
-    }
-    await drain;
+    await drains.of(batch.partition);
     for (let start = 0; start < batch.messages.length; start += options.transactionCommandsMax) {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + options.transactionCommandsMax);

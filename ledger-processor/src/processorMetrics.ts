@@ -49,7 +49,7 @@ export function createProcessorMetrics(registry: Registry) {
     }),
     outboxPruned: new Counter({
       name: 'ledger_processor_outbox_pruned_total',
-      help: 'Sent outbox rows deleted after the retention',
+      help: 'Published outbox rows deleted after the retention',
       registers: [registry],
     }),
     outcomeNoticeFailures: new Counter({

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
 import type { Producer } from 'kafkajs';
+import { unpublishedOutboxCount } from '../src/outboxPosition.ts';
 import {
   createTestProducer,
   decidedCount,
@@ -81,8 +82,7 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
       180_000,
     );
     await waitUntil(
-      async () =>
-        (await env.pool.query(`select 1 from outbox where sent_at is null`)).rowCount === 0,
+      async () => (await unpublishedOutboxCount(env.pool)) === 0,
       'the outbox drained',
     );
 

@@ -16,18 +16,28 @@ describe('outbox pruner against the real Postgres', () => {
   });
 
   beforeEach(async () => {
-    await env.pool.query('truncate outbox restart identity');
+    await env.pool.query('truncate outbox, outbox_positions restart identity');
   });
 
-  /** `count` rows tagged `tag`, created `createdAgo` ago and sent `sentAgo` ago (null: unsent). */
-  async function addRows(count: number, tag: string, createdAgo: string, sentAgo: string | null) {
+  /** `count` rows of command partition `partition` tagged `tag`, created `createdAgo` ago. */
+  async function addRows(count: number, tag: string, createdAgo: string, partition = 0) {
     await env.pool.query(
       `insert into outbox (command_partition, topic, partition_key, event_id, event_type, payload,
-                           created_at, sent_at)
-       select 0, 'ledger.events', 'acct', $1 || '-' || n, 'TransferPosted', '\\x00'::bytea,
-              now() - $2::interval, now() - $3::interval
+                           created_at)
+       select $1::integer, 'ledger.events', 'acct', $2::text || '-' || n, 'TransferPosted', '\\x00'::bytea,
+              now() - $3::interval
          from generate_series(1, $4::int) n`,
-      [tag, createdAgo, sentAgo, count],
+      [partition, tag, createdAgo, count],
+    );
+  }
+
+  /** Moves the partition's published position to its last row, as the relay does. */
+  async function publishAll(partition = 0) {
+    await env.pool.query(
+      `insert into outbox_positions (command_partition, published_id)
+       select $1::integer, max(id) from outbox where command_partition = $1::integer
+       on conflict (command_partition) do update set published_id = excluded.published_id`,
+      [partition],
     );
   }
 
@@ -52,11 +62,12 @@ describe('outbox pruner against the real Postgres', () => {
     };
   }
 
-  it('given sent rows older than the retention among unsent and recent ones, when a round runs, then only the old sent rows are deleted', async () => {
-    await addRows(2, 'stuck', '3 days', null); // unsent at the front must survive
-    await addRows(3, 'old', '2 days', '2 days');
-    await addRows(2, 'recent', '1 minute', '1 minute');
-    await addRows(1, 'unsent', '1 second', null);
+  it('given published rows older than the retention among unpublished and recent ones, when a round runs, then only the old published rows are deleted', async () => {
+    await addRows(2, 'stuck', '3 days', 1); // never published, at the front: must survive
+    await addRows(3, 'old', '2 days');
+    await addRows(2, 'recent', '1 minute');
+    await publishAll();
+    await addRows(1, 'unsent', '3 days'); // past the position: old, but not yet published
     const { pruner: oneDay, pruned } = pruner(86_400);
 
     const deleted = await oneDay.pruneOnce();
@@ -73,10 +84,11 @@ describe('outbox pruner against the real Postgres', () => {
     );
   });
 
-  it('given more old sent rows than one window holds, when a round runs, then it deletes them window after window', async () => {
+  it('given more old published rows than one window holds, when a round runs, then it deletes them window after window', async () => {
     const rows = outboxPruneWindowRows * 2 + 17;
-    await addRows(rows, 'old', '2 days', '2 days');
-    await addRows(5, 'recent', '1 minute', '1 minute');
+    await addRows(rows, 'old', '2 days');
+    await addRows(5, 'recent', '1 minute');
+    await publishAll();
 
     const deleted = await pruner(86_400).pruner.pruneOnce();
 
@@ -84,9 +96,10 @@ describe('outbox pruner against the real Postgres', () => {
     assert.deepEqual(await remainingTags(), new Map([['recent', 5]]));
   });
 
-  it('given a retention of zero, when a round runs, then every sent row goes and no unsent one', async () => {
-    await addRows(4, 'sent', '1 second', '1 second');
-    await addRows(3, 'unsent', '1 second', null);
+  it('given a retention of zero, when a round runs, then every published row goes and no unpublished one', async () => {
+    await addRows(4, 'sent', '1 second');
+    await publishAll();
+    await addRows(3, 'unsent', '1 second');
 
     const deleted = await pruner(0).pruner.pruneOnce();
 
@@ -95,7 +108,8 @@ describe('outbox pruner against the real Postgres', () => {
   });
 
   it('given nothing older than the retention, when a round runs, then nothing is deleted', async () => {
-    await addRows(6, 'recent', '1 minute', '1 minute');
+    await addRows(6, 'recent', '1 minute');
+    await publishAll();
 
     assert.equal(await pruner(86_400).pruner.pruneOnce(), 0);
     assert.deepEqual(await remainingTags(), new Map([['recent', 6]]));

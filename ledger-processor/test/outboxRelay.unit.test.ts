@@ -5,9 +5,11 @@ import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Registry } from 'prom-client';
 import type { OutboxRow } from '../src/ledgerStore.ts';
+import { advancePublishedPositionSql, unpublishedRowsSql } from '../src/outboxPosition.ts';
 import {
   OutboxRelayFailure,
   createOutboxRelay,
+  outboxDrainBatchMax,
   outboxPublishBytesMax,
   outboxPublishRowsMax,
   publishChunks,
@@ -58,20 +60,143 @@ describe('outbox publish chunks', () => {
   });
 });
 
+/** A pool that answers the relay's two statements from a script and records what it ran. */
+function fakePool(script: { drainReads?: OutboxRow[][]; gaps?: boolean[] } = {}) {
+  const drainReads = [...(script.drainReads ?? [])];
+  const gaps = [...(script.gaps ?? [])];
+  const ran: { statement: 'advance' | 'read'; params: unknown[] }[] = [];
+  const pool = {
+    query: (sql: string, params: unknown[]) => {
+      if (sql === advancePublishedPositionSql) {
+        ran.push({ statement: 'advance', params });
+        return Promise.resolve({ rows: [{ gap: gaps.shift() ?? false }] });
+      }
+      assert.equal(sql, unpublishedRowsSql);
+      ran.push({ statement: 'read', params });
+      const rows = (drainReads.shift() ?? []).map((entry) => ({
+        id: entry.id,
+        topic: entry.topic,
+        partition_key: entry.key,
+        event_id: entry.eventId,
+        event_type: entry.eventType,
+        headers: entry.headers,
+        payload: entry.value,
+      }));
+      return Promise.resolve({ rows });
+    },
+  } as unknown as pg.Pool;
+  return { pool, ran };
+}
+
+/** A producer that records the event ids of each sendBatch, or refuses every one. */
+function fakeProducer(refuse = false) {
+  const sent: string[][] = [];
+  const producer = {
+    sendBatch: (request: {
+      topicMessages: { messages: { headers: Record<string, string> }[] }[];
+    }) => {
+      if (refuse) return Promise.reject(new Error('broker refused'));
+      const ids = request.topicMessages.flatMap((topic) =>
+        topic.messages.map((message) => message.headers['event-id'] ?? ''),
+      );
+      sent.push(ids);
+      return Promise.resolve([]);
+    },
+  } as unknown as Producer;
+  return { producer, sent };
+}
+
+function relayWith(producer: Producer, pool: pg.Pool) {
+  return createOutboxRelay({
+    producer,
+    pool,
+    logger: createLogger({ level: 'error', write: () => undefined }),
+    published: new Counter({ name: 'published', help: 'rows', registers: [new Registry()] }),
+  });
+}
+
+const ids = (rows: readonly OutboxRow[]) => rows.map((entry) => entry.eventId);
+
 describe('outbox relay', () => {
-  it('given a publish that fails for good, when the consumer asks to go on, then it gets a fatal OutboxRelayFailure and the partition stays stopped', async () => {
-    const relay = createOutboxRelay({
-      producer: {
-        sendBatch: () => Promise.reject(new Error('broker refused')),
-      } as unknown as Producer,
-      pool: { query: () => Promise.resolve({ rows: [] }) } as unknown as pg.Pool,
-      logger: createLogger({ level: 'error', write: () => undefined }),
-      published: new Counter({ name: 'published', help: 'rows', registers: [new Registry()] }),
-    });
+  it('given a publish that fails for good, when the consumer asks to go on, then it gets a fatal OutboxRelayFailure, the partition stays stopped and its position never moves', async () => {
+    const { pool, ran } = fakePool();
+    const relay = relayWith(fakeProducer(true).producer, pool);
     relay.enqueue(3, [row(1, 10)]);
     await assert.rejects(relay.idle(), OutboxRelayFailure);
     await assert.rejects(relay.ready(3), /partition 3 stopped: broker refused/);
     await assert.rejects(relay.drainUnsent(3), OutboxRelayFailure);
     await relay.ready(4);
+    assert.deepEqual(ran, []);
+  });
+
+  it('given a committed batch larger than one request, when published, then each acknowledged chunk moves the position to its last id with one statement', async () => {
+    const { pool, ran } = fakePool();
+    const { producer, sent } = fakeProducer();
+    const relay = relayWith(producer, pool);
+    const rows = Array.from({ length: outboxPublishRowsMax + 2 }, (_, index) => row(index + 1, 10));
+
+    relay.enqueue(5, rows);
+    await relay.idle();
+
+    assert.deepEqual(sent.flat(), ids(rows));
+    assert.deepEqual(ran, [
+      { statement: 'advance', params: [5, '1', String(outboxPublishRowsMax)] },
+      {
+        statement: 'advance',
+        params: [5, String(outboxPublishRowsMax + 1), String(outboxPublishRowsMax + 2)],
+      },
+    ]);
+  });
+
+  it('given rows past the position, when drained, then it reads and publishes from the position until a read finds nothing', async () => {
+    const first = [row(11, 10), row(12, 10)];
+    const second = [row(13, 10)];
+    const { pool, ran } = fakePool({ drainReads: [first, second] });
+    const { producer, sent } = fakeProducer();
+    const relay = relayWith(producer, pool);
+
+    await relay.drainUnsent(2);
+
+    assert.deepEqual(sent, [ids(first), ids(second)]);
+    assert.deepEqual(
+      ran.map((entry) => [entry.statement, ...entry.params]),
+      [
+        ['read', 2, outboxDrainBatchMax],
+        ['advance', 2, '11', '12'],
+        ['read', 2, outboxDrainBatchMax],
+        ['advance', 2, '13', '13'],
+        ['read', 2, outboxDrainBatchMax],
+      ],
+    );
+  });
+
+  it('given unpublished rows of a former owner before a committed batch, when the batch is published, then the position stays and the relay drains from it, that batch included', async () => {
+    const formerOwners = [row(7, 10)];
+    const batch = [row(9, 10), row(10, 10)];
+    const { pool, ran } = fakePool({ gaps: [true], drainReads: [[...formerOwners, ...batch]] });
+    const { producer, sent } = fakeProducer();
+    const relay = relayWith(producer, pool);
+
+    relay.enqueue(1, batch);
+    await relay.idle();
+
+    assert.deepEqual(sent, [ids(batch), [...ids(formerOwners), ...ids(batch)]]);
+    assert.deepEqual(
+      ran.map((entry) => [entry.statement, ...entry.params]),
+      [
+        ['advance', 1, '9', '10'],
+        ['read', 1, outboxDrainBatchMax],
+        ['advance', 1, '7', '10'],
+        ['read', 1, outboxDrainBatchMax],
+      ],
+    );
+  });
+
+  it('given a drain whose rows read from the position still report a gap, when drained, then the partition stops with an OutboxRelayFailure', async () => {
+    const { pool } = fakePool({ gaps: [true], drainReads: [[row(4, 10)]] });
+    const relay = relayWith(fakeProducer().producer, pool);
+
+    await assert.rejects(relay.drainUnsent(0), /partition 0 stopped: .*found a gap/);
+    await assert.rejects(relay.ready(0), OutboxRelayFailure);
   });
 });

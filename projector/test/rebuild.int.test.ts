@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
 import type { Producer } from 'kafkajs';
 import type { RunningProcessor } from '@ledger/ledger-processor/wiring';
+import { unpublishedOutboxCount } from '@ledger/ledger-processor/outboxPosition';
 import {
   createTestProducer,
   decidedCount,
@@ -176,8 +177,7 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
       paced,
     );
     await waitUntil(
-      async () =>
-        (await env.pool.query(`select 1 from outbox where sent_at is null`)).rowCount === 0,
+      async () => (await unpublishedOutboxCount(env.pool)) === 0,
       'every event published',
     );
     const report = await rebuildReadModels({

@@ -1,3 +1,4 @@
+import { unpublishedOutboxCount } from '@ledger/ledger-processor/outboxPosition';
 import type pg from 'pg';
 
 /**
@@ -126,10 +127,10 @@ export async function auditSchema(
     detail: `${accounts} accounts, ${broken} with a version gap or a balance that is not the sum of its postings`,
   });
   if (options.hasOutbox) {
-    const unsent = await value('select count(*)::text as v from outbox where sent_at is null');
+    const unsent = await unpublishedOutboxCount(pool);
     checks.push({
       name: 'events published',
-      ok: unsent === '0',
+      ok: unsent === 0,
       detail: `${unsent} outbox rows not yet published`,
     });
   }

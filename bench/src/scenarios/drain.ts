@@ -1,3 +1,4 @@
+import { unpublishedOutboxCount } from '@ledger/ledger-processor/outboxPosition';
 import { drainTimeoutMs } from '../benchProfile.ts';
 import { fetchMetrics, metricSum } from '../metrics/promText.ts';
 import { sleep } from '../stack/stackSession.ts';
@@ -43,18 +44,16 @@ export async function decidedWithTag(context: BenchContext, tag: string): Promis
   return Number(result.rows[0]?.n ?? 0);
 }
 
-/** Both drain conditions in one round trip: the poll runs 4×/s while the system is measured. */
+/** Both drain conditions, read side by side: the poll runs 4×/s while the system is measured. */
 async function drainProgress(
   context: BenchContext,
   tag: string,
 ): Promise<{ decided: number; unsent: number }> {
-  const result = await context.ledgerPool.query<{ decided: string; unsent: string }>(
-    `select (${decidedWithTagSql})::text as decided,
-            (select count(*) from outbox where sent_at is null)::text as unsent`,
-    [`${tag}-`, `${tag}.`],
-  );
-  const row = result.rows[0];
-  return { decided: Number(row?.decided ?? 0), unsent: Number(row?.unsent ?? 0) };
+  const [decided, unsent] = await Promise.all([
+    decidedWithTag(context, tag),
+    unpublishedOutboxCount(context.ledgerPool),
+  ]);
+  return { decided, unsent };
 }
 
 /** Lag the processor may have when measuring starts: a few batches, not someone's backlog. */
