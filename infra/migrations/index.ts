@@ -12,6 +12,7 @@ import { transferViewMigration } from './0010_transfer_view.ts';
 import { projectorOffsetsMigration } from './0011_projector_offsets.ts';
 import { projectorUnpublishedBalancesMigration } from './0012_projector_unpublished_balances.ts';
 import { outboxPublishedPositionMigration } from './0013_outbox_published_position.ts';
+import { dropProjectorUnpublishedBalancesMigration } from './0014_drop_projector_unpublished_balances.ts';
 
 /**
  * The ledger's Postgres schema, as an ordered list of knex migrations. Listed explicitly (not
@@ -44,4 +45,5 @@ export const migrations: readonly Migration[] = [
   projectorUnpublishedBalancesMigration,
   // The write side again: later changes to either side follow in release order.
   outboxPublishedPositionMigration,
+  dropProjectorUnpublishedBalancesMigration,
 ];

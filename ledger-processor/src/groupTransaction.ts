@@ -161,6 +161,7 @@ export async function commitGroup(
     const events: OutboxEntry[] = decision.events.map((event) => {
       const source = sources.get(event.commandId);
       assert(source !== undefined, 'an event of a command not in the group');
+      const wireEvent = eventToWire(event);
       return {
         commandPartition: source.partition,
         topic: deps.topics.events,
@@ -168,7 +169,8 @@ export async function commitGroup(
         eventId: event.eventId,
         eventType: event.type,
         headers: source.headers,
-        value: deps.serde.encodeEvent(eventToWire(event)),
+        value: deps.serde.encodeEvent(wireEvent),
+        event: wireEvent,
       };
     });
     phase('decide');

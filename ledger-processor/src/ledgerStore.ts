@@ -1,4 +1,5 @@
 import { assert } from '@ledger/runtime';
+import type * as wire from '@ledger/schemas';
 import type pg from 'pg';
 import type { BatchDecision, BatchSnapshot, SnapshotKeys } from './domain/index.ts';
 import {
@@ -20,6 +21,11 @@ export interface OutboxMessage {
   readonly eventType: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly value: Buffer;
+  /**
+   * The event `value` encodes, while it is in memory (a committed batch): the relay derives the
+   * balances changelog from it. A row read back from the outbox has none and is decoded instead.
+   */
+  readonly event?: wire.LedgerEvent;
 }
 
 /** An outbox message with the `ledger.commands` partition whose command produced it. */

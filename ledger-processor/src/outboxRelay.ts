@@ -1,8 +1,16 @@
 import { assert, type Logger } from '@ledger/runtime';
-import type { Producer } from 'kafkajs';
+import type { BalanceChanged, LedgerSerde } from '@ledger/schemas';
+import type { Message, Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Counter } from 'prom-client';
 import type { OutboxRow } from './ledgerStore.ts';
+import {
+  balanceCatchUpRoundsMax,
+  createQueuedBalances,
+  loadNewerBalances,
+  newestPerAccount,
+} from './balanceCatchUp.ts';
+import { balanceChangesOf, balanceEventTypes, balanceMessage } from './balanceMessages.ts';
 import { advancePublishedPositionSql, unpublishedRowsSql } from './outboxPosition.ts';
 
 /** Rows past the position read per round when draining what a crash or a former owner left. */
@@ -14,21 +22,24 @@ export const outboxDrainBatchMax = 1_000;
  */
 export const outboxPublishRowsMax = 1_000;
 export const outboxPublishBytesMax = 512 * 1024;
-/** Committed batches per partition waiting to be published before the consumer waits too. */
-export const outboxQueuedBatchesMax = 8;
+/**
+ * Publishes waiting in the relay's one queue before the consumers wait too: one per partition
+ * slice of a committed group transaction, so a few transactions' worth.
+ */
+export const outboxQueuedBatchesMax = 64;
 
 export interface OutboxRelay {
   /** Publishes a committed batch's events after those already queued for the partition. */
   enqueue(partition: number, rows: readonly OutboxRow[]): void;
   /** Republishes the rows past the partition's position (crash, rebalance), ahead of new batches. */
   drainUnsent(partition: number): Promise<void>;
-  /** Resolves when the partition's queue is short enough to take another batch. */
-  ready(partition: number): Promise<void>;
+  /** Resolves when the queue is short enough to take another batch (any partition's). */
+  ready(): Promise<void>;
   /** Resolves when everything queued so far is published (shutdown, tests). */
   idle(): Promise<void>;
 }
 
-interface PartitionQueue {
+interface PublishQueue {
   tail: Promise<void>;
   queued: number;
   failure: OutboxRelayFailure | undefined;
@@ -65,18 +76,18 @@ export class OutboxRelayFailure extends Error {
 export function createOutboxRelay(deps: {
   producer: Producer;
   pool: pg.Pool;
+  /** Encodes the balances changelog; decodes a drained event to derive its balances. */
+  serde: Pick<LedgerSerde, 'encodeBalance' | 'decodeEvent'>;
+  balancesTopic: string;
   logger: Logger;
   published: Counter;
 }): OutboxRelay {
-  const queues = new Map<number, PartitionQueue>();
-  const queueOf = (partition: number): PartitionQueue => {
-    let queue = queues.get(partition);
-    if (queue === undefined) {
-      queue = { tail: Promise.resolve(), queued: 0, failure: undefined };
-      queues.set(partition, queue);
-    }
-    return queue;
-  };
+  // ONE queue for every partition, in commit order (record() enqueues as each group transaction
+  // commits; drains on assignment come first). An account's versions are decided in several
+  // partitions (a credit in the debtor's), so per-partition queues could publish its v+1 before
+  // its v, and compaction would keep v. It also sends a group's rows back to back.
+  const queue: PublishQueue = { tail: Promise.resolve(), queued: 0, failure: undefined };
+  const queuedBalances = createQueuedBalances();
 
   /** Publishes chunk after chunk; stops at a chunk whose position could not move (a gap). */
   async function publish(partition: number, rows: readonly OutboxRow[]): Promise<Published> {
@@ -90,30 +101,61 @@ export function createOutboxRelay(deps: {
     const first = rows[0];
     const last = rows.at(-1);
     if (first === undefined || last === undefined) return 'published';
-    const byTopic = new Map<string, OutboxRow[]>();
+    const byTopic = new Map<string, Message[]>();
+    const add = (topic: string, message: Message) => {
+      const messages = byTopic.get(topic);
+      if (messages === undefined) byTopic.set(topic, [message]);
+      else messages.push(message);
+    };
+    const balances: BalanceChanged[] = [];
     for (const row of rows) {
-      const topicRows = byTopic.get(row.topic);
-      if (topicRows === undefined) byTopic.set(row.topic, [row]);
-      else topicRows.push(row);
+      add(row.topic, {
+        key: row.key,
+        value: row.value,
+        headers: { ...row.headers, 'event-id': row.eventId, 'event-type': row.eventType },
+      });
+      if (!balanceEventTypes.has(row.eventType)) continue;
+      // In memory after a commit; decoded from the committed bytes on a drain.
+      const event = row.event ?? (await deps.serde.decodeEvent(row.value));
+      for (const change of balanceChangesOf(event)) {
+        add(deps.balancesTopic, balanceMessage(deps.serde, change, row.headers.traceparent));
+        balances.push(change);
+      }
     }
     await deps.producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-        topic,
-        messages: topicRows.map((row) => ({
-          key: row.key,
-          value: row.value,
-          headers: { ...row.headers, 'event-id': row.eventId, 'event-type': row.eventType },
-        })),
-      })),
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     deps.published.inc(rows.length);
+    queuedBalances.published(balances);
+    await catchUpBalances(balances);
     const advanced = await deps.pool.query<{ gap: boolean }>(advancePublishedPositionSql, [
       partition,
       first.id,
       last.id,
     ]);
     return advanced.rows[0]?.gap === true ? 'gap' : 'published';
+  }
+
+  /** Republishes the newest balance of accounts another writer moved past what we sent. */
+  async function catchUpBalances(sent: readonly BalanceChanged[]): Promise<void> {
+    let pending = newestPerAccount(sent);
+    for (let round = 0; round < balanceCatchUpRoundsMax && pending.length > 0; round += 1) {
+      const newer = (await loadNewerBalances(deps.pool, pending)).filter(
+        (change) => !queuedBalances.covers(change.accountId, change.version),
+      );
+      if (newer.length === 0) return;
+      await deps.producer.sendBatch({
+        acks: -1,
+        topicMessages: [
+          {
+            topic: deps.balancesTopic,
+            messages: newer.map((change) => balanceMessage(deps.serde, change, undefined)),
+          },
+        ],
+      });
+      pending = newer;
+    }
   }
 
   /** Publishes the rows past the position until none is left. */
@@ -135,12 +177,11 @@ export function createOutboxRelay(deps: {
   }
 
   function chain(partition: number, work: () => Promise<void>): Promise<void> {
-    const queue = queueOf(partition);
     queue.queued += 1;
     const next = queue.tail
       .then(() => {
         // A failed publish poisons the queue until the process restarts and drains Postgres:
-        // publishing later rows first would break the partition's order.
+        // publishing later rows first would break the partitions' and the accounts' order.
         if (queue.failure !== undefined) throw queue.failure;
         return work();
       })
@@ -157,6 +198,7 @@ export function createOutboxRelay(deps: {
 
   return {
     enqueue(partition, rows) {
+      for (const row of rows) if (row.event) queuedBalances.enqueued(balanceChangesOf(row.event));
       chain(partition, async () => {
         if ((await publish(partition, rows)) === 'published') return;
         // A former owner committed rows after this member's drain and never published them
@@ -172,17 +214,15 @@ export function createOutboxRelay(deps: {
     drainUnsent(partition) {
       return chain(partition, () => drain(partition));
     },
-    async ready(partition) {
-      const queue = queueOf(partition);
+    async ready() {
       while (queue.queued >= outboxQueuedBatchesMax && queue.failure === undefined) {
         await queue.tail;
       }
       if (queue.failure !== undefined) throw queue.failure;
     },
     async idle() {
-      await Promise.all([...queues.values()].map((queue) => queue.tail));
-      const failed = [...queues.values()].find((queue) => queue.failure !== undefined);
-      if (failed?.failure !== undefined) throw failed.failure;
+      await queue.tail;
+      if (queue.failure !== undefined) throw queue.failure;
     },
   };
 }

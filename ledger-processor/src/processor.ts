@@ -135,7 +135,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     for (let start = 0; start < batch.messages.length; start += options.transactionCommandsMax) {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + options.transactionCommandsMax);
-      await deps.relay.ready(batch.partition);
+      await deps.relay.ready();
       const result = await committer.submit({ partition: batch.partition, messages });
       // An offset applied already may lie past this batch, never past the log's end.
       await assertStoredOffsetInLog(

@@ -53,7 +53,14 @@ export async function startLedgerProcessor(
     clientId: service,
     topics,
   });
-  const relay = createOutboxRelay({ producer, pool, logger, published: metrics.eventsPublished });
+  const relay = createOutboxRelay({
+    producer,
+    pool,
+    serde,
+    balancesTopic: topics.balances,
+    logger,
+    published: metrics.eventsPublished,
+  });
   const notifier = createOutcomeNotifier({
     redis,
     topicPrefix: config.stack.topicPrefix,

@@ -36,11 +36,16 @@ describe('outbox published position against the real stack', () => {
     await env?.teardown();
   });
 
-  /** Inserts outbox rows as a batch's transaction would, without any relay; returns their ids. */
+  /**
+   * Inserts outbox rows as a batch's transaction would, without any relay; returns their ids. The
+   * payloads are marker text, not Avro, so the rows say TransferRejected: a type that moves no
+   * balance, which the relay never decodes (the balances of drained rows are covered by the kill -9
+   * test, whose rows are real events).
+   */
   async function insertRows(partition: number, payloads: readonly string[]): Promise<string[]> {
     const result = await env.pool.query<{ id: string }>(
       `insert into outbox (command_partition, topic, partition_key, event_id, event_type, payload)
-       select $1::integer, $2::text, 'acct-' || n, $3::text || '-' || n, 'TransferPosted',
+       select $1::integer, $2::text, 'acct-' || n, $3::text || '-' || n, 'TransferRejected',
               convert_to(payload, 'UTF8')
          from unnest($4::text[]) with ordinality as p (payload, n)
         order by n

@@ -4,6 +4,7 @@ import { createLogger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Registry } from 'prom-client';
+import type { BalanceChanged, LedgerEvent } from '@ledger/schemas';
 import type { OutboxRow } from '../src/ledgerStore.ts';
 import { advancePublishedPositionSql, unpublishedRowsSql } from '../src/outboxPosition.ts';
 import {
@@ -61,7 +62,14 @@ describe('outbox publish chunks', () => {
 });
 
 /** A pool that answers the relay's two statements from a script and records what it ran. */
-function fakePool(script: { drainReads?: OutboxRow[][]; gaps?: boolean[] } = {}) {
+function fakePool(
+  script: {
+    drainReads?: OutboxRow[][];
+    gaps?: boolean[];
+    newer?: Record<string, unknown>[][];
+  } = {},
+) {
+  const newer = [...(script.newer ?? [])];
   const drainReads = [...(script.drainReads ?? [])];
   const gaps = [...(script.gaps ?? [])];
   const ran: { statement: 'advance' | 'read'; params: unknown[] }[] = [];
@@ -71,6 +79,8 @@ function fakePool(script: { drainReads?: OutboxRow[][]; gaps?: boolean[] } = {})
         ran.push({ statement: 'advance', params });
         return Promise.resolve({ rows: [{ gap: gaps.shift() ?? false }] });
       }
+      // The balance catch-up's re-read: nobody else moved these accounts.
+      if (sql.includes('join accounts a')) return Promise.resolve({ rows: newer.shift() ?? [] });
       assert.equal(sql, unpublishedRowsSql);
       ran.push({ statement: 'read', params });
       const rows = (drainReads.shift() ?? []).map((entry) => ({
@@ -96,8 +106,9 @@ function fakeProducer(refuse = false) {
       topicMessages: { messages: { headers: Record<string, string> }[] }[];
     }) => {
       if (refuse) return Promise.reject(new Error('broker refused'));
+      // Events only: the balances derived from them carry no event id.
       const ids = request.topicMessages.flatMap((topic) =>
-        topic.messages.map((message) => message.headers['event-id'] ?? ''),
+        topic.messages.flatMap((message) => message.headers['event-id'] ?? []),
       );
       sent.push(ids);
       return Promise.resolve([]);
@@ -106,10 +117,38 @@ function fakeProducer(refuse = false) {
   return { producer, sent };
 }
 
+/** Encodes a balance as `accountId@version`; decodes any payload as a transfer between a and b. */
+const fakeSerde = {
+  encodeBalance: (change: BalanceChanged) => Buffer.from(`${change.accountId}@${change.version}`),
+  decodeEvent: (value: Buffer): Promise<LedgerEvent> =>
+    Promise.resolve(transferPosted(value.length)),
+};
+
+function transferPosted(version: number): LedgerEvent {
+  return {
+    eventId: `e-${version}`,
+    commandId: `c-${version}`,
+    occurredAt: 0,
+    payload: {
+      type: 'TransferPosted',
+      transferId: `t-${version}`,
+      fromAccountId: 'a',
+      toAccountId: 'b',
+      amount: 1n,
+      currency: 'USD',
+      metadata: {},
+      debit: { accountId: 'a', balanceAfter: -1n, version },
+      credit: { accountId: 'b', balanceAfter: 1n, version },
+    },
+  };
+}
+
 function relayWith(producer: Producer, pool: pg.Pool) {
   return createOutboxRelay({
     producer,
     pool,
+    serde: fakeSerde,
+    balancesTopic: 'ledger.balances',
     logger: createLogger({ level: 'error', write: () => undefined }),
     published: new Counter({ name: 'published', help: 'rows', registers: [new Registry()] }),
   });
@@ -123,9 +162,10 @@ describe('outbox relay', () => {
     const relay = relayWith(fakeProducer(true).producer, pool);
     relay.enqueue(3, [row(1, 10)]);
     await assert.rejects(relay.idle(), OutboxRelayFailure);
-    await assert.rejects(relay.ready(3), /partition 3 stopped: broker refused/);
+    await assert.rejects(relay.ready(), /partition 3 stopped: broker refused/);
     await assert.rejects(relay.drainUnsent(3), OutboxRelayFailure);
-    await relay.ready(4);
+    // One queue for all partitions: a later partition must not overtake the stopped one.
+    await assert.rejects(relay.drainUnsent(4), OutboxRelayFailure);
     assert.deepEqual(ran, []);
   });
 
@@ -197,6 +237,97 @@ describe('outbox relay', () => {
     const relay = relayWith(fakeProducer().producer, pool);
 
     await assert.rejects(relay.drainUnsent(0), /partition 0 stopped: .*found a gap/);
-    await assert.rejects(relay.ready(0), OutboxRelayFailure);
+    await assert.rejects(relay.ready(), OutboxRelayFailure);
+  });
+});
+
+/** A producer that records every message of each sendBatch as `topic:key:value`. */
+function recordingProducer() {
+  const sent: string[] = [];
+  const producer = {
+    sendBatch: (request: {
+      topicMessages: { topic: string; messages: { key: string; value: Buffer }[] }[];
+    }) => {
+      for (const { topic, messages } of request.topicMessages) {
+        for (const message of messages)
+          sent.push(`${topic}:${message.key}:${message.value.toString()}`);
+      }
+      return Promise.resolve([]);
+    },
+  } as unknown as Producer;
+  return { producer, sent };
+}
+
+describe('outbox relay: the balances changelog', () => {
+  it('given a committed batch with its events in memory, when published, then each posted transfer adds both legs to the balances topic in the same request', async () => {
+    const { pool } = fakePool();
+    const { producer, sent } = recordingProducer();
+    const relay = relayWith(producer, pool);
+    const rejected = { ...row(2, 0), eventType: 'TransferRejected' };
+    relay.enqueue(0, [{ ...row(1, 0), event: transferPosted(7) }, rejected]);
+    await relay.idle();
+    assert.deepEqual(
+      sent.filter((entry) => entry.startsWith('ledger.balances')),
+      ['ledger.balances:a:a@7', 'ledger.balances:b:b@7'],
+    );
+  });
+
+  it('given rows drained from the outbox, when republished, then their balances are derived from the decoded payloads', async () => {
+    const { pool } = fakePool({ drainReads: [[row(1, 3)]] });
+    const { producer, sent } = recordingProducer();
+    const relay = relayWith(producer, pool);
+    await relay.drainUnsent(0);
+    assert.deepEqual(
+      sent.filter((entry) => entry.startsWith('ledger.balances')),
+      ['ledger.balances:a:a@3', 'ledger.balances:b:b@3'],
+    );
+  });
+
+  it('given batches of two partitions committed one after the other, when published, then the balances leave in commit order whatever the partition', async () => {
+    const { pool } = fakePool();
+    const { producer, sent } = recordingProducer();
+    const relay = relayWith(producer, pool);
+    relay.enqueue(5, [{ ...row(1, 0), event: transferPosted(1) }]);
+    relay.enqueue(2, [{ ...row(2, 0), event: transferPosted(2) }]);
+    await relay.idle();
+    assert.deepEqual(
+      sent.filter((entry) => entry.startsWith('ledger.balances:a')),
+      ['ledger.balances:a:a@1', 'ledger.balances:a:a@2'],
+    );
+  });
+});
+
+describe('outbox relay: another writer overtook our balances', () => {
+  it('given an account moved on by another instance, when our publish is acknowledged, then its newest balance is published again after ours', async () => {
+    const newer = {
+      id: 'b',
+      currency: 'USD',
+      balance: '9',
+      version: '12',
+      updated_at: new Date(5),
+    };
+    const { pool } = fakePool({ newer: [[newer]] });
+    const { producer, sent } = recordingProducer();
+    const relay = relayWith(producer, pool);
+    relay.enqueue(0, [{ ...row(1, 0), event: transferPosted(7) }]);
+    await relay.idle();
+    assert.deepEqual(
+      sent.filter((entry) => entry.startsWith('ledger.balances')),
+      ['ledger.balances:a:a@7', 'ledger.balances:b:b@7', 'ledger.balances:b:b@12'],
+    );
+  });
+
+  it('given a newer version this instance has queued itself, when the ledger shows it, then it is not republished out of turn', async () => {
+    const newer = { id: 'a', currency: 'USD', balance: '9', version: '8', updated_at: new Date(5) };
+    const { pool } = fakePool({ newer: [[newer], []] });
+    const { producer, sent } = recordingProducer();
+    const relay = relayWith(producer, pool);
+    relay.enqueue(0, [{ ...row(1, 0), event: transferPosted(7) }]);
+    relay.enqueue(1, [{ ...row(2, 0), event: transferPosted(8) }]);
+    await relay.idle();
+    assert.deepEqual(
+      sent.filter((entry) => entry.startsWith('ledger.balances:a')),
+      ['ledger.balances:a:a@7', 'ledger.balances:a:a@8'],
+    );
   });
 });

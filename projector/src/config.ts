@@ -12,14 +12,11 @@ import {
   type ProjectorOptions,
 } from './projector.ts';
 
-/** Connections besides the partitions' transactions: the balance publisher, the drain, /readyz. */
-const poolConnectionsBesidesBatches = 3;
-export const balanceDrainIntervalMsMin = 100;
+/** Connections besides the partitions' transactions: /readyz, and one spare for a retry. */
+const poolConnectionsBesidesBatches = 2;
 
 /** Everything main.ts needs, read and validated once at start-up. */
 export interface ProjectorConfig extends ServiceConfig {
-  /** How often accounts left unpublished (Kafka outage, crash) are published again. */
-  readonly balanceDrainIntervalMs: number;
   readonly projector: ProjectorOptions;
 }
 
@@ -39,10 +36,6 @@ export function readProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
   return {
     ...common,
     postgresPoolMax: poolMax,
-    balanceDrainIntervalMs: intFromEnv(env, 'LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS', 5_000, {
-      min: balanceDrainIntervalMsMin,
-      max: 600_000,
-    }),
     projector: {
       consumerGroup: stringFromEnv(
         env,

@@ -1,5 +1,5 @@
-// @ledger/projector: keeps the read models (account_view, account_history, transfer_view) and
-// the balances changelog from ledger.events. main.ts runs it; the rebuild is cli/rebuildCli.ts.
+// @ledger/projector: keeps the read models (account_view, account_history, transfer_view) from
+// ledger.events. main.ts runs it; the rebuild is cli/rebuildCli.ts.
 export { readProjectorConfig, type ProjectorConfig } from './config.ts';
 export { startProjector, service, type RunningProjector } from './wiring.ts';
 export {
@@ -10,7 +10,6 @@ export {
   type TransferViewRow,
   type AccountOpening,
   type ReadModelChanges,
-  type BalanceChange,
 } from './readModelProjection.ts';
 export { liveTables, rebuildTables, type ReadModelTables } from './readModelTables.ts';
 export {

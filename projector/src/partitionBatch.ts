@@ -4,7 +4,6 @@ import type { LedgerEvent, LedgerSerde } from '@ledger/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
 import { decodeEvents } from './eventDecoder.ts';
-import { markUnpublished } from './balanceOutbox.ts';
 import { enterBatchGate } from './rebuildGate.ts';
 import { projectEvents, type ReadModelChanges } from './readModelProjection.ts';
 import { writeReadModels } from './readModelStore.ts';
@@ -73,8 +72,7 @@ export async function processPartitionBatch(
     }
     const events = decoded.filter((_, index) => BigInt(messages[index]?.offset ?? -1) >= stored);
     const changes = projectEvents(events);
-    const advanced = await writeReadModels(client, liveTables, changes);
-    await markUnpublished(client, advanced);
+    await writeReadModels(client, liveTables, changes);
     await projectorOffsets.advance(client, ref, stored, lastOffset + 1n);
     await client.query('commit');
     return { kind: 'committed', events, changes, committedAtMs: now() };

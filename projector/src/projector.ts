@@ -9,7 +9,6 @@ import {
 import type { LedgerSerde } from '@ledger/schemas';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pg from 'pg';
-import type { BalancePublisher } from './balancePublisher.ts';
 import {
   processPartitionBatch,
   type PartitionBatchDeps,
@@ -38,7 +37,6 @@ export interface ProjectorDeps {
   readonly pool: pg.Pool;
   readonly serde: LedgerSerde;
   readonly eventsTopic: string;
-  readonly publisher: BalancePublisher;
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
   readonly now: () => number;
@@ -138,10 +136,6 @@ export function createProjector(deps: ProjectorDeps): Projector {
         return;
       }
       record(result);
-      // Side effects after commit: every version the batch committed, from its in-memory rows
-      // (the outbox holds only the newest). A failed publish is left to the drain, which
-      // republishes the newest balances only; never retried here.
-      await deps.publisher.publish(result.changes.balances);
       payload.resolveOffset(last.offset);
       await payload.heartbeat();
     }
@@ -150,8 +144,6 @@ export function createProjector(deps: ProjectorDeps): Projector {
   return {
     consumer,
     async start() {
-      // What a crash or an outage left unpublished goes out before new changes.
-      await deps.publisher.drain();
       await consumer.connect();
       await consumer.subscribe({ topic: deps.eventsTopic, fromBeginning: true });
       await consumer.run({

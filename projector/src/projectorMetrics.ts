@@ -31,16 +31,6 @@ export function createProjectorMetrics(registry: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
-    balancesPublished: new Counter({
-      name: 'ledger_projector_balances_published_total',
-      help: 'BalanceChanged messages published to the balances changelog',
-      registers: [registry],
-    }),
-    balancePublishFailures: new Counter({
-      name: 'ledger_projector_balance_publish_failures_total',
-      help: 'Balance publishes or drains that failed (the accounts stay unpublished until a drain)',
-      registers: [registry],
-    }),
     batchRetries: new Counter({
       name: 'ledger_projector_batch_retries_total',
       help: 'Batches retried after a transient Postgres error (deadlock, serialization failure)',

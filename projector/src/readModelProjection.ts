@@ -68,12 +68,6 @@ export interface ReadModelChanges {
   readonly accounts: readonly AccountViewRow[];
   readonly history: readonly AccountHistoryRow[];
   readonly transfers: readonly TransferViewRow[];
-  /**
-   * Every balance version the batch carries (AccountOpened's version 1, each posting leg's
-   * balanceAfter), one per (account, version), sorted by account then ascending version: the
-   * balances stream promises every version in order (API.md), not only the newest.
-   */
-  readonly balances: readonly BalanceChange[];
   /** Events per type in the batch, duplicates included (for metrics). */
   readonly eventCounts: Readonly<Record<EventType, number>>;
 }
@@ -82,7 +76,6 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
   const accounts = new Map<string, AccountViewRow>();
   const history = new Map<string, AccountHistoryRow>();
   const transfers = new Map<string, TransferViewRow>();
-  const balances = new Map<string, BalanceChange>();
   const eventCounts: Record<EventType, number> = {
     AccountOpened: 0,
     TransferPosted: 0,
@@ -110,13 +103,6 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
             metadata: payload.metadata,
             createdAtMs: occurredAt,
           },
-        });
-        mergeBalance(balances, {
-          accountId: payload.accountId,
-          currency: payload.currency,
-          balance: payload.balance,
-          version: payload.version,
-          updatedAtMs: occurredAt,
         });
         break;
       }
@@ -148,13 +134,6 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
             balanceAfter: leg.balanceAfter,
             counterpartyAccountId: counterparty,
             postedAtMs: occurredAt,
-          });
-          mergeBalance(balances, {
-            accountId: leg.accountId,
-            currency: payload.currency,
-            balance: leg.balanceAfter,
-            version: leg.version,
-            updatedAtMs: occurredAt,
           });
         }
         mergeTransfer(transfers, {
@@ -196,9 +175,6 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
       (a, b) => compareKeys(a.accountId, b.accountId) || a.version - b.version,
     ),
     transfers: [...transfers.values()].sort((a, b) => compareKeys(a.transferId, b.transferId)),
-    balances: [...balances.values()].sort(
-      (a, b) => compareKeys(a.accountId, b.accountId) || a.version - b.version,
-    ),
     eventCounts,
   };
 }
@@ -238,12 +214,6 @@ function mergeHistory(history: Map<string, AccountHistoryRow>, row: AccountHisto
   history.set(key, row);
 }
 
-/** A copy of a version merges into it (mergeAccount already checked the balances agree). */
-function mergeBalance(balances: Map<string, BalanceChange>, change: BalanceChange): void {
-  const key = `${change.accountId}\u0000${change.version}`;
-  if (!balances.has(key)) balances.set(key, change);
-}
-
 function mergeTransfer(transfers: Map<string, TransferViewRow>, row: TransferViewRow): void {
   const known = transfers.get(row.transferId);
   assert(
@@ -252,23 +222,4 @@ function mergeTransfer(transfers: Map<string, TransferViewRow>, row: TransferVie
   );
   // The first decision is final (the store inserts with `on conflict do nothing` too).
   if (known === undefined) transfers.set(row.transferId, row);
-}
-
-/** One version of one account's balance, as published to the compacted balances topic. */
-export interface BalanceChange {
-  readonly accountId: string;
-  readonly currency: string;
-  readonly balance: bigint;
-  readonly version: number;
-  readonly updatedAtMs: EpochMillis;
-}
-
-export function balanceChangeOf(row: AccountViewRow): BalanceChange {
-  return {
-    accountId: row.accountId,
-    currency: row.currency,
-    balance: row.balance,
-    version: row.version,
-    updatedAtMs: row.updatedAtMs,
-  };
 }

@@ -1,16 +1,10 @@
 import type pg from 'pg';
-import {
-  balanceChangeOf,
-  type AccountViewRow,
-  type BalanceChange,
-  type ReadModelChanges,
-} from './readModelProjection.ts';
+import type { AccountViewRow, ReadModelChanges } from './readModelProjection.ts';
 import type { ReadModelTables } from './readModelTables.ts';
 
 /**
  * Writes one batch's rows with one multi-row statement per table (arrays unnested server-side),
- * inside the caller's transaction, and returns the accounts whose balance moved forward — the
- * only ones worth publishing.
+ * inside the caller's transaction.
  *
  * Rows arrive sorted by key (readModelProjection.ts), so two batches of different partitions that
  * touch the same accounts lock them in the same order and cannot deadlock on them.
@@ -19,27 +13,25 @@ export async function writeReadModels(
   client: pg.PoolClient,
   tables: ReadModelTables,
   changes: ReadModelChanges,
-): Promise<BalanceChange[]> {
-  const advanced = await upsertAccounts(client, tables.accountView, changes.accounts);
+): Promise<void> {
+  await upsertAccounts(client, tables.accountView, changes.accounts);
   await insertHistory(client, tables.accountHistory, changes);
   await insertTransfers(client, tables.transferView, changes);
-  return advanced;
 }
 
 /**
  * The version guard: an existing row changes only if the incoming version is newer
  * (`v.version < excluded.version`), so a late or repeated event never moves an account back.
  * The one exception fills in a missing opening (a credit projected before the AccountOpened from
- * the account's own partition) without touching the balance. RETURNING gives the rows written;
- * those whose stored version is now the incoming one are the accounts that advanced.
+ * the account's own partition) without touching the balance.
  */
 async function upsertAccounts(
   client: pg.PoolClient,
   table: string,
   rows: readonly AccountViewRow[],
-): Promise<BalanceChange[]> {
-  if (rows.length === 0) return [];
-  const result = await client.query<{ account_id: string; version: string }>(
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
     `insert into ${table} as v (account_id, currency, overdraft_limit, status, balance, version,
                                 metadata, created_at, updated_at)
      select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::numeric[],
@@ -55,8 +47,7 @@ async function upsertAccounts(
        metadata = coalesce(v.metadata, excluded.metadata),
        created_at = coalesce(v.created_at, excluded.created_at)
      where v.version < excluded.version
-        or (v.created_at is null and excluded.created_at is not null)
-     returning account_id, version`,
+        or (v.created_at is null and excluded.created_at is not null)`,
     [
       rows.map((row) => row.accountId),
       rows.map((row) => row.currency),
@@ -69,11 +60,6 @@ async function upsertAccounts(
       rows.map((row) => isoTime(row.updatedAtMs)),
     ],
   );
-  const written = new Map(result.rows.map((row) => [row.account_id, Number(row.version)]));
-  // A row written only to fill its opening keeps a higher stored version: not an advance. (An
-  // opening filled at the same version would republish an unchanged balance: harmless, consumers
-  // keep the highest version and this one equals it.)
-  return rows.filter((row) => written.get(row.accountId) === row.version).map(balanceChangeOf);
 }
 
 async function insertHistory(

@@ -3,7 +3,6 @@ import {
   checkPostgresSettings,
   closeServer,
   connectServiceClients,
-  createLedgerProducer,
   createOpsServer,
   exitForRestart,
   kafkaCheck,
@@ -13,7 +12,6 @@ import {
   type Logger,
 } from '@ledger/runtime';
 import { connectLedgerSerde } from '@ledger/schemas';
-import { createBalancePublisher, type BalancePublisher } from './balancePublisher.ts';
 import type { ProjectorConfig } from './config.ts';
 import { createProjector, type Projector } from './projector.ts';
 import { createProjectorMetrics } from './projectorMetrics.ts';
@@ -22,15 +20,14 @@ export const service = 'projector';
 
 export interface RunningProjector {
   readonly projector: Projector;
-  readonly publisher: BalancePublisher;
   /** The port the ops server listens on (the real one when asked for 0). */
   readonly port: number;
   stop(): Promise<void>;
 }
 
 /**
- * Connects to Kafka, the registry and Postgres, starts the consumer, the balance drain and the
- * ops server. Shared by main.ts and the integration tests, so both run the same assembly.
+ * Connects to Kafka, the registry and Postgres, starts the consumer and the ops server. (The
+ * balances changelog is the processor's: ledger-processor/src/balanceMessages.ts.) Shared by main.ts and the integration tests, so both run the same assembly.
  */
 export async function startProjector(
   config: ProjectorConfig,
@@ -41,22 +38,10 @@ export async function startProjector(
   const { registry, topics, pool, kafka, admin } = clients;
   await checkPostgresSettings(pool, logger); // logs what to change, never throws
   const metrics = createProjectorMetrics(registry);
-  // Idempotent with one request in flight: a retried send neither duplicates nor reorders.
-  const producer = createLedgerProducer(kafka);
-  await producer.connect();
   const serde = await connectLedgerSerde({
     registryUrl: config.stack.registryUrl,
     clientId: service,
     topics,
-  });
-  const publisher = createBalancePublisher({
-    producer,
-    pool,
-    serde,
-    topic: topics.balances,
-    logger,
-    published: metrics.balancesPublished,
-    failures: metrics.balancePublishFailures,
   });
   const projector = createProjector({
     kafka,
@@ -64,7 +49,6 @@ export async function startProjector(
     pool,
     serde,
     eventsTopic: topics.events,
-    publisher,
     metrics,
     logger,
     now: Date.now,
@@ -79,16 +63,12 @@ export async function startProjector(
   });
   await listen(server, overrides.port ?? config.stack.ports.projector);
   await projector.start();
-  publisher.startDrainLoop(config.balanceDrainIntervalMs);
   return {
     projector,
-    publisher,
     port: (server.address() as AddressInfo).port,
     async stop() {
       accepting = false;
       await projector.stop();
-      await publisher.stop();
-      await producer.disconnect();
       await closeServer(server);
       await clients.close();
     },

@@ -19,13 +19,12 @@ export const testLogger: Logger = createLogger({
   write: (line) => process.stderr.write(line + '\n'),
 });
 
-/** A projector whose drain runs often, so a test waits for it in a fraction of a second. */
+/** A projector of the test's topics and schema, on a free ops port. */
 export function startTestProjector(env: LedgerTestEnvironment): Promise<RunningProjector> {
-  return startProjector(
-    readProjectorConfig(env.env({ LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS: '200' })),
-    testLogger,
-    { port: 0, onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`) },
-  );
+  return startProjector(readProjectorConfig(env.env()), testLogger, {
+    port: 0,
+    onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`),
+  });
 }
 
 export function startTestProcessor(env: LedgerTestEnvironment): Promise<RunningProcessor> {

@@ -1,10 +1,8 @@
-import {
-  balanceChangeOf,
-  type AccountHistoryRow,
-  type AccountViewRow,
-  type BalanceChange,
-  type ReadModelChanges,
-  type TransferViewRow,
+import type {
+  AccountHistoryRow,
+  AccountViewRow,
+  ReadModelChanges,
+  TransferViewRow,
 } from '../src/readModelProjection.ts';
 
 /**
@@ -18,13 +16,11 @@ export class ReadModelModel {
   readonly history = new Map<string, AccountHistoryRow>();
   readonly transfers = new Map<string, TransferViewRow>();
 
-  apply(changes: ReadModelChanges): BalanceChange[] {
-    const advanced: BalanceChange[] = [];
+  apply(changes: ReadModelChanges): void {
     for (const row of changes.accounts) {
       const stored = this.accounts.get(row.accountId);
       if (stored === undefined || stored.version < row.version) {
         this.accounts.set(row.accountId, { ...row, opening: stored?.opening ?? row.opening });
-        advanced.push(balanceChangeOf(row));
       } else if (stored.opening === null && row.opening !== null) {
         this.accounts.set(row.accountId, { ...stored, opening: row.opening });
       }
@@ -36,7 +32,6 @@ export class ReadModelModel {
     for (const row of changes.transfers) {
       if (!this.transfers.has(row.transferId)) this.transfers.set(row.transferId, row);
     }
-    return advanced;
   }
 
   /** The tables' contents in key order, comparable with deepEqual. */

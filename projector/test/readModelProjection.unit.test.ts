@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AssertionFailure } from '@ledger/runtime';
 import type { LedgerEvent } from '@ledger/schemas';
-import { newestPerAccount } from '../src/balancePublisher.ts';
 import { projectEvents } from '../src/readModelProjection.ts';
 import { leg, openRejected, opened, posted, rejected } from './eventFixtures.ts';
 
@@ -105,45 +104,6 @@ void describe('read-model projection (pure)', () => {
     assert.equal(alice?.opening?.createdAtMs, t0);
   });
 
-  void it('given a batch that moves accounts several times, out of order and duplicated, when projected, then every version is a balance to publish, ascending per account', () => {
-    const t2 = posted('t-2', 'fund', 'alice', 30n, leg(-130n, 3), leg(130n, 3), t0 + 3);
-    const changes = projectEvents([
-      opened('fund', t0, 10_000n),
-      t2, // alice's v3 before her v2: the credit legs came from another partition
-      posted('t-1', 'fund', 'alice', 100n, leg(-100n, 2), leg(100n, 2), t0 + 2),
-      opened('alice', t0 + 1),
-      { ...t2 },
-      posted('t-3', 'alice', 'bob', 10n, leg(120n, 4), leg(10n, 7), t0 + 4),
-    ]);
-    assert.deepEqual(
-      changes.balances.map((change) => [change.accountId, change.version, change.balance]),
-      [
-        ['alice', 1, 0n],
-        ['alice', 2, 100n],
-        ['alice', 3, 130n],
-        ['alice', 4, 120n],
-        ['bob', 7, 10n],
-        ['fund', 1, 0n],
-        ['fund', 2, -100n],
-        ['fund', 3, -130n],
-      ],
-    );
-    assert.deepEqual(
-      changes.balances.filter((change) => change.accountId === 'alice').map((c) => c.updatedAtMs),
-      [t0 + 1, t0 + 2, t0 + 3, t0 + 4],
-      'each version carries the time of the event that made it',
-    );
-    assert.deepEqual(
-      newestPerAccount(changes.balances).map((change) => [change.accountId, change.version]),
-      [
-        ['alice', 4],
-        ['bob', 7],
-        ['fund', 3],
-      ],
-      'the outbox and the re-read compare the newest version only',
-    );
-  });
-
   void it('given an event delivered twice, when projected, then the rows are those of one delivery', () => {
     const event = posted('t-1', 'fund', 'alice', 5n, leg(-5n, 2), leg(5n, 2), t0);
     const once = projectEvents([opened('alice', t0 - 1), event]);
@@ -156,7 +116,6 @@ void describe('read-model projection (pure)', () => {
     assert.deepEqual(twice.accounts, once.accounts);
     assert.deepEqual(twice.history, once.history);
     assert.deepEqual(twice.transfers, once.transfers);
-    assert.deepEqual(twice.balances, once.balances);
     assert.equal(twice.eventCounts.TransferPosted, 2, 'metrics still count what was delivered');
   });
 

@@ -168,7 +168,7 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
     );
   });
 
-  void it('given the live projector stopped while events kept coming, when a rebuild swaps in tables ahead of it, then it resumes past them and publishes the balances it never saw', async () => {
+  void it('given the live projector stopped while events kept coming, when a rebuild swaps in tables ahead of it, then it resumes past them', async () => {
     await projector.stop();
     await runWorkload(
       env,
@@ -193,17 +193,11 @@ void describe(`rebuilding the read models from the event log (seed ${seed})`, ()
       [...report.offsets].sort(([a], [b]) => a - b),
       'the live group resumes where the rebuild stopped',
     );
-    const unpublished = await env.pool.query(`select 1 from projector_unpublished_balances`);
-    assert.ok((unpublished.rowCount ?? 0) > 0, 'accounts ahead of the stopped projector are noted');
     assert.deepEqual(await readModelMismatches(env.pool), [], 'the swapped-in model is complete');
 
     projector = await startTestProjector(env);
+    // The changelog never depended on the projector: the processor published it meanwhile.
     await waitForBalancesTopicToMatchLedger(env, env.pool);
-    await waitUntil(
-      async () =>
-        (await env.pool.query(`select 1 from projector_unpublished_balances`)).rowCount === 0,
-      'nothing left unpublished',
-    );
     const metrics = await (await fetch(`http://127.0.0.1:${projector.port}/metrics`)).text();
     assert.match(metrics, /ledger_projector_skipped_batches_total\{[^}]*\} [1-9]/);
     assert.deepEqual(await readModelMismatches(env.pool), []);

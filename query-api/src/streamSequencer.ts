@@ -5,12 +5,12 @@ import { assert } from '@ledger/runtime';
  * account"). Pure: no timers, no sockets; the caller passes the time in, so the gap timeout is
  * unit-tested with a made-up clock.
  *
- * Why reorder at all: one account's versions reach `ledger.balances` from several projector
- * partitions (a credit is decided in the debtor's partition), so v+1 may be consumed before v.
- * Every version is published (projector balancePublisher.ts), so a hole normally fills within a
- * batch or two. It stays open only when a version was never published: after a projector crash
- * (the outbox republishes only the newest balance) or when compaction removed it. Then the
- * buffered successors are released after `gapTimeoutMs` and the gap is reported.
+ * Why reorder at all: one account's versions reach `ledger.balances` from the commands of several
+ * partitions (a credit is decided in the debtor's), and with several processor instances v+1 may
+ * be consumed before v. Every version is published (ledger-processor balanceMessages.ts, again
+ * after a crash from the outbox), so a hole normally fills within a batch or two. It stays open
+ * only when a version is gone from the topic (compaction removed it). Then the buffered
+ * successors are released after `gapTimeoutMs` and the gap is reported.
  *
  * Per subscribed account:
  * - `next`: the version after the last one pushed. A change at `next` is pushed, then whatever

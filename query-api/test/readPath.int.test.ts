@@ -61,11 +61,10 @@ void describe(`read path: processor, projector and three query-api instances (se
       port: 0,
       onFatal: (error) => assert.fail(`processor fatal: ${String(error)}`),
     });
-    projector = await startProjector(
-      readProjectorConfig(env.env({ LEDGER_PROJECTOR_BALANCE_DRAIN_INTERVAL_MS: '200' })),
-      logger,
-      { port: 0, onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`) },
-    );
+    projector = await startProjector(readProjectorConfig(env.env()), logger, {
+      port: 0,
+      onFatal: (error) => assert.fail(`projector fatal: ${String(error)}`),
+    });
     for (const name of ['rp-one', 'rp-two', 'rp-three']) {
       instances.push(await startInstance(env, name));
     }

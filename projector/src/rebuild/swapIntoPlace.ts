@@ -1,6 +1,5 @@
 import { assert, type Logger } from '@ledger/runtime';
 import type pg from 'pg';
-import { markRebuiltAhead } from '../balanceOutbox.ts';
 import { projectorOffsets, replaceOffsets } from '../offsetStore.ts';
 import { liveTables, rebuildTables } from '../readModelTables.ts';
 import { closeGateForSwap } from '../rebuildGate.ts';
@@ -72,11 +71,10 @@ export async function swapIntoPlace(deps: SwapDeps): Promise<void> {
       await replay.runTo(targets);
       const behind = await accountsBehindLive(client, liveTables, rebuildTables);
       assert(behind === 0, `rebuilt model is behind the live one on ${behind} accounts`);
-      const ahead = await markRebuiltAhead(client, liveTables, rebuildTables);
       await swapTables(client, liveTables, rebuildTables);
       await replaceOffsets(client, deps.consumerGroup, deps.topic, replay.consumed());
       await client.query('commit');
-      logger.info('rebuilt read models swapped in', { accountsAheadOfLive: ahead, attempt });
+      logger.info('rebuilt read models swapped in', { attempt });
       return;
     } catch (error) {
       await client.query('rollback').catch(() => undefined);

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BalanceChanged, LedgerEvent } from '@ledger/schemas';
+import { createQueuedBalances, newestPerAccount } from '../src/balanceCatchUp.ts';
+import { balanceChangesOf } from '../src/balanceMessages.ts';
+
+const change = (accountId: string, version: number): BalanceChanged => ({
+  accountId,
+  currency: 'USD',
+  balance: BigInt(version * 10),
+  version,
+  updatedAt: version,
+});
+
+describe('balances changelog: what an event publishes', () => {
+  it('given a posted transfer, when its balances are derived, then both legs go out with the event time and currency', () => {
+    const event: LedgerEvent = {
+      eventId: 'e',
+      commandId: 'c',
+      occurredAt: 1234,
+      payload: {
+        type: 'TransferPosted',
+        transferId: 't',
+        fromAccountId: 'a',
+        toAccountId: 'b',
+        amount: 5n,
+        currency: 'EUR',
+        metadata: {},
+        debit: { accountId: 'a', balanceAfter: -5n, version: 3 },
+        credit: { accountId: 'b', balanceAfter: 5n, version: 9 },
+      },
+    };
+    assert.deepEqual(balanceChangesOf(event), [
+      { accountId: 'a', currency: 'EUR', balance: -5n, version: 3, updatedAt: 1234 },
+      { accountId: 'b', currency: 'EUR', balance: 5n, version: 9, updatedAt: 1234 },
+    ]);
+  });
+
+  it('given an opening and rejections, when their balances are derived, then only the opening publishes (version 1, zero)', () => {
+    const opened: LedgerEvent = {
+      eventId: 'e',
+      commandId: 'c',
+      occurredAt: 7,
+      payload: {
+        type: 'AccountOpened',
+        accountId: 'a',
+        currency: 'USD',
+        overdraftLimit: 0n,
+        metadata: {},
+        version: 1,
+        balance: 0n,
+      },
+    };
+    const refused: LedgerEvent = {
+      ...opened,
+      payload: { type: 'AccountOpenRejected', accountId: 'a', code: 'account_exists' },
+    };
+    assert.deepEqual(balanceChangesOf(opened), [{ ...change('a', 1), balance: 0n, updatedAt: 7 }]);
+    assert.deepEqual(balanceChangesOf(refused), []);
+  });
+});
+
+describe('balances changelog: catching up with other writers', () => {
+  it('given versions this instance queued, when a newer one is found in the ledger, then only versions beyond the queue need a republish', () => {
+    const queued = createQueuedBalances();
+    queued.enqueued([change('a', 4), change('a', 6), change('b', 2)]);
+    assert.equal(queued.covers('a', 6), true, 'our own queue publishes a@6 in order');
+    assert.equal(queued.covers('a', 7), false, 'another writer made a@7');
+    assert.equal(queued.covers('c', 1), false);
+  });
+
+  it('given queued versions, when they are published, then they leave the queue (it stays as small as the relay queue)', () => {
+    const queued = createQueuedBalances();
+    queued.enqueued([change('a', 4), change('a', 6)]);
+    queued.published([change('a', 4)]);
+    assert.equal(queued.covers('a', 6), true, 'a@6 is still to come');
+    queued.published([change('a', 6)]);
+    assert.equal(queued.covers('a', 5), false);
+  });
+
+  it('given several versions per account, when reduced, then the newest of each is kept', () => {
+    assert.deepEqual(
+      newestPerAccount([change('a', 2), change('b', 1), change('a', 3), change('a', 1)]).map(
+        (entry) => `${entry.accountId}@${entry.version}`,
+      ),
+      ['a@3', 'b@1'],
+    );
+  });
+});
