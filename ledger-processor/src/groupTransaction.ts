@@ -11,6 +11,7 @@ import {
   type LedgerCommand,
 } from './domain/index.ts';
 import { loadSnapshot, writeDecision, type OutboxEntry, type OutboxRow } from './ledgerStore.ts';
+import { balanceChangesOf } from './balanceMessages.ts';
 import { eventToWire } from './wireMapping.ts';
 
 export interface GroupTransactionDeps {
@@ -170,7 +171,7 @@ export async function commitGroup(
         eventType: event.type,
         headers: source.headers,
         value: deps.serde.encodeEvent(wireEvent),
-        event: wireEvent,
+        balances: balanceChangesOf(wireEvent),
       };
     });
     phase('decide');

@@ -1,5 +1,5 @@
 import { assert } from '@ledger/runtime';
-import type * as wire from '@ledger/schemas';
+import type { BalanceChanged } from '@ledger/schemas';
 import type pg from 'pg';
 import type { BatchDecision, BatchSnapshot, SnapshotKeys } from './domain/index.ts';
 import {
@@ -22,10 +22,11 @@ export interface OutboxMessage {
   readonly headers: Readonly<Record<string, string>>;
   readonly value: Buffer;
   /**
-   * The event `value` encodes, while it is in memory (a committed batch): the relay derives the
-   * balances changelog from it. A row read back from the outbox has none and is decoded instead.
+   * The balances the event leaves (balanceMessages.ts), while the batch is in memory: the relay
+   * publishes them beside the event. A row read back from the outbox has none; the relay decodes
+   * its payload instead.
    */
-  readonly event?: wire.LedgerEvent;
+  readonly balances?: readonly BalanceChanged[];
 }
 
 /** An outbox message with the `ledger.commands` partition whose command produced it. */

@@ -29,7 +29,7 @@ export const outboxPublishBytesMax = 512 * 1024;
 export const outboxQueuedBatchesMax = 64;
 
 export interface OutboxRelay {
-  /** Publishes a committed batch's events after those already queued for the partition. */
+  /** Publishes a committed batch's events after everything already queued (all partitions). */
   enqueue(partition: number, rows: readonly OutboxRow[]): void;
   /** Republishes the rows past the partition's position (crash, rebalance), ahead of new batches. */
   drainUnsent(partition: number): Promise<void>;
@@ -64,14 +64,14 @@ export class OutboxRelayFailure extends Error {
 }
 
 /**
- * Publishes `ledger.events` from the transactional outbox, per command partition, in outbox id
- * order, then advances the partition's published position (outboxPosition.ts) to the last id
- * Kafka acknowledged: one row per partition instead of a write per event. A crash between
- * publish and position republishes identical bytes (the payload was encoded before commit):
- * consumers recognise the duplicate by event id and version. A publish that keeps failing after
- * kafkajs' bounded retries rejects the partition's queue, and `ready` surfaces it to the consumer
- * as an OutboxRelayFailure, which stops the processor (onFatal) so it restarts and drains from the
- * position again — nothing is dropped.
+ * Publishes `ledger.events` from the transactional outbox with the balances they carry, in commit
+ * order (outbox id order within each command partition), then advances the partition's published
+ * position (outboxPosition.ts) to the last id Kafka acknowledged: one row per partition instead
+ * of a write per event. A crash between publish and position republishes identical bytes (the
+ * payload was encoded before commit): consumers recognise the duplicate by event id and version.
+ * A publish that keeps failing after kafkajs' bounded retries stops the queue, and `ready`
+ * surfaces it to the consumer as an OutboxRelayFailure, which stops the processor (onFatal) so it
+ * restarts and drains from the positions again — nothing is dropped.
  */
 export function createOutboxRelay(deps: {
   producer: Producer;
@@ -115,9 +115,9 @@ export function createOutboxRelay(deps: {
         headers: { ...row.headers, 'event-id': row.eventId, 'event-type': row.eventType },
       });
       if (!balanceEventTypes.has(row.eventType)) continue;
-      // In memory after a commit; decoded from the committed bytes on a drain.
-      const event = row.event ?? (await deps.serde.decodeEvent(row.value));
-      for (const change of balanceChangesOf(event)) {
+      // In memory after a commit; derived from the committed bytes on a drain.
+      const changes = row.balances ?? balanceChangesOf(await deps.serde.decodeEvent(row.value));
+      for (const change of changes) {
         add(deps.balancesTopic, balanceMessage(deps.serde, change, row.headers.traceparent));
         balances.push(change);
       }
@@ -198,7 +198,7 @@ export function createOutboxRelay(deps: {
 
   return {
     enqueue(partition, rows) {
-      for (const row of rows) if (row.event) queuedBalances.enqueued(balanceChangesOf(row.event));
+      for (const row of rows) if (row.balances) queuedBalances.enqueued(row.balances);
       chain(partition, async () => {
         if ((await publish(partition, rows)) === 'published') return;
         // A former owner committed rows after this member's drain and never published them

@@ -5,6 +5,7 @@ import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Registry } from 'prom-client';
 import type { BalanceChanged, LedgerEvent } from '@ledger/schemas';
+import { balanceChangesOf } from '../src/balanceMessages.ts';
 import type { OutboxRow } from '../src/ledgerStore.ts';
 import { advancePublishedPositionSql, unpublishedRowsSql } from '../src/outboxPosition.ts';
 import {
@@ -264,7 +265,7 @@ describe('outbox relay: the balances changelog', () => {
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
     const rejected = { ...row(2, 0), eventType: 'TransferRejected' };
-    relay.enqueue(0, [{ ...row(1, 0), event: transferPosted(7) }, rejected]);
+    relay.enqueue(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }, rejected]);
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances')),
@@ -287,8 +288,8 @@ describe('outbox relay: the balances changelog', () => {
     const { pool } = fakePool();
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
-    relay.enqueue(5, [{ ...row(1, 0), event: transferPosted(1) }]);
-    relay.enqueue(2, [{ ...row(2, 0), event: transferPosted(2) }]);
+    relay.enqueue(5, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(1)) }]);
+    relay.enqueue(2, [{ ...row(2, 0), balances: balanceChangesOf(transferPosted(2)) }]);
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances:a')),
@@ -309,7 +310,7 @@ describe('outbox relay: another writer overtook our balances', () => {
     const { pool } = fakePool({ newer: [[newer]] });
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
-    relay.enqueue(0, [{ ...row(1, 0), event: transferPosted(7) }]);
+    relay.enqueue(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }]);
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances')),
@@ -322,8 +323,8 @@ describe('outbox relay: another writer overtook our balances', () => {
     const { pool } = fakePool({ newer: [[newer], []] });
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
-    relay.enqueue(0, [{ ...row(1, 0), event: transferPosted(7) }]);
-    relay.enqueue(1, [{ ...row(2, 0), event: transferPosted(8) }]);
+    relay.enqueue(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }]);
+    relay.enqueue(1, [{ ...row(2, 0), balances: balanceChangesOf(transferPosted(8)) }]);
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances:a')),
