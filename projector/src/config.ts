@@ -12,8 +12,8 @@ import {
   type ProjectorOptions,
 } from './projector.ts';
 
-/** Connections besides the partitions' transactions: /readyz, and one spare for a retry. */
-const poolConnectionsBesidesBatches = 2;
+/** Connections besides the partitions' transactions: the /readyz probe. */
+const poolConnectionsBesidesBatches = 1;
 
 /** Everything main.ts needs, read and validated once at start-up. */
 export interface ProjectorConfig extends ServiceConfig {

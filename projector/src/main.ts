@@ -3,8 +3,7 @@ import { readProjectorConfig } from './config.ts';
 import { service, startProjector } from './wiring.ts';
 
 // Read config once, connect, consume; on SIGTERM finish or abandon the batch in flight (its
-// transaction commits whole or not at all), then disconnect. Balances a stop leaves
-// unpublished are published by the next start's drain.
+// transaction commits whole or not at all), then disconnect.
 const config = readProjectorConfig();
 await runService(service, config.logLevel, async (logger) => {
   const running = await startProjector(config, logger);

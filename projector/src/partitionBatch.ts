@@ -17,10 +17,7 @@ export interface PartitionBatchDeps {
 }
 
 export type PartitionBatchResult =
-  /**
-   * Committed: the read models have consumed the whole slice. The accounts whose balance moved
-   * forward are noted in the outbox; what is published after commit is `changes.balances`.
-   */
+  /** Committed: the read models have consumed the whole slice. */
   | {
       readonly kind: 'committed';
       readonly events: readonly LedgerEvent[];
@@ -38,8 +35,7 @@ export type PartitionBatchResult =
 /**
  * One slice of one partition's batch in ONE transaction: enter the rebuild gate, lock the stored
  * offset, project the events the offset does not cover yet, write every read model with
- * multi-row statements, note the advanced balances as unpublished, compare-and-set the offset,
- * commit. Decoding happens before the transaction opens, so it never holds locks while waiting
+ * multi-row statements, compare-and-set the offset, commit. Decoding happens before the transaction opens, so it never holds locks while waiting
  * on the schema registry. Nothing is published here.
  */
 export async function processPartitionBatch(
@@ -61,8 +57,7 @@ export async function processPartitionBatch(
     // Commit without waiting for the WAL flush: one fsync wait less per projector transaction.
     // Safe for the projector's batches only: the offset commits with the read-model rows and WAL
     // is replayed in order, so a Postgres crash can only lose a tail of whole batches, which are
-    // projected again from ledger.events (balances republished at the same versions). The
-    // processor's ledger transactions stay durable; each of their commits flushes earlier ones.
+    // projected again from ledger.events. The processor's ledger transactions stay durable; each of their commits flushes earlier ones.
     await client.query('set local synchronous_commit = off');
     await enterBatchGate(client);
     const stored = await projectorOffsets.lockNext(client, ref, firstOffset);

@@ -55,8 +55,7 @@ export interface Projector {
 /**
  * The consumer group on `ledger.events` that keeps the read models: each partition batch is
  * projected and written by `processPartitionBatch` with Postgres as the offset of record (Kafka
- * offsets are committed too, after Postgres, for lag monitoring only), then the balances that
- * moved are published. Unlike the ledger processor, partitions commit in transactions of their
+ * offsets are committed too, after Postgres, for lag monitoring only). Unlike the ledger processor, partitions commit in transactions of their
  * own, concurrently (the processor group-commits them: ledger-processor/src/groupCommitter.ts).
  */
 export function createProjector(deps: ProjectorDeps): Projector {

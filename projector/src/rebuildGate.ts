@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 /**
  * What keeps live batches and a rebuild's swap apart: a Postgres advisory lock per schema. Every
- * live batch takes it SHARED as the first statement of its transaction (batches of different
+ * live batch takes it SHARED before anything else in its transaction (after a `set local`, which takes no lock) (batches of different
  * partitions never wait for each other); the rebuild takes it EXCLUSIVE for its short swap
  * transaction, so the swap waits for the batches in flight to commit and new batches wait for the
  * swap, then write into the swapped-in tables. The projector never stops; it pauses for as long

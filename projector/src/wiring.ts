@@ -26,8 +26,9 @@ export interface RunningProjector {
 }
 
 /**
- * Connects to Kafka, the registry and Postgres, starts the consumer and the ops server. (The
- * balances changelog is the processor's: ledger-processor/src/balanceMessages.ts.) Shared by main.ts and the integration tests, so both run the same assembly.
+ * Connects to Kafka, the registry and Postgres, starts the consumer and the ops server (the
+ * balances changelog is the processor's: ledger-processor/src/balanceMessages.ts). Shared by
+ * main.ts and the integration tests, so both run the same assembly.
  */
 export async function startProjector(
   config: ProjectorConfig,

@@ -40,8 +40,7 @@ export interface SwapDeps {
  *    (it kept consuming during the replay), replay up to its stored offsets.
  * 2. One transaction: close the gate (advisory lock taken exclusive; live batches in flight
  *    finish first, new ones wait), replay the small rest up to max(live, rebuilt) per partition,
- *    check the rebuilt model is nowhere behind the live one, note accounts it is ahead on as
- *    unpublished, swap the tables, set the live group's stored offsets to what the rebuild
+ *    check the rebuilt model is nowhere behind the live one, swap the tables, set the live group's stored offsets to what the rebuild
  *    consumed, commit. The live projector's next batch writes into the new tables; where its
  *    Kafka position is behind the new stored offset it skips and seeks forward.
  * A table lock that does not come within `swapLockTimeoutMs` (a long-running reader) aborts the
