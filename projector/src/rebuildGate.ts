@@ -2,10 +2,10 @@ import type pg from 'pg';
 
 /**
  * What keeps live batches and a rebuild's swap apart: a Postgres advisory lock per schema. Every
- * live batch takes it SHARED before anything else in its transaction (after a `set local`, which takes no lock) (batches of different
- * partitions never wait for each other); the rebuild takes it EXCLUSIVE for its short swap
- * transaction, so the swap waits for the batches in flight to commit and new batches wait for the
- * swap, then write into the swapped-in tables. The projector never stops; it pauses for as long
+ * live batch takes it SHARED (batches of different partitions never wait for each other), first
+ * in its transaction after a lock-free `set local`; the rebuild takes it EXCLUSIVE for its short
+ * swap transaction, so the swap waits for the batches in flight to commit and new batches wait
+ * for the swap, then write into the swapped-in tables. The projector never stops; it pauses for as long
  * as the swap's transaction lasts. Keyed by the schema, so tests in their own schemas never meet.
  */
 const gateKey = `hashtext('ledger.read-models'), hashtext(current_schema())`;
