@@ -2,7 +2,9 @@
  * Which part of the run a process on the machine belongs to, from what /proc says of it (its
  * command name, command line and parent). Pure, so realistic command lines are unit tested.
  */
-export const cpuGroups = [
+
+/** The ledger's run: its dependencies, its services and the load generator driving them. */
+const ledgerGroups = [
   'postgres',
   'kafka',
   'registry',
@@ -12,6 +14,10 @@ export const cpuGroups = [
   'projector',
   'query-api',
   'load generator',
+] as const;
+
+export const cpuGroups = [
+  ...ledgerGroups,
   'baseline',
   'stack supervisor',
   'kernel',
@@ -30,17 +36,7 @@ export type CpuSystem = 'ledger' | 'naive';
  * ledger the baseline servers, which idle beside it.
  */
 export const countedGroups: Readonly<Record<CpuSystem, readonly CpuGroup[]>> = {
-  ledger: [
-    'postgres',
-    'kafka',
-    'registry',
-    'redis',
-    'command-api',
-    'ledger-processor',
-    'projector',
-    'query-api',
-    'load generator',
-  ],
+  ledger: ledgerGroups,
   naive: ['postgres', 'baseline', 'load generator'],
 };
 
