@@ -59,3 +59,21 @@ export async function waitForBalancesTopicToMatchLedger(
   }
   return { last, versions, messages };
 }
+
+/**
+ * The ledger's versions (every posting, and each account's opening at version 1) that the
+ * changelog read by `waitForBalancesTopicToMatchLedger` lacks or carries with another balance,
+ * as `account@version`: a stream client is promised every version, not only the newest.
+ */
+export async function versionsMissingFromChangelog(
+  pool: pg.Pool,
+  versions: ReadonlyMap<string, ReadonlyMap<number, string>>,
+): Promise<string[]> {
+  const postings = await pool.query<{ account_id: string; version: string; after: string }>(
+    `select account_id, version, balance_after::text as after from postings
+      union all select id, 1, '0' from accounts`,
+  );
+  return postings.rows
+    .filter((row) => versions.get(row.account_id)?.get(Number(row.version)) !== row.after)
+    .map((row) => `${row.account_id}@${row.version}`);
+}

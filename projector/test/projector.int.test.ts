@@ -14,7 +14,10 @@ import {
 } from '../../ledger-processor/test/ledgerWorkload.ts';
 import { randomWorkload } from '../../ledger-processor/test/randomWorkload.ts';
 import type { RunningProjector } from '../src/wiring.ts';
-import { waitForBalancesTopicToMatchLedger } from './balancesTopic.ts';
+import {
+  versionsMissingFromChangelog,
+  waitForBalancesTopicToMatchLedger,
+} from './balancesTopic.ts';
 import {
   runWorkload,
   startTestProcessor,
@@ -116,15 +119,8 @@ void describe(`projector behind the real ledger processor (seed ${seed})`, () =>
     const { versions } = await waitForBalancesTopicToMatchLedger(env, env.pool);
     // Every version of every account is on the changelog (a stream client is promised each one),
     // with the balance the ledger's posting gave it; not only each account's newest.
-    const postings = await env.pool.query<{ account_id: string; version: string; after: string }>(
-      `select account_id, version, balance_after::text as after from postings
-        union all select id, 1, '0' from accounts`,
-    );
-    const missing = postings.rows.filter(
-      (row) => versions.get(row.account_id)?.get(Number(row.version)) !== row.after,
-    );
     assert.deepEqual(
-      missing.map((row) => `${row.account_id}@${row.version}`),
+      await versionsMissingFromChangelog(env.pool, versions),
       [],
       'versions not published with their balance',
     );
