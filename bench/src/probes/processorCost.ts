@@ -13,23 +13,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import {
-  createKafkaClient,
-  createLedgerProducer,
-  createLogger,
-  createPostgresPool,
-  readStackConfig,
-  topicNames,
-} from '@ledger/runtime';
-import { dropSchema, ensureLedgerTopics, migrateLatest, waitUntil } from '@ledger/infra';
-import {
-  connectLedgerSerde,
-  ledgerSubjects,
-  registerSchemas,
-  requestHashOf,
-  type LedgerCommand,
-} from '@ledger/schemas';
-import { createRegistryHttp } from '@ledger/schemas/registryHttp';
+import { createLedgerProducer } from '@ledger/runtime';
+import { createLedgerTestEnvironment, waitUntil } from '@ledger/infra';
+import { requestHashOf, type LedgerCommand } from '@ledger/schemas';
+import { seededRandom } from '../load/workload.ts';
 import { diffSnapshots, microsPerTransfer, takeMachineSnapshot } from '../metrics/machineCpu.ts';
 
 /** Bounds: the probe refuses anything bigger (it is a probe, not a soak). */
@@ -68,40 +55,15 @@ function parseArgs(argv: readonly string[]): Args {
   return { transfers, accounts, seed, cpuProfileDir };
 }
 
-/** A small deterministic generator, so both checkouts get the same workload. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4_294_967_296;
-  };
-}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const stack = readStackConfig();
-  const id = randomUUID().slice(0, 8);
-  const prefix = `probe-${id}`;
-  const schema = `probe_${id}`;
-  const topics = topicNames(prefix);
-  const logger = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
-  const kafka = createKafkaClient({ clientId: 'probe', brokers: stack.kafkaBrokers, logger });
+  // The stack's layout in a slice of its own: topics, registry subjects and schema, removed after.
+  const env = await createLedgerTestEnvironment('processor-cost', { partitions });
+  const { topics, serde, pool, kafka, prefix } = env;
   const admin = kafka.admin();
   await admin.connect();
-  const pool = createPostgresPool({
-    connectionString: stack.postgresUrl,
-    schema,
-    max: 2,
-    applicationName: 'probe',
-  });
   let processor: ChildProcess | undefined;
   try {
-    await ensureLedgerTopics(kafka, { prefix, partitions, replicationFactor: 1 });
-    await registerSchemas({ registryUrl: stack.registryUrl, topics, logger });
-    await migrateLatest({ connectionString: stack.postgresUrl, schema });
-    const serde = await connectLedgerSerde({ registryUrl: stack.registryUrl, topics });
     const producer = createLedgerProducer(kafka);
     await producer.connect();
     const accountId = (index: number) => `p-${index}`;
@@ -127,14 +89,14 @@ async function main(): Promise<void> {
       };
       command(payload, payload.accountId);
     }
-    const next = random(args.seed);
+    const next = seededRandom(args.seed);
     for (let index = 0; index < args.transfers; index += 1) {
       const from = Math.floor(next() * args.accounts);
       let to = Math.floor(next() * (args.accounts - 1));
       if (to >= from) to += 1;
       const payload = {
         type: 'Transfer' as const,
-        transferId: `t-${id}-${index}`,
+        transferId: `t-${index}`,
         fromAccountId: accountId(from),
         toAccountId: accountId(to),
         amount: BigInt(1 + Math.floor(next() * 10_000)),
@@ -159,13 +121,7 @@ async function main(): Promise<void> {
         : ['--cpu-prof', `--cpu-prof-dir=${args.cpuProfileDir}`];
     const entry = ['--import', 'tsx', 'ledger-processor/src/main.ts'];
     processor = spawn(process.execPath, [...profile, ...entry], {
-      env: {
-        ...process.env,
-        LEDGER_TOPIC_PREFIX: prefix,
-        LEDGER_PG_SCHEMA: schema,
-        LEDGER_PROCESSOR_PORT: '0',
-        LEDGER_LOG_LEVEL: 'info',
-      },
+      env: env.env({ LEDGER_PROCESSOR_PORT: '0', LEDGER_LOG_LEVEL: 'info' }),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     // The window opens when it starts consuming: its start-up (tsx compiling) is not the cost.
@@ -228,14 +184,8 @@ async function main(): Promise<void> {
       processor.kill('SIGTERM');
       await exited;
     }
-    await pool.end();
-    await dropSchema(stack.postgresUrl, schema);
-    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-    const registry = createRegistryHttp(stack.registryUrl);
-    for (const { subject } of ledgerSubjects(topics)) {
-      await registry.deleteSubject(subject).catch(() => undefined);
-    }
     await admin.disconnect();
+    await env.teardown();
   }
 }
 

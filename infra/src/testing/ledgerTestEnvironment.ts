@@ -41,11 +41,15 @@ export interface LedgerTestEnvironment {
 }
 
 /**
- * A private slice of the real stack for one test: its own topics, registry subjects, Postgres
+ * A private slice of the real stack for one test (or a bench probe, which asks for the stack's
+ * partition count): its own topics, registry subjects, Postgres
  * schema and Redis key prefix, removed again by `teardown`. Tests share the running Kafka,
  * registry, Postgres and Redis, never each other's data.
  */
-export async function createLedgerTestEnvironment(name: string): Promise<LedgerTestEnvironment> {
+export async function createLedgerTestEnvironment(
+  name: string,
+  options: { readonly partitions?: number } = {},
+): Promise<LedgerTestEnvironment> {
   const id = randomUUID().slice(0, 8);
   const slug = name
     .toLowerCase()
@@ -77,7 +81,7 @@ export async function createLedgerTestEnvironment(name: string): Promise<LedgerT
   try {
     await ensureLedgerTopics(kafka, {
       prefix,
-      partitions: testTopicPartitions,
+      partitions: options.partitions ?? testTopicPartitions,
       replicationFactor: 1,
     });
     cleanups.push(() => deleteTopics(kafka, topics));
