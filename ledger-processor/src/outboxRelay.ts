@@ -22,15 +22,17 @@ export const outboxDrainBatchMax = 1_000;
  */
 export const outboxPublishRowsMax = 1_000;
 export const outboxPublishBytesMax = 512 * 1024;
+/** Publishes waiting in the relay's one queue before the consumers wait too. */
+export const outboxQueuedBatchesMax = 8;
 /**
- * Publishes waiting in the relay's one queue before the consumers wait too: one per partition
- * slice of a committed group transaction, so a few transactions' worth.
+ * Rows one publish gathers: committed batches that arrive while the previous publish runs join
+ * the next one (one produce request, one position statement per partition), up to this many.
  */
-export const outboxQueuedBatchesMax = 64;
+export const outboxGatheredRowsMax = 20_000;
 
 export interface OutboxRelay {
-  /** Publishes a committed batch's events after everything already queued (all partitions). */
-  enqueue(partition: number, rows: readonly OutboxRow[]): void;
+  /** Publishes a committed batch's rows (any partitions) after everything committed before. */
+  enqueue(rows: readonly OutboxRow[]): void;
   /** Republishes the rows past the partition's position (crash, rebalance), ahead of new batches. */
   drainUnsent(partition: number): Promise<void>;
   /** Resolves when the queue is short enough to take another batch (any partition's). */
@@ -46,18 +48,19 @@ interface PublishQueue {
 }
 
 /**
- * A partition's queue stopped by a failed publish or drain. Retrying in-process cannot help (the
+ * The relay's queue stopped by a failed publish or drain. Retrying in-process cannot help (the
  * queue stays stopped to keep the order), so the processor treats it as fatal and restarts.
  */
 export class OutboxRelayFailure extends Error {
   override readonly name = 'OutboxRelayFailure';
   constructor(
-    readonly partition: number,
+    readonly partitions: readonly number[],
     cause: unknown,
   ) {
+    const which = `partition${partitions.length === 1 ? '' : 's'} ${partitions.join(', ')}`;
     // The logger prints message and stack only, so the cause's message is carried here too.
     super(
-      `outbox relay for partition ${partition} stopped: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `outbox relay for ${which} stopped: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
   }
@@ -85,22 +88,23 @@ export function createOutboxRelay(deps: {
   // ONE queue for every partition, in commit order (record() enqueues as each group transaction
   // commits; drains on assignment come first). An account's versions are decided in several
   // partitions (a credit in the debtor's), so per-partition queues could publish its v+1 before
-  // its v, and compaction would keep v. It also sends a group's rows back to back.
+  // its v, and compaction would keep v. Batches committed while a publish runs are gathered into
+  // the next one, so a busy instance sends few, large produce requests.
   const queue: PublishQueue = { tail: Promise.resolve(), queued: 0, failure: undefined };
   const queuedBalances = createQueuedBalances();
+  /** The next publish's rows while it waits its turn; undefined once it has started. */
+  let gathering: OutboxRow[] | undefined;
 
-  /** Publishes chunk after chunk; stops at a chunk whose position could not move (a gap). */
-  async function publish(partition: number, rows: readonly OutboxRow[]): Promise<Published> {
+  /** Publishes chunk after chunk; answers the partitions whose position could not move (a gap). */
+  async function publish(rows: readonly OutboxRow[]): Promise<Set<number>> {
+    const gaps = new Set<number>();
     for (const chunk of publishChunks(rows)) {
-      if ((await publishChunk(partition, chunk)) === 'gap') return 'gap';
+      for (const partition of await publishChunk(chunk)) gaps.add(partition);
     }
-    return 'published';
+    return gaps;
   }
 
-  async function publishChunk(partition: number, rows: readonly OutboxRow[]): Promise<Published> {
-    const first = rows[0];
-    const last = rows.at(-1);
-    if (first === undefined || last === undefined) return 'published';
+  async function publishChunk(rows: readonly OutboxRow[]): Promise<number[]> {
     const byTopic = new Map<string, Message[]>();
     const add = (topic: string, message: Message) => {
       const messages = byTopic.get(topic);
@@ -129,12 +133,24 @@ export function createOutboxRelay(deps: {
     deps.published.inc(rows.length);
     queuedBalances.published(balances);
     await catchUpBalances(balances);
-    const advanced = await deps.pool.query<{ gap: boolean }>(advancePublishedPositionSql, [
-      partition,
-      first.id,
-      last.id,
-    ]);
-    return advanced.rows[0]?.gap === true ? 'gap' : 'published';
+    // Each partition's rows are in id order: its position moves to the last one acknowledged.
+    const spans = new Map<number, { first: string; last: string }>();
+    for (const row of rows) {
+      const span = spans.get(row.commandPartition);
+      if (span === undefined) spans.set(row.commandPartition, { first: row.id, last: row.id });
+      else span.last = row.id;
+    }
+    const gaps = await Promise.all(
+      [...spans].map(async ([partition, { first, last }]) => {
+        const advanced = await deps.pool.query<{ gap: boolean }>(advancePublishedPositionSql, [
+          partition,
+          first,
+          last,
+        ]);
+        return advanced.rows[0]?.gap === true ? [partition] : [];
+      }),
+    );
+    return gaps.flat();
   }
 
   /** Republishes the newest balance of accounts another writer moved past what we sent. */
@@ -170,13 +186,14 @@ export function createOutboxRelay(deps: {
         partition,
         rows: result.rows.length,
       });
-      const published = await publish(partition, result.rows.map(fromDb(partition)));
+      const gaps = await publish(result.rows.map(fromDb(partition)));
       // Read from the position on, in id order: nothing unpublished can lie before these rows.
-      assert(published === 'published', `outbox drain of partition ${partition} found a gap`);
+      assert(gaps.size === 0, `outbox drain of partition ${partition} found a gap`);
     }
   }
 
-  function chain(partition: number, work: () => Promise<void>): Promise<void> {
+  /** `partitions` names what failed, asked only on a failure (a gathering grows until it runs). */
+  function chain(partitions: () => number[], work: () => Promise<void>): Promise<void> {
     queue.queued += 1;
     const next = queue.tail
       .then(() => {
@@ -186,7 +203,7 @@ export function createOutboxRelay(deps: {
         return work();
       })
       .catch((error: unknown) => {
-        queue.failure ??= new OutboxRelayFailure(partition, error);
+        queue.failure ??= new OutboxRelayFailure(partitions(), error);
         throw queue.failure;
       })
       .finally(() => {
@@ -197,22 +214,34 @@ export function createOutboxRelay(deps: {
   }
 
   return {
-    enqueue(partition, rows) {
+    enqueue(rows) {
       for (const row of rows) if (row.balances) queuedBalances.enqueued(row.balances);
-      chain(partition, async () => {
-        if ((await publish(partition, rows)) === 'published') return;
-        // A former owner committed rows after this member's drain and never published them
-        // (see advancePublishedPositionSql): publish from the position, this batch again too.
-        deps.logger.warn('outbox rows before a published batch were unpublished: draining', {
-          partition,
-        });
-        await drain(partition);
+      if (gathering !== undefined && gathering.length + rows.length <= outboxGatheredRowsMax) {
+        for (const row of rows) gathering.push(row);
+        return;
+      }
+      const group = [...rows];
+      gathering = group;
+      const partitions = () => [...new Set(group.map((row) => row.commandPartition))];
+      chain(partitions, async () => {
+        if (gathering === group) gathering = undefined;
+        for (const partition of await publish(group)) {
+          // A former owner committed rows after this member's drain and never published them
+          // (see advancePublishedPositionSql): publish from the position, this batch again too.
+          deps.logger.warn('outbox rows before a published batch were unpublished: draining', {
+            partition,
+          });
+          await drain(partition);
+        }
       }).catch((error: unknown) =>
-        deps.logger.error('outbox publish failed', { partition, error }),
+        deps.logger.error('outbox publish failed', { partitions: partitions(), error }),
       );
     },
     drainUnsent(partition) {
-      return chain(partition, () => drain(partition));
+      return chain(
+        () => [partition],
+        () => drain(partition),
+      );
     },
     async ready() {
       while (queue.queued >= outboxQueuedBatchesMax && queue.failure === undefined) {
@@ -226,9 +255,6 @@ export function createOutboxRelay(deps: {
     },
   };
 }
-
-/** Whether a publish moved the position past its rows, or found unpublished rows before them. */
-type Published = 'published' | 'gap';
 
 interface OutboxDbRow {
   id: string;

@@ -22,7 +22,6 @@ import {
   type GroupResult,
   type GroupTransactionDeps,
 } from './groupTransaction.ts';
-import type { OutboxRow } from './ledgerStore.ts';
 import type { ProcessorMetrics } from './processorMetrics.ts';
 
 /** Partitions fetched and decoded at once; their slices share one transaction at a time. */
@@ -122,7 +121,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       if (slice.kind === 'already_applied') deps.metrics.redeliveredSkipped.inc();
     const { decision } = result;
     if (decision === undefined) return;
-    for (const [partition, rows] of byPartition(result.outbox)) deps.relay.enqueue(partition, rows);
+    deps.relay.enqueue(result.outbox);
     void deps.notifier.notify(decision.decisions.map((entry) => entry.outcome));
     deps.metrics.batchSize.observe(decision.decisions.length);
     deps.metrics.deadLetters.inc(result.deadLetters);
@@ -192,15 +191,4 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         .catch((error: unknown) => logger.error('outbox relay failed', { error }));
     },
   };
-}
-
-/** Outbox rows by the command partition that wrote them, each list in outbox id order. */
-function byPartition(rows: readonly OutboxRow[]): Map<number, OutboxRow[]> {
-  const groups = new Map<number, OutboxRow[]>();
-  for (const row of rows) {
-    const list = groups.get(row.commandPartition);
-    if (list === undefined) groups.set(row.commandPartition, [row]);
-    else list.push(row);
-  }
-  return groups;
 }

@@ -157,11 +157,15 @@ function relayWith(producer: Producer, pool: pg.Pool) {
 
 const ids = (rows: readonly OutboxRow[]) => rows.map((entry) => entry.eventId);
 
+/** The rows as committed by `partition`'s commands. */
+const inPartition = (partition: number, rows: readonly OutboxRow[]): OutboxRow[] =>
+  rows.map((entry) => ({ ...entry, commandPartition: partition }));
+
 describe('outbox relay', () => {
   it('given a publish that fails for good, when the consumer asks to go on, then it gets a fatal OutboxRelayFailure, the partition stays stopped and its position never moves', async () => {
     const { pool, ran } = fakePool();
     const relay = relayWith(fakeProducer(true).producer, pool);
-    relay.enqueue(3, [row(1, 10)]);
+    relay.enqueue(inPartition(3, [row(1, 10)]));
     await assert.rejects(relay.idle(), OutboxRelayFailure);
     await assert.rejects(relay.ready(), /partition 3 stopped: broker refused/);
     await assert.rejects(relay.drainUnsent(3), OutboxRelayFailure);
@@ -176,7 +180,7 @@ describe('outbox relay', () => {
     const relay = relayWith(producer, pool);
     const rows = Array.from({ length: outboxPublishRowsMax + 2 }, (_, index) => row(index + 1, 10));
 
-    relay.enqueue(5, rows);
+    relay.enqueue(inPartition(5, rows));
     await relay.idle();
 
     assert.deepEqual(sent.flat(), ids(rows));
@@ -218,7 +222,7 @@ describe('outbox relay', () => {
     const { producer, sent } = fakeProducer();
     const relay = relayWith(producer, pool);
 
-    relay.enqueue(1, batch);
+    relay.enqueue(inPartition(1, batch));
     await relay.idle();
 
     assert.deepEqual(sent, [ids(batch), [...ids(formerOwners), ...ids(batch)]]);
@@ -265,7 +269,9 @@ describe('outbox relay: the balances changelog', () => {
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
     const rejected = { ...row(2, 0), eventType: 'TransferRejected' };
-    relay.enqueue(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }, rejected]);
+    relay.enqueue(
+      inPartition(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }, rejected]),
+    );
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances')),
@@ -288,8 +294,12 @@ describe('outbox relay: the balances changelog', () => {
     const { pool } = fakePool();
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
-    relay.enqueue(5, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(1)) }]);
-    relay.enqueue(2, [{ ...row(2, 0), balances: balanceChangesOf(transferPosted(2)) }]);
+    relay.enqueue(
+      inPartition(5, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(1)) }]),
+    );
+    relay.enqueue(
+      inPartition(2, [{ ...row(2, 0), balances: balanceChangesOf(transferPosted(2)) }]),
+    );
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances:a')),
@@ -310,7 +320,9 @@ describe('outbox relay: another writer overtook our balances', () => {
     const { pool } = fakePool({ newer: [[newer]] });
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
-    relay.enqueue(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }]);
+    relay.enqueue(
+      inPartition(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }]),
+    );
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances')),
@@ -323,12 +335,37 @@ describe('outbox relay: another writer overtook our balances', () => {
     const { pool } = fakePool({ newer: [[newer], []] });
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
-    relay.enqueue(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }]);
-    relay.enqueue(1, [{ ...row(2, 0), balances: balanceChangesOf(transferPosted(8)) }]);
+    relay.enqueue(
+      inPartition(0, [{ ...row(1, 0), balances: balanceChangesOf(transferPosted(7)) }]),
+    );
+    await Promise.resolve(); // the first publish has begun: the next batch queues behind it
+    relay.enqueue(
+      inPartition(1, [{ ...row(2, 0), balances: balanceChangesOf(transferPosted(8)) }]),
+    );
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances:a')),
       ['ledger.balances:a:a@7', 'ledger.balances:a:a@8'],
+    );
+  });
+});
+
+describe('outbox relay: gathering committed batches', () => {
+  it('given batches of two partitions committed before the publish starts, when published, then they leave in one request in commit order and each partition moves to its own last id', async () => {
+    const { pool, ran } = fakePool();
+    const { producer, sent } = fakeProducer();
+    const relay = relayWith(producer, pool);
+    relay.enqueue(inPartition(0, [row(1, 10), row(2, 10)]));
+    relay.enqueue(inPartition(4, [row(3, 10)]));
+    relay.enqueue(inPartition(0, [row(5, 10)]));
+    await relay.idle();
+    assert.deepEqual(sent, [['evt-1', 'evt-2', 'evt-3', 'evt-5']]);
+    assert.deepEqual(
+      ran.map(({ params }) => params),
+      [
+        [0, '1', '5'],
+        [4, '3', '3'],
+      ],
     );
   });
 });
