@@ -8,6 +8,7 @@ import {
   kafkaCheck,
   listen,
   postgresCheck,
+  waitForDependency,
   type Logger,
 } from '@ledger/runtime';
 import { connectLedgerSerde } from '@ledger/schemas';
@@ -54,8 +55,9 @@ export async function startCommandApi(
     registryUrl: config.stack.registryUrl,
     clientId: service,
     topics,
+    logger,
   });
-  await producer.connect();
+  await waitForDependency('kafka', () => producer.connect(), { logger });
 
   const redis = createRedisClient(config.stack.redisUrl, logger, service);
   const subscriber = createRedisClient(config.stack.redisUrl, logger, `${service}-outcomes`);

@@ -13,6 +13,7 @@ import {
   listen,
   postgresCheck,
   registryCheck,
+  waitForDependency,
   type Logger,
 } from '@ledger/runtime';
 import { connectLedgerSerde } from '@ledger/schemas';
@@ -47,11 +48,15 @@ export async function startLedgerProcessor(
   const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const producer = createLedgerProducer(kafka);
   const redis = createRedisClient(config.stack.redisUrl, logger, service);
-  await Promise.all([producer.connect(), redis.connect().catch(() => undefined)]);
+  await Promise.all([
+    waitForDependency('kafka', () => producer.connect(), { logger }),
+    redis.connect().catch(() => undefined),
+  ]);
   const serde = await connectLedgerSerde({
     registryUrl: config.stack.registryUrl,
     clientId: service,
     topics,
+    logger,
   });
   const relay = createOutboxRelay({
     producer,
@@ -86,7 +91,12 @@ export async function startLedgerProcessor(
   let accepting = true;
   const server = createOpsServer({
     registry,
-    readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.stack.registryUrl)],
+    readiness: [
+      postgresCheck(pool),
+      kafkaCheck(admin),
+      registryCheck(config.stack.registryUrl),
+      { name: 'outbox', check: () => Promise.resolve().then(() => relay.checkFlowing()) },
+    ],
     isAccepting: () => accepting,
   });
   await listen(server, overrides.port ?? config.stack.ports.ledgerProcessor);

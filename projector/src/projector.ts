@@ -1,8 +1,12 @@
 import {
   AssertionFailure,
   assertStoredOffsetInLog,
-  isTransientPostgresError,
   createGroupConsumer,
+  isPostgresUnavailable,
+  isTransientPostgresError,
+  postgresOutageWaitMs,
+  waitForDependency,
+  whileHeartbeating,
   withTransientRetries,
   type Logger,
 } from '@ledger/runtime';
@@ -77,13 +81,17 @@ export function createProjector(deps: ProjectorDeps): Projector {
     topic: deps.eventsTopic,
     consumerGroup: options.consumerGroup,
   };
+  // A Postgres restart is waited out (the batch heartbeats meanwhile); a retry after a lost
+  // connection re-reads the stored offset, so a commit that did land is skipped as applied.
   function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
-    return withTransientRetries(
-      () => processPartitionBatch(batchDeps, partition, slice, deps.now),
-      {
-        isTransient: isTransientPostgresError,
-        onRetry: () => metrics.batchRetries.inc(),
-      },
+    return waitForDependency(
+      'postgres',
+      () =>
+        withTransientRetries(() => processPartitionBatch(batchDeps, partition, slice, deps.now), {
+          isTransient: isTransientPostgresError,
+          onRetry: () => metrics.batchRetries.inc(),
+        }),
+      { logger, isUnavailable: isPostgresUnavailable, waitMs: postgresOutageWaitMs },
     );
   }
 
@@ -106,7 +114,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
       const last = slice.at(-1);
       if (last === undefined) return;
       const timer = metrics.batchSeconds.startTimer();
-      const result = await withRetries(batch.partition, slice);
+      const result = await whileHeartbeating(
+        () => payload.heartbeat(),
+        withRetries(batch.partition, slice),
+      );
       timer();
       if (result.kind === 'skip') {
         metrics.skippedBatches.inc();

@@ -43,6 +43,7 @@ export async function startProjector(
     registryUrl: config.stack.registryUrl,
     clientId: service,
     topics,
+    logger,
   });
   const projector = createProjector({
     kafka,

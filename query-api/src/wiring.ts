@@ -56,6 +56,7 @@ export async function startQueryApi(
     registryUrl: config.stack.registryUrl,
     clientId: service,
     topics,
+    logger,
   });
 
   const groupId = `${config.stack.topicPrefix}.query-api.${config.instanceId}`;

@@ -20,3 +20,4 @@ export * from './offsetTable.ts';
 export * from './serviceShell.ts';
 export * from './tickObjectPin.ts';
 export * from './postgresSettings.ts';
+export * from './dependencyWait.ts';

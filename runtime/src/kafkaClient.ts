@@ -67,12 +67,19 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
 }
 
 /**
- * A consumer group's session timeout: how long the group waits for a silent member before moving
- * its partitions. Bounded within the broker's default group.min/max.session.timeout.ms (6 s to
- * 30 min), and at 5 min so a dead member's partitions do not stall for longer.
+ * A consumer group's session timeout by default: how long the group waits for a silent member
+ * before moving its partitions. A member SIGKILLed (or left behind by a broker restart, which
+ * reloads the group's members from its log) holds its partitions that long, and a restarted
+ * instance is a new member (kafkajs has no static membership), so this bounds recovery: at the
+ * broker's minimum (group.min.session.timeout.ms, 6 s) a killed processor's partitions are
+ * decided again within ~8 s (the fault suite's processor-kill group). Members heartbeat every
+ * tenth of it, and batches that wait heartbeat meanwhile (whileHeartbeating).
  */
+export const sessionTimeoutMsDefault = 6_000;
+
+/** Bounded within the broker's default group.min/max.session.timeout.ms, and at most 5 min. */
 export function sessionTimeoutMsFromEnv(env: NodeJS.ProcessEnv, name: string): number {
-  return intFromEnv(env, name, 30_000, { min: 6_000, max: 300_000 });
+  return intFromEnv(env, name, sessionTimeoutMsDefault, { min: 6_000, max: 300_000 });
 }
 
 /** Bytes fetched per partition and request: a few thousand records, decoded in one batch. */
@@ -104,4 +111,53 @@ export function createGroupConsumer(
     if (!event.payload.restart) options.onFatal(event.payload.error);
   });
   return consumer;
+}
+
+/** Errors kafkajs raises when the broker is unreachable, restarting or moving leadership. */
+const kafkaUnavailableNames = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSLockTimeout',
+]);
+
+/**
+ * Whether a Kafka request failed because the cluster is unreachable or moving (a broker restart,
+ * a leader election), so the same request may succeed later; a refused request (too large, not
+ * authorised) is not.
+ */
+export function isKafkaUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (kafkaUnavailableNames.has(error.name)) return true;
+  if (error.name === 'KafkaJSProtocolError' && (error as { retriable?: unknown }).retriable) {
+    return true;
+  }
+  return error.cause instanceof Error && isKafkaUnavailable(error.cause);
+}
+
+/** How often a batch that waits (on Postgres, on the relay) tells the group it is alive. */
+export const waitingHeartbeatIntervalMs = 1_000;
+
+/**
+ * Awaits `work` while heartbeating the consumer group, so a batch that waits out a Postgres
+ * restart keeps its partitions instead of being taken for a dead member after the session
+ * timeout. A heartbeat that fails (the broker is down too, a rebalance began) is left to the
+ * consumer's own loop, which rejoins after the batch.
+ */
+export async function whileHeartbeating<T>(
+  heartbeat: () => Promise<void>,
+  work: Promise<T>,
+): Promise<T> {
+  const timer = setInterval(() => {
+    heartbeat().catch(() => undefined);
+  }, waitingHeartbeatIntervalMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
 }

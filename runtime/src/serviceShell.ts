@@ -5,7 +5,8 @@ import { createKafkaClient } from './kafkaClient.ts';
 import { stringFromEnv } from './limits.ts';
 import { createLogger, parseLogLevel, type Logger, type LogLevel } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
-import { createPostgresPool } from './postgresPool.ts';
+import { waitForDependency } from './dependencyWait.ts';
+import { createPostgresPool, isPostgresUnavailable } from './postgresPool.ts';
 import { crashOnUnhandled, onTerminate } from './shutdown.ts';
 import { readStackConfig, topicNames, type StackConfig, type TopicNames } from './stackConfig.ts';
 import { pinTickObjectShape } from './tickObjectPin.ts';
@@ -57,6 +58,7 @@ export async function connectServiceClients(
     schema: config.postgresSchema,
     max: config.postgresPoolMax,
     applicationName: service,
+    onConnectionError: (error) => logger.warn('Postgres connection lost', { error }),
   });
   const kafka = createKafkaClient({
     clientId: service,
@@ -64,7 +66,12 @@ export async function connectServiceClients(
     logger,
   });
   const admin = kafka.admin();
-  await admin.connect();
+  // A service started while Postgres or the broker restarts waits for them instead of exiting.
+  await waitForDependency('postgres', () => pool.query('select 1'), {
+    logger,
+    isUnavailable: isPostgresUnavailable,
+  });
+  await waitForDependency('kafka', () => admin.connect(), { logger });
   return {
     registry: createMetricsRegistry(service),
     topics: topicNames(config.stack.topicPrefix),

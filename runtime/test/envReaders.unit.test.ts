@@ -18,7 +18,7 @@ describe('environment readers', () => {
   });
 
   it('given a session timeout outside the broker defaults, when read, then the start stops', () => {
-    assert.equal(sessionTimeoutMsFromEnv({}, 'TIMEOUT_MS'), 30_000);
+    assert.equal(sessionTimeoutMsFromEnv({}, 'TIMEOUT_MS'), 6_000);
     assert.equal(sessionTimeoutMsFromEnv({ TIMEOUT_MS: '6000' }, 'TIMEOUT_MS'), 6_000);
     assert.throws(
       () => sessionTimeoutMsFromEnv({ TIMEOUT_MS: '5999' }, 'TIMEOUT_MS'),

@@ -1,4 +1,4 @@
-import type { TopicNames } from '@ledger/runtime';
+import { waitForDependency, type Logger, type TopicNames } from '@ledger/runtime';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { balanceFromAvro, balanceToAvro } from './balanceConverter.ts';
 import { commandFromAvro, commandToAvro } from './commandConverter.ts';
@@ -119,17 +119,28 @@ async function resolveSchemaId(
   }
 }
 
-/** The usual way in: a registry client for `registryUrl` (bounded retries), then the serde. */
+/**
+ * The usual way in: a registry client for `registryUrl` (bounded retries), then the serde. With a
+ * logger, a registry that is down or restarting (its own Postgres connections are stale after a
+ * Postgres restart) is waited for (runtime's waitForDependency) instead of failing the start.
+ */
 export function connectLedgerSerde(options: {
   readonly registryUrl: string;
   readonly clientId?: string;
   readonly topics: TopicNames;
+  readonly logger?: Logger;
 }): Promise<LedgerSerde> {
-  return createLedgerSerde({
-    registry: createSchemaRegistryClient({
-      registryUrl: options.registryUrl,
-      ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
-    }),
-    topics: options.topics,
+  const connect = () =>
+    createLedgerSerde({
+      registry: createSchemaRegistryClient({
+        registryUrl: options.registryUrl,
+        ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+      }),
+      topics: options.topics,
+    });
+  if (options.logger === undefined) return connect();
+  return waitForDependency('schema-registry', connect, {
+    logger: options.logger,
+    isUnavailable: (error) => error instanceof SchemaRegistryUnavailableError,
   });
 }

@@ -1,5 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
-import { LedgerError, problemContentType, problemFromError, type Logger } from '@ledger/runtime';
+import {
+  asDependencyUnavailable,
+  LedgerError,
+  problemContentType,
+  problemFromError,
+  type Logger,
+} from '@ledger/runtime';
 import { contextOf } from './requestContext.ts';
 
 /**
@@ -47,6 +53,8 @@ export function sendProblem(response: Response, error: LedgerError): void {
 /** body-parser signals its failures with a `type`; everything else unknown is a bug. */
 export function toLedgerError(error: unknown): LedgerError | undefined {
   if (error instanceof LedgerError) return error;
+  const unavailable = asDependencyUnavailable(error);
+  if (unavailable !== undefined) return unavailable;
   if (typeof error !== 'object' || error === null) return undefined;
   const type = (error as { type?: unknown }).type;
   switch (type) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  asDependencyUnavailable,
   LedgerError,
   problemContentType,
   problemFromError,
@@ -111,6 +112,11 @@ export function toLedgerError(error: unknown, log: Logger, context: Record<strin
     if (error.status >= 500 && expected) log.debug('request failed', fields);
     else if (error.status >= 500) log.warn('request failed', fields);
     return error;
+  }
+  const unavailable = asDependencyUnavailable(error);
+  if (unavailable !== undefined) {
+    log.warn('request failed', { ...context, code: unavailable.code, error });
+    return unavailable;
   }
   log.error('unhandled error', { ...context, error });
   return new LedgerError('internal_error', 'an unexpected error occurred');
