@@ -93,3 +93,17 @@ export async function unpublishedOutboxCount(db: Pick<pg.Pool, 'query'>): Promis
   );
   return Number(result.rows[0]?.n ?? 0);
 }
+
+/**
+ * Per partition of $1 (an int[]), how many seconds ago the first row past its position was
+ * written; no row for a partition that published everything. The first row past the position is
+ * the oldest unpublished one (ids rise in commit order within a partition).
+ */
+export const oldestUnpublishedAgesSql = `select s.partition, extract(epoch from now() - first.created_at)::float8 as age_seconds
+    from unnest($1::integer[]) as s (partition)
+    cross join lateral (
+      select o.created_at from outbox o
+       where ${pastPositionSql('s.partition', positionOfSql('s.partition'))}
+       order by o.command_partition, o.id
+       limit 1
+    ) first`;

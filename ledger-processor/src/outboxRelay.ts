@@ -1,4 +1,10 @@
-import { assert, type Logger } from '@ledger/runtime';
+import {
+  assert,
+  isKafkaUnavailable,
+  isPostgresUnavailable,
+  waitForDependency,
+  type Logger,
+} from '@ledger/runtime';
 import type { BalanceChanged, LedgerSerde } from '@ledger/schemas';
 import type { Message, Producer } from 'kafkajs';
 import type pg from 'pg';
@@ -29,6 +35,12 @@ export const outboxQueuedBatchesMax = 8;
  * the next one (one produce request, one position statement per partition), up to this many.
  */
 export const outboxGatheredRowsMax = 20_000;
+/**
+ * How long one publish or drain is retried while Kafka or Postgres is unreachable (a broker or
+ * Postgres restart) before the relay stops and the processor restarts. The queue waits meanwhile,
+ * in order, and the consumers wait on it: nothing later overtakes what could not be sent.
+ */
+export const outboxOutageRetryMs = 5 * 60_000;
 
 export interface OutboxRelay {
   /** Publishes a committed batch's rows (any partitions) after everything committed before. */
@@ -39,6 +51,10 @@ export interface OutboxRelay {
   ready(): Promise<void>;
   /** Resolves when everything queued so far is published (shutdown, tests). */
   idle(): Promise<void>;
+  /** Publishes and drains queued or running: the sweep drains only when none is. */
+  queued(): number;
+  /** Throws while a publish waits for Kafka or Postgres to come back: for `/readyz`. */
+  checkFlowing(): void;
 }
 
 interface PublishQueue {
@@ -94,6 +110,29 @@ export function createOutboxRelay(deps: {
   const queuedBalances = createQueuedBalances();
   /** The next publish's rows while it waits its turn; undefined once it has started. */
   let gathering: OutboxRow[] | undefined;
+  /** Set while the running publish waits out an outage: why it last failed. */
+  let stalled: string | undefined;
+
+  /** Runs one publish or drain, again while what failed it was an outage, not the data. */
+  function outlastingOutages(work: () => Promise<void>): Promise<void> {
+    return waitForDependency(
+      'kafka or postgres (outbox relay)',
+      async () => {
+        try {
+          await work();
+          stalled = undefined;
+        } catch (error) {
+          stalled = error instanceof Error ? error.message : String(error);
+          throw error;
+        }
+      },
+      {
+        logger: deps.logger,
+        isUnavailable: (error) => isKafkaUnavailable(error) || isPostgresUnavailable(error),
+        waitMs: outboxOutageRetryMs,
+      },
+    );
+  }
 
   /** Publishes chunk after chunk; answers the partitions whose position could not move (a gap). */
   async function publish(rows: readonly OutboxRow[]): Promise<Set<number>> {
@@ -200,7 +239,9 @@ export function createOutboxRelay(deps: {
         // A failed publish poisons the queue until the process restarts and drains Postgres:
         // publishing later rows first would break the partitions' and the accounts' order.
         if (queue.failure !== undefined) throw queue.failure;
-        return work();
+        // A retry republishes what the failed attempt may have sent: consumers drop the
+        // duplicates by event id and version, as after a crash.
+        return outlastingOutages(work);
       })
       .catch((error: unknown) => {
         queue.failure ??= new OutboxRelayFailure(partitions(), error);
@@ -252,6 +293,13 @@ export function createOutboxRelay(deps: {
     async idle() {
       await queue.tail;
       if (queue.failure !== undefined) throw queue.failure;
+    },
+    queued: () => queue.queued,
+    checkFlowing() {
+      if (queue.failure !== undefined) throw queue.failure;
+      if (stalled !== undefined) {
+        throw new Error(`outbox publishing waits for a dependency: ${stalled}`);
+      }
     },
   };
 }

@@ -2,7 +2,11 @@ import {
   AssertionFailure,
   assertStoredOffsetInLog,
   createGroupConsumer,
+  isPostgresUnavailable,
   isTransientPostgresError,
+  postgresOutageWaitMs,
+  waitForDependency,
+  whileHeartbeating,
   withTransientRetries,
   type Logger,
   type TopicNames,
@@ -99,18 +103,32 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     waitingMax: options.partitionsConcurrent,
   });
   // Republish what a crash or a former owner left past the position as soon as the group assigns
-  // a partition, not when its next command arrives; a failed drain goes to onFatal.
-  const drains = createPartitionDrains({ relay: deps.relay, onFailure: deps.onFatal });
+  // a partition, not when its next command arrives, and whatever a sweep finds left behind
+  // later; a failed drain goes to onFatal.
+  const drains = createPartitionDrains({
+    relay: deps.relay,
+    pool: deps.pool,
+    oldestUnpublishedAge: deps.metrics.outboxOldestUnpublishedAge,
+    onFailure: deps.onFatal,
+    onSweepError: (error) => logger.warn('outbox sweep failed', { error }),
+  });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     drains.assigned(event.payload.memberAssignment[deps.topics.commands] ?? []);
   });
 
   async function commitWithRetries(slices: readonly DecodedSlice[]) {
     const timer = deps.metrics.batchSeconds.startTimer();
-    const result = await withTransientRetries(() => commitGroup(groupDeps, slices), {
-      isTransient: isTransientPostgresError,
-      onRetry: () => deps.metrics.batchRetries.inc(),
-    });
+    // A retry after a lost connection re-reads the stored offsets in its transaction, so a
+    // commit that landed before the connection dropped is recognised as applied.
+    const result = await waitForDependency(
+      'postgres',
+      () =>
+        withTransientRetries(() => commitGroup(groupDeps, slices), {
+          isTransient: isTransientPostgresError,
+          onRetry: () => deps.metrics.batchRetries.inc(),
+        }),
+      { logger, isUnavailable: isPostgresUnavailable, waitMs: postgresOutageWaitMs },
+    );
     timer();
     record(result);
     return result.slices;
@@ -130,12 +148,13 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    await drains.of(batch.partition);
+    const waiting = <T>(work: Promise<T>) => whileHeartbeating(() => payload.heartbeat(), work);
+    await waiting(drains.of(batch.partition));
     for (let start = 0; start < batch.messages.length; start += options.transactionCommandsMax) {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + options.transactionCommandsMax);
-      await deps.relay.ready();
-      const result = await committer.submit({ partition: batch.partition, messages });
+      await waiting(deps.relay.ready());
+      const result = await waiting(committer.submit({ partition: batch.partition, messages }));
       // An offset applied already may lie past this batch, never past the log's end.
       await assertStoredOffsetInLog(
         deps.admin,
@@ -166,6 +185,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topic: deps.topics.commands, fromBeginning: true });
+      drains.startSweeps();
       await consumer.run({
         autoCommit: true,
         autoCommitInterval: 1_000,
@@ -185,6 +205,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       });
     },
     async stop() {
+      await drains.stopSweeps();
       await consumer.disconnect();
       await deps.relay
         .idle()

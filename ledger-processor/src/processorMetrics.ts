@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export function createProcessorMetrics(registry: Registry) {
   return {
@@ -45,6 +45,11 @@ export function createProcessorMetrics(registry: Registry) {
     eventsPublished: new Counter({
       name: 'ledger_processor_outbox_published_total',
       help: 'Outbox rows (events and dead letters) published to Kafka',
+      registers: [registry],
+    }),
+    outboxOldestUnpublishedAge: new Gauge({
+      name: 'ledger_processor_outbox_oldest_unpublished_age_seconds',
+      help: 'Age of the oldest outbox row not yet acknowledged by Kafka, over the partitions this instance owns (0 when all are published)',
       registers: [registry],
     }),
     outboxPruned: new Counter({
