@@ -1,6 +1,7 @@
 // `npm test`: installs what is missing, checks types and lint, runs the unit tests, brings the
-// real stack up (or reuses a running one), runs the integration tests against it, and stops
-// only what it started. `npm test -- --unit` runs the unit tests alone.
+// real stack up (or reuses a running one), runs the integration tests against it, stops only
+// what it started, then runs the fault groups against a supervised stack of their own.
+// `npm test -- --unit` runs the unit tests alone.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -38,6 +39,16 @@ if (!unitOnly) {
     console.error(error);
   } finally {
     await stack.stop();
+  }
+  // The fault groups restart Postgres and Redis and kill the broker, so they run alone, after the
+  // integration tests, against a whole supervised stack the suite starts itself
+  // (bench/src/faults/). A stack someone else runs is left alone: the groups are skipped.
+  if (!stack.reused) {
+    step('fault tests (Postgres restart, broker kill, Redis restart)');
+    await nodeTest('fault', findTests('.fault.test.ts'), 1);
+  } else {
+    console.log('\na stack was already running: fault tests skipped (npm run faults -- --short)');
+    totals.skipped += findTests('.fault.test.ts').length;
   }
   if (exitCode) process.exitCode = exitCode;
 }
@@ -131,6 +142,7 @@ async function bringStackUp() {
     process.exit(1);
   }
   return {
+    reused: ready === 'reused',
     stop: () =>
       ready === 'reused'
         ? Promise.resolve()

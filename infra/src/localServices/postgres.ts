@@ -103,8 +103,14 @@ export async function tryConnect(url: string): Promise<string | undefined> {
   }
 }
 
-/** Finds the Debian cluster configured for the wanted port and starts it if it is down. */
-async function startLocalCluster(url: string): Promise<{ started?: string; detail: string }> {
+interface LocalCluster {
+  readonly version: string;
+  readonly name: string;
+  readonly status: string;
+}
+
+/** The Debian cluster configured for the URL's port, or why there is none to manage. */
+async function findLocalCluster(url: string): Promise<LocalCluster | { detail: string }> {
   const { hostname, port } = new URL(url);
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(hostname)) {
     return { detail: `${hostname} is not this machine, nothing to start` };
@@ -128,6 +134,14 @@ async function startLocalCluster(url: string): Promise<{ started?: string; detai
   if (match === undefined)
     return { detail: `no local cluster is configured for port ${wantedPort}` };
   const [version = '', name = '', , status = ''] = match;
+  return { version, name, status };
+}
+
+/** Finds the Debian cluster configured for the wanted port and starts it if it is down. */
+async function startLocalCluster(url: string): Promise<{ started?: string; detail: string }> {
+  const found = await findLocalCluster(url);
+  if ('detail' in found) return found;
+  const { version, name, status } = found;
   const cluster = `${version}/${name}`;
   if (status.startsWith('online')) {
     return { detail: `cluster ${cluster} is already online but refuses our connection` };
@@ -144,6 +158,30 @@ async function startLocalCluster(url: string): Promise<{ started?: string; detai
     };
   }
   return { started: cluster, detail: `started ${cluster}` };
+}
+
+/**
+ * Restarts the local cluster serving `url` (`pg_ctlcluster … restart`, fast shutdown: every
+ * session is terminated), for the fault suite; resolves once it accepts connections again.
+ */
+export async function restartLocalCluster(url: string): Promise<void> {
+  const found = await findLocalCluster(url);
+  if ('detail' in found) throw new Error(`cannot restart Postgres: ${found.detail}`);
+  const result = await runCommand('pg_ctlcluster', [
+    '--skip-systemctl-redirect',
+    found.version,
+    found.name,
+    'restart',
+    '-m',
+    'fast',
+  ]);
+  if (result.code !== 0) {
+    throw new Error(`pg_ctlcluster restart: ${lastLine(result.output) || 'failed'}`);
+  }
+  const outcome = await waitUntil(async () => (await tryConnect(url)) === undefined, {
+    timeoutMs: stackLimits.localServiceStartTimeoutMs,
+  });
+  if (outcome.kind !== 'ok') throw new Error(`Postgres did not come back after its restart`);
 }
 
 function describeTarget(url: string): string {

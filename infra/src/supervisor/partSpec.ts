@@ -26,4 +26,6 @@ export interface RunningPart {
   readonly startedAt: string;
   readonly logFile: string;
   readonly identity: string;
+  /** Deaths after it was healthy since the stack started (each one restarted or given up on). */
+  readonly deaths?: number;
 }

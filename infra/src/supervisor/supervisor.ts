@@ -40,6 +40,7 @@ interface ManagedPart {
   current?: Incarnation;
   deathTimesMs: number[];
   consecutiveDeaths: number;
+  deathsTotal: number;
   stopping: boolean;
   readonly abort: AbortController;
   follower?: { stop(): void };
@@ -67,6 +68,7 @@ export class Supervisor {
     const part: ManagedPart = {
       spec,
       deathTimesMs: [],
+      deathsTotal: 0,
       consecutiveDeaths: 0,
       stopping: false,
       abort: new AbortController(),
@@ -75,7 +77,7 @@ export class Supervisor {
     this.parts.push(part);
     await assertPortsFree(spec.name, spec.ports);
     const incarnation = await this.launch(part);
-    return this.describe(part.spec, incarnation);
+    return this.describe(part, incarnation);
   }
 
   /** Whether start() was ever called: there is something to stop and report on. */
@@ -87,7 +89,7 @@ export class Supervisor {
     return this.parts.flatMap((part) =>
       part.current === undefined || part.current.exit !== undefined
         ? []
-        : [this.describe(part.spec, part.current)],
+        : [this.describe(part, part.current)],
     );
   }
 
@@ -272,11 +274,13 @@ export class Supervisor {
   private recordDeath(part: ManagedPart): void {
     const now = Date.now();
     part.consecutiveDeaths += 1;
+    part.deathsTotal += 1;
     part.deathTimesMs = [...pruneDeaths(part.deathTimesMs, now, this.policy), now];
   }
 
-  private describe(spec: PartSpec, incarnation: Incarnation): RunningPart {
+  private describe({ spec, deathsTotal }: ManagedPart, incarnation: Incarnation): RunningPart {
     return {
+      deaths: deathsTotal,
       name: spec.name,
       pid: incarnation.pid,
       startedAt: new Date(incarnation.startedAtMs).toISOString(),

@@ -1,0 +1,294 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPostgresPool, readStackConfig } from '@ledger/runtime';
+import type pg from 'pg';
+import { auditSchema, type AuditResult } from '../audit/ledgerAudit.ts';
+import { requestJsonRetrying } from '../load/httpJson.ts';
+import { ensureStack, isReady, type StackSession } from '../stack/stackSession.ts';
+import {
+  faultGroups,
+  partDeaths,
+  servicesOfStack,
+  type FaultContext,
+  type FaultGroup,
+} from './faultGroups.ts';
+import { startTraffic, type TrafficResult } from './faultTraffic.ts';
+
+/**
+ * The fault suite: against the supervised stack (`stackCli up`), a seeded transfer workload flows
+ * while each group breaks one thing for real; then it measures how long until every service is
+ * ready and a new transfer is applied and visible in the query API, and audits the ledger: every
+ * acknowledged command decided, nothing doubled, versions gapless, conservation, all published.
+ */
+export interface FaultRow {
+  readonly group: string;
+  readonly round: number;
+  /** From the fault's end (dependency back, or the kill) to every /readyz answering 200. */
+  readonly readySeconds: number;
+  /** From the fault's end to a new transfer applied and read back at its version. */
+  readonly visibleSeconds: number;
+  readonly traffic: TrafficResult;
+  /** Deaths the supervisor counted that the group did not cause on purpose. */
+  readonly unexpectedDeaths: Record<string, number>;
+  readonly audit: AuditResult;
+  readonly failures: readonly string[];
+}
+
+/** The acceptance's bound: after a dependency is back, a new transfer visible within this. */
+export const recoveryBoundSeconds = 10;
+/** The run's accounts: enough that transfers spread over the partitions. */
+const accountsPerRun = 48;
+const warmupMs = 3_000;
+const afterRecoveryMs = 3_000;
+/** Probes and readiness give up after this: a group that never recovers fails, not hangs. */
+const recoveryGiveUpMs = 120_000;
+const settleTimeoutMs = 120_000;
+const auditPoolMax = 2;
+
+export async function runFaults(options: {
+  readonly repoRoot: string;
+  readonly logsDir: string;
+  readonly groups: readonly FaultGroup[];
+  readonly rounds: number;
+  readonly seed: number;
+  readonly onRow?: (row: FaultRow) => void;
+}): Promise<FaultRow[]> {
+  const config = readStackConfig();
+  const stack = await ensureStack({ repoRoot: options.repoRoot, logsDir: options.logsDir, config });
+  const pool = createPostgresPool({
+    connectionString: config.postgresUrl,
+    schema: process.env.LEDGER_PG_SCHEMA ?? 'ledger',
+    max: auditPoolMax,
+    applicationName: 'fault-suite',
+  });
+  try {
+    if (stack.started.some((what) => servicesOfStack.some((service) => what === service))) {
+      throw new Error(
+        'the running stack is --deps-only: the fault suite needs the services supervised by ' +
+          '`npm run stack -- up` (stop the other stack with `npm run stack -- down`)',
+      );
+    }
+    const runPrefix = `f${Date.now().toString(36)}-`;
+    const accounts = await seedAccounts(stack, runPrefix);
+    const context: FaultContext = { config, repoRoot: options.repoRoot, logsDir: options.logsDir };
+    const rows: FaultRow[] = [];
+    for (let round = 1; round <= options.rounds; round += 1) {
+      for (const group of options.groups) {
+        const row = await runGroup({
+          stack,
+          pool,
+          context,
+          group,
+          round,
+          accounts,
+          idPrefix: `${runPrefix}${group.name.slice(0, 12)}-${round}-`,
+          runPrefix,
+          seed: options.seed + round,
+        });
+        rows.push(row);
+        options.onRow?.(row);
+      }
+    }
+    return rows;
+  } finally {
+    await pool.end();
+    await stack.stop();
+  }
+}
+
+async function runGroup(run: {
+  stack: StackSession;
+  pool: pg.Pool;
+  context: FaultContext;
+  group: FaultGroup;
+  round: number;
+  accounts: readonly string[];
+  idPrefix: string;
+  runPrefix: string;
+  seed: number;
+}): Promise<FaultRow> {
+  const { stack, group } = run;
+  const failures: string[] = [];
+  const deathsBefore = await partDeaths();
+  const traffic = startTraffic({
+    commandApiUrl: stack.urls['command-api'],
+    accountIds: run.accounts,
+    idPrefix: run.idPrefix,
+    seed: run.seed,
+  });
+  await sleep(warmupMs);
+  await group.inject(run.context);
+  const backAtMs = Date.now();
+  const [readySeconds, visibleSeconds] = await Promise.all([
+    secondsUntil(backAtMs, () => allReady(stack)),
+    secondsUntil(backAtMs, () => probeVisible(stack, run.accounts, `${run.idPrefix}probe`)),
+  ]);
+  await sleep(afterRecoveryMs);
+  const result = await traffic.stop();
+  await settle(run.pool, result.acknowledged);
+  const audit = await auditSchema(run.pool, {
+    schema: process.env.LEDGER_PG_SCHEMA ?? 'ledger',
+    runPrefix: run.idPrefix,
+    acceptedCommandIds: result.acknowledged,
+    hasOutbox: true,
+  });
+  const deathsAfter = await partDeaths();
+  const unexpectedDeaths: Record<string, number> = {};
+  for (const [part, count] of Object.entries(deathsAfter)) {
+    const expected = group.expectedDeaths.includes(part as never) ? 1 : 0;
+    const extra = count - (deathsBefore[part] ?? 0) - expected;
+    if (extra > 0) unexpectedDeaths[part] = extra;
+  }
+  if (!Number.isFinite(readySeconds)) failures.push('not every service became ready');
+  if (!(visibleSeconds <= recoveryBoundSeconds)) {
+    failures.push(
+      `new transfer visible after ${visibleSeconds.toFixed(1)} s (> ${recoveryBoundSeconds} s)`,
+    );
+  }
+  if (Object.keys(unexpectedDeaths).length > 0) {
+    failures.push(`unexpected deaths: ${JSON.stringify(unexpectedDeaths)}`);
+  }
+  for (const check of audit.checks) if (!check.ok) failures.push(`${check.name}: ${check.detail}`);
+  if (result.refused.length > 0) failures.push(`refused: ${result.refused.slice(0, 3).join('; ')}`);
+  return {
+    group: group.name,
+    round: run.round,
+    readySeconds,
+    visibleSeconds,
+    traffic: result,
+    unexpectedDeaths,
+    audit,
+    failures,
+  };
+}
+
+/** Seconds from `fromMs` until `condition` holds; Infinity when it never did. */
+async function secondsUntil(fromMs: number, condition: () => Promise<boolean>): Promise<number> {
+  while (Date.now() - fromMs < recoveryGiveUpMs) {
+    if (await condition().catch(() => false)) return (Date.now() - fromMs) / 1_000;
+    await sleep(200);
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+async function allReady(stack: StackSession): Promise<boolean> {
+  const answers = await Promise.all(servicesOfStack.map((service) => isReady(stack.urls[service])));
+  return answers.every(Boolean);
+}
+
+let probeSequence = 0;
+/** One new transfer with `Prefer: wait`, then its debit account read at the version it made. */
+async function probeVisible(
+  stack: StackSession,
+  accounts: readonly string[],
+  idPrefix: string,
+): Promise<boolean> {
+  probeSequence += 1;
+  const [from = '', to = ''] = [accounts[0], accounts[1]];
+  const response = await fetch(`${stack.urls['command-api']}/v1/transfers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', prefer: 'wait=5' },
+    body: JSON.stringify({
+      transferId: `${idPrefix}${probeSequence}`,
+      fromAccountId: from,
+      toAccountId: to,
+      amount: '1',
+      currency: 'USD',
+    }),
+    signal: AbortSignal.timeout(8_000),
+  });
+  if (response.status !== 201) return false;
+  const body = (await response.json()) as { versions: Record<string, number> };
+  const version = body.versions[from];
+  if (version === undefined) return false;
+  const read = await fetch(
+    `${stack.urls['query-api']}/v1/accounts/${encodeURIComponent(from)}/balance?minVersion=${version}&waitMs=3000`,
+    { signal: AbortSignal.timeout(5_000) },
+  );
+  await read.arrayBuffer();
+  return read.status === 200;
+}
+
+/** Waits until every acknowledged command has an outcome and the outbox is published. */
+async function settle(pool: pg.Pool, acknowledged: readonly string[]): Promise<void> {
+  const deadline = Date.now() + settleTimeoutMs;
+  while (Date.now() < deadline) {
+    const missing = await pool.query<{ n: string }>(
+      `select count(*)::text as n from unnest($1::text[]) as c (id)
+        where not exists (select 1 from command_outcomes o where o.command_id = c.id)`,
+      [acknowledged],
+    );
+    if (missing.rows[0]?.n === '0') return;
+    await sleep(500);
+  }
+}
+
+/** A funding account and the run's accounts, each funded, through the API like any client. */
+async function seedAccounts(stack: StackSession, runPrefix: string): Promise<string[]> {
+  const api = stack.urls['command-api'];
+  const wait = { prefer: 'wait=10' };
+  const funding = `${runPrefix}funding`;
+  const open = async (accountId: string, overdraftLimit: string) => {
+    const response = await requestJsonRetrying(
+      'POST',
+      `${api}/v1/accounts`,
+      JSON.stringify({ accountId, currency: 'USD', overdraftLimit }),
+      wait,
+    );
+    if (response.status !== 201) throw new Error(`opening ${accountId}: HTTP ${response.status}`);
+  };
+  await open(funding, '1000000000000000');
+  const accounts = Array.from({ length: accountsPerRun }, (_, index) => `${runPrefix}a${index}`);
+  for (const accountId of accounts) {
+    await open(accountId, '0');
+    const response = await requestJsonRetrying(
+      'POST',
+      `${api}/v1/transfers`,
+      JSON.stringify({
+        transferId: `${runPrefix}fund-${accountId}`,
+        fromAccountId: funding,
+        toAccountId: accountId,
+        amount: '100000000',
+        currency: 'USD',
+      }),
+      wait,
+    );
+    if (response.status !== 201) throw new Error(`funding ${accountId}: HTTP ${response.status}`);
+  }
+  return accounts;
+}
+
+export function faultGroupsNamed(
+  names: readonly string[] | undefined,
+  short: boolean,
+): FaultGroup[] {
+  if (names === undefined) return faultGroups.filter((group) => !short || group.short);
+  return names.map((name) => {
+    const group = faultGroups.find((candidate) => candidate.name === name);
+    if (group === undefined) {
+      throw new Error(
+        `no fault group ${name}; groups: ${faultGroups.map((g) => g.name).join(', ')}`,
+      );
+    }
+    return group;
+  });
+}
+
+/** The table the CLI prints and the note quotes. */
+export function faultTable(rows: readonly FaultRow[]): string {
+  const lines = [
+    '| group | round | ready (s) | new transfer visible (s) | acknowledged | retries | replayed | longest client wait (s) | unexpected deaths | audit | result |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    const deaths = Object.entries(row.unexpectedDeaths)
+      .map(([part, count]) => `${part} ${count}`)
+      .join(', ');
+    lines.push(
+      `| ${row.group} | ${row.round} | ${row.readySeconds.toFixed(1)} | ${row.visibleSeconds.toFixed(1)} | ` +
+        `${row.traffic.acknowledged.length} | ${row.traffic.retries} | ${row.traffic.replayed} | ` +
+        `${row.traffic.longestWaitSeconds.toFixed(1)} | ${deaths || '0'} | ` +
+        `${row.audit.ok ? 'ok' : 'FAILED'} | ${row.failures.length === 0 ? 'pass' : `FAIL: ${row.failures.join('; ')}`} |`,
+    );
+  }
+  return lines.join('\n');
+}
