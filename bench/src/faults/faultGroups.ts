@@ -32,6 +32,8 @@ export interface FaultGroup {
   readonly name: string;
   readonly description: string;
   readonly expectedDeaths: readonly PartName[];
+  /** Services whose /readyz must answer 503 at least once while the fault lasts. */
+  readonly expectNotReady: readonly (typeof servicesOfStack)[number][];
   /** Part of the short set `npm test` runs. */
   readonly short: boolean;
   inject(context: FaultContext): Promise<void>;
@@ -48,6 +50,8 @@ export const faultGroups: readonly FaultGroup[] = [
     name: 'postgres-restart',
     description: 'pg_ctlcluster restart -m fast (every session terminated)',
     expectedDeaths: [],
+    // A fast restart takes about a second: too short to assert a probe sees it.
+    expectNotReady: [],
     short: true,
     inject: ({ config }) => restartLocalCluster(config.postgresUrl),
   },
@@ -55,6 +59,8 @@ export const faultGroups: readonly FaultGroup[] = [
     name: 'broker-kill',
     description: 'SIGKILL of the Kafka broker; the supervisor restarts it',
     expectedDeaths: ['kafka'],
+    // Every service needs the broker: each must say so while it is gone.
+    expectNotReady: [...servicesOfStack],
     short: true,
     inject: async ({ config }) => {
       await killPart('kafka');
@@ -66,6 +72,8 @@ export const faultGroups: readonly FaultGroup[] = [
     name: 'redis-restart',
     description: `Redis SHUTDOWN NOSAVE, down ${redisDownMs / 1_000} s, started again`,
     expectedDeaths: [],
+    // Redis carries only conveniences: no service may go unready without it.
+    expectNotReady: [],
     short: true,
     inject: async ({ config, repoRoot }) => {
       const { host, port } = parseRedisUrl(config.redisUrl);
@@ -79,6 +87,7 @@ export const faultGroups: readonly FaultGroup[] = [
       name: `${service}-kill`,
       description: `SIGKILL of ${service}; the supervisor restarts it`,
       expectedDeaths: [service],
+      expectNotReady: [],
       short: false,
       // Recovery is timed from the kill itself: the restart is part of what is measured.
       inject: async () => {
@@ -90,6 +99,7 @@ export const faultGroups: readonly FaultGroup[] = [
     name: 'processor-scale',
     description: `a second ledger-processor joins for ${extraProcessorLifeMs / 1_000} s, then stops`,
     expectedDeaths: [],
+    expectNotReady: [],
     short: false,
     inject: async ({ repoRoot, logsDir }) => {
       const child = startChild({

@@ -27,6 +27,8 @@ export interface FaultRow {
   /** From the fault's end to a new transfer applied and read back at its version. */
   readonly visibleSeconds: number;
   readonly traffic: TrafficResult;
+  /** Services whose /readyz answered 503 (or nothing) while the fault lasted. */
+  readonly notReadyDuringFault: readonly string[];
   /** Deaths the supervisor counted that the group did not cause on purpose. */
   readonly unexpectedDeaths: Record<string, number>;
   readonly audit: AuditResult;
@@ -43,6 +45,7 @@ const afterRecoveryMs = 3_000;
 const recoveryGiveUpMs = 120_000;
 const settleTimeoutMs = 120_000;
 const auditPoolMax = 2;
+const readinessPollMs = 250;
 
 export async function runFaults(options: {
   readonly repoRoot: string;
@@ -116,8 +119,10 @@ async function runGroup(run: {
     seed: run.seed,
   });
   await sleep(warmupMs);
-  await group.inject(run.context);
+  const watch = watchReadiness(stack);
+  await group.inject(run.context).finally(() => watch.stop());
   const backAtMs = Date.now();
+  const notReadyDuringFault = [...watch.notReady];
   const [readySeconds, visibleSeconds] = await Promise.all([
     secondsUntil(backAtMs, () => allReady(stack)),
     secondsUntil(backAtMs, () => probeVisible(stack, run.accounts, `${run.idPrefix}probe`)),
@@ -139,6 +144,14 @@ async function runGroup(run: {
     if (extra > 0) unexpectedDeaths[part] = extra;
   }
   if (!Number.isFinite(readySeconds)) failures.push('not every service became ready');
+  const stayedReady = group.expectNotReady.filter((service) => !watch.notReady.has(service));
+  if (stayedReady.length > 0) {
+    failures.push(`/readyz stayed 200 while the fault lasted: ${stayedReady.join(', ')}`);
+  }
+  // Redis only carries conveniences: a service must not go unready without it.
+  if (group.name === 'redis-restart' && notReadyDuringFault.length > 0) {
+    failures.push(`unready without Redis: ${notReadyDuringFault.join(', ')}`);
+  }
   if (!(visibleSeconds <= recoveryBoundSeconds)) {
     failures.push(
       `new transfer visible after ${visibleSeconds.toFixed(1)} s (> ${recoveryBoundSeconds} s)`,
@@ -155,6 +168,7 @@ async function runGroup(run: {
     readySeconds,
     visibleSeconds,
     traffic: result,
+    notReadyDuringFault,
     unexpectedDeaths,
     audit,
     failures,
@@ -168,6 +182,28 @@ async function secondsUntil(fromMs: number, condition: () => Promise<boolean>): 
     await sleep(200);
   }
   return Number.POSITIVE_INFINITY;
+}
+
+/** Polls every service's /readyz until stopped, noting those that were not ready once. */
+function watchReadiness(stack: StackSession): { notReady: Set<string>; stop(): void } {
+  const notReady = new Set<string>();
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      await Promise.all(
+        servicesOfStack.map(async (service) => {
+          if (!(await isReady(stack.urls[service]))) notReady.add(service);
+        }),
+      );
+      await sleep(readinessPollMs);
+    }
+  })();
+  return {
+    notReady,
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
 async function allReady(stack: StackSession): Promise<boolean> {
@@ -276,15 +312,15 @@ export function faultGroupsNamed(
 /** The table the CLI prints and the note quotes. */
 export function faultTable(rows: readonly FaultRow[]): string {
   const lines = [
-    '| group | round | ready (s) | new transfer visible (s) | acknowledged | retries | replayed | longest client wait (s) | unexpected deaths | audit | result |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| group | round | not ready while broken | ready (s) | new transfer visible (s) | acknowledged | retries | replayed | longest client wait (s) | unexpected deaths | audit | result |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of rows) {
     const deaths = Object.entries(row.unexpectedDeaths)
       .map(([part, count]) => `${part} ${count}`)
       .join(', ');
     lines.push(
-      `| ${row.group} | ${row.round} | ${row.readySeconds.toFixed(1)} | ${row.visibleSeconds.toFixed(1)} | ` +
+      `| ${row.group} | ${row.round} | ${row.notReadyDuringFault.join(', ') || '—'} | ${row.readySeconds.toFixed(1)} | ${row.visibleSeconds.toFixed(1)} | ` +
         `${row.traffic.acknowledged.length} | ${row.traffic.retries} | ${row.traffic.replayed} | ` +
         `${row.traffic.longestWaitSeconds.toFixed(1)} | ${deaths || '0'} | ` +
         `${row.audit.ok ? 'ok' : 'FAILED'} | ${row.failures.length === 0 ? 'pass' : `FAIL: ${row.failures.join('; ')}`} |`,
