@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readStackConfig } from '@ledger/runtime';
+import pg from 'pg';
 import { faultGroupsNamed, faultTable, runFaults } from '../src/faults/runFaults.ts';
 
 // The fault suite's short groups (bench/src/faults/faultGroups.ts) against the supervised stack,
@@ -11,7 +13,29 @@ import { faultGroupsNamed, faultTable, runFaults } from '../src/faults/runFaults
 // stopped their stack. The whole suite, three rounds: `npm run faults -- --rounds 3`.
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 
+/**
+ * The suite's stack gets a database and topics of its own, fresh each run: the database of record
+ * must match the Kafka log it consumed (the stack refuses a database that consumed further than
+ * its Kafka, e.g. one another checkout's stack used), and a developer's `ledger` data is not ours
+ * to restart things under.
+ */
+const faultsDatabase = 'ledger_faults';
+/** Unique per run (a checkout's Kafka keeps its topics between runs); deleted at the end. */
+const faultsTopicPrefix = `faults${Date.now().toString(36)}`;
+
 describe('fault suite (short groups)', () => {
+  before(async () => {
+    process.env.LEDGER_PG_DATABASE = faultsDatabase;
+    process.env.LEDGER_TOPIC_PREFIX = faultsTopicPrefix;
+    const admin = new pg.Client({ connectionString: readStackConfig().postgresAdminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`drop database if exists ${faultsDatabase} with (force)`);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('given transfers flowing, when Postgres restarts, the broker is killed and Redis stops, then no service dies, nothing acknowledged is lost or doubled, and a new transfer is visible within 10 s of each', async () => {
     const logsDir = join(repoRoot, 'bench', 'results', 'faults-logs');
     await mkdir(logsDir, { recursive: true });
@@ -22,6 +46,7 @@ describe('fault suite (short groups)', () => {
       groups: faultGroupsNamed(undefined, true),
       rounds: 1,
       seed: 20_261_205,
+      deleteTopicsAfter: true,
     });
 
     console.log(faultTable(rows));

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPostgresPool, readStackConfig } from '@ledger/runtime';
+import {
+  createKafkaClient,
+  createLogger,
+  createPostgresPool,
+  readStackConfig,
+  topicNames,
+  type StackConfig,
+} from '@ledger/runtime';
 import type pg from 'pg';
 import { auditSchema, type AuditResult } from '../audit/ledgerAudit.ts';
 import { requestJsonRetrying } from '../load/httpJson.ts';
@@ -54,6 +61,8 @@ export async function runFaults(options: {
   readonly rounds: number;
   readonly seed: number;
   readonly onRow?: (row: FaultRow) => void;
+  /** Delete the stack's topics before stopping it: a run on a prefix of its own (the tests). */
+  readonly deleteTopicsAfter?: boolean;
 }): Promise<FaultRow[]> {
   const config = readStackConfig();
   const stack = await ensureStack({ repoRoot: options.repoRoot, logsDir: options.logsDir, config });
@@ -94,7 +103,25 @@ export async function runFaults(options: {
     return rows;
   } finally {
     await pool.end();
+    if (options.deleteTopicsAfter === true) await deleteTopics(config);
     await stack.stop();
+  }
+}
+
+async function deleteTopics(config: StackConfig): Promise<void> {
+  const kafka = createKafkaClient({
+    clientId: 'fault-suite',
+    brokers: config.kafkaBrokers,
+    logger: createLogger({ level: 'warn' }),
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const names = Object.values(topicNames(config.topicPrefix));
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: names.filter((name) => existing.has(name)) });
+  } finally {
+    await admin.disconnect();
   }
 }
 
