@@ -4,7 +4,7 @@ import type { CommandApiDeps } from './appDeps.ts';
 import { commandApiMetrics, type CommandApiMetrics } from './commandApiMetrics.ts';
 import { registerAccountRoutes } from './http/accountRoutes.ts';
 import { loadSheddingMiddleware, rateLimitMiddleware } from './http/admissionMiddleware.ts';
-import { authMiddleware } from './http/authMiddleware.ts';
+import { authMiddleware, scopeMiddleware } from './http/authMiddleware.ts';
 import { registerBatchTransferRoutes } from './http/batchTransferRoutes.ts';
 import { registerCommandRoutes } from './http/commandRoutes.ts';
 import { problemMiddleware } from './http/problemMiddleware.ts';
@@ -16,8 +16,9 @@ import { registerTransferRoutes } from './http/transferRoutes.ts';
  * The command API as an express app, every dependency injected: main.ts wires the real Kafka,
  * Redis and Postgres adapters; tests pass in-memory fakes and listen on port 0.
  *
- * Order of the checks a /v1 request passes: request id → auth (401) → rate limit (429) →
- * load shedding (503, commands only) → 415/413/400 body checks → validation → accept.
+ * Order of the checks a /v1 request passes: request id → auth (401) → the route's scope (403) →
+ * rate limit (429) → load shedding (503, commands only) → 415/413/400 body checks → validation →
+ * the key's tenant (403, every account the command names) → accept.
  */
 export function createApp(deps: CommandApiDeps): Express {
   const metrics = commandApiMetrics(deps.registry);
@@ -33,6 +34,7 @@ export function createApp(deps: CommandApiDeps): Express {
     registry: deps.registry,
     readiness: deps.readiness,
     isAccepting,
+    apiKeys: deps.apiKeys,
   });
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (!handleOps(request, response)) next();
@@ -47,25 +49,24 @@ export function createApp(deps: CommandApiDeps): Express {
     clock: deps.clock,
   };
   const v1 = express.Router({ strict: true, caseSensitive: true });
-  v1.use(authMiddleware(deps.options.apiKeys));
-  v1.use(
-    rateLimitMiddleware({
-      rateLimiter: deps.rateLimiter,
-      authEnabled: deps.options.apiKeys.length > 0,
-      metrics,
-    }),
-  );
-  v1.post(
-    '*',
-    loadSheddingMiddleware({
-      lagGauge: deps.lagGauge,
-      consumerLagMax: deps.options.consumerLagMax,
-      retryAfterSeconds: deps.options.overloadedRetryAfterSeconds,
-      isAccepting,
-      metrics,
-      logger: deps.logger,
-    }),
-  );
+  v1.use(authMiddleware(deps.apiKeys));
+  v1.use(scopeMiddleware());
+  v1.use(rateLimitMiddleware({ rateLimiter: deps.rateLimiter, metrics }));
+  const shedLoad = loadSheddingMiddleware({
+    lagGauge: deps.lagGauge,
+    consumerLagMax: deps.options.consumerLagMax,
+    retryAfterSeconds: deps.options.overloadedRetryAfterSeconds,
+    isAccepting,
+    metrics,
+    logger: deps.logger,
+  });
+  // Commands only. Not `v1.post('*', …)`: '*' is a route parameter, which express percent-decodes
+  // for every /v1 path of any method, so a malformed escape on an unknown path failed there
+  // instead of reaching the 404.
+  v1.use((request: Request, response: Response, next: NextFunction) => {
+    if (request.method === 'POST') shedLoad(request, response, next);
+    else next();
+  });
   // The batch route first: '/transfers/batch' must not be taken for anything else.
   registerBatchTransferRoutes(v1, routeDeps);
   registerTransferRoutes(v1, routeDeps);

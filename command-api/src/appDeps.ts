@@ -1,4 +1,4 @@
-import type { Logger, OutcomeNotice, ReadinessCheck } from '@ledger/runtime';
+import type { ApiKeys, Logger, OutcomeNotice, RateLimiter, ReadinessCheck } from '@ledger/runtime';
 import type { Registry } from 'prom-client';
 import type { AcceptedCommand } from './commands.ts';
 import type { IdGenerator } from '@ledger/runtime';
@@ -12,6 +12,8 @@ export interface CommandApiDeps {
   readonly outcomes: OutcomeWaiter;
   readonly idempotency: IdempotencyStore;
   readonly rateLimiter: RateLimiter;
+  /** Who may call /v1 and the ops routes (runtime's apiKeys.ts); disabled means auth off. */
+  readonly apiKeys: ApiKeys;
   readonly lagGauge: LagGauge;
   readonly registry: Registry;
   readonly logger: Logger;
@@ -24,8 +26,6 @@ export interface CommandApiDeps {
 }
 
 export interface CommandApiOptions {
-  /** Bearer keys; empty means authentication is off (the local default, API.md). */
-  readonly apiKeys: readonly string[];
   /** Load shedding: the processor's consumer lag (messages) above which commands get 503. */
   readonly consumerLagMax: number;
   /** Retry-After sent with 503 overloaded. */
@@ -69,6 +69,37 @@ export interface IdempotencyClaim {
   readonly record: AcceptRecord;
 }
 
+/** What claiming one key found. */
+export interface ClaimResult {
+  /** The record that already held the key, or undefined when this attempt may publish. */
+  readonly previous: AcceptRecord | undefined;
+  /**
+   * False when this attempt may publish but cannot rule out an earlier attempt, accepted and not
+   * yet decided, under the same key: Redis was down (only decided commands are known), or the
+   * claim was taken over from an owner that died and may have published before it did. After
+   * publishing, the acceptor asks the ledger (`settle`) whether the command was a replay.
+   */
+  readonly verified: boolean;
+}
+
+/** The ledger's decision of one command, as Postgres `command_outcomes` records it. */
+export interface LedgerDecision {
+  readonly outcome: CommandOutcome;
+  /** The accountId or transferId the decision names (for a replay: the original's). */
+  readonly subjectId: string;
+  /** Set when the ledger found the command repeats an earlier one: that command's id. */
+  readonly replayOf: string | undefined;
+}
+
+/** The ledger refused the command because its key (or id) belongs to a request with other content. */
+export function isKeyConflict(decision: LedgerDecision): boolean {
+  const { outcome } = decision;
+  return (
+    outcome.status === 'rejected' &&
+    (outcome.code === 'idempotency_conflict' || outcome.code === 'account_exists')
+  );
+}
+
 /** A command's state as far as this side knows it. */
 export type CommandState =
   { readonly status: 'accepted'; readonly commandId: string } | CommandOutcome;
@@ -86,13 +117,19 @@ export type CommandOutcome = OutcomeNotice;
 export interface IdempotencyStore {
   /**
    * Claims each key for its command, in order (a later claim in the list sees an earlier one).
-   * Returns, per claim, the record that already held the key, or undefined if the claim won.
+   * Returns, per claim, the record that already held the key or that the claim won.
    */
-  claim(claims: readonly IdempotencyClaim[]): Promise<readonly (AcceptRecord | undefined)[]>;
+  claim(claims: readonly IdempotencyClaim[]): Promise<readonly ClaimResult[]>;
   /** Records that Kafka acknowledged these commands (GET /v1/commands answers "accepted"). */
   confirm(claims: readonly IdempotencyClaim[]): Promise<void>;
   /** Gives up claims whose publish failed, so the client's retry is not taken for a replay. */
   release(claims: readonly IdempotencyClaim[]): Promise<void>;
+  /**
+   * For published claims that were not verified: waits, bounded, for the ledger's decision of
+   * each command, by command id (absent = not decided in time). A command the ledger found to
+   * repeat an earlier one makes the key hold that original again where Redis answers.
+   */
+  settle(claims: readonly IdempotencyClaim[]): Promise<ReadonlyMap<string, LedgerDecision>>;
   /** Current state per command id; absent from the map = unknown here. */
   states(commandIds: readonly string[]): Promise<ReadonlyMap<string, CommandState>>;
 }
@@ -112,13 +149,8 @@ export interface OutcomeWait {
   readonly waited: boolean;
 }
 
-export type RateDecision =
-  { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
-
-export interface RateLimiter {
-  /** Counts one request for the client; fails open (allowed) when its store is down. */
-  take(clientKey: string): Promise<RateDecision>;
-}
+/** runtime's shared limiter (Redis, insured by a local one); fakes implement the same. */
+export type { RateDecision, RateLimiter } from '@ledger/runtime';
 
 export interface LagGauge {
   /** The processor group's lag on the commands topic, or undefined when not known (never shed). */

@@ -1,11 +1,13 @@
 import { LedgerError, hashAmount, maskAccountId, type Logger } from '@ledger/runtime';
 import type {
   AcceptRecord,
+  ClaimResult,
   CommandPublisher,
   IdempotencyClaim,
   IdempotencyScope,
   IdempotencyStore,
 } from './appDeps.ts';
+import { isKeyConflict } from './appDeps.ts';
 import type { CommandApiMetrics } from './commandApiMetrics.ts';
 import { assertNever, partitionKeyOf, subjectOf, type AcceptedCommand } from './commands.ts';
 
@@ -35,6 +37,11 @@ export interface RequestTrace {
  * If publishing fails nothing was accepted: the claims are released so the client's retry is a
  * fresh attempt, and the error propagates (503). A claim or confirm failing (Redis) is logged
  * and ignored: the processor's unique constraint is the real exactly-once guard.
+ *
+ * A published command whose claim was unverified (Redis down, or taken over from a dead owner)
+ * may repeat an earlier command the store could not see: the ledger's decision, when it comes
+ * within the store's bound, tells. A duplicate is answered as a replay of the original (its id,
+ * `Idempotent-Replayed`), a key conflict as 409, exactly as a verified claim would have been.
  */
 export async function acceptCommands(
   commands: readonly AcceptedCommand[],
@@ -44,12 +51,12 @@ export async function acceptCommands(
   const claims = commands.map(claimFor);
   const existing = await claimOrAssumeNew(claims, deps.idempotency, trace.log);
   const results: AcceptResult[] = [];
-  const toPublish: { command: AcceptedCommand; claim: IdempotencyClaim }[] = [];
+  const toPublish: Published[] = [];
   commands.forEach((command, index) => {
     const claim = claims[index] as IdempotencyClaim;
-    const previous = existing[index];
+    const { previous, verified } = existing[index] ?? { previous: undefined, verified: false };
     if (previous === undefined) {
-      toPublish.push({ command, claim });
+      toPublish.push({ command, claim, verified, index });
       results.push({
         kind: 'accepted',
         commandId: command.commandId,
@@ -102,7 +109,68 @@ export async function acceptCommands(
   await deps.idempotency.confirm(toPublish.map(({ claim }) => claim)).catch((error: unknown) => {
     trace.log.warn('could not record accepted commands (GET /v1/commands may lag)', { error });
   });
+  const unverified = toPublish.filter(({ verified }) => !verified);
+  if (unverified.length > 0) await answerFromLedger(unverified, results, deps, trace.log);
   return results;
+}
+
+interface Published {
+  readonly command: AcceptedCommand;
+  readonly claim: IdempotencyClaim;
+  readonly verified: boolean;
+  /** Its place in the results. */
+  readonly index: number;
+}
+
+/**
+ * Rewrites the results of published, unverified commands from the ledger's decisions: a
+ * duplicate becomes a replay of the original, a key conflict a refusal; a new command, or one
+ * not decided within the store's bound, stays accepted.
+ */
+async function answerFromLedger(
+  unverified: readonly Published[],
+  results: AcceptResult[],
+  deps: AcceptorDeps,
+  log: Logger,
+): Promise<void> {
+  const decisions = await deps.idempotency
+    .settle(unverified.map(({ claim }) => claim))
+    .catch((error: unknown) => {
+      log.warn('could not read the decisions of unverified commands', { error });
+      return new Map<string, never>();
+    });
+  const originals = new Map<string, AcceptResult>();
+  for (const { command, index } of unverified) {
+    const decision = decisions.get(command.commandId);
+    if (decision === undefined) {
+      deps.metrics.ledgerChecks.inc({ result: 'undecided' });
+    } else if (decision.replayOf !== undefined && decision.replayOf !== command.commandId) {
+      const original: AcceptResult = {
+        kind: 'replayed',
+        commandId: decision.replayOf,
+        subjectId: decision.subjectId,
+      };
+      results[index] = original;
+      originals.set(command.commandId, original);
+      deps.metrics.ledgerChecks.inc({ result: 'replayed' });
+    } else if (isKeyConflict(decision)) {
+      results[index] = {
+        kind: 'refused',
+        error: conflictError(command, {
+          commandId: command.commandId,
+          subjectId: decision.subjectId,
+        }),
+      };
+      deps.metrics.ledgerChecks.inc({ result: 'conflict' });
+    } else {
+      deps.metrics.ledgerChecks.inc({ result: 'new' });
+    }
+  }
+  // A later item of the same request that replayed one of these follows it to its original.
+  results.forEach((result, index) => {
+    const original = result.kind === 'replayed' ? originals.get(result.commandId) : undefined;
+    if (original !== undefined) results[index] = original;
+  });
 }
 
 export function scopeOf(command: AcceptedCommand): IdempotencyScope {
@@ -122,16 +190,20 @@ async function claimOrAssumeNew(
   claims: readonly IdempotencyClaim[],
   idempotency: IdempotencyStore,
   log: Logger,
-): Promise<readonly (AcceptRecord | undefined)[]> {
+): Promise<readonly ClaimResult[]> {
   try {
     return await idempotency.claim(claims);
   } catch (error) {
-    log.warn('idempotency store failed: accepting without an edge check', { error });
-    return claims.map(() => undefined);
+    log.warn('idempotency store failed: accepting, the ledger will tell replays', { error });
+    return claims.map(() => ({ previous: undefined, verified: false }));
   }
 }
 
-function conflictError(command: AcceptedCommand, previous: AcceptRecord): LedgerError {
+/** Same key, other content; `previous` names the command the problem points to. */
+function conflictError(
+  command: AcceptedCommand,
+  previous: Pick<AcceptRecord, 'commandId' | 'subjectId'>,
+): LedgerError {
   const extra = { commandId: previous.commandId, [subjectOf(command).field]: previous.subjectId };
   return command.payload.type === 'OpenAccount'
     ? new LedgerError('account_exists', 'the account was opened with a different body', { extra })

@@ -47,6 +47,17 @@ function createCommandApiMetrics(registry: Registry) {
       labelNames: ['operation'] as const,
       registers: [registry],
     }),
+    ledgerChecks: new Counter({
+      name: 'command_api_idempotency_ledger_checks_total',
+      help: 'Published commands whose idempotency claim was unverified (Redis down, claim taken over), by what the ledger decided: replayed, conflict, new, or undecided in time',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    idempotencyTakeovers: new Counter({
+      name: 'command_api_idempotency_takeovers_total',
+      help: 'Pending idempotency claims taken over because their owner instance lease had lapsed',
+      registers: [registry],
+    }),
     redisUp: new Gauge({
       name: 'command_api_redis_up',
       help: '1 when the Redis connection is ready; 0 means degraded (no waits, no rate limits)',

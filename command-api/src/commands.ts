@@ -39,6 +39,25 @@ export function subjectOf(command: AcceptedCommand): {
   }
 }
 
+/**
+ * Every account the command names, by field (`where` prefixes the field, e.g. a batch item's
+ * `transfers[3].`): what an API key's tenant must cover (runtime's checkAccounts).
+ */
+export function accountsOf(command: AcceptedCommand, where = ''): [string, string][] {
+  const { payload } = command;
+  switch (payload.type) {
+    case 'OpenAccount':
+      return [[`${where}accountId`, payload.accountId]];
+    case 'Transfer':
+      return [
+        [`${where}fromAccountId`, payload.fromAccountId],
+        [`${where}toAccountId`, payload.toAccountId],
+      ];
+    default:
+      return assertNever(payload);
+  }
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }

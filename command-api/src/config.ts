@@ -1,9 +1,8 @@
 import {
-  apiKeysMax,
   assert,
   intFromEnv,
-  listFromEnv,
   outcomeNoticeTtlSeconds,
+  rateWindowMsFromEnv,
   readServiceConfig,
   shutdownTimeoutMs,
   stringFromEnv,
@@ -19,12 +18,16 @@ import {
   sendBatchMessagesMax,
 } from './kafka/commandProducer.ts';
 import { lookupKeysMax } from './postgres/decidedCommands.ts';
+import { decisionPollCommandsMax } from './postgres/decisionPoller.ts';
+import { ownerLeaseRenewMs, ownerLeaseTtlMs } from './redis/ownerLease.ts';
 import {
+  claimPendingMs,
   idempotencyTtlSecondsDefault,
   idempotencyTtlSecondsMax,
+  ledgerCheckWaitMsDefault,
+  ledgerCheckWaitMsMax,
 } from './redis/redisIdempotencyStore.ts';
 import { waitedCommandsMax } from './redis/redisOutcomeWaiter.ts';
-import { rateLimitWindowMsMax } from './redis/redisRateLimiter.ts';
 import { batchItemsMax } from './validation/batchValidator.ts';
 
 /** Everything main.ts needs, read and validated once at start-up (a bad value stops the start). */
@@ -33,6 +36,8 @@ export interface CommandApiConfig extends ServiceConfig {
   readonly rateLimit: { readonly limit: number; readonly windowMs: number };
   readonly processorGroupId: string;
   readonly idempotencyTtlSeconds: number;
+  /** How long a command whose idempotency claim was unverified waits for its decision. */
+  readonly ledgerCheckWaitMs: number;
   /** Interface to listen on: all by default (a container), 127.0.0.1 for a local-only run. */
   readonly listenHost: string;
 }
@@ -40,11 +45,9 @@ export interface CommandApiConfig extends ServiceConfig {
 export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): CommandApiConfig {
   checkLimits();
   const common = readServiceConfig(env);
-  const apiKeys = listFromEnv(env, 'LEDGER_API_KEYS', apiKeysMax);
   return {
     ...common,
     api: {
-      apiKeys,
       // At 10k commands/s, 500k is under a minute of backlog: past it waits time out anyway.
       consumerLagMax: intFromEnv(env, 'LEDGER_COMMAND_API_CONSUMER_LAG_MAX', 500_000, {
         min: 1,
@@ -59,10 +62,7 @@ export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): Comm
     rateLimit: {
       // Generous by default: the local bench drives 1000 clients from one address.
       limit: intFromEnv(env, 'LEDGER_COMMAND_API_RATE_LIMIT', 100_000, { min: 1, max: 10_000_000 }),
-      windowMs: intFromEnv(env, 'LEDGER_COMMAND_API_RATE_WINDOW_MS', 1_000, {
-        min: 100,
-        max: rateLimitWindowMsMax,
-      }),
+      windowMs: rateWindowMsFromEnv(env, 'LEDGER_COMMAND_API_RATE_WINDOW_MS'),
     },
     processorGroupId: stringFromEnv(
       env,
@@ -74,6 +74,12 @@ export function readCommandApiConfig(env: NodeJS.ProcessEnv = process.env): Comm
       'LEDGER_COMMAND_API_IDEMPOTENCY_TTL_SECONDS',
       idempotencyTtlSecondsDefault,
       { min: outcomeNoticeTtlSeconds, max: idempotencyTtlSecondsMax },
+    ),
+    ledgerCheckWaitMs: intFromEnv(
+      env,
+      'LEDGER_COMMAND_API_LEDGER_CHECK_WAIT_MS',
+      ledgerCheckWaitMsDefault,
+      { min: 0, max: ledgerCheckWaitMsMax },
     ),
     postgresPoolMax: intFromEnv(env, 'LEDGER_COMMAND_API_PG_POOL_MAX', 4, { min: 1, max: 64 }),
     listenHost: stringFromEnv(env, 'LEDGER_COMMAND_API_HOST', '0.0.0.0'),
@@ -95,6 +101,9 @@ export function checkLimits(): void {
     'outcome keys must outlive the longest Prefer: wait',
   );
   assert(publishTimeoutMs < shutdownTimeoutMs, 'a publish must time out before the drain budget');
+  assert(decisionPollCommandsMax >= batchItemsMax, 'one batch request must be able to wait');
+  assert(2 * ownerLeaseRenewMs < ownerLeaseTtlMs, 'a lease must survive a missed renewal');
+  assert(ownerLeaseTtlMs < claimPendingMs, 'a dead owner must free its claims before they expire');
 }
 
 /** `trust proxy`: off by default; "true", a hop count or a subnet list otherwise. */

@@ -1,4 +1,4 @@
-import { runService } from '@ledger/runtime';
+import { authenticationMode, runService } from '@ledger/runtime';
 import { readCommandApiConfig } from './config.ts';
 import { service, startCommandApi } from './wiring.ts';
 
@@ -12,7 +12,7 @@ await runService(service, config.logLevel, async (logger) => {
   logger.info('listening', {
     port: running.port,
     topicPrefix: config.stack.topicPrefix,
-    authentication: config.api.apiKeys.length > 0 ? 'api-keys' : 'off',
+    authentication: authenticationMode(config.apiKeys),
   });
   return running;
 });

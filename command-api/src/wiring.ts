@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  answerClientErrors,
   closeServer,
   connectServiceClients,
   createRedisClient,
+  createSharedRateLimiter,
   createSystemUuidV7Generator,
   kafkaCheck,
   listen,
+  openApiKeys,
   postgresCheck,
   waitForDependency,
   type Logger,
@@ -20,10 +24,11 @@ import { createCommandProducer } from './kafka/commandProducer.ts';
 import { createConsumerLagMonitor, type ConsumerLagMonitor } from './kafka/consumerLagMonitor.ts';
 import { createCommandKafkaProducer } from './kafka/kafkaProducer.ts';
 import { createDecidedCommands } from './postgres/decidedCommands.ts';
+import { createDecisionPoller } from './postgres/decisionPoller.ts';
+import { createOwnerLease } from './redis/ownerLease.ts';
 import { createRedisIdempotencyStore } from './redis/redisIdempotencyStore.ts';
 import { redisKeys } from './redis/redisKeys.ts';
 import { createRedisOutcomeWaiter } from './redis/redisOutcomeWaiter.ts';
-import { createRedisRateLimiter } from './redis/redisRateLimiter.ts';
 
 export const service = 'command-api';
 
@@ -72,6 +77,11 @@ export async function startCommandApi(
   await outcomes.start().catch((error: unknown) => {
     logger.warn('outcome notices unavailable at start-up: Prefer: wait answers 202', { error });
   });
+  // This instance's pending idempotency claims name it; its lease frees them if it dies.
+  const lease = createOwnerLease({ redis, keys, ownerId: randomUUID(), logger });
+  await lease.start();
+  const decided = createDecidedCommands(pool);
+  const decisions = createDecisionPoller({ decided, logger });
 
   const lagMonitor = createConsumerLagMonitor({
     admin,
@@ -91,6 +101,7 @@ export async function startCommandApi(
   });
 
   let accepting = true;
+  const apiKeys = openApiKeys(config.apiKeys, logger);
   const app = createApp({
     publisher: commandProducer,
     outcomes,
@@ -98,17 +109,20 @@ export async function startCommandApi(
       redis,
       keys,
       ttlSeconds: config.idempotencyTtlSeconds,
-      decided: createDecidedCommands(pool),
+      ownerId: lease.ownerId,
+      decided,
+      decisions,
+      ledgerCheckWaitMs: config.ledgerCheckWaitMs,
       metrics,
       logger,
     }),
-    rateLimiter: createRedisRateLimiter({
+    rateLimiter: createSharedRateLimiter({
       redis,
-      keys,
-      limit: config.rateLimit.limit,
-      windowMs: config.rateLimit.windowMs,
-      metrics,
+      keyPrefix: keys.rateLimitPrefix,
+      ...config.rateLimit,
+      onDegraded: () => metrics.redisDegraded.inc({ operation: 'rate_limit' }),
     }),
+    apiKeys: apiKeys.apiKeys,
     lagGauge: lagMonitor,
     registry,
     logger,
@@ -119,6 +133,7 @@ export async function startCommandApi(
     isAccepting: () => accepting,
   });
   const server = createServer(app);
+  answerClientErrors(server, logger);
   await listen(server, port, config.listenHost);
   const boundPort = (server.address() as AddressInfo).port;
 
@@ -130,8 +145,11 @@ export async function startCommandApi(
     async stop() {
       accepting = false;
       await outcomes.close();
+      decisions.close();
       await closeServer(server);
+      apiKeys.close();
       await commandProducer.drain();
+      await lease.stop();
       await lagMonitor.stop();
       await producer.disconnect();
       redis.disconnect();

@@ -72,7 +72,9 @@ void describe('command API degraded and bounded, against the real stack', () => 
     const api = await startCommandApi(
       environment.config({
         LEDGER_REDIS_URL: 'redis://127.0.0.1:1',
-        LEDGER_COMMAND_API_RATE_LIMIT: '1',
+        // The five /v1 requests below; the local limiter refuses a sixth.
+        LEDGER_COMMAND_API_RATE_LIMIT: '5',
+        LEDGER_COMMAND_API_RATE_WINDOW_MS: '60000',
       }),
       environment.logger,
       0,
@@ -88,7 +90,7 @@ void describe('command API degraded and bounded, against the real stack', () => 
       const second = await request(baseUrl, 'POST', '/v1/transfers', {
         body: body(payload('no-redis-2')),
       });
-      assert.equal(second.status, 202, 'no rate limit without Redis');
+      assert.equal(second.status, 202);
 
       const replay = await request(baseUrl, 'POST', '/v1/transfers', { body: body(known) });
       assert.equal(replay.status, 201, replay.text);
@@ -105,6 +107,9 @@ void describe('command API degraded and bounded, against the real stack', () => 
         status: 'applied',
         versions: { carol: 4, dave: 9 },
       });
+      const limited = await request(baseUrl, 'GET', '/v1/commands/cmd-pg-1');
+      assert.equal(limited.status, 429, 'without Redis the local limiter decides');
+      assert.ok(Number(limited.headers.get('retry-after')) >= 1);
 
       const ready = await request(baseUrl, 'GET', '/readyz');
       assert.equal(ready.status, 200, 'Redis is optional for readiness');
@@ -117,6 +122,10 @@ void describe('command API degraded and bounded, against the real stack', () => 
       assert.match(
         metrics.text,
         /command_api_redis_degraded_total\{operation="idempotency_claim",service="command-api"\} [1-9]/,
+      );
+      assert.match(
+        metrics.text,
+        /command_api_redis_degraded_total\{operation="rate_limit",service="command-api"\} 6/,
       );
     } finally {
       await api.stop();

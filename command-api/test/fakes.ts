@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createLogger, type Logger } from '@ledger/runtime';
+import { answerClientErrors, createApiKeys, createLogger, type Logger } from '@ledger/runtime';
 import { Registry } from 'prom-client';
 import { createApp } from '../src/app.ts';
 import type {
   AcceptRecord,
+  ClaimResult,
   CommandApiDeps,
   CommandOutcome,
   CommandPublisher,
@@ -13,6 +14,7 @@ import type {
   IdempotencyClaim,
   IdempotencyStore,
   LagGauge,
+  LedgerDecision,
   OutcomeWait,
   OutcomeWaiter,
   RateDecision,
@@ -39,15 +41,30 @@ export class FakeIdempotency implements IdempotencyStore {
   readonly confirmed = new Set<string>();
   readonly outcomes = new Map<string, CommandOutcome>();
   failing = false;
-  claim(claims: readonly IdempotencyClaim[]): Promise<readonly (AcceptRecord | undefined)[]> {
+  /** As with Redis down: claims see only the keys already there, hold nothing, are unverified. */
+  unheld = false;
+  /** The fake ledger's decisions, by command id, that `settle` finds. */
+  readonly decisions = new Map<string, LedgerDecision>();
+  /** Command ids `settle` was asked about. */
+  readonly settled: string[] = [];
+  claim(claims: readonly IdempotencyClaim[]): Promise<readonly ClaimResult[]> {
     if (this.failing) return Promise.reject(new Error('store down'));
     return Promise.resolve(
       claims.map(({ scope, key, record }) => {
-        const existing = this.keys.get(`${scope}:${key}`);
-        if (existing === undefined) this.keys.set(`${scope}:${key}`, record);
-        return existing;
+        const previous = this.keys.get(`${scope}:${key}`);
+        if (previous === undefined && !this.unheld) this.keys.set(`${scope}:${key}`, record);
+        return { previous, verified: previous !== undefined || !this.unheld };
       }),
     );
+  }
+  settle(claims: readonly IdempotencyClaim[]): Promise<ReadonlyMap<string, LedgerDecision>> {
+    const found = new Map<string, LedgerDecision>();
+    for (const { record } of claims) {
+      this.settled.push(record.commandId);
+      const decision = this.decisions.get(record.commandId);
+      if (decision !== undefined) found.set(record.commandId, decision);
+    }
+    return Promise.resolve(found);
   }
   confirm(claims: readonly IdempotencyClaim[]): Promise<void> {
     for (const claim of claims) this.confirmed.add(claim.record.commandId);
@@ -123,7 +140,11 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  overrides: Partial<Pick<CommandApiDeps, 'options' | 'isAccepting'>> & { logger?: Logger } = {},
+  overrides: Partial<
+    Pick<CommandApiDeps, 'options' | 'isAccepting' | 'apiKeys' | 'rateLimiter'>
+  > & {
+    logger?: Logger;
+  } = {},
 ): Promise<TestApp> {
   const publisher = new FakePublisher();
   const idempotency = new FakeIdempotency();
@@ -138,7 +159,8 @@ export async function startTestApp(
     publisher,
     idempotency,
     outcomes,
-    rateLimiter,
+    rateLimiter: overrides.rateLimiter ?? rateLimiter,
+    apiKeys: overrides.apiKeys ?? createApiKeys({}),
     lagGauge,
     registry,
     logger,
@@ -146,7 +168,6 @@ export async function startTestApp(
     ids: sequentialIds('id'),
     readiness: [],
     options: {
-      apiKeys: [],
       consumerLagMax: 100_000,
       overloadedRetryAfterSeconds: 2,
       trustProxy: false,
@@ -157,6 +178,7 @@ export async function startTestApp(
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
+  answerClientErrors(server, logger); // as wiring.ts does
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,

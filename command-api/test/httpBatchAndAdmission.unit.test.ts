@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createApiKeys } from '@ledger/runtime';
 import { batchItemsMax } from '../src/validation/batchValidator.ts';
 import { startTestApp } from './fakes.ts';
 import { request } from './httpClient.ts';
@@ -107,12 +108,7 @@ void describe('batch transfers', () => {
 void describe('admission', () => {
   void it('given API keys, when the key is missing or wrong, then 401; with the key, 202', async () => {
     const app = await startTestApp({
-      options: {
-        apiKeys: ['secret-1', 'secret-2'],
-        consumerLagMax: 10,
-        overloadedRetryAfterSeconds: 2,
-        trustProxy: false,
-      },
+      apiKeys: createApiKeys({ plaintext: ['secret-1', 'secret-2'] }),
     });
     try {
       const body = transfer('a-1');

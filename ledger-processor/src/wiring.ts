@@ -11,6 +11,7 @@ import {
   exitForRestart,
   kafkaCheck,
   listen,
+  openApiKeys,
   postgresCheck,
   registryCheck,
   waitForDependency,
@@ -89,6 +90,8 @@ export async function startLedgerProcessor(
     onFatal: overrides.onFatal ?? exitForRestart(logger),
   });
   let accepting = true;
+  // With keys on, /metrics and /readyz's details need ops:read (runtime's opsRoutes.ts).
+  const opsKeys = openApiKeys(config.apiKeys, logger);
   const server = createOpsServer({
     registry,
     readiness: [
@@ -98,6 +101,7 @@ export async function startLedgerProcessor(
       { name: 'outbox', check: () => Promise.resolve().then(() => relay.checkFlowing()) },
     ],
     isAccepting: () => accepting,
+    apiKeys: opsKeys.apiKeys,
   });
   await listen(server, overrides.port ?? config.stack.ports.ledgerProcessor);
   await processor.start();
@@ -118,6 +122,7 @@ export async function startLedgerProcessor(
       await producer.disconnect();
       redis.disconnect();
       await closeServer(server);
+      opsKeys.close();
       await clients.close();
     },
   };

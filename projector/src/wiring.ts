@@ -7,6 +7,7 @@ import {
   exitForRestart,
   kafkaCheck,
   listen,
+  openApiKeys,
   postgresCheck,
   registryCheck,
   type Logger,
@@ -58,10 +59,13 @@ export async function startProjector(
     onFatal: overrides.onFatal ?? exitForRestart(logger),
   });
   let accepting = true;
+  // With keys on, /metrics and /readyz's details need ops:read (runtime's opsRoutes.ts).
+  const opsKeys = openApiKeys(config.apiKeys, logger);
   const server = createOpsServer({
     registry,
     readiness: [postgresCheck(pool), kafkaCheck(admin), registryCheck(config.stack.registryUrl)],
     isAccepting: () => accepting,
+    apiKeys: opsKeys.apiKeys,
   });
   await listen(server, overrides.port ?? config.stack.ports.projector);
   await projector.start();
@@ -72,6 +76,7 @@ export async function startProjector(
       accepting = false;
       await projector.stop();
       await closeServer(server);
+      opsKeys.close();
       await clients.close();
     },
   };

@@ -4,13 +4,15 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   LedgerError,
   assert,
+  checkAccounts,
   problemContentType,
   problemFromError,
   type ErrorCode,
   type Logger,
+  type Principal,
 } from '@ledger/runtime';
 import type { BalanceSnapshot } from './accountModel.ts';
-import type { ApiKeyCheck } from './http/apiKeyCheck.ts';
+import type { QueryAdmission } from './http/admission.ts';
 import { balanceFrame } from './http/responseBodies.ts';
 import { parseStreamRequest, type StreamRequest } from './streamMessages.ts';
 import {
@@ -34,6 +36,10 @@ import {
  *
  * Every resource is bounded: connections, subscriptions per connection, frame size, and the
  * bytes buffered for a client that does not read (it is cut off, not buffered for without end).
+ * Per client (API key, or address with keys off), the connections opened and the accounts
+ * subscribed per window are rate-limited (an upgrade answers 429, a subscribe an error frame
+ * with `rate_limited` and `retryAfterSeconds`); a key with a tenant may subscribe only to
+ * accounts inside it (an error frame with `forbidden`, nothing of that message subscribed).
  */
 export interface BalanceStream {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, requestId: string): void;
@@ -64,7 +70,7 @@ export interface BalanceStreamHooks {
 
 export interface BalanceStreamDeps {
   readonly options: BalanceStreamOptions;
-  readonly checkApiKey: ApiKeyCheck;
+  readonly admission: QueryAdmission;
   /**
    * The cached balance, read synchronously at subscribe: no change can slip in between reading
    * it and starting the account's order from it.
@@ -100,6 +106,11 @@ interface Connection {
    * push and the versions held until then.
    */
   readonly order: StreamSequencer<Outgoing>;
+  /** Who opened it: its tenant bounds what it may subscribe to. */
+  readonly principal: Principal;
+  readonly clientKey: string;
+  /** The client's messages, handled one after the other (a subscribe waits for its limit). */
+  pending: Promise<void>;
   alive: boolean;
 }
 
@@ -119,6 +130,16 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     maxPayload: streamMessageBytesMax,
     perMessageDeflate: false, // compression costs CPU per frame and buffers per connection
     clientTracking: false,
+  });
+  // ws answers a handshake it cannot take (a bad Sec-WebSocket-Key or version, …) with its own
+  // text/html 400 unless someone listens here: answer a problem document like every refusal.
+  const upgradeRequestIds = new WeakMap<IncomingMessage, string>();
+  wss.on('wsClientError', (error, socket, request) => {
+    const refusal = new LedgerError(
+      'invalid_request',
+      `not a WebSocket handshake: ${error.message}`,
+    );
+    refuseUpgrade(socket, refusal, upgradeRequestIds.get(request) ?? '');
   });
   const connections = new Set<Connection>();
   const subscribers = new Map<string, Set<Connection>>();
@@ -170,12 +191,30 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     if (connection.ws.readyState === WebSocket.OPEN) connection.ws.send(JSON.stringify(frame));
   }
 
-  function sendError(connection: Connection, code: ErrorCode, detail: string): void {
-    sendControl(connection, { type: 'error', code, detail });
+  function sendError(
+    connection: Connection,
+    code: ErrorCode,
+    detail: string,
+    retryAfterSeconds?: number,
+  ): void {
+    sendControl(connection, {
+      type: 'error',
+      code,
+      detail,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    });
   }
 
-  function subscribe(connection: Connection, accountIds: readonly string[]): void {
+  async function subscribe(connection: Connection, accountIds: readonly string[]): Promise<void> {
     const { order } = connection;
+    const forbidden = checkAccounts(
+      connection.principal,
+      accountIds.map((accountId, index) => [`subscribe[${index}]`, accountId] as const),
+    );
+    if (forbidden !== undefined) {
+      sendError(connection, forbidden.code, forbidden.detail);
+      return;
+    }
     const added = [...new Set(accountIds)].filter((id) => !order.isTracked(id));
     if (order.trackedCount + added.length > options.subscriptionsPerConnectionMax) {
       sendError(
@@ -185,6 +224,13 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       );
       return;
     }
+    const limited = await deps.admission.admitSubscriptions(connection.clientKey, added.length);
+    if (limited !== undefined) {
+      sendError(connection, limited.code, limited.detail, limited.options.retryAfterSeconds);
+      return;
+    }
+    // Closed while the limit was asked: its subscriptions are forgotten already.
+    if (connection.ws.readyState !== WebSocket.OPEN) return;
     for (const accountId of added) {
       order.track(accountId);
       const set = subscribers.get(accountId) ?? new Set<Connection>();
@@ -239,16 +285,24 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       sendError(connection, error.code, error.detail);
       return;
     }
-    if (request.action === 'subscribe') subscribe(connection, request.accountIds);
-    else unsubscribe(connection, request.accountIds);
+    connection.pending = connection.pending
+      .then(() =>
+        request.action === 'subscribe'
+          ? subscribe(connection, request.accountIds)
+          : unsubscribe(connection, request.accountIds),
+      )
+      .catch((error: unknown) => logger.warn('stream message failed', { error }));
   }
 
-  function accept(ws: WebSocket): void {
+  function accept(ws: WebSocket, principal: Principal, clientKey: string): void {
     const connection: Connection = {
       ws,
       order: createStreamSequencer<Outgoing>(defaultStreamSequencerLimits, (reason) =>
         hooks.gap(reason),
       ),
+      principal,
+      clientKey,
+      pending: Promise.resolve(),
       alive: true,
     };
     connections.add(connection);
@@ -265,24 +319,59 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     });
   }
 
+  /** Checked right before the upgrade completes (the same tick adds the connection). */
+  function capacityRefusal(): LedgerError | undefined {
+    if (closing) return new LedgerError('unavailable', 'the server is shutting down');
+    if (connections.size < options.connectionsMax) return undefined;
+    hooks.drop('connections_max');
+    return new LedgerError('overloaded', 'too many stream connections', {
+      retryAfterSeconds: streamRetryAfterSeconds,
+    });
+  }
+
   return {
     handleUpgrade(request, socket, head, requestId) {
-      const path = (request.url ?? '').split('?', 1)[0];
-      let refusal: LedgerError | undefined;
-      if (path !== streamPath) refusal = new LedgerError('not_found', `no route ${path ?? ''}`);
-      else if (closing) refusal = new LedgerError('unavailable', 'the server is shutting down');
-      else refusal = deps.checkApiKey(request.headers.authorization);
-      if (refusal === undefined && connections.size >= options.connectionsMax) {
-        hooks.drop('connections_max');
-        refusal = new LedgerError('overloaded', 'too many stream connections', {
-          retryAfterSeconds: streamRetryAfterSeconds,
-        });
-      }
-      if (refusal !== undefined) {
-        refuseUpgrade(socket, refusal, requestId);
+      upgradeRequestIds.set(request, requestId);
+      if (request.method !== 'GET') {
+        // A handshake is a GET (RFC 6455); another method with Upgrade headers is no route here,
+        // as without them, and a HEAD's answer has no body.
+        const refusal = new LedgerError(
+          'not_found',
+          `no route ${request.method ?? ''} ${streamPath}`,
+        );
+        refuseUpgrade(socket, refusal, requestId, request.method === 'HEAD');
         return;
       }
-      wss.handleUpgrade(request, socket, head, accept);
+      const path = (request.url ?? '').split('?', 1)[0];
+      let admitted: Principal | LedgerError;
+      if (path !== streamPath) admitted = new LedgerError('not_found', `no route ${path ?? ''}`);
+      else if (closing) admitted = new LedgerError('unavailable', 'the server is shutting down');
+      else admitted = deps.admission.authorize(request.headers.authorization);
+      if (admitted instanceof LedgerError) {
+        refuseUpgrade(socket, admitted, requestId);
+        return;
+      }
+      const principal = admitted;
+      const clientKey = deps.admission.clientKeyOf(request, principal);
+      // Node drops its own error listener from an upgraded socket: one is needed while waiting.
+      const onSocketError = () => socket.destroy();
+      socket.on('error', onSocketError);
+      deps.admission.admitStreamConnection(clientKey).then(
+        (limited) => {
+          socket.off('error', onSocketError);
+          if (socket.destroyed) return;
+          const refusal = limited ?? capacityRefusal();
+          if (refusal !== undefined) {
+            refuseUpgrade(socket, refusal, requestId);
+            return;
+          }
+          wss.handleUpgrade(request, socket, head, (ws) => accept(ws, principal, clientKey));
+        },
+        (error: unknown) => {
+          logger.warn('stream admission failed', { error });
+          socket.destroy();
+        },
+      );
     },
 
     isSubscribed: (accountId) => subscribers.has(accountId),
@@ -317,7 +406,12 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   };
 }
 
-function refuseUpgrade(socket: Duplex, error: LedgerError, requestId: string): void {
+function refuseUpgrade(
+  socket: Duplex,
+  error: LedgerError,
+  requestId: string,
+  headersOnly = false,
+): void {
   const body = JSON.stringify(problemFromError(error));
   const retryAfter = error.options.retryAfterSeconds;
   socket.end(
@@ -325,7 +419,7 @@ function refuseUpgrade(socket: Duplex, error: LedgerError, requestId: string): v
       `Content-Type: ${problemContentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Request-Id: ${requestId}\r\n` +
       (retryAfter === undefined ? '' : `Retry-After: ${retryAfter}\r\n`) +
-      `Connection: close\r\n\r\n${body}`,
+      `Connection: close\r\n\r\n${headersOnly ? '' : body}`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { runService } from '@ledger/runtime';
+import { authenticationMode, runService } from '@ledger/runtime';
 import { readQueryApiConfig } from './config.ts';
 import { service, startQueryApi } from './wiring.ts';
 
@@ -11,7 +11,7 @@ await runService(service, config.logLevel, async (logger) => {
     port: running.port,
     group: running.groupId,
     cacheEntriesMax: config.cache.entriesMax,
-    authentication: config.apiKeys.length > 0 ? 'api-keys' : 'off',
+    authentication: authenticationMode(config.apiKeys),
   });
   return running;
 });

@@ -114,6 +114,18 @@ export function createQueryApiMetrics(registry: Registry, readings: MetricReadin
       help: 'Balance frames sent to WebSocket clients',
       registers,
     }),
+    rateLimited: new Counter({
+      name: 'query_api_rate_limited_total',
+      help: 'Refused with rate_limited, by limit (requests, stream_connects, stream_subscriptions)',
+      labelNames: ['limit'] as const,
+      registers,
+    }),
+    redisDegraded: new Counter({
+      name: 'query_api_redis_degraded_total',
+      help: 'Operations that went on without Redis (rate_limit: decided by the local limiter)',
+      labelNames: ['operation'] as const,
+      registers,
+    }),
   };
 }
 

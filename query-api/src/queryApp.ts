@@ -2,9 +2,13 @@ import type { Server } from 'node:http';
 import {
   LedgerError,
   createOpsRoutes,
+  createSharedRateLimiter,
+  type ApiKeys,
   type IdGenerator,
   type Logger,
+  type RateLimiter,
   type ReadinessCheck,
+  type SharedRateLimiterOptions,
 } from '@ledger/runtime';
 import type { Registry } from 'prom-client';
 import type { BalanceSnapshot } from './accountModel.ts';
@@ -12,7 +16,7 @@ import { createAccountReader } from './accountReader.ts';
 import { createBalanceCache, type BalanceCache, type ChangeOutcome } from './balanceCache.ts';
 import { createBalanceStream, type BalanceStream } from './balanceStream.ts';
 import type { QueryApiConfig } from './config.ts';
-import { createApiKeyCheck } from './http/apiKeyCheck.ts';
+import { createQueryAdmission } from './http/admission.ts';
 import { createRequestRecorder } from './http/httpMetrics.ts';
 import type { ReadModels } from './postgres/readModels.ts';
 import {
@@ -52,12 +56,19 @@ export interface QueryApp {
 
 export type QueryAppOptions = Pick<
   QueryApiConfig,
-  'cache' | 'waiters' | 'stream' | 'apiKeys' | 'httpConnectionsMax'
+  'cache' | 'waiters' | 'stream' | 'rateLimit' | 'httpConnectionsMax'
 >;
 
 export interface QueryAppDeps {
   readonly readModels: ReadModels;
   readonly options: QueryAppOptions;
+  /** Who may read (runtime's apiKeys.ts); disabled means keys are off. */
+  readonly apiKeys: ApiKeys;
+  /** Where the rate limits are shared; undefined: each limit is local to this instance. */
+  readonly rateLimitStore?: {
+    readonly redis: NonNullable<SharedRateLimiterOptions['redis']>;
+    readonly keyPrefix: string;
+  };
   readonly registry: Registry;
   readonly readiness: readonly ReadinessCheck[];
   readonly isAccepting: () => boolean;
@@ -86,10 +97,27 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
     load: deps.readModels.loadAccount,
     now: deps.now,
   });
-  const checkApiKey = createApiKeyCheck(options.apiKeys);
+  const limiter = (name: string, limit: number, shared = true): RateLimiter =>
+    createSharedRateLimiter({
+      redis: shared ? deps.rateLimitStore?.redis : undefined,
+      keyPrefix: `${deps.rateLimitStore?.keyPrefix ?? 'query'}:${name}`,
+      limit,
+      windowMs: options.rateLimit.windowMs,
+      onDegraded: () => metrics.redisDegraded.inc({ operation: 'rate_limit' }),
+    });
+  const admission = createQueryAdmission({
+    apiKeys: deps.apiKeys,
+    requests:
+      options.rateLimit.requests === 0
+        ? undefined
+        : limiter('requests', options.rateLimit.requests, options.rateLimit.requestsShared),
+    streamConnects: limiter('stream-connects', options.rateLimit.streamConnects),
+    streamSubscriptions: limiter('stream-subscriptions', options.rateLimit.streamSubscriptions),
+    onRateLimited: (limit) => metrics.rateLimited.inc({ limit }),
+  });
   const stream = createBalanceStream({
     options: options.stream,
-    checkApiKey,
+    admission,
     current: (accountId) => cache.getIfCached(accountId),
     snapshot: async (accountId) => (await cache.get(accountId)).account,
     logger,
@@ -105,12 +133,13 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
     reader,
     readModels: deps.readModels,
     stream,
-    checkApiKey,
+    admission,
     recordRequest: createRequestRecorder(metrics.httpDuration),
     handleOps: createOpsRoutes({
       registry: deps.registry,
       readiness: deps.readiness,
       isAccepting: deps.isAccepting,
+      apiKeys: deps.apiKeys,
     }),
     ids: deps.ids,
     logger,

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { IdGenerator, Logger } from '@ledger/runtime';
+import { answerClientErrors, type IdGenerator, type Logger } from '@ledger/runtime';
 import type { AccountReader } from './accountReader.ts';
 import type { BalanceStream } from './balanceStream.ts';
-import type { ApiKeyCheck } from './http/apiKeyCheck.ts';
+import type { QueryAdmission } from './http/admission.ts';
 import { createExpressApp } from './http/expressApp.ts';
 import type { RecordRequest } from './http/httpMetrics.ts';
 import { requestIdHeader, requestIdOf } from './http/httpSupport.ts';
@@ -20,7 +20,7 @@ export interface QueryServerDeps {
   readonly reader: AccountReader;
   readonly readModels: ReadModels;
   readonly stream: BalanceStream;
-  readonly checkApiKey: ApiKeyCheck;
+  readonly admission: QueryAdmission;
   readonly recordRequest: RecordRequest;
   readonly handleOps: (request: IncomingMessage, response: ServerResponse) => boolean;
   readonly ids: IdGenerator;
@@ -42,9 +42,6 @@ export function createQueryServer(deps: QueryServerDeps): Server {
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     deps.stream.handleUpgrade(request, socket, head, requestIdOf(request, deps.ids));
   });
-  server.on('clientError', (error, socket) => {
-    deps.logger.debug('bad HTTP request', { error });
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-  });
+  answerClientErrors(server, deps.logger);
   return server;
 }

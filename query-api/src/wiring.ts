@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import {
   closeServer,
   connectServiceClients,
+  createRedisClient,
   exitForRestart,
   kafkaCheck,
   listen,
+  openApiKeys,
   postgresCheck,
   type IdGenerator,
   type Logger,
@@ -80,9 +82,18 @@ export async function startQueryApi(
     sessionTimeoutMs: config.consumerSessionTimeoutMs,
   });
   let accepting = true;
+  const apiKeys = openApiKeys(config.apiKeys, logger);
+  // Redis only shares the rate limits between instances: while it is down each instance limits
+  // on its own, and readiness does not wait for it.
+  const redis = createRedisClient(config.stack.redisUrl, logger, service);
+  await redis.connect().catch((error: unknown) => {
+    logger.warn('redis is down at start-up: rate limits are local until it answers', { error });
+  });
   const app = createQueryApp({
     readModels: createReadModels(pool),
     options: config,
+    apiKeys: apiKeys.apiKeys,
+    rateLimitStore: { redis, keyPrefix: `${config.stack.topicPrefix}:rate:query` },
     registry,
     readiness: [postgresCheck(pool), kafkaCheck(admin), feed.readiness],
     isAccepting: () => accepting,
@@ -105,6 +116,8 @@ export async function startQueryApi(
       await app.close();
       await feed.stop();
       await closeServer(app.server);
+      apiKeys.close();
+      redis.disconnect();
       await clients.close();
     },
   };

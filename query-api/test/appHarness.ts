@@ -1,8 +1,19 @@
 import type { AddressInfo } from 'node:net';
-import { closeServer, createLogger, createMetricsRegistry, listen } from '@ledger/runtime';
+import {
+  closeServer,
+  createApiKeys,
+  createLogger,
+  createMetricsRegistry,
+  listen,
+} from '@ledger/runtime';
 import type { CachedAccount } from '../src/accountModel.ts';
 import type { HistoryItem, ReadModels, TransferView } from '../src/postgres/readModels.ts';
-import { createQueryApp, type QueryApp, type QueryAppOptions } from '../src/queryApp.ts';
+import {
+  createQueryApp,
+  type QueryApp,
+  type QueryAppDeps,
+  type QueryAppOptions,
+} from '../src/queryApp.ts';
 
 /** The projector's read models in memory, counting account loads. */
 export function inMemoryReadModels() {
@@ -50,7 +61,13 @@ export const testOptions: QueryAppOptions = {
     bufferedBytesMax: 64 * 1024,
     heartbeatIntervalMs: 30_000,
   },
-  apiKeys: [],
+  rateLimit: {
+    requests: 100_000,
+    requestsShared: false,
+    streamConnects: 100,
+    streamSubscriptions: 10_000,
+    windowMs: 1_000,
+  },
   httpConnectionsMax: 1_000,
 };
 
@@ -61,15 +78,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app over an in-memory read model, listening on a free port of 127.0.0.1. */
+/**
+ * The real app over an in-memory read model, listening on a free port of 127.0.0.1. Keys are off
+ * and the rate limits local unless `deps` says otherwise.
+ */
 export async function startTestApp(
   readModels: ReadModels,
   options: Partial<QueryAppOptions> = {},
+  deps: Partial<Pick<QueryAppDeps, 'apiKeys' | 'rateLimitStore'>> = {},
 ): Promise<TestApp> {
   let nextId = 0;
   const app = createQueryApp({
     readModels,
     options: { ...testOptions, ...options },
+    apiKeys: deps.apiKeys ?? createApiKeys({}),
+    ...(deps.rateLimitStore === undefined ? {} : { rateLimitStore: deps.rateLimitStore }),
     registry: createMetricsRegistry('query-api-test'),
     readiness: [],
     isAccepting: () => true,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createApiKeys } from '@ledger/runtime';
 import { account, change } from './fixtures.ts';
 import { inMemoryReadModels, startTestApp, type TestApp } from './appHarness.ts';
 
@@ -299,7 +300,11 @@ void describe('query API with API keys', () => {
   before(async () => {
     const store = inMemoryReadModels();
     store.accounts.set('alice', account('alice', 1, 0n));
-    running = await startTestApp(store.readModels, { apiKeys: ['secret-key'] });
+    running = await startTestApp(
+      store.readModels,
+      {},
+      { apiKeys: createApiKeys({ plaintext: ['secret-key'] }) },
+    );
   });
   after(async () => {
     await running?.close();

@@ -4,7 +4,6 @@ import { LedgerError } from '@ledger/runtime';
 import {
   historyLimitDefault,
   parseHistoryQuery,
-  parseIdSegment,
   parseReadQuery,
   waitMsDefault,
 } from '../src/http/requestParsing.ts';
@@ -80,19 +79,6 @@ void describe('request parsing', () => {
       );
     });
   }
-
-  void it('given ids in a path, when parsed, then valid ones pass (percent-decoded) and others are invalid_id', () => {
-    assert.equal(parseIdSegment('alice', 'accountId'), 'alice');
-    assert.equal(parseIdSegment('a.b_c:d-e', 'accountId'), 'a.b_c:d-e');
-    assert.equal(parseIdSegment('%61lice', 'accountId'), 'alice');
-    for (const bad of ['-alice', 'al ice', 'al%20ice', '%zz', 'a'.repeat(65), 'ali/ce', 'é']) {
-      assert.equal(
-        codeOf(() => parseIdSegment(bad, 'accountId')),
-        'invalid_id',
-        bad,
-      );
-    }
-  });
 });
 
 void describe('stream messages', () => {

@@ -8,6 +8,7 @@ export const errorCatalog = {
   invalid_id: { status: 400, title: 'Invalid id' },
   same_account: { status: 400, title: 'Same account' },
   unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
   account_exists: { status: 409, title: 'Account exists' },
   idempotency_conflict: { status: 409, title: 'Idempotency conflict' },

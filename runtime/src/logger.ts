@@ -48,7 +48,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return make(options.bindings ?? {});
 }
 
-function jsonSafe(_key: string, value: unknown): unknown {
+/**
+ * Fields never written, at any depth, whoever logs them: an API key travels in `Authorization`,
+ * and a secret must not reach a log line through a carelessly logged object.
+ */
+const redactedFields = new Set([
+  'authorization',
+  'apikey',
+  'api_key',
+  'secret',
+  'password',
+  'cookie',
+]);
+
+function jsonSafe(key: string, value: unknown): unknown {
+  if (redactedFields.has(key.toLowerCase())) return '[redacted]';
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Error)
     return { name: value.name, message: value.message, stack: value.stack };

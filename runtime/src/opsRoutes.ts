@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { isApiKeyRefusal, type ApiKeys } from './apiKeys.ts';
+import { requireScope } from './authorization.ts';
+import { problemContentType, problemFromError, type LedgerError } from './errors.ts';
 import { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 
 export interface OpsRoutesDeps {
@@ -7,11 +10,24 @@ export interface OpsRoutesDeps {
   readonly readiness: readonly ReadinessCheck[];
   /** False while draining on SIGTERM, so load balancers stop sending before we close. */
   readonly isAccepting?: () => boolean;
+  /**
+   * When keys are on: `/metrics` needs a key with `ops:read` (401/403 otherwise), and `/readyz`
+   * shows its checks (dependency names and errors) only to such a key; to anyone else it answers
+   * the same status code with the status alone. `/healthz` stays open.
+   */
+  readonly apiKeys?: ApiKeys;
 }
 
 /**
  * `/healthz`, `/readyz` and `/metrics` for every service, on plain node:http so the processor and
  * projector need no web framework. Returns false for any other path so callers can chain.
+ *
+ * With API keys on, `/healthz` stays open: a liveness probe must not need a secret, and it says
+ * only that the process answers. `/readyz` keeps its status code open for the same reason (load
+ * balancers, the local supervisor and compose probes send no key) but hides its check details.
+ * `/metrics` needs `ops:read`: it tells traffic, error and rate-limit counts per route, cache
+ * sizes and process internals, and Prometheus sends a bearer token natively
+ * (`authorization: { credentials_file: … }` in its scrape config).
  */
 export function createOpsRoutes(deps: OpsRoutesDeps) {
   // One run of the checks at a time, shared by every /readyz that arrives meanwhile: the APIs
@@ -22,6 +38,17 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
     (checking ??= runReadinessChecks(deps.readiness).finally(() => {
       checking = undefined;
     }));
+  /** Undefined when the request may see ops data: keys off, or a key with `ops:read`. */
+  const opsAccess = (
+    request: IncomingMessage,
+  ): { error: LedgerError; challenge?: string } | undefined => {
+    const apiKeys = deps.apiKeys;
+    if (apiKeys === undefined || !apiKeys.enabled) return undefined;
+    const principal = apiKeys.authenticate(request.headers.authorization);
+    if (isApiKeyRefusal(principal)) return principal;
+    const forbidden = requireScope(principal, 'ops:read');
+    return forbidden === undefined ? undefined : { error: forbidden };
+  };
   return function handleOps(request: IncomingMessage, response: ServerResponse): boolean {
     const path = (request.url ?? '/').split('?', 1)[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
@@ -30,20 +57,33 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
       return true;
     }
     if (path === '/readyz') {
+      const details = opsAccess(request) === undefined;
       void checkReadiness().then(
         (report) => {
           const accepting = deps.isAccepting?.() ?? true;
           const ready = report.ready && accepting;
-          sendJson(response, ready ? 200 : 503, {
-            status: ready ? 'ready' : accepting ? 'not_ready' : 'draining',
-            checks: report.checks,
-          });
+          const status = ready ? 'ready' : accepting ? 'not_ready' : 'draining';
+          sendJson(
+            response,
+            ready ? 200 : 503,
+            details ? { status, checks: report.checks } : { status },
+          );
         },
-        (error: unknown) => sendJson(response, 503, { status: 'not_ready', error: String(error) }),
+        (error: unknown) =>
+          sendJson(
+            response,
+            503,
+            details ? { status: 'not_ready', error: String(error) } : { status: 'not_ready' },
+          ),
       );
       return true;
     }
     if (path === '/metrics') {
+      const refusal = opsAccess(request);
+      if (refusal !== undefined) {
+        sendProblem(response, refusal.error, refusal.challenge);
+        return true;
+      }
       deps.registry.metrics().then(
         (text) => {
           response.writeHead(200, { 'content-type': deps.registry.contentType });
@@ -55,6 +95,16 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
     }
     return false;
   };
+}
+
+function sendProblem(response: ServerResponse, error: LedgerError, challenge?: string): void {
+  const text = JSON.stringify(problemFromError(error));
+  response.writeHead(error.status, {
+    'content-type': problemContentType,
+    'content-length': Buffer.byteLength(text),
+    ...(challenge === undefined ? {} : { 'www-authenticate': challenge }),
+  });
+  response.end(text);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

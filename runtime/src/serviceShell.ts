@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
+import { readApiKeysConfig, type ApiKeysConfig } from './apiKeys.ts';
 import { createKafkaClient } from './kafkaClient.ts';
 import { stringFromEnv } from './limits.ts';
 import { createLogger, parseLogLevel, type Logger, type LogLevel } from './logger.ts';
@@ -24,6 +25,8 @@ export interface ServiceConfig {
   readonly postgresSchema: string;
   /** Each service sizes its pool from its own variable and bounds. */
   readonly postgresPoolMax: number;
+  /** LEDGER_API_KEYS / LEDGER_API_KEYS_FILE: the APIs' /v1 routes and every ops server. */
+  readonly apiKeys: ApiKeysConfig;
 }
 
 /** The settings named alike for every service (the pool size is each service's own). */
@@ -32,6 +35,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): Omit<ServiceConfig, '
     stack: readStackConfig(env),
     logLevel: parseLogLevel(env.LEDGER_LOG_LEVEL),
     postgresSchema: stringFromEnv(env, 'LEDGER_PG_SCHEMA', 'ledger'),
+    apiKeys: readApiKeysConfig(env),
   };
 }
 

@@ -2,6 +2,7 @@
 export * from './domainTypes.ts';
 export * from './amounts.ts';
 export * from './fieldRules.ts';
+export * from './pathIds.ts';
 export * from './metadataLimits.ts';
 export * from './wireContractError.ts';
 export * from './commandConverter.ts';

@@ -6,16 +6,17 @@ import { clientKeyOf } from './authMiddleware.ts';
 import { contextOf } from './requestContext.ts';
 
 /**
- * Per-client rate limit (429 + Retry-After). The limiter fails open: a Redis outage must never
- * turn into failed commands (it counts a degraded metric instead).
+ * Per-client rate limit (429 + Retry-After), by API key or, with keys off, by address. The
+ * shared limiter (runtime's rateLimiter.ts) falls back to a local one while Redis is down, counted
+ * as `command_api_redis_degraded_total{operation="rate_limit"}`; should it ever fail outright,
+ * the request passes: a broken limiter must never turn into failed commands.
  */
 export function rateLimitMiddleware(deps: {
   readonly rateLimiter: RateLimiter;
-  readonly authEnabled: boolean;
   readonly metrics: CommandApiMetrics;
 }) {
   return function rateLimit(request: Request, response: Response, next: NextFunction): void {
-    deps.rateLimiter.take(clientKeyOf(request, deps.authEnabled)).then(
+    deps.rateLimiter.take(clientKeyOf(request, response)).then(
       (decision) => {
         if (decision.allowed) {
           next();

@@ -1,22 +1,72 @@
 import type { NextFunction, Request, Response } from 'express';
-import { createApiKeyVerifier, presentedKeyId } from '@ledger/runtime';
+import {
+  anonymousPrincipal,
+  isApiKeyRefusal,
+  rateLimitKeyOf,
+  requireScope,
+  type ApiKeys,
+  type ApiScope,
+  type Principal,
+} from '@ledger/runtime';
 
-/** `Authorization: Bearer <key>` when keys are configured (API.md); a no-op when none are. */
-export function authMiddleware(apiKeys: readonly string[]) {
-  const verify = createApiKeyVerifier(apiKeys);
+const principalKey = 'ledgerPrincipal';
+
+/**
+ * `Authorization: Bearer <key>` when keys are on; with keys off every request acts as
+ * runtime's anonymous principal. The principal is kept on the response for the routes' tenant
+ * checks and the rate limit; the key itself is never kept.
+ */
+export function authMiddleware(apiKeys: ApiKeys) {
   return function authenticate(request: Request, response: Response, next: NextFunction): void {
-    const refusal = verify(request.get('authorization'));
-    if (refusal === undefined) {
+    if (!apiKeys.enabled) {
+      setPrincipal(response, anonymousPrincipal);
       next();
       return;
     }
-    response.setHeader('WWW-Authenticate', refusal.challenge);
-    next(refusal.error);
+    const result = apiKeys.authenticate(request.get('authorization'));
+    if (!isApiKeyRefusal(result)) {
+      setPrincipal(response, result);
+      next();
+      return;
+    }
+    response.setHeader('WWW-Authenticate', result.challenge);
+    next(result.error);
   };
 }
 
-/** The rate-limit identity of a request: its API key (hashed) or, with auth off, its address. */
-export function clientKeyOf(request: Request, authEnabled: boolean): string {
-  if (authEnabled) return `key:${presentedKeyId(request.get('authorization'))}`;
-  return `addr:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
+/**
+ * The scope each /v1 route needs, in one table: reads `accounts:read`, opening an account
+ * `accounts:write`, transfers (single and batch) `transfers:write`. Other paths need none here
+ * and end in the 404.
+ */
+export function scopeFor(method: string, path: string): ApiScope | undefined {
+  if (method === 'GET' || method === 'HEAD') return 'accounts:read';
+  if (method !== 'POST') return undefined;
+  if (path === '/accounts') return 'accounts:write';
+  if (path === '/transfers' || path === '/transfers/batch') return 'transfers:write';
+  return undefined;
+}
+
+/** 403 `forbidden` before the body is read when the key lacks the route's scope. */
+export function scopeMiddleware() {
+  return function checkScope(request: Request, response: Response, next: NextFunction): void {
+    const scope = scopeFor(request.method, request.path);
+    next(scope === undefined ? undefined : requireScope(principalOf(response), scope));
+  };
+}
+
+function setPrincipal(response: Response, principal: Principal): void {
+  (response.locals as Record<string, unknown>)[principalKey] = principal;
+}
+
+/** Who the request acts for (set by authMiddleware, which every /v1 request passes first). */
+export function principalOf(response: Response): Principal {
+  const principal = (response.locals as Record<string, unknown>)[principalKey];
+  if (principal === undefined) throw new Error('authMiddleware did not run');
+  return principal as Principal;
+}
+
+/** The rate-limit identity of a request: its key's id or, with keys off, its address. */
+export function clientKeyOf(request: Request, response: Response): string {
+  return rateLimitKeyOf(principalOf(response), request.ip ?? request.socket.remoteAddress);
 }

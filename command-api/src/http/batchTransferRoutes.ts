@@ -1,9 +1,9 @@
 import type { Router } from 'express';
-import { LedgerError, problemFromError } from '@ledger/runtime';
+import { LedgerError, checkAccounts, problemFromError } from '@ledger/runtime';
 import type { CommandState } from '../appDeps.ts';
 import { acceptCommands, type AcceptResult } from '../commandAcceptor.ts';
 import type { Transfer } from '@ledger/schemas';
-import type { AcceptedCommand } from '../commands.ts';
+import { accountsOf, type AcceptedCommand } from '../commands.ts';
 import { validateTransferBatch } from '../validation/batchValidator.ts';
 import {
   appliedBody,
@@ -11,6 +11,7 @@ import {
   resolveStates,
   stillAcceptingError,
 } from './commandResponses.ts';
+import { principalOf } from './authMiddleware.ts';
 import { batchBodyBytesMax, jsonBody } from './jsonBody.ts';
 import { parsePreferWait } from './preferWait.ts';
 import { asyncRoute, requestTrace, validationContext, type RouteDeps } from './routeSupport.ts';
@@ -19,7 +20,9 @@ import { asyncRoute, requestTrace, validationContext, type RouteDeps } from './r
  * `POST /v1/transfers/batch`: 1..1000 transfers that stand alone. Valid items are published in
  * one call (one Kafka sendBatch when the producer coalesces); invalid ones are answered with
  * their index and problem. If publishing fails, no item was accepted and the whole request is a
- * 503: a retry of the same body is safe because idempotency works per item.
+ * 503: a retry of the same body is safe because idempotency works per item. A valid item naming an
+ * account outside the API key's tenant refuses the whole request (403, nothing published): the
+ * key is misused, not one item malformed.
  */
 export function registerBatchTransferRoutes(router: Router, deps: RouteDeps): void {
   router.post(
@@ -36,6 +39,15 @@ export function registerBatchTransferRoutes(router: Router, deps: RouteDeps): vo
       const validated = validateTransferBatch(request.body, validationContext(deps));
       const commands: AcceptedCommand<Transfer>[] = [];
       for (const item of validated) if (item.ok) commands.push(item.command);
+      const principal = principalOf(response);
+      for (const item of validated) {
+        if (!item.ok) continue;
+        const forbidden = checkAccounts(
+          principal,
+          accountsOf(item.command, `transfers[${item.index}].`),
+        );
+        if (forbidden !== undefined) throw forbidden;
+      }
       const trace = requestTrace(request, response);
       const results = commands.length === 0 ? [] : await acceptCommands(commands, deps, trace);
       const resolved = await resolveStates(results, waitSeconds, deps, trace.log);

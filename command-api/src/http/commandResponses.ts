@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
-import { LedgerError, type Logger } from '@ledger/runtime';
+import { LedgerError, checkAccounts, type Logger } from '@ledger/runtime';
 import type { CommandState, IdempotencyStore, OutcomeWaiter } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
 import { acceptCommands, type AcceptResult } from '../commandAcceptor.ts';
-import type { AcceptedCommand } from '../commands.ts';
+import { accountsOf, type AcceptedCommand } from '../commands.ts';
+import { principalOf } from './authMiddleware.ts';
 import { parsePreferWait } from './preferWait.ts';
 import { sendProblem } from './problemMiddleware.ts';
 import { requestTrace, type RouteDeps } from './routeSupport.ts';
@@ -67,8 +68,9 @@ export async function resolveStates(
 }
 
 /**
- * POST /v1/accounts and POST /v1/transfers after validation: accept the one command, wait for
- * its outcome when the request prefers to, and answer from its state.
+ * POST /v1/accounts and POST /v1/transfers after validation: refuse accounts outside the key's
+ * tenant (403), accept the one command, wait for its outcome when the request prefers to, and
+ * answer from its state.
  */
 export async function answerCommand(
   request: Request,
@@ -77,6 +79,8 @@ export async function answerCommand(
   command: AcceptedCommand,
   subjectField: SubjectField,
 ): Promise<void> {
+  const forbidden = checkAccounts(principalOf(response), accountsOf(command));
+  if (forbidden !== undefined) throw forbidden;
   const waitSeconds = parsePreferWait(request.get('prefer'));
   const trace = requestTrace(request, response);
   const results = await acceptCommands([command], deps, trace);

@@ -6,11 +6,13 @@ import {
   problemFromError,
   type Logger,
 } from '@ledger/runtime';
+import { pathDecodeErrorAsInvalidId } from '@ledger/schemas';
 import { contextOf } from './requestContext.ts';
 
 /**
  * The one place an error becomes an HTTP answer: LedgerError → its RFC 9457 document (status
- * from runtime's catalogue); body-parser's errors → our codes; anything else is a bug, logged
+ * from runtime's catalogue); body-parser's errors → our codes; express's failure to decode a path
+ * parameter → `invalid_id` (@ledger/schemas' path id rule); anything else is a bug, logged
  * with its cause and answered with a generic 500 that leaks nothing.
  */
 export function problemMiddleware(fallbackLogger: Logger) {
@@ -50,9 +52,15 @@ export function sendProblem(response: Response, error: LedgerError): void {
   response.status(problem.status).type(problemContentType).send(JSON.stringify(problem));
 }
 
-/** body-parser signals its failures with a `type`; everything else unknown is a bug. */
+/**
+ * body-parser signals its failures with a `type`, except a body that does not inflate as its
+ * `Content-Encoding` says: zlib's own error (code `Z_DATA_ERROR`, `Z_BUF_ERROR`, …) comes through
+ * as is. Everything else unknown is a bug.
+ */
 export function toLedgerError(error: unknown): LedgerError | undefined {
   if (error instanceof LedgerError) return error;
+  const badPath = pathDecodeErrorAsInvalidId(error);
+  if (badPath !== undefined) return badPath;
   const unavailable = asDependencyUnavailable(error);
   if (unavailable !== undefined) return unavailable;
   if (typeof error !== 'object' || error === null) return undefined;
@@ -82,6 +90,13 @@ export function toLedgerError(error: unknown): LedgerError | undefined {
         cause: error,
       });
     default:
+      if (String((error as { code?: unknown }).code).startsWith('Z_')) {
+        return new LedgerError(
+          'invalid_request',
+          'the request body does not decompress as its Content-Encoding says',
+          { cause: error },
+        );
+      }
       return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AcceptRecord, CommandOutcome } from '../appDeps.ts';
+import type { AcceptRecord, CommandOutcome, LedgerDecision } from '../appDeps.ts';
 import { toOutcome } from '../redis/outcomeNoticeParser.ts';
 
 /** One lookup covers at most a batch request's worth of keys. */
@@ -18,6 +18,8 @@ export interface DecidedCommands {
   accountsById(accountIds: readonly string[]): Promise<ReadonlyMap<string, AcceptRecord>>;
   /** Stored outcomes by command id. */
   outcomes(commandIds: readonly string[]): Promise<ReadonlyMap<string, CommandOutcome>>;
+  /** Stored outcomes by command id, with the subject and the command each one replays. */
+  decisions(commandIds: readonly string[]): Promise<ReadonlyMap<string, LedgerDecision>>;
 }
 
 const transfersByKeySql = `
@@ -31,7 +33,7 @@ const accountsByIdSql = `
    where id = any($1::text[])`;
 
 const outcomesSql = `
-  select command_id, status, code, versions, balances
+  select command_id, subject_id, replay_of, status, code, versions, balances
     from command_outcomes
    where command_id = any($1::text[])`;
 
@@ -50,6 +52,8 @@ interface AccountRow {
 
 interface OutcomeRow {
   command_id: string;
+  subject_id: string;
+  replay_of: string | null;
   status: string;
   code: string | null;
   versions: unknown;
@@ -88,23 +92,38 @@ export function createDecidedCommands(pool: Pick<pg.Pool, 'query'>): DecidedComm
     },
     async outcomes(commandIds) {
       const found = new Map<string, CommandOutcome>();
-      if (commandIds.length === 0) return found;
-      checkBound(commandIds.length);
-      const { rows } = await pool.query<OutcomeRow>(outcomesSql, [commandIds]);
-      for (const row of rows) {
-        // Same shape checks as a pushed notice: jsonb balances are decimal strings.
-        const outcome = toOutcome({
-          commandId: row.command_id,
-          status: row.status,
-          code: row.code ?? undefined,
-          versions: row.versions,
-          balances: row.balances,
-        });
-        if (outcome !== undefined) found.set(row.command_id, outcome);
-      }
+      for (const [commandId, { outcome }] of await decisionsOf(commandIds))
+        found.set(commandId, outcome);
       return found;
     },
+    decisions: decisionsOf,
   };
+
+  async function decisionsOf(
+    commandIds: readonly string[],
+  ): Promise<ReadonlyMap<string, LedgerDecision>> {
+    const found = new Map<string, LedgerDecision>();
+    if (commandIds.length === 0) return found;
+    checkBound(commandIds.length);
+    const { rows } = await pool.query<OutcomeRow>(outcomesSql, [commandIds]);
+    for (const row of rows) {
+      // Same shape checks as a pushed notice: jsonb balances are decimal strings.
+      const outcome = toOutcome({
+        commandId: row.command_id,
+        status: row.status,
+        code: row.code ?? undefined,
+        versions: row.versions,
+        balances: row.balances,
+      });
+      if (outcome === undefined) continue;
+      found.set(row.command_id, {
+        outcome,
+        subjectId: row.subject_id,
+        replayOf: row.replay_of ?? undefined,
+      });
+    }
+    return found;
+  }
 }
 
 function checkBound(count: number): void {

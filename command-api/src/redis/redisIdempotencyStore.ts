@@ -1,9 +1,17 @@
 import { LedgerError, type Logger } from '@ledger/runtime';
 import type { Redis } from 'ioredis';
-import type { AcceptRecord, CommandState, IdempotencyClaim, IdempotencyStore } from '../appDeps.ts';
+import type {
+  AcceptRecord,
+  ClaimResult,
+  CommandState,
+  IdempotencyClaim,
+  IdempotencyStore,
+} from '../appDeps.ts';
+import { isKeyConflict } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
 import { publishTimeoutMs } from '../kafka/commandProducer.ts';
 import type { DecidedCommands } from '../postgres/decidedCommands.ts';
+import type { DecisionPoller } from '../postgres/decisionPoller.ts';
 import { parseOutcomeNotices } from './outcomeNoticeParser.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
@@ -14,24 +22,67 @@ export const idempotencyTtlSecondsMax = 7 * 24 * 60 * 60;
  * How long a claim lives until its publish is confirmed (then it gets the full TTL). A failed
  * publish releases its claim; should that release fail too, the key would answer "still being
  * accepted" to every retry for the whole TTL. A request settles its publish within
- * publishTimeoutMs and confirms right after, so six times that never expires a live claim.
+ * publishTimeoutMs and confirms right after, so six times that never expires a live claim. A
+ * dead owner's claim does not wait for this: it is taken over once the owner's lease lapses
+ * (ownerLeaseTtlMs); this bound is for a live owner whose confirm or release Redis missed.
  */
 export const claimPendingMs = 6 * publishTimeoutMs;
 
 /**
- * Deletes a claim only if it still holds this attempt's record. Sent with EVAL, not through
- * defineCommand + `pipeline.call(name)`: `call` sends the name as a raw Redis command, which Redis
- * refused ("unknown command") inside a pipeline whose exec() does not throw, so no claim was ever
- * released and every retry after a failed publish became a "replay" of a command Kafka never had.
+ * Default bound on how long a command whose claim was not verified (Redis down, or a claim taken
+ * over from a dead owner) waits, after Kafka acked it, for the processor's decision in Postgres:
+ * a processor that keeps up decides within hundreds of milliseconds (the bench's p99 from
+ * accepted to visible in the query API, which includes more hops, is ~1.4 s at half its maximum
+ * load), and a 202 delayed by seconds is still within a client's patience. Configurable up to
+ * ledgerCheckWaitMsMax (`LEDGER_COMMAND_API_LEDGER_CHECK_WAIT_MS`); 0 answers at once.
+ */
+export const ledgerCheckWaitMsDefault = 3_000;
+export const ledgerCheckWaitMsMax = 30_000;
+
+/**
+ * Deletes a claim only if it still holds this attempt's pending record. Sent with EVAL, not
+ * through defineCommand + `pipeline.call(name)`: `call` sends the name as a raw Redis command,
+ * which Redis refused ("unknown command") inside a pipeline whose exec() does not throw, so no
+ * claim was ever released and every retry after a failed publish became a "replay" of a command
+ * Kafka never had.
  */
 const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
 
-/** Gives a confirmed claim the full TTL, only if it still holds this attempt's record. */
-const extendScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+/**
+ * Confirms a claim only if it still holds this attempt's pending record: the record loses its
+ * owner (a confirmed claim is never taken over) and gets the full TTL.
+ */
+const confirmScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0
+`;
+
+/**
+ * Takes over a pending claim whose owner is dead, compare-and-set against the record the failed
+ * `SET NX GET` returned (ARGV[1]): only if the key still holds it and its owner's lease (KEYS[2])
+ * is gone, or if the key was freed meanwhile. Nil = taken; else the record now holding the key.
+ */
+const takeOverScript = `
+local current = redis.call('GET', KEYS[1])
+if current == false or (current == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 0) then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return false
+end
+return current
+`;
+
+/** Replaces a confirmed record by its original's, keeping the TTL, only if it still holds it. */
+const replaceScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  return 1
+end
 return 0
 `;
 
@@ -39,28 +90,49 @@ export interface RedisIdempotencyStoreOptions {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly ttlSeconds: number;
+  /** This instance's id: its pending claims record it, its lease (ownerLease.ts) proves it alive. */
+  readonly ownerId: string;
   readonly decided: DecidedCommands;
+  /** Reads decisions of commands whose claim was not verified (`settle`). */
+  readonly decisions: DecisionPoller;
+  /** How long `settle` waits for them (ledgerCheckWaitMsDefault). */
+  readonly ledgerCheckWaitMs?: number;
   readonly metrics: CommandApiMetrics;
   readonly logger: Logger;
 }
 
 /**
- * The accept-side idempotency record: `SET <key> {commandId, requestHash, subjectId} NX GET PX`
- * claims a key for claimPendingMs and returns the previous holder in one round trip (Redis ≥
- * 7.0). After Kafka acks, the claim gets the full TTL and an `accepted:<commandId>` marker lets
- * GET /v1/commands answer "accepted" before the processor decides; after a failed publish the
- * claim is deleted, so the retry is a new attempt.
+ * The accept-side idempotency record: `SET <key> {commandId, requestHash, subjectId, owner} NX
+ * GET PX` claims a key for claimPendingMs and returns the previous holder in one round trip
+ * (Redis ≥ 7.0). After Kafka acks, the claim loses its owner and gets the full TTL, and an
+ * `accepted:<commandId>` marker lets GET /v1/commands answer "accepted" before the processor
+ * decides; after a failed publish the claim is deleted, so the retry is a new attempt.
+ *
+ * A pending claim whose owner's lease (ownerLease.ts) is gone belongs to a dead instance: the
+ * next request takes it over (compare-and-set), so the key frees within ownerLeaseTtlMs, not
+ * claimPendingMs. The dead owner may have published before it died, so the new claim is
+ * unverified (below). An instance releases and confirms only its own pending record: a stale
+ * attempt (its claim taken over) changes nothing.
  *
  * A call's commands are sent one by one, on purpose: the client auto-pipelines
  * (runtime/redisClient.ts), so the commands of every request in one event-loop turn leave in one
  * socket write, where an explicit pipeline per request would cost a write per request. A command
  * Redis refuses rejects the call: claim falls back to Postgres, confirm and release are logged.
+ * The normal path costs no Postgres access at all.
  *
- * Best effort, by design. The window where it cannot tell a replay from a new request:
- * - Redis down: claims fall back to Postgres `transfers` / `accounts` (decided commands only):
- *   a replay of a command accepted but not yet decided is published again;
+ * Where Redis cannot vouch for a claim (Redis down: Postgres `transfers` / `accounts` only know
+ * decided commands; a claim taken over from a dead owner), the claim is unverified: the command
+ * is published, and `settle` then waits up to ledgerCheckWaitMs for the processor's decision in
+ * Postgres `command_outcomes`. The processor records a repeat of an earlier command with the
+ * same key as a duplicate whose `replay_of` names the original, so the client is answered with
+ * the original (see commandAcceptor.ts). What remains best effort:
+ * - an unverified command not decided within ledgerCheckWaitMs (processor down or lagging) is
+ *   answered as new, although the processor may later find it a replay;
  * - a key older than the TTL: the request is published again;
- * - a confirm that Redis missed: the claim expires after claimPendingMs, a replay is published again;
+ * - a confirm that Redis missed, with its owner alive: the claim stays pending until
+ *   claimPendingMs, and a replay meanwhile is answered 503 "still being accepted";
+ * - an owner whose lease lapsed while it lived (blocked past ownerLeaseTtlMs): both it and the
+ *   taker publish; its own client keeps the commandId it was given, a duplicate;
  * - two instances racing while Redis fails over.
  * In every case the processor's unique constraint on the idempotency key / transferId /
  * accountId is the real exactly-once guard: it recognises the duplicate, applies nothing, and
@@ -69,56 +141,111 @@ export interface RedisIdempotencyStoreOptions {
 export function createRedisIdempotencyStore(
   options: RedisIdempotencyStoreOptions,
 ): IdempotencyStore {
-  const { redis, keys, decided, metrics, logger } = options;
+  const { redis, keys, ownerId, decided, decisions, metrics, logger } = options;
   if (options.ttlSeconds < 60 || options.ttlSeconds > idempotencyTtlSecondsMax) {
     throw new Error(
       `idempotency TTL ${options.ttlSeconds} s is outside [60, ${idempotencyTtlSecondsMax}]`,
+    );
+  }
+  const ledgerCheckWaitMs = options.ledgerCheckWaitMs ?? ledgerCheckWaitMsDefault;
+  if (ledgerCheckWaitMs < 0 || ledgerCheckWaitMs > ledgerCheckWaitMsMax) {
+    throw new Error(
+      `ledger check wait ${ledgerCheckWaitMs} ms is outside [0, ${ledgerCheckWaitMsMax}]`,
     );
   }
   const ttlMs = String(options.ttlSeconds * 1_000);
   const pendingMs = String(claimPendingMs);
   const ready = () => redis.status === 'ready';
 
-  const claimInPostgres = async (
+  /** The decided commands holding these claims' keys, per claim (undefined: none decided). */
+  const decidedHolders = async (
     claims: readonly IdempotencyClaim[],
   ): Promise<readonly (AcceptRecord | undefined)[]> => {
-    metrics.redisDegraded.inc({ operation: 'idempotency_claim' });
     const keysOf = (scope: IdempotencyClaim['scope']) => [
       ...new Set(claims.filter((claim) => claim.scope === scope).map((claim) => claim.key)),
     ];
-    let transfers: ReadonlyMap<string, AcceptRecord> = new Map();
-    let accounts: ReadonlyMap<string, AcceptRecord> = new Map();
+    const [transfers, accounts] = await Promise.all([
+      decided.transfersByKey(keysOf('transfer')),
+      decided.accountsById(keysOf('account')),
+    ]);
+    return claims.map((claim) =>
+      (claim.scope === 'transfer' ? transfers : accounts).get(claim.key),
+    );
+  };
+
+  const claimInPostgres = async (
+    claims: readonly IdempotencyClaim[],
+  ): Promise<readonly ClaimResult[]> => {
+    metrics.redisDegraded.inc({ operation: 'idempotency_claim' });
+    let holders: readonly (AcceptRecord | undefined)[] = [];
     try {
-      [transfers, accounts] = await Promise.all([
-        decided.transfersByKey(keysOf('transfer')),
-        decided.accountsById(keysOf('account')),
-      ]);
+      holders = await decidedHolders(claims);
     } catch (error) {
       logger.warn('idempotency fallback to Postgres failed: the processor will dedupe', { error });
     }
     // Within one request, a later item still sees an earlier one with the same key.
     const seen = new Map<string, AcceptRecord>();
-    return claims.map((claim) => {
+    return claims.map((claim, index) => {
       const id = `${claim.scope}:${claim.key}`;
-      const decidedRecord = (claim.scope === 'transfer' ? transfers : accounts).get(claim.key);
-      const previous = decidedRecord ?? seen.get(id);
+      const previous = holders[index] ?? seen.get(id);
       if (previous === undefined) seen.set(id, claim.record);
-      return previous;
+      return { previous, verified: previous !== undefined };
     });
+  };
+
+  /** A pending claim of another instance: taken over if its owner is dead, else it holds. */
+  const takeOverIfOwnerDead = async (
+    claim: IdempotencyClaim,
+    holderText: string,
+    holder: AcceptRecord,
+    holderOwner: string,
+    pendingRecord: string,
+  ): Promise<ClaimResult> => {
+    let current: unknown;
+    try {
+      current = await redis.eval(
+        takeOverScript,
+        2,
+        keys.idempotency(claim.scope, claim.key),
+        keys.owner(holderOwner),
+        holderText,
+        pendingRecord,
+        pendingMs,
+      );
+    } catch (error) {
+      logger.warn('could not check the owner of a pending idempotency claim', { error });
+      return { previous: holder, verified: true };
+    }
+    if (current === null) {
+      metrics.idempotencyTakeovers.inc();
+      return { previous: undefined, verified: false };
+    }
+    const now = typeof current === 'string' ? decodeRecord(current) : undefined;
+    return { previous: now?.record ?? holder, verified: true };
+  };
+
+  /** Compare-and-set of this claim's confirmed record: to `next`, or deleted without one. */
+  const replaceRecord = (claim: IdempotencyClaim, next: AcceptRecord | undefined) => {
+    const key = keys.idempotency(claim.scope, claim.key);
+    const current = encodeRecord(claim.record);
+    return next === undefined
+      ? redis.eval(releaseScript, 1, key, current)
+      : redis.eval(replaceScript, 1, key, current, encodeRecord(next));
   };
 
   return {
     async claim(claims) {
       if (claims.length === 0) return [];
       if (!ready()) return claimInPostgres(claims);
+      const pendingRecords = claims.map((claim) => encodeRecord(claim.record, ownerId));
       let previous: unknown[];
       try {
         previous = await Promise.all(
-          claims.map((claim) =>
+          claims.map((claim, index) =>
             redis.call(
               'SET',
               keys.idempotency(claim.scope, claim.key),
-              encodeRecord(claim.record),
+              pendingRecords[index] as string,
               'NX',
               'GET',
               'PX',
@@ -129,7 +256,30 @@ export function createRedisIdempotencyStore(
       } catch {
         return claimInPostgres(claims);
       }
-      return previous.map((value) => (typeof value === 'string' ? decodeRecord(value) : undefined));
+      const results: ClaimResult[] = [];
+      const takeovers: Promise<void>[] = [];
+      claims.forEach((claim, index) => {
+        const value = previous[index];
+        const holder = typeof value === 'string' ? decodeRecord(value) : undefined;
+        if (typeof value !== 'string') results.push({ previous: undefined, verified: true });
+        // An unreadable record is no record, but it may stand for a published command.
+        else if (holder === undefined) results.push({ previous: undefined, verified: false });
+        else if (holder.owner === undefined || holder.owner === ownerId)
+          results.push({ previous: holder.record, verified: true });
+        else {
+          results.push({ previous: holder.record, verified: true });
+          const pendingRecord = pendingRecords[index] as string;
+          takeovers.push(
+            takeOverIfOwnerDead(claim, value, holder.record, holder.owner, pendingRecord).then(
+              (result) => {
+                results[index] = result;
+              },
+            ),
+          );
+        }
+      });
+      if (takeovers.length > 0) await Promise.all(takeovers);
+      return results;
     },
 
     async confirm(claims) {
@@ -140,7 +290,14 @@ export function createRedisIdempotencyStore(
       }
       await Promise.all(
         claims.flatMap(({ scope, key, record }) => [
-          redis.eval(extendScript, 1, keys.idempotency(scope, key), encodeRecord(record), ttlMs),
+          redis.eval(
+            confirmScript,
+            1,
+            keys.idempotency(scope, key),
+            encodeRecord(record, ownerId),
+            encodeRecord(record),
+            ttlMs,
+          ),
           redis.set(keys.accepted(record.commandId), '1', 'PX', ttlMs),
         ]),
       );
@@ -154,10 +311,41 @@ export function createRedisIdempotencyStore(
             releaseScript,
             1,
             keys.idempotency(claim.scope, claim.key),
-            encodeRecord(claim.record),
+            encodeRecord(claim.record, ownerId),
           ),
         ),
       );
+    },
+
+    async settle(claims) {
+      if (claims.length === 0) return new Map();
+      const found = await decisions.waitFor(
+        claims.map((claim) => claim.record.commandId),
+        ledgerCheckWaitMs,
+      );
+      if (!ready()) return found;
+      // Later requests with the key must meet the original, not this command: a replay's key
+      // points at its original; a conflict's at the decided holder of the key, else it is freed.
+      const replaced: Promise<unknown>[] = [];
+      const conflicts: IdempotencyClaim[] = [];
+      for (const claim of claims) {
+        const decision = found.get(claim.record.commandId);
+        if (decision === undefined) continue;
+        if (decision.replayOf !== undefined && decision.replayOf !== claim.record.commandId) {
+          const original = { commandId: decision.replayOf, subjectId: decision.subjectId };
+          replaced.push(replaceRecord(claim, { ...claim.record, ...original }));
+        } else if (isKeyConflict(decision)) {
+          conflicts.push(claim);
+        }
+      }
+      if (conflicts.length > 0) {
+        const holders = await decidedHolders(conflicts).catch(() => []);
+        conflicts.forEach((claim, index) => replaced.push(replaceRecord(claim, holders[index])));
+      }
+      await Promise.all(replaced).catch((error: unknown) => {
+        logger.warn('could not point idempotency keys at their original commands', { error });
+      });
+      return found;
     },
 
     async states(commandIds) {
@@ -204,15 +392,30 @@ export function createRedisIdempotencyStore(
   };
 }
 
-function encodeRecord(record: AcceptRecord): string {
-  return JSON.stringify({ c: record.commandId, h: record.requestHash, s: record.subjectId });
+/** A record as stored: pending claims name their owner, confirmed ones do not. */
+interface StoredRecord {
+  readonly record: AcceptRecord;
+  readonly owner: string | undefined;
 }
 
-function decodeRecord(text: string): AcceptRecord | undefined {
+function encodeRecord(record: AcceptRecord, owner?: string): string {
+  const stored = { c: record.commandId, h: record.requestHash, s: record.subjectId };
+  return JSON.stringify(owner === undefined ? stored : { ...stored, o: owner });
+}
+
+function decodeRecord(text: string): StoredRecord | undefined {
   try {
-    const { c, h, s } = JSON.parse(text) as { c?: unknown; h?: unknown; s?: unknown };
+    const { c, h, s, o } = JSON.parse(text) as {
+      c?: unknown;
+      h?: unknown;
+      s?: unknown;
+      o?: unknown;
+    };
     if (typeof c === 'string' && typeof h === 'string' && typeof s === 'string') {
-      return { commandId: c, requestHash: h, subjectId: s };
+      return {
+        record: { commandId: c, requestHash: h, subjectId: s },
+        owner: typeof o === 'string' ? o : undefined,
+      };
     }
   } catch {
     // fall through: an unreadable record is no record (the processor still dedupes)

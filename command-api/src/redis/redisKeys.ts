@@ -10,7 +10,10 @@ export function redisKeys(prefix: string) {
   return {
     idempotency: (scope: IdempotencyScope, key: string) => `${prefix}:idem:${scope}:${key}`,
     accepted: (commandId: string) => `${prefix}:accepted:${commandId}`,
-    rate: (clientKey: string) => `${prefix}:rate:${clientKey}`,
+    /** A command API instance's liveness lease (ownerLease.ts). */
+    owner: (ownerId: string) => `${prefix}:owner:${ownerId}`,
+    /** runtime's shared rate limiter keeps a client's window at `<rateLimitPrefix>:<clientKey>`. */
+    rateLimitPrefix: `${prefix}:rate`,
     outcome: (commandId: string) => outcomeKey(prefix, commandId),
     outcomeChannel: outcomeChannel(prefix),
   };

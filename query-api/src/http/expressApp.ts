@@ -1,12 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
-import { LedgerError, type Logger } from '@ledger/runtime';
+import { LedgerError, type Logger, type Principal } from '@ledger/runtime';
 import type { AccountReader } from '../accountReader.ts';
 import type { ReadModels } from '../postgres/readModels.ts';
-import type { ApiKeyCheck } from './apiKeyCheck.ts';
+import type { QueryAdmission } from './admission.ts';
 import { registerHistoryRoute } from './historyRoute.ts';
 import type { RecordRequest } from './httpMetrics.ts';
-import { requestIdOfResponse } from './expressSupport.ts';
+import { requestIdOfResponse, setPrincipal } from './expressSupport.ts';
 import { failResponse, toLedgerError } from './httpSupport.ts';
 import { registerTransferRoute } from './transferRoute.ts';
 
@@ -18,7 +18,7 @@ import { registerTransferRoute } from './transferRoute.ts';
 export interface ExpressAppDeps {
   readonly reader: AccountReader;
   readonly readModels: ReadModels;
-  readonly checkApiKey: ApiKeyCheck;
+  readonly admission: QueryAdmission;
   readonly recordRequest: RecordRequest;
   readonly logger: Logger;
 }
@@ -33,8 +33,19 @@ export function createExpressApp(deps: ExpressAppDeps): Express {
 
   app.set('strict routing', true);
   app.set('case sensitive routing', true);
-  app.use('/v1', (request: Request, _response: Response, next: NextFunction) => {
-    next(deps.checkApiKey(request.headers.authorization));
+  // The key (401), its scope (403) and the request limit (429), as on the lean path.
+  app.use('/v1', (request: Request, response: Response, next: NextFunction) => {
+    const pass = (principal: Principal | LedgerError) => {
+      if (principal instanceof LedgerError) {
+        next(principal);
+        return;
+      }
+      setPrincipal(response, principal);
+      next();
+    };
+    const admitted = deps.admission.admit(request, request.headers.authorization);
+    if (admitted instanceof Promise) admitted.then(pass, next);
+    else pass(admitted);
   });
   // Full paths on the app (no sub-router), so `request.route.path` is the whole template even
   // when the request ends in the error handler.

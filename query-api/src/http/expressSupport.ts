@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Principal } from '@ledger/runtime';
 
 /** The id queryServer.ts put on the response before handing it to express. */
 export function requestIdOfResponse(response: Response): string {
@@ -17,4 +18,17 @@ export function asyncRoute(handler: (request: Request, response: Response) => Pr
 export function rawQueryOf(request: Request): string | undefined {
   const queryAt = request.originalUrl.indexOf('?');
   return queryAt === -1 ? undefined : request.originalUrl.slice(queryAt + 1);
+}
+
+const principalKey = 'ledgerPrincipal';
+
+/** Kept by expressApp.ts's admission for the routes' tenant checks (never the key itself). */
+export function setPrincipal(response: Response, principal: Principal): void {
+  (response.locals as Record<string, unknown>)[principalKey] = principal;
+}
+
+export function principalOfResponse(response: Response): Principal {
+  const principal = (response.locals as Record<string, unknown>)[principalKey];
+  if (principal === undefined) throw new Error('the /v1 admission did not run');
+  return principal as Principal;
 }

@@ -1,9 +1,16 @@
 import type { IRouter } from 'express';
+import { checkPathId } from '@ledger/schemas';
+import { checkAccountRead } from './admission.ts';
 import type { ExpressAppDeps } from './expressApp.ts';
-import { asyncRoute, rawQueryOf, requestIdOfResponse } from './expressSupport.ts';
+import {
+  asyncRoute,
+  principalOfResponse,
+  rawQueryOf,
+  requestIdOfResponse,
+} from './expressSupport.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from './historyCursor.ts';
 import { sendJsonText } from './httpSupport.ts';
-import { checkIdValue, parseHistoryQuery } from './requestParsing.ts';
+import { parseHistoryQuery } from './requestParsing.ts';
 import { historyBody } from './responseBodies.ts';
 
 /**
@@ -16,7 +23,8 @@ export function registerHistoryRoute(router: IRouter, deps: ExpressAppDeps): voi
   router.get(
     '/v1/accounts/:accountId/transactions',
     asyncRoute(async (request, response) => {
-      const accountId = checkIdValue(request.params.accountId ?? '', 'accountId');
+      const accountId = checkPathId(request.params.accountId, 'accountId');
+      checkAccountRead(principalOfResponse(response), accountId);
       const options = parseHistoryQuery(rawQueryOf(request));
       const cursor =
         options.cursor === undefined ? undefined : decodeHistoryCursor(options.cursor, accountId);

@@ -7,6 +7,7 @@ import {
   type IdGenerator,
   type Logger,
 } from '@ledger/runtime';
+import { pathDecodeErrorAsInvalidId } from '@ledger/schemas';
 
 /**
  * What the lean node:http path and the express app share, so a request gets the same request id,
@@ -100,10 +101,17 @@ export function sendProblem(response: ServerResponse, error: LedgerError, reques
 }
 
 /**
- * The one mapping from a thrown value to what the client sees: a LedgerError as itself; anything
+ * The one mapping from a thrown value to what the client sees: a LedgerError as itself; express's
+ * failure to decode a path parameter as the 400 `invalid_id` every route answers for one; anything
  * else is a bug, logged with its cause and answered with a generic 500 that leaks nothing.
  */
-export function toLedgerError(error: unknown, log: Logger, context: Record<string, unknown>) {
+export function toLedgerError(
+  error: unknown,
+  log: Logger,
+  context: Record<string, unknown>,
+): LedgerError {
+  const badPath = pathDecodeErrorAsInvalidId(error);
+  if (badPath !== undefined) return badPath;
   if (error instanceof LedgerError) {
     // Timeouts and load shedding are expected under load and counted in metrics; a log line per
     // request would add I/O exactly when the process is busiest.

@@ -1,25 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 // Imported: the global `performance` is an accessor, a getter call on every use.
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '@ledger/runtime';
+import { LedgerError, type Logger, type Principal } from '@ledger/runtime';
+import { decodePathId } from '@ledger/schemas';
 import type { AccountReader } from '../accountReader.ts';
 import type { AccountEntry } from '../accountEntry.ts';
-import type { ApiKeyCheck } from './apiKeyCheck.ts';
+import { checkAccountRead, type QueryAdmission } from './admission.ts';
 import type { RecordRequest } from './httpMetrics.ts';
 import { failResponse, rawHeaderOf, sendJsonText, toLedgerError } from './httpSupport.ts';
-import {
-  parseIdSegment,
-  parseReadQuery,
-  waitMsDefault,
-  type ReadOptions,
-} from './requestParsing.ts';
+import { parseReadQuery, waitMsDefault, type ReadOptions } from './requestParsing.ts';
 import { accountBody, balanceBody } from './responseBodies.ts';
 
 /**
  * The hot GETs on plain node:http (DESIGN.md "Performance": express's router caps a route far
  * below what a cached read costs): `GET /v1/accounts/{id}` and `GET /v1/accounts/{id}/balance`.
- * Manual URL split, one writeHead, a body built as a string, and no promise at all on a cache hit.
- * Returns false for anything it does not serve, so the caller falls through to express.
+ * Manual URL split, one writeHead, a body built as a string, and no promise at all on a cache hit
+ * (with the per-request rate limit on, its decision is the one promise). Returns false for anything it does not serve, so the caller falls through to express.
  */
 export type LeanHandler = (
   request: IncomingMessage,
@@ -29,7 +25,7 @@ export type LeanHandler = (
 
 export interface LeanRouteDeps {
   readonly reader: AccountReader;
-  readonly checkApiKey: ApiKeyCheck;
+  readonly admission: QueryAdmission;
   readonly recordRequest: RecordRequest;
   readonly logger: Logger;
 }
@@ -45,7 +41,7 @@ const routeTemplates: Record<LeanRoute, string> = {
 const plainRead: ReadOptions = { minVersion: undefined, waitMs: waitMsDefault };
 
 export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
-  const { reader, checkApiKey, recordRequest, logger } = deps;
+  const { reader, admission, recordRequest, logger } = deps;
 
   function respond(
     response: ServerResponse,
@@ -97,15 +93,39 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
     if (rawId === '') return false;
 
     const startedAtMs = performance.now();
+    const admitted = admission.admit(request, rawHeaderOf(request, 'authorization', 'first'));
+    if (admitted instanceof Promise) {
+      admitted.then(
+        (principal) =>
+          serve(response, route, rawId, url, queryAt, principal, requestId, startedAtMs),
+        (error: unknown) => fail(response, route, error, requestId, startedAtMs),
+      );
+    } else {
+      serve(response, route, rawId, url, queryAt, admitted, requestId, startedAtMs);
+    }
+    return true;
+  };
+
+  /** After admission: the key's tenant (403), the id, the query, then the read. */
+  function serve(
+    response: ServerResponse,
+    route: LeanRoute,
+    rawId: string,
+    url: string,
+    queryAt: number,
+    principal: Principal | LedgerError,
+    requestId: string,
+    startedAtMs: number,
+  ): void {
     try {
-      const denied = checkApiKey(rawHeaderOf(request, 'authorization', 'first'));
-      if (denied !== undefined) throw denied;
-      const accountId = parseIdSegment(rawId, 'accountId');
+      if (principal instanceof LedgerError) throw principal;
+      const accountId = decodePathId(rawId, 'accountId');
+      checkAccountRead(principal, accountId);
       const options = queryAt === -1 ? plainRead : parseReadQuery(url.slice(queryAt + 1));
       const cached = reader.cachedAtLeast(accountId, options.minVersion);
       if (cached !== undefined && (route === 'balance' || cached.hasDetails)) {
         respond(response, route, cached, true, requestId, startedAtMs);
-        return true;
+        return;
       }
       reader.read(accountId, { ...options, details: route === 'account' }).then(
         ({ account, hit }) => respond(response, route, account, hit, requestId, startedAtMs),
@@ -114,6 +134,5 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
     } catch (error) {
       fail(response, route, error, requestId, startedAtMs);
     }
-    return true;
-  };
+  }
 }

@@ -31,20 +31,10 @@ export interface HistoryOptions extends ReadOptions {
 const versionPattern = /^[1-9][0-9]{0,15}$/;
 const smallIntegerPattern = /^(?:0|[1-9][0-9]{0,5})$/;
 
-/** An id from a URL path segment: percent-decoded once, then held to API.md's pattern. */
-export function parseIdSegment(raw: string, field: string): string {
-  let decoded = raw;
-  if (raw.includes('%')) {
-    try {
-      decoded = decodeURIComponent(raw);
-    } catch {
-      throw new LedgerError('invalid_id', `${field} is not a valid URL segment`);
-    }
-  }
-  return checkIdValue(decoded, field);
-}
-
-/** An id already decoded (express route parameters). */
+/**
+ * An id from a stream message. Ids in URL paths go through @ledger/schemas' `decodePathId` /
+ * `checkPathId`, shared with the command API.
+ */
 export function checkIdValue(value: string, field: string): string {
   if (!idPattern.test(value)) {
     throw new LedgerError('invalid_id', `${field} must match ${idPattern.source}`);
