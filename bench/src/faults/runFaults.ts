@@ -9,8 +9,7 @@ import {
 } from '@ledger/runtime';
 import type pg from 'pg';
 import { auditSchema, type AuditResult } from '../audit/ledgerAudit.ts';
-import { requestJsonRetrying } from '../load/httpJson.ts';
-import { ensureStack, isReady, type StackSession } from '../stack/stackSession.ts';
+import { ensureStack, type StackSession } from '../stack/stackSession.ts';
 import {
   faultGroups,
   partDeaths,
@@ -18,6 +17,14 @@ import {
   type FaultContext,
   type FaultGroup,
 } from './faultGroups.ts';
+import {
+  allReady,
+  probeVisible,
+  secondsUntil,
+  seedAccounts,
+  settle,
+  watchReadiness,
+} from './faultProbes.ts';
 import { startTraffic, type TrafficResult } from './faultTraffic.ts';
 
 /**
@@ -44,15 +51,9 @@ export interface FaultRow {
 
 /** The acceptance's bound: after a dependency is back, a new transfer visible within this. */
 export const recoveryBoundSeconds = 10;
-/** The run's accounts: enough that transfers spread over the partitions. */
-const accountsPerRun = 48;
 const warmupMs = 3_000;
 const afterRecoveryMs = 3_000;
-/** Probes and readiness give up after this: a group that never recovers fails, not hangs. */
-const recoveryGiveUpMs = 120_000;
-const settleTimeoutMs = 120_000;
 const auditPoolMax = 2;
-const readinessPollMs = 250;
 
 export async function runFaults(options: {
   readonly repoRoot: string;
@@ -200,124 +201,6 @@ async function runGroup(run: {
     audit,
     failures,
   };
-}
-
-/** Seconds from `fromMs` until `condition` holds; Infinity when it never did. */
-async function secondsUntil(fromMs: number, condition: () => Promise<boolean>): Promise<number> {
-  while (Date.now() - fromMs < recoveryGiveUpMs) {
-    if (await condition().catch(() => false)) return (Date.now() - fromMs) / 1_000;
-    await sleep(200);
-  }
-  return Number.POSITIVE_INFINITY;
-}
-
-/** Polls every service's /readyz until stopped, noting those that were not ready once. */
-function watchReadiness(stack: StackSession): { notReady: Set<string>; stop(): void } {
-  const notReady = new Set<string>();
-  let stopped = false;
-  void (async () => {
-    while (!stopped) {
-      await Promise.all(
-        servicesOfStack.map(async (service) => {
-          if (!(await isReady(stack.urls[service]))) notReady.add(service);
-        }),
-      );
-      await sleep(readinessPollMs);
-    }
-  })();
-  return {
-    notReady,
-    stop: () => {
-      stopped = true;
-    },
-  };
-}
-
-async function allReady(stack: StackSession): Promise<boolean> {
-  const answers = await Promise.all(servicesOfStack.map((service) => isReady(stack.urls[service])));
-  return answers.every(Boolean);
-}
-
-let probeSequence = 0;
-/** One new transfer with `Prefer: wait`, then its debit account read at the version it made. */
-async function probeVisible(
-  stack: StackSession,
-  accounts: readonly string[],
-  idPrefix: string,
-): Promise<boolean> {
-  probeSequence += 1;
-  const [from = '', to = ''] = [accounts[0], accounts[1]];
-  const response = await fetch(`${stack.urls['command-api']}/v1/transfers`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', prefer: 'wait=5' },
-    body: JSON.stringify({
-      transferId: `${idPrefix}${probeSequence}`,
-      fromAccountId: from,
-      toAccountId: to,
-      amount: '1',
-      currency: 'USD',
-    }),
-    signal: AbortSignal.timeout(8_000),
-  });
-  if (response.status !== 201) return false;
-  const body = (await response.json()) as { versions: Record<string, number> };
-  const version = body.versions[from];
-  if (version === undefined) return false;
-  const read = await fetch(
-    `${stack.urls['query-api']}/v1/accounts/${encodeURIComponent(from)}/balance?minVersion=${version}&waitMs=3000`,
-    { signal: AbortSignal.timeout(5_000) },
-  );
-  await read.arrayBuffer();
-  return read.status === 200;
-}
-
-/** Waits until every acknowledged command has an outcome and the outbox is published. */
-async function settle(pool: pg.Pool, acknowledged: readonly string[]): Promise<void> {
-  const deadline = Date.now() + settleTimeoutMs;
-  while (Date.now() < deadline) {
-    const missing = await pool.query<{ n: string }>(
-      `select count(*)::text as n from unnest($1::text[]) as c (id)
-        where not exists (select 1 from command_outcomes o where o.command_id = c.id)`,
-      [acknowledged],
-    );
-    if (missing.rows[0]?.n === '0') return;
-    await sleep(500);
-  }
-}
-
-/** A funding account and the run's accounts, each funded, through the API like any client. */
-async function seedAccounts(stack: StackSession, runPrefix: string): Promise<string[]> {
-  const api = stack.urls['command-api'];
-  const wait = { prefer: 'wait=10' };
-  const funding = `${runPrefix}funding`;
-  const open = async (accountId: string, overdraftLimit: string) => {
-    const response = await requestJsonRetrying(
-      'POST',
-      `${api}/v1/accounts`,
-      JSON.stringify({ accountId, currency: 'USD', overdraftLimit }),
-      wait,
-    );
-    if (response.status !== 201) throw new Error(`opening ${accountId}: HTTP ${response.status}`);
-  };
-  await open(funding, '1000000000000000');
-  const accounts = Array.from({ length: accountsPerRun }, (_, index) => `${runPrefix}a${index}`);
-  for (const accountId of accounts) {
-    await open(accountId, '0');
-    const response = await requestJsonRetrying(
-      'POST',
-      `${api}/v1/transfers`,
-      JSON.stringify({
-        transferId: `${runPrefix}fund-${accountId}`,
-        fromAccountId: funding,
-        toAccountId: accountId,
-        amount: '100000000',
-        currency: 'USD',
-      }),
-      wait,
-    );
-    if (response.status !== 201) throw new Error(`funding ${accountId}: HTTP ${response.status}`);
-  }
-  return accounts;
 }
 
 export function faultGroupsNamed(
