@@ -2,12 +2,8 @@ import {
   AssertionFailure,
   assertStoredOffsetInLog,
   createGroupConsumer,
-  isPostgresUnavailable,
-  isTransientPostgresError,
-  postgresOutageWaitMs,
-  waitForDependency,
   whileHeartbeating,
-  withTransientRetries,
+  withPostgresRetries,
   type Logger,
   type TopicNames,
 } from '@ledger/runtime';
@@ -118,17 +114,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 
   async function commitWithRetries(slices: readonly DecodedSlice[]) {
     const timer = deps.metrics.batchSeconds.startTimer();
-    // A retry after a lost connection re-reads the stored offsets in its transaction, so a
-    // commit that landed before the connection dropped is recognised as applied.
-    const result = await waitForDependency(
-      'postgres',
-      () =>
-        withTransientRetries(() => commitGroup(groupDeps, slices), {
-          isTransient: isTransientPostgresError,
-          onRetry: () => deps.metrics.batchRetries.inc(),
-        }),
-      { logger, isUnavailable: isPostgresUnavailable, waitMs: postgresOutageWaitMs },
-    );
+    const result = await withPostgresRetries(() => commitGroup(groupDeps, slices), {
+      logger,
+      onTransientRetry: () => deps.metrics.batchRetries.inc(),
+    });
     timer();
     record(result);
     return result.slices;
@@ -148,13 +137,12 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const waiting = <T>(work: Promise<T>) => whileHeartbeating(() => payload.heartbeat(), work);
-    await waiting(drains.of(batch.partition));
+    await drains.of(batch.partition);
     for (let start = 0; start < batch.messages.length; start += options.transactionCommandsMax) {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + options.transactionCommandsMax);
-      await waiting(deps.relay.ready());
-      const result = await waiting(committer.submit({ partition: batch.partition, messages }));
+      await deps.relay.ready();
+      const result = await committer.submit({ partition: batch.partition, messages });
       // An offset applied already may lie past this batch, never past the log's end.
       await assertStoredOffsetInLog(
         deps.admin,
@@ -193,7 +181,8 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         partitionsConsumedConcurrently: options.partitionsConcurrent,
         eachBatch: async (payload) => {
           try {
-            await eachBatch(payload);
+            // A batch that waits (a drain, the relay, Postgres) keeps its partitions meanwhile.
+            await whileHeartbeating(() => payload.heartbeat(), eachBatch(payload));
           } catch (error) {
             // Anything else kafkajs retries by restarting the consumer; these two would fail again.
             if (error instanceof AssertionFailure || error instanceof OutboxRelayFailure) {

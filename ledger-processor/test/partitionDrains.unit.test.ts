@@ -51,6 +51,17 @@ const until = async (condition: () => boolean) => {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 };
 
+/** Lets the sweep run until the gauge was set `times` times, then stops it. */
+async function sweepTimes(
+  drains: ReturnType<typeof drainsOver>,
+  reported: readonly number[],
+  times: number,
+): Promise<void> {
+  drains.startSweeps();
+  await until(() => reported.length >= times);
+  await drains.stopSweeps();
+}
+
 describe('partition drains', () => {
   it('given an assignment, when the group joins, then every assigned partition drains at once, before any batch', () => {
     const { relay, started } = fakeRelay();
@@ -142,9 +153,7 @@ describe('partition drains', () => {
     });
     drains.assigned([0]);
 
-    drains.startSweeps();
-    await until(() => reported.length >= 3);
-    await drains.stopSweeps();
+    await sweepTimes(drains, reported, 3);
 
     assert.deepEqual(started, [0]);
   });
@@ -158,9 +167,7 @@ describe('partition drains', () => {
     });
     drains.assigned([0]);
 
-    drains.startSweeps();
-    await until(() => reported.length >= 3);
-    await drains.stopSweeps();
+    await sweepTimes(drains, reported, 3);
 
     assert.deepEqual(started, [0]);
   });

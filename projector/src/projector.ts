@@ -2,12 +2,8 @@ import {
   AssertionFailure,
   assertStoredOffsetInLog,
   createGroupConsumer,
-  isPostgresUnavailable,
-  isTransientPostgresError,
-  postgresOutageWaitMs,
-  waitForDependency,
   whileHeartbeating,
-  withTransientRetries,
+  withPostgresRetries,
   type Logger,
 } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
@@ -81,18 +77,12 @@ export function createProjector(deps: ProjectorDeps): Projector {
     topic: deps.eventsTopic,
     consumerGroup: options.consumerGroup,
   };
-  // A Postgres restart is waited out (the batch heartbeats meanwhile); a retry after a lost
-  // connection re-reads the stored offset, so a commit that did land is skipped as applied.
+  // A Postgres restart is waited out, the batch heartbeating meanwhile (eachBatch).
   function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
-    return waitForDependency(
-      'postgres',
-      () =>
-        withTransientRetries(() => processPartitionBatch(batchDeps, partition, slice, deps.now), {
-          isTransient: isTransientPostgresError,
-          onRetry: () => metrics.batchRetries.inc(),
-        }),
-      { logger, isUnavailable: isPostgresUnavailable, waitMs: postgresOutageWaitMs },
-    );
+    return withPostgresRetries(() => processPartitionBatch(batchDeps, partition, slice, deps.now), {
+      logger,
+      onTransientRetry: () => metrics.batchRetries.inc(),
+    });
   }
 
   function record(result: Extract<PartitionBatchResult, { kind: 'committed' }>): void {
@@ -114,10 +104,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
       const last = slice.at(-1);
       if (last === undefined) return;
       const timer = metrics.batchSeconds.startTimer();
-      const result = await whileHeartbeating(
-        () => payload.heartbeat(),
-        withRetries(batch.partition, slice),
-      );
+      const result = await withRetries(batch.partition, slice);
       timer();
       if (result.kind === 'skip') {
         metrics.skippedBatches.inc();
@@ -163,7 +150,8 @@ export function createProjector(deps: ProjectorDeps): Projector {
         partitionsConsumedConcurrently: options.partitionsConcurrent,
         eachBatch: async (payload) => {
           try {
-            await eachBatch(payload);
+            // A batch that waits for Postgres keeps its partitions meanwhile.
+            await whileHeartbeating(() => payload.heartbeat(), eachBatch(payload));
           } catch (error) {
             if (error instanceof AssertionFailure) deps.onFatal(error);
             throw error;

@@ -3,6 +3,7 @@ import { LedgerError } from './errors.ts';
 import { isKafkaUnavailable } from './kafkaClient.ts';
 import type { Logger } from './logger.ts';
 import { isPostgresUnavailable } from './postgresPool.ts';
+import { isTransientPostgresError, withTransientRetries } from './transientRetry.ts';
 
 /**
  * How long a service waits at start-up for one dependency (Postgres, Kafka, the registry) before
@@ -57,6 +58,27 @@ export async function waitForDependency<T>(
       delayMs = Math.min(delayMs * 2, dependencyRetryDelayMsMax);
     }
   }
+}
+
+/**
+ * A consumer's unit of Postgres work (the processor's group transaction, the projector's batch):
+ * retried at once after a transient error (deadlock, a raced unique key), and waited out for up to
+ * postgresOutageWaitMs while Postgres is away. Every caller re-reads its stored offsets inside the
+ * retried transaction, so a commit that landed before its connection dropped is recognised.
+ */
+export function withPostgresRetries<T>(
+  work: () => Promise<T>,
+  options: { readonly logger: Logger; readonly onTransientRetry: () => void },
+): Promise<T> {
+  return waitForDependency(
+    'postgres',
+    () =>
+      withTransientRetries(work, {
+        isTransient: isTransientPostgresError,
+        onRetry: options.onTransientRetry,
+      }),
+    { logger: options.logger, isUnavailable: isPostgresUnavailable, waitMs: postgresOutageWaitMs },
+  );
 }
 
 /** Retry-After of a request refused because Postgres or Kafka is away (a restart takes seconds). */
