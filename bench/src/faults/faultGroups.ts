@@ -1,8 +1,9 @@
-import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { restartLocalCluster } from '@ledger/infra/localServices/postgres';
 import { ensureRedis, redisCommand, parseRedisUrl } from '@ledger/infra/localServices/redis';
 import { stackPaths } from '@ledger/infra/paths';
+import { canConnect } from '@ledger/infra/processes/portCheck';
+import { waitUntil } from '@ledger/infra/supervisor/waitFor';
 import { readStackState } from '@ledger/infra/stack/stateFile';
 import type { StackConfig } from '@ledger/runtime';
 import { startChild, tsxArgs } from '../stack/childProcess.ts';
@@ -34,6 +35,8 @@ export interface FaultGroup {
   readonly expectedDeaths: readonly PartName[];
   /** Services whose /readyz must answer 503 at least once while the fault lasts. */
   readonly expectNotReady: readonly (typeof servicesOfStack)[number][];
+  /** No service's /readyz may answer 503 while the fault lasts (a dependency it may lack). */
+  readonly staysReady: boolean;
   /** Part of the short set `npm test` runs. */
   readonly short: boolean;
   inject(context: FaultContext): Promise<void>;
@@ -52,6 +55,7 @@ export const faultGroups: readonly FaultGroup[] = [
     expectedDeaths: [],
     // A fast restart takes about a second: too short to assert a probe sees it.
     expectNotReady: [],
+    staysReady: false,
     short: true,
     inject: ({ config }) => restartLocalCluster(config.postgresUrl),
   },
@@ -61,11 +65,12 @@ export const faultGroups: readonly FaultGroup[] = [
     expectedDeaths: ['kafka'],
     // Every service needs the broker: each must say so while it is gone.
     expectNotReady: [...servicesOfStack],
+    staysReady: false,
     short: true,
     inject: async ({ config }) => {
       await killPart('kafka');
       const [host = '127.0.0.1', port = '9092'] = (config.kafkaBrokers[0] ?? '').split(':');
-      await waitForPort(host, Number(port));
+      await waitOrThrow(`${host}:${port} did not open`, () => canConnect(Number(port), host));
     },
   },
   {
@@ -74,6 +79,7 @@ export const faultGroups: readonly FaultGroup[] = [
     expectedDeaths: [],
     // Redis carries only conveniences: no service may go unready without it.
     expectNotReady: [],
+    staysReady: true,
     short: true,
     inject: async ({ config, repoRoot }) => {
       const { host, port } = parseRedisUrl(config.redisUrl);
@@ -88,6 +94,7 @@ export const faultGroups: readonly FaultGroup[] = [
       description: `SIGKILL of ${service}; the supervisor restarts it`,
       expectedDeaths: [service],
       expectNotReady: [],
+      staysReady: false,
       short: false,
       // Recovery is timed from the kill itself: the restart is part of what is measured.
       inject: async () => {
@@ -100,6 +107,7 @@ export const faultGroups: readonly FaultGroup[] = [
     description: `a second ledger-processor joins for ${extraProcessorLifeMs / 1_000} s, then stops`,
     expectedDeaths: [],
     expectNotReady: [],
+    staysReady: false,
     short: false,
     inject: async ({ repoRoot, logsDir }) => {
       const child = startChild({
@@ -135,35 +143,13 @@ async function killPart(name: PartName, options = { waitForRestart: true }): Pro
   if (before === undefined) throw new Error(`${name} is not supervised by a running stack`);
   process.kill(before, 'SIGKILL');
   if (!options.waitForRestart) return;
-  const deadline = Date.now() + partRestartWaitMs;
-  for (;;) {
+  await waitOrThrow(`${name} was not restarted`, async () => {
     const now = (await partPids())[name];
-    if (now !== undefined && now !== before) return;
-    if (Date.now() > deadline)
-      throw new Error(`${name} was not restarted within ${partRestartWaitMs} ms`);
-    await sleep(250);
-  }
+    return now !== undefined && now !== before;
+  });
 }
 
-/** Resolves once `host:port` accepts a TCP connection (the restarted broker listens). */
-async function waitForPort(host: string, port: number): Promise<void> {
-  const deadline = Date.now() + partRestartWaitMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host, port });
-      socket.setTimeout(1_000, () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline)
-      throw new Error(`${host}:${port} did not open within ${partRestartWaitMs} ms`);
-    await sleep(250);
-  }
+async function waitOrThrow(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const outcome = await waitUntil(condition, { timeoutMs: partRestartWaitMs });
+  if (outcome.kind !== 'ok') throw new Error(`${what} within ${partRestartWaitMs} ms`);
 }

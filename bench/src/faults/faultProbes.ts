@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { waitUntil } from '@ledger/infra/supervisor/waitFor';
+import { unpublishedOutboxCount } from '@ledger/ledger-processor/outboxPosition';
 import { requestJsonRetrying } from '../load/httpJson.ts';
 import { isReady, type StackSession } from '../stack/stackSession.ts';
 import { servicesOfStack } from './faultGroups.ts';
@@ -21,11 +23,11 @@ export async function secondsUntil(
   fromMs: number,
   condition: () => Promise<boolean>,
 ): Promise<number> {
-  while (Date.now() - fromMs < recoveryGiveUpMs) {
-    if (await condition().catch(() => false)) return (Date.now() - fromMs) / 1_000;
-    await sleep(200);
-  }
-  return Number.POSITIVE_INFINITY;
+  const outcome = await waitUntil(condition, {
+    timeoutMs: recoveryGiveUpMs - (Date.now() - fromMs),
+    intervalMs: 200,
+  });
+  return outcome.kind === 'ok' ? (Date.now() - fromMs) / 1_000 : Number.POSITIVE_INFINITY;
 }
 
 /** Polls every service's /readyz until stopped, noting those that were not ready once. */
@@ -90,16 +92,18 @@ export async function probeVisible(
 
 /** Waits until every acknowledged command has an outcome and the outbox is published. */
 export async function settle(pool: pg.Pool, acknowledged: readonly string[]): Promise<void> {
-  const deadline = Date.now() + settleTimeoutMs;
-  while (Date.now() < deadline) {
-    const missing = await pool.query<{ n: string }>(
-      `select count(*)::text as n from unnest($1::text[]) as c (id)
-        where not exists (select 1 from command_outcomes o where o.command_id = c.id)`,
-      [acknowledged],
-    );
-    if (missing.rows[0]?.n === '0') return;
-    await sleep(500);
-  }
+  // The audit says what is still missing when this gives up.
+  await waitUntil(
+    async () => {
+      const missing = await pool.query<{ n: string }>(
+        `select count(*)::text as n from unnest($1::text[]) as c (id)
+          where not exists (select 1 from command_outcomes o where o.command_id = c.id)`,
+        [acknowledged],
+      );
+      return missing.rows[0]?.n === '0' && (await unpublishedOutboxCount(pool)) === 0;
+    },
+    { timeoutMs: settleTimeoutMs, intervalMs: 500 },
+  );
 }
 
 /** A funding account and the run's accounts, each funded, through the API like any client. */
