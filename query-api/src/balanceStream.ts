@@ -1,12 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   LedgerError,
   assert,
   checkAccounts,
-  problemContentType,
-  problemFromError,
   type ErrorCode,
   type Logger,
   type Principal,
@@ -15,6 +11,7 @@ import type { BalanceSnapshot } from './accountModel.ts';
 import type { QueryAdmission } from './http/admission.ts';
 import { balanceFrame } from './http/responseBodies.ts';
 import { parseStreamRequest, type StreamRequest } from './streamMessages.ts';
+import { createStreamUpgrades, type UpgradeHandler } from './streamUpgrade.ts';
 import {
   createStreamSequencer,
   defaultStreamSequencerLimits,
@@ -42,7 +39,8 @@ import {
  * accounts inside it (an error frame with `forbidden`, nothing of that message subscribed).
  */
 export interface BalanceStream {
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, requestId: string): void;
+  /** `GET /v1/stream`'s handshake: admitted, refused or handed to ws (streamUpgrade.ts). */
+  readonly handleUpgrade: UpgradeHandler;
   /** A change from the feed, in the order the feed delivered it. */
   publish(change: BalanceSnapshot): void;
   /** Whether any connection subscribes to this account. */
@@ -83,7 +81,6 @@ export interface BalanceStreamDeps {
   readonly now: () => number;
 }
 
-export const streamPath = '/v1/stream';
 /** A client message holds at most a subscription list; 64 KiB like every request body. */
 export const streamMessageBytesMax = 64 * 1024;
 /** How long close() lets clients answer the close handshake before cutting them off. */
@@ -130,16 +127,6 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     maxPayload: streamMessageBytesMax,
     perMessageDeflate: false, // compression costs CPU per frame and buffers per connection
     clientTracking: false,
-  });
-  // ws answers a handshake it cannot take (a bad Sec-WebSocket-Key or version, …) with its own
-  // text/html 400 unless someone listens here: answer a problem document like every refusal.
-  const upgradeRequestIds = new WeakMap<IncomingMessage, string>();
-  wss.on('wsClientError', (error, socket, request) => {
-    const refusal = new LedgerError(
-      'invalid_request',
-      `not a WebSocket handshake: ${error.message}`,
-    );
-    refuseUpgrade(socket, refusal, upgradeRequestIds.get(request) ?? '');
   });
   const connections = new Set<Connection>();
   const subscribers = new Map<string, Set<Connection>>();
@@ -319,7 +306,6 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     });
   }
 
-  /** Checked right before the upgrade completes (the same tick adds the connection). */
   function capacityRefusal(): LedgerError | undefined {
     if (closing) return new LedgerError('unavailable', 'the server is shutting down');
     if (connections.size < options.connectionsMax) return undefined;
@@ -330,49 +316,14 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   }
 
   return {
-    handleUpgrade(request, socket, head, requestId) {
-      upgradeRequestIds.set(request, requestId);
-      if (request.method !== 'GET') {
-        // A handshake is a GET (RFC 6455); another method with Upgrade headers is no route here,
-        // as without them, and a HEAD's answer has no body.
-        const refusal = new LedgerError(
-          'not_found',
-          `no route ${request.method ?? ''} ${streamPath}`,
-        );
-        refuseUpgrade(socket, refusal, requestId, request.method === 'HEAD');
-        return;
-      }
-      const path = (request.url ?? '').split('?', 1)[0];
-      let admitted: Principal | LedgerError;
-      if (path !== streamPath) admitted = new LedgerError('not_found', `no route ${path ?? ''}`);
-      else if (closing) admitted = new LedgerError('unavailable', 'the server is shutting down');
-      else admitted = deps.admission.authorize(request.headers.authorization);
-      if (admitted instanceof LedgerError) {
-        refuseUpgrade(socket, admitted, requestId);
-        return;
-      }
-      const principal = admitted;
-      const clientKey = deps.admission.clientKeyOf(request, principal);
-      // Node drops its own error listener from an upgraded socket: one is needed while waiting.
-      const onSocketError = () => socket.destroy();
-      socket.on('error', onSocketError);
-      deps.admission.admitStreamConnection(clientKey).then(
-        (limited) => {
-          socket.off('error', onSocketError);
-          if (socket.destroyed) return;
-          const refusal = limited ?? capacityRefusal();
-          if (refusal !== undefined) {
-            refuseUpgrade(socket, refusal, requestId);
-            return;
-          }
-          wss.handleUpgrade(request, socket, head, (ws) => accept(ws, principal, clientKey));
-        },
-        (error: unknown) => {
-          logger.warn('stream admission failed', { error });
-          socket.destroy();
-        },
-      );
-    },
+    handleUpgrade: createStreamUpgrades({
+      wss,
+      admission: deps.admission,
+      logger,
+      isClosing: () => closing,
+      capacityRefusal,
+      accept,
+    }),
 
     isSubscribed: (accountId) => subscribers.has(accountId),
     publish(change) {
@@ -404,23 +355,6 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       return connections.size;
     },
   };
-}
-
-function refuseUpgrade(
-  socket: Duplex,
-  error: LedgerError,
-  requestId: string,
-  headersOnly = false,
-): void {
-  const body = JSON.stringify(problemFromError(error));
-  const retryAfter = error.options.retryAfterSeconds;
-  socket.end(
-    `HTTP/1.1 ${error.status} ${problemFromError(error).title}\r\n` +
-      `Content-Type: ${problemContentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Request-Id: ${requestId}\r\n` +
-      (retryAfter === undefined ? '' : `Retry-After: ${retryAfter}\r\n`) +
-      `Connection: close\r\n\r\n${headersOnly ? '' : body}`,
-  );
 }
 
 const noHooks: BalanceStreamHooks = {

@@ -119,6 +119,9 @@ void describe('query API authorization', () => {
       const missing = await get(path);
       assert.equal(missing.status, 401, path);
       assert.equal(missing.headers.get('www-authenticate'), 'Bearer');
+      const unknown = await get(path, { authorization: 'Bearer not-a-key' });
+      assert.equal(unknown.status, 401, path);
+      assert.equal(unknown.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
       assert.equal((await get(path, writer.headers)).status, 403, path);
       assert.equal((await get(path, ops.headers)).status, 403, path);
     }

@@ -8,7 +8,9 @@ import {
   fuzzAgent,
   fuzzRequestsFor,
   pathSegmentArb,
+  readAnswer,
   sendRaw,
+  statusTally,
   validIdArb,
   type FuzzAnswer,
   type FuzzRequest,
@@ -108,22 +110,19 @@ void describe('query API under generated requests', () => {
   }
 
   void it('given thousands of generated requests, when sent, then no 5xx but a timed-out minVersion, every refusal a listed problem, and no refused request reads', async (context) => {
-    const startedAt = performance.now();
-    const statuses = new Map<number, number>();
+    const statuses = statusTally();
     await fc.assert(
       fc.asyncProperty(fuzzRequestsFor(ownRoutes), async (fuzz) => {
         const askedBefore = asked.length;
         const answer = await sendRaw(running.baseUrl, agent, fuzz);
-        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        statuses.add(answer.status);
         checkAnswer(fuzz, answer, waitedTooLong(fuzz));
         checkUntouched(fuzz, answer, askedBefore);
       }),
       { seed, numRuns, includeErrorInReport: true },
     );
-    const seconds = ((performance.now() - startedAt) / 1_000).toFixed(1);
-    const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
-    context.diagnostic(`${numRuns} requests, seed ${seed}, ${seconds} s: ${byStatus.join(' ')}`);
-    assert.ok((statuses.get(200) ?? 0) > 0, 'some generated reads find what they ask for');
+    context.diagnostic(`${numRuns} requests, seed ${seed}, ${statuses.summary()}`);
+    assert.ok(statuses.count(200) > 0, 'some generated reads find what they ask for');
   });
 
   /** The handshake's part, else one of the ways to spoil it. */
@@ -171,13 +170,12 @@ void describe('query API under generated requests', () => {
     }));
 
   void it('given generated WebSocket upgrades, when sent, then a 101 or a listed problem document, and no refused one reads', async (context) => {
-    const startedAt = performance.now();
-    const statuses = new Map<number, number>();
+    const statuses = statusTally();
     await fc.assert(
       fc.asyncProperty(upgradeArb, async (fuzz) => {
         const askedBefore = asked.length;
         const answer = await sendUpgrade(running.baseUrl, fuzz);
-        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        statuses.add(answer.status);
         if (answer.status !== 101) checkAnswer(fuzz, answer);
         // Without a usable Upgrade header it is a plain request (a read of /v1/accounts/x).
         if (answer.status === 101) assert.equal(asked.length, askedBefore, 'read at the upgrade');
@@ -185,12 +183,8 @@ void describe('query API under generated requests', () => {
       }),
       { seed, numRuns: upgradeRuns, includeErrorInReport: true },
     );
-    const seconds = ((performance.now() - startedAt) / 1_000).toFixed(1);
-    const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
-    context.diagnostic(
-      `${upgradeRuns} upgrades, seed ${seed}, ${seconds} s: ${byStatus.join(' ')}`,
-    );
-    assert.ok((statuses.get(101) ?? 0) > 0, 'some generated upgrades are valid');
+    context.diagnostic(`${upgradeRuns} upgrades, seed ${seed}, ${statuses.summary()}`);
+    assert.ok(statuses.count(101) > 0, 'some generated upgrades are valid');
   });
 
   void it('given an id that does not percent-decode, when any route with an id is read, then 400 invalid_id and nothing read', async () => {
@@ -230,18 +224,7 @@ function sendUpgrade(baseUrl: string, fuzz: FuzzRequest): Promise<FuzzAnswer> {
         headers: fuzz.headers,
         timeout: 10_000,
       },
-      (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('error', reject);
-        incoming.on('end', () =>
-          resolve({
-            status: incoming.statusCode ?? 0,
-            headers: incoming.headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
+      (incoming) => void readAnswer(incoming).then(resolve, reject),
     );
     outgoing.on('upgrade', (incoming, socket) => {
       socket.destroy();

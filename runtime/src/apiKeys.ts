@@ -1,4 +1,4 @@
-import { unwatchFile, watchFile } from 'node:fs';
+import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import { apiKeyDigest, apiKeyIdOf, readApiKeyFile, type ApiKeyRecord } from './apiKeyFile.ts';
 import { unrestrictedPrincipal, type Principal } from './authorization.ts';
@@ -12,12 +12,6 @@ export const apiKeysMax = 64;
 export const apiKeysReloadIntervalMs = 2_000;
 
 const bearerPattern = /^Bearer ([\x21-\x7e]{1,512})$/;
-
-/** Why a request's `Authorization` header was refused, with the RFC 6750 challenge to send. */
-export interface ApiKeyRefusal {
-  readonly error: LedgerError;
-  readonly challenge: 'Bearer' | 'Bearer error="invalid_token"';
-}
 
 /**
  * Where a service's keys come from: LEDGER_API_KEYS (plaintext, comma-separated, each with every
@@ -49,26 +43,37 @@ export function authenticationMode(config: ApiKeysConfig): string {
 /**
  * `Authorization: Bearer <key>` on every /v1 request when keys are on, for both APIs and
  * all their paths (express, the lean node:http routes, the WebSocket upgrade) and the ops routes.
- * A file key (`lk_<id>_…`) is found by its id and compared as a SHA-256 digest with
- * timingSafeEqual; a plaintext key is compared with every LEDGER_API_KEYS digest, so neither the
- * match position nor the key length leaks through timing. The key itself is never kept, logged
- * or returned: a principal carries the key's id only.
+ * Every key is found by its public id (a file key's `lk_<id>_…`, a LEDGER_API_KEYS key's
+ * `env-<digest prefix>`) and its SHA-256 digest compared with timingSafeEqual, so neither the
+ * key nor its length leaks through timing. The key itself is never kept, logged or returned: a
+ * principal carries the key's id only. A refusal is a 401 LedgerError carrying its RFC 6750
+ * challenge (`problemHeaders` sends it): `Bearer` without a key, `Bearer error="invalid_token"`
+ * for a key that is not valid.
  */
 export interface ApiKeys {
   /** False when no key is configured: every request is runtime's anonymous principal. */
   readonly enabled: boolean;
-  authenticate(authorization: string | undefined): Principal | ApiKeyRefusal;
+  authenticate(authorization: string | undefined): Principal | LedgerError;
   /** Swaps the key file's keys for a newer version of the file; plaintext keys stay. */
   replaceFileKeys(records: readonly ApiKeyRecord[]): void;
 }
 
-export function isApiKeyRefusal(result: Principal | ApiKeyRefusal): result is ApiKeyRefusal {
-  return 'error' in result;
+export function isApiKeyRefusal(result: Principal | LedgerError): result is LedgerError {
+  return result instanceof LedgerError;
 }
 
-interface FileKey {
+interface KnownKey {
   readonly digest: Buffer;
   readonly principal: Principal;
+}
+
+/** The id a key is found by: a file key's own, else (LEDGER_API_KEYS) a prefix of its digest. */
+function lookupIdOf(key: string, digest: Buffer): string {
+  return apiKeyIdOf(key) ?? plaintextKeyIdOf(digest);
+}
+
+function plaintextKeyIdOf(digest: Buffer): string {
+  return `env-${digest.toString('hex', 0, 6)}`;
 }
 
 /** `file` undefined: no key file configured; an empty array: a file without keys. */
@@ -78,49 +83,44 @@ export function createApiKeys(sources: {
 }): ApiKeys {
   const plaintext = sources.plaintext ?? [];
   if (plaintext.length > apiKeysMax) throw new Error(`more than ${apiKeysMax} API keys configured`);
-  const plaintextKeys = plaintext.map((key) => {
+  const plaintextKeys = new Map<string, KnownKey>();
+  for (const key of plaintext) {
     const digest = apiKeyDigest(key);
-    return { digest, principal: unrestrictedPrincipal(`env-${digest.toString('hex', 0, 6)}`) };
-  });
-  let fileKeys = indexFileKeys(sources.file ?? []);
-  const enabled = plaintextKeys.length > 0 || sources.file !== undefined;
+    plaintextKeys.set(lookupIdOf(key, digest), {
+      digest,
+      principal: unrestrictedPrincipal(plaintextKeyIdOf(digest)),
+    });
+  }
+  let keys = withFileKeys(plaintextKeys, sources.file ?? []);
 
   return {
-    enabled,
+    enabled: plaintextKeys.size > 0 || sources.file !== undefined,
     replaceFileKeys(records) {
-      fileKeys = indexFileKeys(records);
+      keys = withFileKeys(plaintextKeys, records);
     },
     authenticate(authorization) {
       const presented = bearerPattern.exec(authorization ?? '')?.[1];
       if (presented === undefined) {
-        return {
-          error: new LedgerError('unauthorized', 'send Authorization: Bearer <API key>'),
+        return new LedgerError('unauthorized', 'send Authorization: Bearer <API key>', {
           challenge: 'Bearer',
-        };
+        });
       }
-      const presentedDigest = apiKeyDigest(presented);
-      const id = apiKeyIdOf(presented);
-      const fileKey = id === undefined ? undefined : fileKeys.get(id);
-      if (fileKey !== undefined && timingSafeEqual(fileKey.digest, presentedDigest)) {
-        return fileKey.principal;
-      }
-      let found: Principal | undefined;
-      for (const key of plaintextKeys) {
-        if (timingSafeEqual(key.digest, presentedDigest)) found = key.principal;
-      }
-      return (
-        found ?? {
-          error: new LedgerError('unauthorized', 'the API key is not valid'),
-          challenge: 'Bearer error="invalid_token"',
-        }
-      );
+      const digest = apiKeyDigest(presented);
+      const key = keys.get(lookupIdOf(presented, digest));
+      if (key !== undefined && timingSafeEqual(key.digest, digest)) return key.principal;
+      return new LedgerError('unauthorized', 'the API key is not valid', {
+        challenge: 'Bearer error="invalid_token"',
+      });
     },
   };
 }
 
-/** Revoked keys are left out: they fail like an unknown key. */
-function indexFileKeys(records: readonly ApiKeyRecord[]): ReadonlyMap<string, FileKey> {
-  const keys = new Map<string, FileKey>();
+/** The plaintext keys and the file's; revoked keys are left out: they fail like unknown ones. */
+function withFileKeys(
+  plaintextKeys: ReadonlyMap<string, KnownKey>,
+  records: readonly ApiKeyRecord[],
+): ReadonlyMap<string, KnownKey> {
+  const keys = new Map(plaintextKeys);
   for (const record of records) {
     if (record.revokedAt !== undefined) continue;
     keys.set(record.id, {
@@ -167,8 +167,15 @@ export function openApiKeys(config: ApiKeysConfig, logger: Logger): OpenedApiKey
       });
     }
   };
-  watchFile(path, { interval: apiKeysReloadIntervalMs, persistent: false }, (current, previous) => {
-    if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino) reload();
-  });
-  return { apiKeys, close: () => unwatchFile(path) };
+  // Polls the file's stat alone; it is read and parsed again only when it changed.
+  const onStat = (current: Stats, previous: Stats) => {
+    const changed =
+      current.mtimeMs !== previous.mtimeMs ||
+      current.ino !== previous.ino ||
+      current.size !== previous.size;
+    if (changed) reload();
+  };
+  watchFile(path, { interval: apiKeysReloadIntervalMs, persistent: false }, onStat);
+  // This listener only: services sharing a process (the tests) watch the same file.
+  return { apiKeys, close: () => unwatchFile(path, onStat) };
 }

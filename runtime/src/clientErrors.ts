@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { LedgerError, problemContentType, problemFromError } from './errors.ts';
+import { LedgerError, problemContentType, problemFromError, problemHeaders } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -19,17 +19,34 @@ export function answerClientErrors(server: Server, logger: Logger): void {
       socket.destroy();
       return;
     }
-    const problem = problemFromError(new LedgerError('invalid_request', detailOf(error.code)));
-    const body = JSON.stringify(problem);
-    // An answer to HEAD has no body (the client would read it as the next response).
     const head = (error as { rawPacket?: unknown }).rawPacket;
-    const isHead = Buffer.isBuffer(head) && head.subarray(0, 5).toString('latin1') === 'HEAD ';
-    socket.end(
-      `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${problemContentType}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n` +
-        (isHead ? '' : body),
-    );
+    endWithProblem(socket, new LedgerError('invalid_request', detailOf(error.code)), {
+      headersOnly: Buffer.isBuffer(head) && head.subarray(0, 5).toString('latin1') === 'HEAD ',
+    });
   });
+}
+
+/**
+ * Answers a problem document straight on a socket node's HTTP server does not answer for (a
+ * request its parser refused, an upgrade not taken), then closes it. `headersOnly` for an answer
+ * to HEAD: a body would be read as the next response.
+ */
+export function endWithProblem(
+  socket: Duplex,
+  error: LedgerError,
+  options: { readonly requestId?: string; readonly headersOnly?: boolean } = {},
+): void {
+  const problem = problemFromError(error);
+  const body = JSON.stringify(problem);
+  const lines = [
+    `HTTP/1.1 ${problem.status} ${problem.title}`,
+    `Content-Type: ${problemContentType}`,
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...(options.requestId === undefined ? [] : [`X-Request-Id: ${options.requestId}`]),
+    ...problemHeaders(error).map(([name, value]) => `${name}: ${value}`),
+    'Connection: close',
+  ];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${options.headersOnly === true ? '' : body}`);
 }
 
 function detailOf(code: string | undefined): string {

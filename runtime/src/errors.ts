@@ -46,6 +46,8 @@ export class LedgerError extends Error {
     readonly detail: string,
     readonly options: {
       retryAfterSeconds?: number;
+      /** The `WWW-Authenticate` challenge of a 401 (RFC 6750), set by apiKeys.ts alone. */
+      challenge?: string;
       cause?: unknown;
       extra?: Record<string, unknown>;
     } = {},
@@ -82,4 +84,16 @@ export function problemFor(
 
 export function problemFromError(error: LedgerError): ProblemDocument {
   return problemFor(error.code, error.detail, error.options.extra);
+}
+
+/**
+ * The headers a problem answer carries besides its content type, for every writer of both APIs
+ * and the ops routes: `Retry-After` when retrying later helps, `WWW-Authenticate` for a 401.
+ */
+export function problemHeaders(error: LedgerError): [name: string, value: string][] {
+  const headers: [string, string][] = [];
+  const { retryAfterSeconds, challenge } = error.options;
+  if (retryAfterSeconds !== undefined) headers.push(['Retry-After', String(retryAfterSeconds)]);
+  if (challenge !== undefined) headers.push(['WWW-Authenticate', challenge]);
+  return headers;
 }

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { isApiKeyRefusal, type ApiKeys } from './apiKeys.ts';
 import { requireScope } from './authorization.ts';
-import { problemContentType, problemFromError, type LedgerError } from './errors.ts';
+import {
+  problemContentType,
+  problemFromError,
+  problemHeaders,
+  type LedgerError,
+} from './errors.ts';
 import { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 
 export interface OpsRoutesDeps {
@@ -39,15 +44,12 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
       checking = undefined;
     }));
   /** Undefined when the request may see ops data: keys off, or a key with `ops:read`. */
-  const opsAccess = (
-    request: IncomingMessage,
-  ): { error: LedgerError; challenge?: string } | undefined => {
+  const opsAccess = (request: IncomingMessage): LedgerError | undefined => {
     const apiKeys = deps.apiKeys;
     if (apiKeys === undefined || !apiKeys.enabled) return undefined;
     const principal = apiKeys.authenticate(request.headers.authorization);
     if (isApiKeyRefusal(principal)) return principal;
-    const forbidden = requireScope(principal, 'ops:read');
-    return forbidden === undefined ? undefined : { error: forbidden };
+    return requireScope(principal, 'ops:read');
   };
   return function handleOps(request: IncomingMessage, response: ServerResponse): boolean {
     const path = (request.url ?? '/').split('?', 1)[0];
@@ -81,7 +83,7 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
     if (path === '/metrics') {
       const refusal = opsAccess(request);
       if (refusal !== undefined) {
-        sendProblem(response, refusal.error, refusal.challenge);
+        sendProblem(response, refusal);
         return true;
       }
       deps.registry.metrics().then(
@@ -97,12 +99,12 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
   };
 }
 
-function sendProblem(response: ServerResponse, error: LedgerError, challenge?: string): void {
+function sendProblem(response: ServerResponse, error: LedgerError): void {
   const text = JSON.stringify(problemFromError(error));
   response.writeHead(error.status, {
     'content-type': problemContentType,
     'content-length': Buffer.byteLength(text),
-    ...(challenge === undefined ? {} : { 'www-authenticate': challenge }),
+    ...Object.fromEntries(problemHeaders(error)),
   });
   response.end(text);
 }

@@ -52,14 +52,15 @@ function record(secret: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRe
 
 function principalOf(apiKeys: ApiKeys, secret: string | undefined): Principal {
   const result = apiKeys.authenticate(secret === undefined ? undefined : `Bearer ${secret}`);
-  if (isApiKeyRefusal(result)) assert.fail(`refused: ${result.error.detail}`);
+  if (isApiKeyRefusal(result)) assert.fail(`refused: ${result.detail}`);
   return result;
 }
 
+/** The 401 and the RFC 6750 challenge it carries. */
 function refusalOf(apiKeys: ApiKeys, authorization: string | undefined) {
   const result = apiKeys.authenticate(authorization);
   if (!isApiKeyRefusal(result)) assert.fail('the key was accepted');
-  return result;
+  return { error: result, challenge: result.options.challenge };
 }
 
 void describe('API key file', () => {
@@ -174,6 +175,8 @@ void describe('API key authentication', () => {
     const apiKeys = createApiKeys({ plaintext: ['plain'], file: [record(secret)] });
     assert.equal(principalOf(apiKeys, 'plain').accountPrefix, undefined);
     assert.equal(principalOf(apiKeys, secret).keyId, apiKeyIdOf(secret));
+    const copied = generateApiKey().secret; // a file-shaped key given as LEDGER_API_KEYS
+    assert.match(principalOf(createApiKeys({ plaintext: [copied] }), copied).keyId ?? '', /^env-/);
   });
 
   void it('given a running service, when its key file is rewritten with a key revoked, then the key is refused within the reload interval, and a broken rewrite keeps the keys in force', async () => {

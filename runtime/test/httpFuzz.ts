@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
 import fc from 'fast-check';
 import { errorCatalog, problemContentType, type ProblemDocument } from '../src/index.ts';
 
@@ -482,23 +487,46 @@ export function sendRaw(
             : { ...fuzz.headers, 'content-length': String(fuzz.body.length) },
         timeout: timeoutMs,
       },
-      (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('error', reject);
-        incoming.on('end', () =>
-          resolve({
-            status: incoming.statusCode ?? 0,
-            headers: incoming.headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
+      (incoming) => void readAnswer(incoming).then(resolve, reject),
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer in ${timeoutMs} ms`)));
     outgoing.on('error', reject);
     outgoing.end(fuzz.body);
   });
+}
+
+/** A response read whole. */
+export function readAnswer(incoming: IncomingMessage): Promise<FuzzAnswer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('error', reject);
+    incoming.on('end', () =>
+      resolve({
+        status: incoming.statusCode ?? 0,
+        headers: incoming.headers,
+        text: Buffer.concat(chunks).toString('utf8'),
+      }),
+    );
+  });
+}
+
+/** Answers counted by status, for the line a fuzz run reports. */
+export function statusTally() {
+  const startedAt = performance.now();
+  const counts = new Map<number, number>();
+  return {
+    add(status: number): void {
+      counts.set(status, (counts.get(status) ?? 0) + 1);
+    },
+    count: (status: number): number => counts.get(status) ?? 0,
+    /** `<seconds> s: <status>×<count> …`, statuses in order. */
+    summary(): string {
+      const seconds = ((performance.now() - startedAt) / 1_000).toFixed(1);
+      const byStatus = [...counts].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
+      return `${seconds} s: ${byStatus.join(' ')}`;
+    },
+  };
 }
 
 /**

@@ -6,14 +6,13 @@ import {
   rateWindowMsFromEnv,
 } from '../src/rateLimiter.ts';
 
+/** The limiter as a service without Redis has it: the local window alone. */
+const localLimiter = (limit: number, windowMs: number) =>
+  createSharedRateLimiter({ redis: undefined, keyPrefix: 'test', limit, windowMs });
+
 void describe('shared rate limiter without Redis', () => {
   void it('given a client at its limit, when it asks again, then refused with the seconds left in the window; other clients are not affected', async () => {
-    const limiter = createSharedRateLimiter({
-      redis: undefined,
-      keyPrefix: 'test',
-      limit: 3,
-      windowMs: 5_000,
-    });
+    const limiter = localLimiter(3, 5_000);
     for (let request = 0; request < 3; request += 1) {
       assert.deepEqual(await limiter.take('addr:a'), { allowed: true });
     }
@@ -24,23 +23,13 @@ void describe('shared rate limiter without Redis', () => {
   });
 
   void it('given points, when taken, then they count against the limit together', async () => {
-    const limiter = createSharedRateLimiter({
-      redis: undefined,
-      keyPrefix: 'test',
-      limit: 10,
-      windowMs: 1_000,
-    });
+    const limiter = localLimiter(10, 1_000);
     assert.equal((await limiter.take('k', 8)).allowed, true);
     assert.equal((await limiter.take('k', 3)).allowed, false);
   });
 
   void it('given a window that ended, when the client asks again, then it is allowed', async () => {
-    const limiter = createSharedRateLimiter({
-      redis: undefined,
-      keyPrefix: 'test',
-      limit: 1,
-      windowMs: 1_000,
-    });
+    const limiter = localLimiter(1, 1_000);
     assert.equal((await limiter.take('k')).allowed, true);
     const refused = await limiter.take('k');
     assert.deepEqual(refused, { allowed: false, retryAfterSeconds: 1 });
@@ -56,10 +45,7 @@ void describe('shared rate limiter without Redis', () => {
       [1, 1_500],
       [1, rateLimitWindowMsMax + 1_000],
     ] as const) {
-      assert.throws(
-        () => createSharedRateLimiter({ redis: undefined, keyPrefix: 't', limit, windowMs }),
-        /rate limit/,
-      );
+      assert.throws(() => localLimiter(limit, windowMs), /rate limit/);
     }
   });
 

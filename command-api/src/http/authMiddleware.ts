@@ -24,13 +24,12 @@ export function authMiddleware(apiKeys: ApiKeys) {
       return;
     }
     const result = apiKeys.authenticate(request.get('authorization'));
-    if (!isApiKeyRefusal(result)) {
-      setPrincipal(response, result);
-      next();
+    if (isApiKeyRefusal(result)) {
+      next(result); // a 401 carrying its WWW-Authenticate challenge
       return;
     }
-    response.setHeader('WWW-Authenticate', result.challenge);
-    next(result.error);
+    setPrincipal(response, result);
+    next();
   };
 }
 

@@ -37,16 +37,14 @@ export function registerBatchTransferRoutes(router: Router, deps: RouteDeps): vo
       }
       const waitSeconds = parsePreferWait(request.get('prefer'));
       const validated = validateTransferBatch(request.body, validationContext(deps));
-      const commands: AcceptedCommand<Transfer>[] = [];
-      for (const item of validated) if (item.ok) commands.push(item.command);
       const principal = principalOf(response);
+      const commands: AcceptedCommand<Transfer>[] = [];
       for (const item of validated) {
         if (!item.ok) continue;
-        const forbidden = checkAccounts(
-          principal,
-          accountsOf(item.command, `transfers[${item.index}].`),
-        );
+        const prefix = `transfers[${item.index}].`;
+        const forbidden = checkAccounts(principal, accountsOf(item.command, prefix));
         if (forbidden !== undefined) throw forbidden;
+        commands.push(item.command);
       }
       const trace = requestTrace(request, response);
       const results = commands.length === 0 ? [] : await acceptCommands(commands, deps, trace);

@@ -4,6 +4,7 @@ import {
   LedgerError,
   problemContentType,
   problemFromError,
+  problemHeaders,
   type Logger,
 } from '@ledger/runtime';
 import { pathDecodeErrorAsInvalidId } from '@ledger/schemas';
@@ -46,9 +47,7 @@ export function problemMiddleware(fallbackLogger: Logger) {
 
 export function sendProblem(response: Response, error: LedgerError): void {
   const problem = problemFromError(error);
-  if (error.options.retryAfterSeconds !== undefined) {
-    response.setHeader('Retry-After', String(error.options.retryAfterSeconds));
-  }
+  for (const [name, value] of problemHeaders(error)) response.setHeader(name, value);
   response.status(problem.status).type(problemContentType).send(JSON.stringify(problem));
 }
 

@@ -41,19 +41,12 @@ export interface KeysCommandIo {
 
 /** Runs one command; returns the exit status (0 done, 1 failed, 2 usage). */
 export function runKeysCommand(argv: readonly string[], io: KeysCommandIo): number {
-  let parsed: ParsedArgs;
   try {
-    parsed = parseArgs(argv);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${keysUsage}`);
-    return 2;
-  }
-  const file = parsed.options.get('file') ?? io.env.LEDGER_API_KEYS_FILE;
-  if (file === undefined || file === '') {
-    io.err(`name the key file with --file or LEDGER_API_KEYS_FILE\n${keysUsage}`);
-    return 2;
-  }
-  try {
+    const parsed = parseArgs(argv);
+    const file = parsed.options.get('file') ?? io.env.LEDGER_API_KEYS_FILE;
+    if (file === undefined || file === '') {
+      throw new UsageError('name the key file with --file or LEDGER_API_KEYS_FILE');
+    }
     switch (parsed.command) {
       case 'create':
         return create(file, parsed, io);
@@ -67,6 +60,10 @@ export function runKeysCommand(argv: readonly string[], io: KeysCommandIo): numb
         return 2;
     }
   } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n${keysUsage}`);
+      return 2;
+    }
     io.err(error instanceof Error ? error.message : String(error));
     return 1;
   }
@@ -92,9 +89,11 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     const name = arg.slice(2);
     const value = rest[index + 1];
-    if (!optionNames.has(name)) throw new Error(`unknown option ${arg}`);
-    if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
-    if (options.has(name)) throw new Error(`${arg} given twice`);
+    if (!optionNames.has(name)) throw new UsageError(`unknown option ${arg}`);
+    if (value === undefined || value.startsWith('--')) {
+      throw new UsageError(`${arg} needs a value`);
+    }
+    if (options.has(name)) throw new UsageError(`${arg} given twice`);
     options.set(name, value);
     index += 1;
   }
@@ -112,33 +111,30 @@ function expectOnly(parsed: ParsedArgs, allowed: readonly string[], positional: 
   }
 }
 
+/** A command line that does not say what to do: its message and the usage, exit status 2. */
 class UsageError extends Error {}
 
+/** The file's keys; none while it does not exist yet. */
+function readKeys(file: string): ApiKeyRecord[] {
+  return existsSync(file) ? readApiKeyFile(file) : [];
+}
+
 function create(file: string, parsed: ParsedArgs, io: KeysCommandIo): number {
-  let scopes: ApiScope[];
-  let accountPrefix: string | undefined;
-  let name: string | undefined;
-  try {
-    expectOnly(parsed, ['scopes', 'account-prefix', 'name'], 0);
-    scopes = parseScopes(parsed.options.get('scopes'));
-    accountPrefix = parsed.options.get('account-prefix');
-    // A prefix is the start of an account id: itself a valid id (@ledger/schemas' idPattern).
-    if (accountPrefix !== undefined && !idPattern.test(accountPrefix)) {
-      throw new UsageError(`--account-prefix must match ${idPattern.source}`);
-    }
-    name = parsed.options.get('name');
-    if (name !== undefined && !/^[\x20-\x7e]+$/.test(name)) {
-      throw new UsageError('--name must be printable ASCII');
-    }
-    if (name !== undefined && name.length > apiKeyNameLengthMax) {
-      throw new UsageError(`--name is longer than ${apiKeyNameLengthMax} characters`);
-    }
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`${error.message}\n${keysUsage}`);
-    return 2;
+  expectOnly(parsed, ['scopes', 'account-prefix', 'name'], 0);
+  const scopes = parseScopes(parsed.options.get('scopes'));
+  const accountPrefix = parsed.options.get('account-prefix');
+  // A prefix is the start of an account id: itself a valid id (@ledger/schemas' idPattern).
+  if (accountPrefix !== undefined && !idPattern.test(accountPrefix)) {
+    throw new UsageError(`--account-prefix must match ${idPattern.source}`);
   }
-  const records = existsSync(file) ? readApiKeyFile(file) : [];
+  const name = parsed.options.get('name');
+  if (name !== undefined && !/^[\x20-\x7e]+$/.test(name)) {
+    throw new UsageError('--name must be printable ASCII');
+  }
+  if (name !== undefined && name.length > apiKeyNameLengthMax) {
+    throw new UsageError(`--name is longer than ${apiKeyNameLengthMax} characters`);
+  }
+  const records = readKeys(file);
   if (records.length >= apiKeyFileKeysMax) {
     io.err(`${file} holds ${records.length} keys already, at most ${apiKeyFileKeysMax}`);
     return 1;
@@ -174,13 +170,8 @@ function parseScopes(raw: string | undefined): ApiScope[] {
 }
 
 function list(file: string, parsed: ParsedArgs, io: KeysCommandIo): number {
-  try {
-    expectOnly(parsed, [], 0);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${keysUsage}`);
-    return 2;
-  }
-  const records = existsSync(file) ? readApiKeyFile(file) : [];
+  expectOnly(parsed, [], 0);
+  const records = readKeys(file);
   io.out(['id', 'status', 'scopes', 'account prefix', 'created', 'name'].join('\t'));
   for (const record of records) io.out(listLine(record));
   return 0;
@@ -199,14 +190,9 @@ function listLine(record: ApiKeyRecord): string {
 }
 
 function revoke(file: string, parsed: ParsedArgs, io: KeysCommandIo): number {
-  try {
-    expectOnly(parsed, [], 1);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${keysUsage}`);
-    return 2;
-  }
+  expectOnly(parsed, [], 1);
   const id = parsed.positional[0] ?? '';
-  const records = existsSync(file) ? readApiKeyFile(file) : [];
+  const records = readKeys(file);
   const record = records.find((candidate) => candidate.id === id);
   if (record === undefined) {
     io.err(`no key ${id} in ${file}`);

@@ -55,7 +55,7 @@ export function createQueryAdmission(deps: QueryAdmissionDeps): QueryAdmission {
   function authorize(authorization: string | undefined): Principal | LedgerError {
     if (!apiKeys.enabled) return anonymousPrincipal;
     const result = apiKeys.authenticate(authorization);
-    if (isApiKeyRefusal(result)) return result.error;
+    if (isApiKeyRefusal(result)) return result;
     return requireScope(result, 'accounts:read') ?? result;
   }
 

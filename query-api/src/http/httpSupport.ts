@@ -4,6 +4,7 @@ import {
   LedgerError,
   problemContentType,
   problemFromError,
+  problemHeaders,
   type IdGenerator,
   type Logger,
 } from '@ledger/runtime';
@@ -88,14 +89,11 @@ export function sendJsonText(
   response.end(body);
 }
 
-/** An RFC 9457 document for a LedgerError, with Retry-After when the error names one. */
+/** An RFC 9457 document for a LedgerError, with its Retry-After or WWW-Authenticate if any. */
 export function sendProblem(response: ServerResponse, error: LedgerError, requestId: string): void {
   const body = JSON.stringify(problemFromError(error));
   const headers = bodyHeaders(problemContentType, Buffer.byteLength(body), requestId);
-  if (error.options.retryAfterSeconds !== undefined) {
-    headers.push('Retry-After', String(error.options.retryAfterSeconds));
-  }
-  if (error.code === 'unauthorized') headers.push('WWW-Authenticate', 'Bearer');
+  for (const header of problemHeaders(error)) headers.push(...header);
   response.writeHead(error.status, headers);
   response.end(body);
 }

@@ -15,7 +15,8 @@ import { accountBody, balanceBody } from './responseBodies.ts';
  * The hot GETs on plain node:http (DESIGN.md "Performance": express's router caps a route far
  * below what a cached read costs): `GET /v1/accounts/{id}` and `GET /v1/accounts/{id}/balance`.
  * Manual URL split, one writeHead, a body built as a string, and no promise at all on a cache hit
- * (with the per-request rate limit on, its decision is the one promise). Returns false for anything it does not serve, so the caller falls through to express.
+ * (with the per-request rate limit on, its decision is the one promise). Returns false for
+ * anything it does not serve, so the caller falls through to express.
  */
 export type LeanHandler = (
   request: IncomingMessage,
