@@ -91,6 +91,14 @@ export interface LedgerDecision {
   readonly replayOf: string | undefined;
 }
 
+/**
+ * The earlier command the ledger found this one to repeat, if any: a duplicate's `replay_of`.
+ * A redelivery of the command itself (`replayOf` its own id) repeats nothing.
+ */
+export function originalOf(decision: LedgerDecision, commandId: string): string | undefined {
+  return decision.replayOf === commandId ? undefined : decision.replayOf;
+}
+
 /** The ledger refused the command because its key (or id) belongs to a request with other content. */
 export function isKeyConflict(decision: LedgerDecision): boolean {
   const { outcome } = decision;

@@ -7,7 +7,7 @@ import type {
   IdempotencyScope,
   IdempotencyStore,
 } from './appDeps.ts';
-import { isKeyConflict } from './appDeps.ts';
+import { isKeyConflict, originalOf } from './appDeps.ts';
 import type { CommandApiMetrics } from './commandApiMetrics.ts';
 import { assertNever, partitionKeyOf, subjectOf, type AcceptedCommand } from './commands.ts';
 
@@ -142,12 +142,13 @@ async function answerFromLedger(
   const originals = new Map<string, AcceptResult>();
   for (const { command, index } of unverified) {
     const decision = decisions.get(command.commandId);
+    const originalId = decision && originalOf(decision, command.commandId);
     if (decision === undefined) {
       deps.metrics.ledgerChecks.inc({ result: 'undecided' });
-    } else if (decision.replayOf !== undefined && decision.replayOf !== command.commandId) {
+    } else if (originalId !== undefined) {
       const original: AcceptResult = {
         kind: 'replayed',
-        commandId: decision.replayOf,
+        commandId: originalId,
         subjectId: decision.subjectId,
       };
       results[index] = original;

@@ -5,6 +5,7 @@ import type { OpenAccount, Transfer } from '@ledger/schemas';
 import { Registry } from 'prom-client';
 import { commandApiMetrics } from '../src/commandApiMetrics.ts';
 import { acceptCommands, type AcceptResult } from '../src/commandAcceptor.ts';
+import type { CommandOutcome } from '../src/appDeps.ts';
 import type { AcceptedCommand } from '../src/commands.ts';
 import { FakeIdempotency, FakePublisher } from './fakes.ts';
 
@@ -50,13 +51,18 @@ function setUp() {
     log: createLogger({ level: 'error', write: () => undefined }),
   };
   const accept = (commands: readonly AcceptedCommand[]) => acceptCommands(commands, deps, trace);
+  /** The fake ledger's decision of `outcome.commandId`, which `settle` finds. */
+  const ledgerDecides = (
+    outcome: CommandOutcome,
+    { subjectId, replayOf }: { subjectId: string; replayOf?: string },
+  ) => idempotency.decisions.set(outcome.commandId, { outcome, subjectId, replayOf });
   const checks = async (result: string) => {
     const metric = await registry
       .getSingleMetric('command_api_idempotency_ledger_checks_total')
       ?.get();
     return metric?.values.find((value) => value.labels.result === result)?.value ?? 0;
   };
-  return { publisher, idempotency, accept, checks };
+  return { publisher, idempotency, accept, ledgerDecides, checks };
 }
 
 const refusalCode = (result: AcceptResult | undefined) =>
@@ -64,13 +70,12 @@ const refusalCode = (result: AcceptResult | undefined) =>
 
 void describe('acceptor: answers from the ledger when a claim is unverified', () => {
   void it('given Redis is down and an earlier command with the key is not yet decided, when the ledger decides the new one a duplicate, then it is answered as a replay of the original', async () => {
-    const { publisher, idempotency, accept, checks } = setUp();
+    const { publisher, idempotency, accept, ledgerDecides, checks } = setUp();
     idempotency.unheld = true;
-    idempotency.decisions.set('cmd-new', {
-      outcome: { commandId: 'cmd-new', status: 'applied', versions: { alice: 2, bob: 2 } },
-      subjectId: 't-1',
-      replayOf: 'cmd-original',
-    });
+    ledgerDecides(
+      { commandId: 'cmd-new', status: 'applied', versions: { alice: 2, bob: 2 } },
+      { subjectId: 't-1', replayOf: 'cmd-original' },
+    );
 
     const results = await accept([transfer('cmd-new', 't-1')]);
 
@@ -80,18 +85,16 @@ void describe('acceptor: answers from the ledger when a claim is unverified', ()
   });
 
   void it('given Redis is down, when the ledger finds the key used with another body, then the command is refused with the conflict code', async () => {
-    const { idempotency, accept, checks } = setUp();
+    const { idempotency, accept, ledgerDecides, checks } = setUp();
     idempotency.unheld = true;
-    idempotency.decisions.set('cmd-t', {
-      outcome: { commandId: 'cmd-t', status: 'rejected', code: 'idempotency_conflict' },
-      subjectId: 't-2',
-      replayOf: undefined,
-    });
-    idempotency.decisions.set('cmd-a', {
-      outcome: { commandId: 'cmd-a', status: 'rejected', code: 'account_exists' },
-      subjectId: 'carol',
-      replayOf: undefined,
-    });
+    ledgerDecides(
+      { commandId: 'cmd-t', status: 'rejected', code: 'idempotency_conflict' },
+      { subjectId: 't-2' },
+    );
+    ledgerDecides(
+      { commandId: 'cmd-a', status: 'rejected', code: 'account_exists' },
+      { subjectId: 'carol' },
+    );
 
     const [transferResult] = await accept([transfer('cmd-t', 't-2')]);
     const [accountResult] = await accept([openAccount('cmd-a', 'carol')]);
@@ -102,13 +105,12 @@ void describe('acceptor: answers from the ledger when a claim is unverified', ()
   });
 
   void it('given Redis is down, when the ledger decides the command new or not in time, then it stays accepted under its own id', async () => {
-    const { idempotency, accept, checks } = setUp();
+    const { idempotency, accept, ledgerDecides, checks } = setUp();
     idempotency.unheld = true;
-    idempotency.decisions.set('cmd-fresh', {
-      outcome: { commandId: 'cmd-fresh', status: 'rejected', code: 'insufficient_funds' },
-      subjectId: 't-3',
-      replayOf: undefined,
-    });
+    ledgerDecides(
+      { commandId: 'cmd-fresh', status: 'rejected', code: 'insufficient_funds' },
+      { subjectId: 't-3' },
+    );
 
     const results = await accept([transfer('cmd-fresh', 't-3'), transfer('cmd-late', 't-4')]);
 
@@ -121,13 +123,12 @@ void describe('acceptor: answers from the ledger when a claim is unverified', ()
   });
 
   void it('given a batch with the key twice while Redis is down, when the first is found a replay, then both items answer the original', async () => {
-    const { publisher, idempotency, accept } = setUp();
+    const { publisher, idempotency, accept, ledgerDecides } = setUp();
     idempotency.unheld = true;
-    idempotency.decisions.set('cmd-first', {
-      outcome: { commandId: 'cmd-first', status: 'applied', versions: { alice: 3, bob: 3 } },
-      subjectId: 't-5',
-      replayOf: 'cmd-earlier',
-    });
+    ledgerDecides(
+      { commandId: 'cmd-first', status: 'applied', versions: { alice: 3, bob: 3 } },
+      { subjectId: 't-5', replayOf: 'cmd-earlier' },
+    );
     // The store answers the batch's second item with the first, as the real store's in-request
     // dedupe does (the fake holds nothing while unheld, so it is set up by hand).
     idempotency.keys.set('transfer:t-5-dup', {
@@ -146,13 +147,12 @@ void describe('acceptor: answers from the ledger when a claim is unverified', ()
   });
 
   void it('given the claim store fails, when a command is accepted, then the ledger is asked after publishing', async () => {
-    const { idempotency, accept } = setUp();
+    const { idempotency, accept, ledgerDecides } = setUp();
     idempotency.failing = true;
-    idempotency.decisions.set('cmd-x', {
-      outcome: { commandId: 'cmd-x', status: 'applied', versions: { alice: 4, bob: 4 } },
-      subjectId: 't-6',
-      replayOf: 'cmd-before',
-    });
+    ledgerDecides(
+      { commandId: 'cmd-x', status: 'applied', versions: { alice: 4, bob: 4 } },
+      { subjectId: 't-6', replayOf: 'cmd-before' },
+    );
 
     const results = await accept([transfer('cmd-x', 't-6')]);
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@ledger/runtime';
 import type { LedgerDecision } from '../src/appDeps.ts';
 import { createDecisionPoller } from '../src/postgres/decisionPoller.ts';
@@ -41,8 +42,6 @@ function fakeTable() {
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 void describe('decision poller', () => {
   void it('given two requests waiting, when their decisions land, then one lookup serves both and each resolves once it has all of its own', async () => {

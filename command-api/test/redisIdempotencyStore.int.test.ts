@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createLogger,
   createMetricsRegistry,
@@ -47,9 +48,10 @@ class FakeDecisions implements DecisionPoller {
 }
 
 const won = { previous: undefined, verified: true };
+const takenOver = { previous: undefined, verified: false };
+const heldBy = (claim: IdempotencyClaim) => ({ previous: claim.record, verified: true });
 /** Slack on top of the lease TTL for the polling and the Redis round trips of the test. */
 const takeoverSlackMs = 500;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 void describe('Redis idempotency store', () => {
   const prefix = `cmdapi-idem-it-${randomUUID().slice(0, 8)}`;
@@ -81,6 +83,12 @@ void describe('Redis idempotency store', () => {
   /** An instance's last lease renewal, as ownerLease.ts writes it; a dead one never renews. */
   const leaseRenewedOnce = (ownerId: string) =>
     redis.set(keys.owner(ownerId), '1', 'PX', ownerLeaseTtlMs);
+  /** A claim pending under an instance without a lease (it died before confirming). */
+  const claimedByDeadOwner = async (ownerId: string, key: string, commandId: string) => {
+    const claim = claimOf(key, commandId);
+    assert.deepEqual(await instance(ownerId).claim([claim]), [won]);
+    return claim;
+  };
 
   before(async () => {
     redis = createRedisClient(readStackConfig().redisUrl, logger, 'idem-it');
@@ -106,9 +114,7 @@ void describe('Redis idempotency store', () => {
     await store.confirm([claim]);
     const confirmedTtlMs = await redis.pttl(keys.idempotency('transfer', 'confirmed'));
     assert.ok(confirmedTtlMs > claimPendingMs, `confirmed: ${confirmedTtlMs}`);
-    assert.deepEqual(await store.claim([claimOf('confirmed', 'cmd-retry')]), [
-      { previous: claim.record, verified: true },
-    ]);
+    assert.deepEqual(await store.claim([claimOf('confirmed', 'cmd-retry')]), [heldBy(claim)]);
     assert.deepEqual((await store.states(['cmd-confirmed'])).get('cmd-confirmed'), {
       status: 'accepted',
       commandId: 'cmd-confirmed',
@@ -130,7 +136,7 @@ void describe('Redis idempotency store', () => {
 
     await store.release([stale]);
     await store.confirm([stale]);
-    assert.deepEqual(await store.claim([stale]), [{ previous: holder.record, verified: true }]);
+    assert.deepEqual(await store.claim([stale]), [heldBy(holder)]);
     const ttlMs = await redis.pttl(keys.idempotency('transfer', 'held'));
     assert.ok(ttlMs <= claimPendingMs, `the stale confirm did not extend it: ${ttlMs}`);
   });
@@ -144,14 +150,14 @@ void describe('Redis idempotency store', () => {
     assert.deepEqual(await dead.claim([orphan]), [won]);
 
     const attempt = claimOf('orphaned', 'cmd-taker');
-    assert.deepEqual(await taker.claim([attempt]), [{ previous: orphan.record, verified: true }]);
+    assert.deepEqual(await taker.claim([attempt]), [heldBy(orphan)]);
     let result = await taker.claim([attempt]);
     while (result[0]?.previous !== undefined && Date.now() - diedAt < claimPendingMs) {
       await sleep(50);
       result = await taker.claim([attempt]);
     }
     const freedAfterMs = Date.now() - diedAt;
-    assert.deepEqual(result, [{ previous: undefined, verified: false }]);
+    assert.deepEqual(result, [takenOver]);
     assert.ok(freedAfterMs >= ownerLeaseTtlMs - takeoverSlackMs, 'held while the lease lasted');
     assert.ok(
       freedAfterMs <= ownerLeaseTtlMs + takeoverSlackMs,
@@ -163,7 +169,7 @@ void describe('Redis idempotency store', () => {
     await dead.release([orphan]);
     await dead.confirm([orphan]);
     assert.deepEqual(await instance('owner-third').claim([claimOf('orphaned', 'cmd-third')]), [
-      { previous: attempt.record, verified: true },
+      heldBy(attempt),
     ]);
   });
 
@@ -176,11 +182,9 @@ void describe('Redis idempotency store', () => {
       assert.deepEqual(await live.claim([slow]), [won]);
       await sleep(ownerLeaseTtlMs + takeoverSlackMs);
       assert.deepEqual(await instance('owner-other').claim([claimOf('slow-publish', 'cmd-x')]), [
-        { previous: slow.record, verified: true },
+        heldBy(slow),
       ]);
-      assert.deepEqual(await live.claim([claimOf('slow-publish', 'cmd-y')]), [
-        { previous: slow.record, verified: true },
-      ]);
+      assert.deepEqual(await live.claim([claimOf('slow-publish', 'cmd-y')]), [heldBy(slow)]);
     } finally {
       await lease.stop();
     }
@@ -194,16 +198,18 @@ void describe('Redis idempotency store', () => {
     await dead.confirm([confirmed]);
     assert.equal(await redis.exists(keys.owner('owner-gone')), 0, 'its lease is gone');
     assert.deepEqual(await store.claim([claimOf('confirmed-then-died', 'cmd-later')]), [
-      { previous: confirmed.record, verified: true },
+      heldBy(confirmed),
     ]);
   });
 
   void it('given a claim taken over from a dead owner that had published, when the ledger finds the new command a replay, then the key holds the original again', async () => {
-    const dead = instance('owner-published');
-    const original = claimOf('published-then-died', 'cmd-original');
-    assert.deepEqual(await dead.claim([original]), [won]);
+    const original = await claimedByDeadOwner(
+      'owner-published',
+      'published-then-died',
+      'cmd-original',
+    );
     const retry = claimOf('published-then-died', 'cmd-retry-2');
-    assert.deepEqual(await store.claim([retry]), [{ previous: undefined, verified: false }]);
+    assert.deepEqual(await store.claim([retry]), [takenOver]);
     await store.confirm([retry]);
     decisions.decided.set('cmd-retry-2', {
       outcome: { commandId: 'cmd-retry-2', status: 'applied', versions: { a: 2, b: 2 } },
@@ -214,13 +220,12 @@ void describe('Redis idempotency store', () => {
     const settled = await store.settle([retry]);
     assert.equal(settled.get('cmd-retry-2')?.replayOf, 'cmd-original');
     assert.deepEqual(await store.claim([claimOf('published-then-died', 'cmd-later')]), [
-      { previous: original.record, verified: true },
+      heldBy(original),
     ]);
   });
+
   void it('given a claim taken over from a dead owner, when the ledger refuses the new command as a key conflict, then the key holds the decided original, not the refused body', async () => {
-    const dead = instance('owner-conflicted');
-    const original = claimOf('conflicted', 'cmd-first-body');
-    assert.deepEqual(await dead.claim([original]), [won]);
+    const original = await claimedByDeadOwner('owner-conflicted', 'conflicted', 'cmd-first-body');
     const ledger: DecidedCommands = {
       ...decidedNotConsulted,
       transfersByKey: (wanted) =>
@@ -234,7 +239,7 @@ void describe('Redis idempotency store', () => {
       ...claimOf('conflicted', 'cmd-other-body'),
       record: { commandId: 'cmd-other-body', requestHash: 'hash-other', subjectId: 'conflicted' },
     };
-    assert.deepEqual(await taker.claim([otherBody]), [{ previous: undefined, verified: false }]);
+    assert.deepEqual(await taker.claim([otherBody]), [takenOver]);
     await taker.confirm([otherBody]);
     decisions.decided.set('cmd-other-body', {
       outcome: { commandId: 'cmd-other-body', status: 'rejected', code: 'idempotency_conflict' },
@@ -244,7 +249,7 @@ void describe('Redis idempotency store', () => {
 
     await taker.settle([otherBody]);
     assert.deepEqual(await store.claim([claimOf('conflicted', 'cmd-first-body-retry')]), [
-      { previous: original.record, verified: true },
+      heldBy(original),
     ]);
   });
 });

@@ -7,11 +7,20 @@ import type {
   IdempotencyClaim,
   IdempotencyStore,
 } from '../appDeps.ts';
-import { isKeyConflict } from '../appDeps.ts';
+import { isKeyConflict, originalOf } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
 import { publishTimeoutMs } from '../kafka/commandProducer.ts';
 import type { DecidedCommands } from '../postgres/decidedCommands.ts';
 import type { DecisionPoller } from '../postgres/decisionPoller.ts';
+import {
+  claimIfFree,
+  confirmIfHeld,
+  decodeRecord,
+  deleteIfHeld,
+  encodeRecord,
+  replaceIfHeld,
+  takeOverIfOwnerGone,
+} from './claimRecord.ts';
 import { parseOutcomeNotices } from './outcomeNoticeParser.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
@@ -38,53 +47,6 @@ export const claimPendingMs = 6 * publishTimeoutMs;
  */
 export const ledgerCheckWaitMsDefault = 3_000;
 export const ledgerCheckWaitMsMax = 30_000;
-
-/**
- * Deletes a claim only if it still holds this attempt's pending record. Sent with EVAL, not
- * through defineCommand + `pipeline.call(name)`: `call` sends the name as a raw Redis command,
- * which Redis refused ("unknown command") inside a pipeline whose exec() does not throw, so no
- * claim was ever released and every retry after a failed publish became a "replay" of a command
- * Kafka never had.
- */
-const releaseScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-/**
- * Confirms a claim only if it still holds this attempt's pending record: the record loses its
- * owner (a confirmed claim is never taken over) and gets the full TTL.
- */
-const confirmScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-  return 1
-end
-return 0
-`;
-
-/**
- * Takes over a pending claim whose owner is dead, compare-and-set against the record the failed
- * `SET NX GET` returned (ARGV[1]): only if the key still holds it and its owner's lease (KEYS[2])
- * is gone, or if the key was freed meanwhile. Nil = taken; else the record now holding the key.
- */
-const takeOverScript = `
-local current = redis.call('GET', KEYS[1])
-if current == false or (current == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 0) then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-  return false
-end
-return current
-`;
-
-/** Replaces a confirmed record by its original's, keeping the TTL, only if it still holds it. */
-const replaceScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-  return 1
-end
-return 0
-`;
 
 export interface RedisIdempotencyStoreOptions {
   readonly redis: Redis;
@@ -118,7 +80,8 @@ export interface RedisIdempotencyStoreOptions {
  * (runtime/redisClient.ts), so the commands of every request in one event-loop turn leave in one
  * socket write, where an explicit pipeline per request would cost a write per request. A command
  * Redis refuses rejects the call: claim falls back to Postgres, confirm and release are logged.
- * The normal path costs no Postgres access at all.
+ * The normal path costs no Postgres access at all. The stored record's format and the
+ * compare-and-set scripts that write it are claimRecord.ts.
  *
  * Where Redis cannot vouch for a claim (Redis down: Postgres `transfers` / `accounts` only know
  * decided commands; a claim taken over from a dead owner), the claim is unverified: the command
@@ -156,6 +119,7 @@ export function createRedisIdempotencyStore(
   const ttlMs = String(options.ttlSeconds * 1_000);
   const pendingMs = String(claimPendingMs);
   const ready = () => redis.status === 'ready';
+  const keyOf = (claim: IdempotencyClaim) => keys.idempotency(claim.scope, claim.key);
 
   /** The decided commands holding these claims' keys, per claim (undefined: none decided). */
   const decidedHolders = async (
@@ -199,17 +163,15 @@ export function createRedisIdempotencyStore(
     holderText: string,
     holder: AcceptRecord,
     holderOwner: string,
-    pendingRecord: string,
   ): Promise<ClaimResult> => {
     let current: unknown;
     try {
-      current = await redis.eval(
-        takeOverScript,
-        2,
-        keys.idempotency(claim.scope, claim.key),
+      current = await takeOverIfOwnerGone(
+        redis,
+        keyOf(claim),
         keys.owner(holderOwner),
         holderText,
-        pendingRecord,
+        encodeRecord(claim.record, ownerId),
         pendingMs,
       );
     } catch (error) {
@@ -226,60 +188,39 @@ export function createRedisIdempotencyStore(
 
   /** Compare-and-set of this claim's confirmed record: to `next`, or deleted without one. */
   const replaceRecord = (claim: IdempotencyClaim, next: AcceptRecord | undefined) => {
-    const key = keys.idempotency(claim.scope, claim.key);
+    const key = keyOf(claim);
     const current = encodeRecord(claim.record);
     return next === undefined
-      ? redis.eval(releaseScript, 1, key, current)
-      : redis.eval(replaceScript, 1, key, current, encodeRecord(next));
+      ? deleteIfHeld(redis, key, current)
+      : replaceIfHeld(redis, key, current, encodeRecord(next));
   };
 
   return {
     async claim(claims) {
       if (claims.length === 0) return [];
       if (!ready()) return claimInPostgres(claims);
-      const pendingRecords = claims.map((claim) => encodeRecord(claim.record, ownerId));
       let previous: unknown[];
       try {
         previous = await Promise.all(
-          claims.map((claim, index) =>
-            redis.call(
-              'SET',
-              keys.idempotency(claim.scope, claim.key),
-              pendingRecords[index] as string,
-              'NX',
-              'GET',
-              'PX',
-              pendingMs,
-            ),
+          claims.map((claim) =>
+            claimIfFree(redis, keyOf(claim), encodeRecord(claim.record, ownerId), pendingMs),
           ),
         );
       } catch {
         return claimInPostgres(claims);
       }
-      const results: ClaimResult[] = [];
-      const takeovers: Promise<void>[] = [];
-      claims.forEach((claim, index) => {
-        const value = previous[index];
-        const holder = typeof value === 'string' ? decodeRecord(value) : undefined;
-        if (typeof value !== 'string') results.push({ previous: undefined, verified: true });
-        // An unreadable record is no record, but it may stand for a published command.
-        else if (holder === undefined) results.push({ previous: undefined, verified: false });
-        else if (holder.owner === undefined || holder.owner === ownerId)
-          results.push({ previous: holder.record, verified: true });
-        else {
-          results.push({ previous: holder.record, verified: true });
-          const pendingRecord = pendingRecords[index] as string;
-          takeovers.push(
-            takeOverIfOwnerDead(claim, value, holder.record, holder.owner, pendingRecord).then(
-              (result) => {
-                results[index] = result;
-              },
-            ),
-          );
-        }
-      });
-      if (takeovers.length > 0) await Promise.all(takeovers);
-      return results;
+      return Promise.all(
+        claims.map(async (claim, index): Promise<ClaimResult> => {
+          const value = previous[index];
+          if (typeof value !== 'string') return { previous: undefined, verified: true };
+          const holder = decodeRecord(value);
+          // An unreadable record is no record, but it may stand for a published command.
+          if (holder === undefined) return { previous: undefined, verified: false };
+          const { record, owner } = holder;
+          if (owner === undefined || owner === ownerId) return { previous: record, verified: true };
+          return takeOverIfOwnerDead(claim, value, record, owner);
+        }),
+      );
     },
 
     async confirm(claims) {
@@ -289,16 +230,15 @@ export function createRedisIdempotencyStore(
         return;
       }
       await Promise.all(
-        claims.flatMap(({ scope, key, record }) => [
-          redis.eval(
-            confirmScript,
-            1,
-            keys.idempotency(scope, key),
-            encodeRecord(record, ownerId),
-            encodeRecord(record),
+        claims.flatMap((claim) => [
+          confirmIfHeld(
+            redis,
+            keyOf(claim),
+            encodeRecord(claim.record, ownerId),
+            encodeRecord(claim.record),
             ttlMs,
           ),
-          redis.set(keys.accepted(record.commandId), '1', 'PX', ttlMs),
+          redis.set(keys.accepted(claim.record.commandId), '1', 'PX', ttlMs),
         ]),
       );
     },
@@ -307,12 +247,7 @@ export function createRedisIdempotencyStore(
       if (claims.length === 0 || !ready()) return;
       await Promise.all(
         claims.map((claim) =>
-          redis.eval(
-            releaseScript,
-            1,
-            keys.idempotency(claim.scope, claim.key),
-            encodeRecord(claim.record, ownerId),
-          ),
+          deleteIfHeld(redis, keyOf(claim), encodeRecord(claim.record, ownerId)),
         ),
       );
     },
@@ -331,8 +266,9 @@ export function createRedisIdempotencyStore(
       for (const claim of claims) {
         const decision = found.get(claim.record.commandId);
         if (decision === undefined) continue;
-        if (decision.replayOf !== undefined && decision.replayOf !== claim.record.commandId) {
-          const original = { commandId: decision.replayOf, subjectId: decision.subjectId };
+        const originalId = originalOf(decision, claim.record.commandId);
+        if (originalId !== undefined) {
+          const original = { commandId: originalId, subjectId: decision.subjectId };
           replaced.push(replaceRecord(claim, { ...claim.record, ...original }));
         } else if (isKeyConflict(decision)) {
           conflicts.push(claim);
@@ -390,37 +326,6 @@ export function createRedisIdempotencyStore(
       return states;
     },
   };
-}
-
-/** A record as stored: pending claims name their owner, confirmed ones do not. */
-interface StoredRecord {
-  readonly record: AcceptRecord;
-  readonly owner: string | undefined;
-}
-
-function encodeRecord(record: AcceptRecord, owner?: string): string {
-  const stored = { c: record.commandId, h: record.requestHash, s: record.subjectId };
-  return JSON.stringify(owner === undefined ? stored : { ...stored, o: owner });
-}
-
-function decodeRecord(text: string): StoredRecord | undefined {
-  try {
-    const { c, h, s, o } = JSON.parse(text) as {
-      c?: unknown;
-      h?: unknown;
-      s?: unknown;
-      o?: unknown;
-    };
-    if (typeof c === 'string' && typeof h === 'string' && typeof s === 'string') {
-      return {
-        record: { commandId: c, requestHash: h, subjectId: s },
-        owner: typeof o === 'string' ? o : undefined,
-      };
-    }
-  } catch {
-    // fall through: an unreadable record is no record (the processor still dedupes)
-  }
-  return undefined;
 }
 
 function parseStoredOutcome(text: string | null | undefined) {
