@@ -6,6 +6,7 @@ import {
   closeServer,
   connectServiceClients,
   createRedisClient,
+  createRenewableProducer,
   createSharedRateLimiter,
   createSystemUuidV7Generator,
   kafkaCheck,
@@ -55,7 +56,7 @@ export async function startCommandApi(
   const { registry, topics, pool, kafka, admin } = clients;
   const metrics = commandApiMetrics(registry);
   const clock = { now: () => Date.now() };
-  const producer = createCommandKafkaProducer(kafka);
+  const producer = createRenewableProducer(() => createCommandKafkaProducer(kafka), logger);
   const serde = await connectLedgerSerde({
     registryUrl: config.stack.registryUrl,
     clientId: service,
@@ -128,7 +129,7 @@ export async function startCommandApi(
     logger,
     clock,
     ids: createSystemUuidV7Generator(clock.now),
-    readiness: [kafkaCheck(admin), postgresCheck(pool)],
+    readiness: [kafkaCheck(admin, [topics.commands]), postgresCheck(pool)],
     options: config.api,
     isAccepting: () => accepting,
   });

@@ -4,9 +4,10 @@ import {
   isPostgresUnavailable,
   waitForDependency,
   type Logger,
+  type SendBatch,
 } from '@ledger/runtime';
 import type { BalanceChanged, LedgerSerde } from '@ledger/schemas';
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type pg from 'pg';
 import type { Counter } from 'prom-client';
 import type { OutboxRow } from './ledgerStore.ts';
@@ -93,7 +94,7 @@ export class OutboxRelayFailure extends Error {
  * restarts and drains from the positions again — nothing is dropped.
  */
 export function createOutboxRelay(deps: {
-  producer: Producer;
+  producer: { sendBatch: SendBatch };
   pool: pg.Pool;
   /** Encodes the balances changelog; decodes a drained event to derive its balances. */
   serde: Pick<LedgerSerde, 'encodeBalance' | 'decodeEvent'>;

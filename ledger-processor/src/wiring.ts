@@ -5,6 +5,7 @@ import {
   closeServer,
   connectServiceClients,
   createLedgerProducer,
+  createRenewableProducer,
   createOpsServer,
   createRedisClient,
   createSystemUuidV7Generator,
@@ -47,7 +48,7 @@ export async function startLedgerProcessor(
   await checkPostgresSettings(pool, logger); // logs what to change, never throws
   const metrics = createProcessorMetrics(registry);
   const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  const producer = createLedgerProducer(kafka);
+  const producer = createRenewableProducer(() => createLedgerProducer(kafka), logger);
   const redis = createRedisClient(config.stack.redisUrl, logger, service);
   await Promise.all([
     waitForDependency('kafka', () => producer.connect(), { logger }),
@@ -96,7 +97,8 @@ export async function startLedgerProcessor(
     registry,
     readiness: [
       postgresCheck(pool),
-      kafkaCheck(admin),
+      // It reads commands and writes events, balances and dead letters.
+      kafkaCheck(admin, Object.values(topics)),
       registryCheck(config.stack.registryUrl),
       { name: 'outbox', check: () => Promise.resolve().then(() => relay.checkFlowing()) },
     ],

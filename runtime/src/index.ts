@@ -11,6 +11,7 @@ export * from './readiness.ts';
 export * from './opsRoutes.ts';
 export * from './shutdown.ts';
 export * from './kafkaClient.ts';
+export * from './renewableProducer.ts';
 export * from './postgresPool.ts';
 export * from './dependencyWait.ts';
 export * from './redisClient.ts';

@@ -61,8 +61,8 @@ interface PendingPublish {
  * together, up to sendBatchMessagesMax. One batch in flight at a time keeps per-key order across
  * batches and makes batches grow with load, which is where the throughput comes from.
  *
- * The kafkajs producer must be idempotent (acks=-1, maxInFlightRequests 1, unbounded retries:
- * see kafkaProducer.ts); a request's promise resolves when its batch is acknowledged by all
+ * The producer must be idempotent (acks=-1, maxInFlightRequests 1) and renewed after a failed
+ * send (see kafkaProducer.ts); a request's promise resolves when its batch is acknowledged by all
  * in-sync replicas. A request of n commands always travels in a single batch.
  */
 export function createCommandProducer(options: CommandProducerOptions): CommandProducer {

@@ -3,10 +3,11 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 /**
  * The kafkajs producer for ledger.commands, options spelled out at the call site:
  * - `idempotent: true`: the broker drops a retried batch it already wrote (producer id +
- *   sequence numbers), so a retry after a lost ack never duplicates a command. kafkajs then
- *   requires acks=-1 on every send (commandProducer does) and retries without bound by default;
- *   we keep that default (bounding it logs that it "may invalidate EoS guarantees") and bound
- *   the HTTP request instead (publishTimeoutMs).
+ *   sequence numbers), so kafkajs' own retry of a batch after a lost ack never duplicates a
+ *   command. kafkajs then requires acks=-1 on every send (commandProducer does). Its retries are
+ *   the client's bounded kafkaRetry, and a send that still fails leaves its sequence numbers
+ *   unsafe to reuse, so wiring wraps this in createRenewableProducer (runtime), which replaces it
+ *   after every failed send; the HTTP request is bounded by publishTimeoutMs.
  * - `maxInFlightRequests: 1`: KIP-98's condition for ordering under idempotence in clients that
  *   cannot track several in-flight sequences per partition, as kafkajs cannot.
  * - DefaultPartitioner: Java-compatible murmur2 of the key, so every client (and the processor's
