@@ -95,7 +95,7 @@ export async function startQueryApi(
     apiKeys: apiKeys.apiKeys,
     rateLimitStore: { redis, keyPrefix: `${config.stack.topicPrefix}:rate:query` },
     registry,
-    readiness: [postgresCheck(pool), kafkaCheck(admin), feed.readiness],
+    readiness: [postgresCheck(pool), kafkaCheck(admin, [topics.balances]), feed.readiness],
     isAccepting: () => accepting,
     ids: overrides.ids ?? createRequestIdGenerator(),
     now,
