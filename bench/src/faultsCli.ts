@@ -54,6 +54,11 @@ async function main(argv: readonly string[]): Promise<number> {
       ),
   });
   console.log(`\n${faultTable(rows)}`);
+  for (const row of rows) {
+    if (row.diagnostics !== undefined) {
+      console.log(`\n${row.group} #${row.round} failed; what the stack said:\n${row.diagnostics}`);
+    }
+  }
   return rows.every((row) => row.failures.length === 0) ? 0 : 1;
 }
 

@@ -50,6 +50,8 @@ describe('fault suite (short groups)', () => {
     });
 
     console.log(faultTable(rows));
+    // CI keeps this output, not the stack's logs: say what the stack said about a failure.
+    for (const row of rows) if (row.diagnostics !== undefined) console.log(row.diagnostics);
     for (const row of rows)
       assert.deepEqual(row.failures, [], `${row.group}: ${row.failures.join('; ')}`);
   });

@@ -25,6 +25,7 @@ import {
   settle,
   watchReadiness,
 } from './faultProbes.ts';
+import { diagnoseFailure } from './faultDiagnostics.ts';
 import { startTraffic, type TrafficResult } from './faultTraffic.ts';
 
 /**
@@ -47,6 +48,8 @@ export interface FaultRow {
   readonly unexpectedDeaths: Record<string, number>;
   readonly audit: AuditResult;
   readonly failures: readonly string[];
+  /** For a failed group: readiness and the logs' last warnings and errors (faultDiagnostics.ts). */
+  readonly diagnostics?: string;
 }
 
 /** The acceptance's bound: after a dependency is back, a new transfer visible within this. */
@@ -139,6 +142,7 @@ async function runGroup(run: {
 }): Promise<FaultRow> {
   const { stack, group } = run;
   const failures: string[] = [];
+  const startedAtMs = Date.now();
   const deathsBefore = await partDeaths();
   const traffic = startTraffic({
     commandApiUrl: stack.urls['command-api'],
@@ -189,6 +193,7 @@ async function runGroup(run: {
   }
   for (const check of audit.checks) if (!check.ok) failures.push(`${check.name}: ${check.detail}`);
   if (result.refused.length > 0) failures.push(`refused: ${result.refused.slice(0, 3).join('; ')}`);
+  const diagnostics = failures.length > 0 ? await diagnoseFailure(stack, startedAtMs) : undefined;
   return {
     group: group.name,
     round: run.round,
@@ -199,6 +204,7 @@ async function runGroup(run: {
     unexpectedDeaths,
     audit,
     failures,
+    ...(diagnostics === undefined ? {} : { diagnostics }),
   };
 }
 
