@@ -1,6 +1,6 @@
 import type { RawData } from 'ws';
+import { checkDecodedId } from '@ledger/schemas';
 import { LedgerError } from '@ledger/runtime';
-import { checkIdValue } from './http/requestParsing.ts';
 
 /** What a /v1/stream client may send (see balanceStream.ts); pure, so it is unit-tested alone. */
 export interface StreamRequest {
@@ -46,7 +46,7 @@ export function parseStreamRequest(
     if (typeof accountId !== 'string') {
       throw new LedgerError('invalid_id', `${action} takes account ids as strings`);
     }
-    checkIdValue(accountId, 'accountId');
+    checkDecodedId(accountId, 'accountId');
   }
   return { action, accountIds: accountIds as string[] };
 }

@@ -20,15 +20,16 @@ export function decodePathId(rawSegment: string, field: string): string {
       throw notUtf8Segment(field);
     }
   }
-  return checkPathId(decoded, field);
+  return checkDecodedId(decoded, field);
 }
 
 /**
- * For a segment express has already decoded into `request.params`. express 4 decodes with
+ * For an id already decoded: a stream message's, or a segment express has decoded into
+ * `request.params`. express 4 decodes with
  * `decodeURIComponent`, the same single step as `decodePathId`, so both give the same id; what it
  * cannot decode never reaches the route, see `pathDecodeErrorAsInvalidId`.
  */
-export function checkPathId(decoded: string | undefined, field: string): string {
+export function checkDecodedId(decoded: string | undefined, field: string): string {
   if (typeof decoded !== 'string' || !idPattern.test(decoded)) {
     throw new LedgerError('invalid_id', `${field} must match ${idPattern.source}`);
   }

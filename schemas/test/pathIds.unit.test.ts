@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { LedgerError } from '@ledger/runtime';
-import { checkPathId, decodePathId, idPattern, pathDecodeErrorAsInvalidId } from '../src/index.ts';
+import {
+  checkDecodedId,
+  decodePathId,
+  idPattern,
+  pathDecodeErrorAsInvalidId,
+} from '../src/index.ts';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -41,7 +46,7 @@ void describe('ids in URL paths', () => {
     assert.equal(decodePathId('a.b_c:d-e', 'accountId'), 'a.b_c:d-e');
     assert.equal(decodePathId('%61lice', 'accountId'), 'alice');
     assert.equal(decodePathId('a%3Ab', 'accountId'), 'a:b');
-    assert.equal(checkPathId('alice', 'accountId'), 'alice');
+    assert.equal(checkDecodedId('alice', 'accountId'), 'alice');
   });
 
   const refused: [string, string][] = [
@@ -88,7 +93,7 @@ void describe('ids in URL paths', () => {
     assert.equal(pathDecodeErrorAsInvalidId('text'), undefined);
   });
 
-  void it('given any string as a raw segment, when decoded, then an id matching the pattern or invalid_id, as express plus checkPathId gives', () => {
+  void it('given any string as a raw segment, when decoded, then an id matching the pattern or invalid_id, as express plus checkDecodedId gives', () => {
     const rawSegment = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 80 }),
       fc.string({
@@ -109,7 +114,7 @@ void describe('ids in URL paths', () => {
         }
         let theirs: string | LedgerError;
         try {
-          theirs = checkPathId(expressDecode(raw), 'id');
+          theirs = checkDecodedId(expressDecode(raw), 'id');
         } catch (error) {
           const mapped = pathDecodeErrorAsInvalidId(error);
           theirs = mapped ?? (error as LedgerError);

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { LedgerError, maySeeRecord } from '@ledger/runtime';
-import { checkPathId } from '@ledger/schemas';
+import { checkDecodedId } from '@ledger/schemas';
 import { principalOf } from './authMiddleware.ts';
 import { asyncRoute, type RouteDeps } from './routeSupport.ts';
 
@@ -14,7 +14,7 @@ export function registerCommandRoutes(router: Router, deps: RouteDeps): void {
   router.get(
     '/commands/:commandId',
     asyncRoute(async (request, response) => {
-      const commandId = checkPathId(request.params.commandId, 'commandId');
+      const commandId = checkDecodedId(request.params.commandId, 'commandId');
       const state = (await deps.idempotency.states([commandId])).get(commandId);
       const hidden =
         state?.status === 'applied' &&

@@ -1,5 +1,5 @@
 import type { IRouter } from 'express';
-import { checkPathId } from '@ledger/schemas';
+import { checkDecodedId } from '@ledger/schemas';
 import { checkAccountRead } from './admission.ts';
 import type { ExpressAppDeps } from './expressApp.ts';
 import {
@@ -23,7 +23,7 @@ export function registerHistoryRoute(router: IRouter, deps: ExpressAppDeps): voi
   router.get(
     '/v1/accounts/:accountId/transactions',
     asyncRoute(async (request, response) => {
-      const accountId = checkPathId(request.params.accountId, 'accountId');
+      const accountId = checkDecodedId(request.params.accountId, 'accountId');
       checkAccountRead(principalOfResponse(response), accountId);
       const options = parseHistoryQuery(rawQueryOf(request));
       const cursor =

@@ -1,5 +1,5 @@
 import { LedgerError } from '@ledger/runtime';
-import { idPattern, longSafeMax } from '@ledger/schemas';
+import { longSafeMax } from '@ledger/schemas';
 
 /**
  * Pure parsing of what a query request carries in its URL, shared by the lean node:http path and
@@ -30,17 +30,6 @@ export interface HistoryOptions extends ReadOptions {
 
 const versionPattern = /^[1-9][0-9]{0,15}$/;
 const smallIntegerPattern = /^(?:0|[1-9][0-9]{0,5})$/;
-
-/**
- * An id from a stream message. Ids in URL paths go through @ledger/schemas' `decodePathId` /
- * `checkPathId`, shared with the command API.
- */
-export function checkIdValue(value: string, field: string): string {
-  if (!idPattern.test(value)) {
-    throw new LedgerError('invalid_id', `${field} must match ${idPattern.source}`);
-  }
-  return value;
-}
 
 /** `?minVersion=&waitMs=` of the account endpoints. */
 export function parseReadQuery(query: string | undefined): ReadOptions {

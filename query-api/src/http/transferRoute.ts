@@ -1,6 +1,6 @@
 import type { IRouter } from 'express';
 import { LedgerError, maySeeRecord } from '@ledger/runtime';
-import { checkPathId } from '@ledger/schemas';
+import { checkDecodedId } from '@ledger/schemas';
 import type { ExpressAppDeps } from './expressApp.ts';
 import {
   asyncRoute,
@@ -22,7 +22,7 @@ export function registerTransferRoute(router: IRouter, deps: ExpressAppDeps): vo
   router.get(
     '/v1/transfers/:transferId',
     asyncRoute(async (request, response) => {
-      const transferId = checkPathId(request.params.transferId, 'transferId');
+      const transferId = checkDecodedId(request.params.transferId, 'transferId');
       if ((rawQueryOf(request) ?? '') !== '') {
         throw new LedgerError('invalid_request', 'this endpoint takes no query parameters');
       }
