@@ -63,7 +63,11 @@ export async function startProjector(
   const opsKeys = openApiKeys(config.apiKeys, logger);
   const server = createOpsServer({
     registry,
-    readiness: [postgresCheck(pool), kafkaCheck(admin, [topics.events]), registryCheck(config.stack.registryUrl)],
+    readiness: [
+      postgresCheck(pool),
+      kafkaCheck(admin, [topics.events]),
+      registryCheck(config.stack.registryUrl),
+    ],
     isAccepting: () => accepting,
     apiKeys: opsKeys.apiKeys,
   });
