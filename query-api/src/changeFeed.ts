@@ -1,5 +1,10 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import type { Logger, ReadinessCheck } from '@ledger/runtime';
+import {
+  kafkaFetchWaitMaxMs,
+  kafkaMetadataMaxAgeMs,
+  type Logger,
+  type ReadinessCheck,
+} from '@ledger/runtime';
 import { WireContractError, type BalanceChanged } from '@ledger/schemas';
 
 /**
@@ -84,6 +89,8 @@ export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
     heartbeatInterval: Math.floor(deps.sessionTimeoutMs / 10),
     maxBytesPerPartition: changeFeedFetchBytesPerPartition,
     allowAutoTopicCreation: false,
+    metadataMaxAge: kafkaMetadataMaxAgeMs,
+    maxWaitTimeInMs: kafkaFetchWaitMaxMs,
   });
   let joined = false;
   let stopping = false;

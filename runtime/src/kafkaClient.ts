@@ -3,6 +3,7 @@ import {
   Partitioners,
   logLevel as KafkaLogLevel,
   type Consumer,
+  type ICustomPartitioner,
   type LogEntry,
   type Producer,
 } from 'kafkajs';
@@ -15,13 +16,54 @@ export interface KafkaClientOptions {
   readonly logger: Logger;
 }
 
-/** Bounded, jittered retries for broker requests; kafkajs' own defaults retry for ~30 s. */
-export const kafkaRetry = { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 } as const;
+/**
+ * Bounded, jittered retries for broker requests, ~9.5 s in all; kafkajs' own defaults retry for
+ * ~30 s. Capped at a second apart: when a cluster node dies, its partitions get new leaders ~3 s
+ * later (infra's broker.session.timeout.ms), and the retry after that should not wait 2 s more.
+ */
+export const kafkaRetry = { initialRetryTime: 100, maxRetryTime: 1_000, retries: 12 } as const;
+
+/**
+ * One retry inside kafkajs, the fewest it allows an idempotent producer; createRenewableProducer
+ * does the rest, and checks what a kafkajs retry answered (see renewableProducer.ts).
+ */
+export const producerRetry = { ...kafkaRetry, retries: 1 } as const;
+
+/**
+ * The partition kafkajs' partitioner chose for each message object sent, so a send can be checked
+ * to have an answer for every partition it wrote to (unansweredPartitions, renewableProducer.ts).
+ */
+export const partitionOfMessage = new WeakMap<object, number>();
+
+/** kafkajs' default (murmur2, Java-compatible) partitioner, remembering its choices. */
+export const ledgerPartitioner: ICustomPartitioner = () => {
+  const choose = Partitioners.DefaultPartitioner();
+  return (args) => {
+    const partition = choose(args);
+    partitionOfMessage.set(args.message, partition);
+    return partition;
+  };
+};
+
+/**
+ * How old cluster metadata (who leads which partition, who coordinates which group) may get
+ * before a send or fetch refreshes it; kafkajs' default is 5 minutes. kafkajs refreshes it after
+ * a failed send but not after a failed fetch, and a refresh made before the controller moved a
+ * dead node's partitions still names the dead node: without this, a consumer would fetch from it
+ * until its retries ran out. One Metadata request per client every 2 s is the price.
+ */
+export const kafkaMetadataMaxAgeMs = 2_000;
+
+/**
+ * A fetch waits at most this long for data (kafkajs: 5 s). A partition whose leader moved to a
+ * node joins that node's fetches only when its current one returns: on a quiet node, after this.
+ */
+export const kafkaFetchWaitMaxMs = 1_000;
 
 /**
  * Warnings about choices made on purpose, logged at debug so real warnings stand out:
- * - producers retry a bounded number of times (a limit on everything); a send that still fails
- *   is retried by its caller and the duplicate it may cause is recognised downstream by id;
+ * - producers do not retry inside kafkajs (producerRetry); createRenewableProducer sends a failed
+ *   batch again, and the duplicate it may cause is recognised downstream by id;
  * - the partitioner is set explicitly on every producer (see createLedgerProducer).
  */
 const expectedWarnings = new Set([
@@ -39,7 +81,9 @@ export function createLedgerProducer(
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: ledgerPartitioner,
+    metadataMaxAge: kafkaMetadataMaxAgeMs,
+    retry: producerRetry,
     ...(options.transactionalId === undefined ? {} : { transactionalId: options.transactionalId }),
   });
 }
@@ -105,6 +149,8 @@ export function createGroupConsumer(
     rebalanceTimeout: 60_000,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
     maxBytesPerPartition: fetchBytesPerPartitionMax,
+    metadataMaxAge: kafkaMetadataMaxAgeMs,
+    maxWaitTimeInMs: kafkaFetchWaitMaxMs,
     retry: kafkaRetry,
   });
   consumer.on(consumer.events.CRASH, (event) => {

@@ -150,12 +150,13 @@ void describe('renewable producer against a broker that loses an answer', () => 
     }
   });
 
-  void it('given the renewable producer, when a produce answer is lost and its retries run out, then the next batches are written on a fresh producer', async () => {
+  void it('given the renewable producer, when a produce answer is lost and its attempts run out, then the next batches are written on a fresh producer', async () => {
     const topic = await givenTopic('renewed');
     const connections = lossyConnections();
     const producer = createRenewableProducer(
       () => createLedgerProducer(clientWith(connections)),
       logger,
+      { attemptsMax: 1 },
     );
     await producer.connect();
     try {
@@ -166,6 +167,30 @@ void describe('renewable producer against a broker that loses an answer', () => 
 
       assert.equal(producer.renewals(), 1);
       assert.equal(await messagesIn(topic), 4, 'a once (its answer lost), then b, c and d');
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  void it('given the renewable producer, when a produce answer is lost and the broker comes back, then the send resolves once the batch is written by a fresh producer', async () => {
+    const topic = await givenTopic('resent');
+    const connections = lossyConnections();
+    let created = 0;
+    const producer = createRenewableProducer(() => {
+      created += 1;
+      // The broker is back by the time the first producer is replaced.
+      if (created > 1) connections.heal();
+      return createLedgerProducer(clientWith(connections));
+    }, logger);
+    await producer.connect();
+    try {
+      connections.loseNextProduceAnswer();
+
+      await producer.sendBatch(batch(topic, ['a']));
+
+      assert.equal(producer.renewals(), 1);
+      // The broker appended the first a, its answer was lost: the fresh producer wrote it again.
+      assert.equal(await messagesIn(topic), 2, 'a twice: a duplicate, never a loss');
     } finally {
       await producer.disconnect();
     }

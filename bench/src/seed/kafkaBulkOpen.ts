@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   createKafkaClient,
   createLedgerProducer,
+  createRenewableProducer,
   createLogger,
   topicNames,
   type StackConfig,
@@ -40,7 +41,7 @@ export async function bulkOpenAccounts(options: {
     clientId: 'bench-seed',
     topics,
   });
-  const producer = createLedgerProducer(kafka);
+  const producer = createRenewableProducer(() => createLedgerProducer(kafka), logger);
   await producer.connect();
   try {
     for (let start = 0; start < options.count; start += messagesPerSend) {
@@ -68,7 +69,7 @@ export async function bulkOpenAccounts(options: {
         };
         messages.push({ key: accountId, value: serde.encodeCommand(command) });
       }
-      await producer.send({ topic: topics.commands, acks: -1, messages });
+      await producer.sendBatch({ topicMessages: [{ topic: topics.commands, messages }], acks: -1 });
       options.onProgress(Math.min(options.count, start + messagesPerSend));
     }
   } finally {
