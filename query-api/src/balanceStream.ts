@@ -31,8 +31,10 @@ import {
  * the predecessor comes or the gap timeout gives up on it (counted: only a projector crash or
  * compaction leaves a version unpublished); duplicates and overtaken versions are dropped.
  *
- * Every resource is bounded: connections, subscriptions per connection, frame size, and the
- * bytes buffered for a client that does not read (it is cut off, not buffered for without end).
+ * Every resource is bounded: connections, subscriptions per connection, frame size, the client
+ * messages waiting to be handled (past streamPendingMessagesMax the connection is closed with
+ * 1008), and the bytes buffered for a client that does not read, pushes and answers alike (it is
+ * cut off, not buffered for without end).
  * Per client (API key, or address with keys off), the connections opened and the accounts
  * subscribed per window are rate-limited (an upgrade answers 429, a subscribe an error frame
  * with `rate_limited` and `retryAfterSeconds`); a key with a tenant may subscribe only to
@@ -58,9 +60,12 @@ export interface BalanceStreamOptions {
   readonly heartbeatIntervalMs: number;
 }
 
+/** Why the server refused or cut a connection (query_api_stream_drops_total{reason}). */
+export type StreamDropReason = 'slow' | 'heartbeat' | 'connections_max' | 'pending_messages_max';
+
 export interface BalanceStreamHooks {
   connections(count: number): void;
-  drop(reason: 'slow' | 'heartbeat' | 'connections_max'): void;
+  drop(reason: StreamDropReason): void;
   push(): void;
   /** A connection gave up waiting for a version and pushed its successors (a hole it skipped). */
   gap(reason: GapReason): void;
@@ -89,6 +94,17 @@ export const streamCloseTimeoutMs = 2_000;
 export const streamGapCheckIntervalMs = 250;
 /** Seconds a client refused for connectionsMax is asked to wait before reconnecting. */
 export const streamRetryAfterSeconds = 5;
+/**
+ * Client messages one connection may have waiting to be handled, the one being handled included.
+ * They are handled one after the other and a subscribe waits for its rate-limit decision (a Redis
+ * round trip, up to 250 ms when Redis is slow), so a client that sends faster would otherwise
+ * queue without end. Room for one subscribe per account up to the default 100 subscriptions sent
+ * at once; at the defaults (≤ 100 ids of ≤ 64 characters each) about 1 MiB, like
+ * bufferedBytesMax on the way out. Past it the connection is closed with 1008.
+ */
+export const streamPendingMessagesMax = 128;
+/** Policy violation (RFC 6455 7.4.1): the client broke a limit of the server's. */
+const closePolicyViolation = 1008;
 
 /** One balance frame on its way out, built once per change and shared by every connection. */
 interface Outgoing {
@@ -108,6 +124,8 @@ interface Connection {
   readonly clientKey: string;
   /** The client's messages, handled one after the other (a subscribe waits for its limit). */
   pending: Promise<void>;
+  /** How many messages `pending` holds, at most streamPendingMessagesMax. */
+  pendingMessages: number;
   alive: boolean;
 }
 
@@ -174,8 +192,25 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
     }
   }
 
+  /** An answer to the client: bounded like a push, or a client sending without reading piles up. */
   function sendControl(connection: Connection, frame: Record<string, unknown>): void {
-    if (connection.ws.readyState === WebSocket.OPEN) connection.ws.send(JSON.stringify(frame));
+    if (connection.ws.readyState !== WebSocket.OPEN) return;
+    if (connection.ws.bufferedAmount > options.bufferedBytesMax) {
+      drop(connection, 'slow');
+      return;
+    }
+    connection.ws.send(JSON.stringify(frame));
+  }
+
+  /** Closed with a reason the client can read (it may read fine); cut off if it does not answer. */
+  function closeForPendingMessages(connection: Connection): void {
+    const { ws } = connection;
+    hooks.drop('pending_messages_max');
+    logger.info('stream client disconnected', { reason: 'pending_messages_max' });
+    ws.close(closePolicyViolation, `more than ${streamPendingMessagesMax} messages pending`);
+    const cutOff = setTimeout(() => ws.terminate(), streamCloseTimeoutMs);
+    cutOff.unref();
+    ws.once('close', () => clearTimeout(cutOff));
   }
 
   function sendError(
@@ -264,6 +299,8 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
   }
 
   function onMessage(connection: Connection, data: RawData, isBinary: boolean): void {
+    // Closing (cut off or over a limit): what the client still sends is not handled.
+    if (connection.ws.readyState !== WebSocket.OPEN) return;
     let request: StreamRequest;
     try {
       request = parseStreamRequest(data, isBinary, options.subscriptionsPerConnectionMax);
@@ -272,13 +309,22 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       sendError(connection, error.code, error.detail);
       return;
     }
+    if (connection.pendingMessages >= streamPendingMessagesMax) {
+      closeForPendingMessages(connection);
+      return;
+    }
+    connection.pendingMessages += 1;
     connection.pending = connection.pending
-      .then(() =>
-        request.action === 'subscribe'
+      .then(() => {
+        if (connection.ws.readyState !== WebSocket.OPEN) return; // nobody to answer
+        return request.action === 'subscribe'
           ? subscribe(connection, request.accountIds)
-          : unsubscribe(connection, request.accountIds),
-      )
-      .catch((error: unknown) => logger.warn('stream message failed', { error }));
+          : unsubscribe(connection, request.accountIds);
+      })
+      .catch((error: unknown) => logger.warn('stream message failed', { error }))
+      .finally(() => {
+        connection.pendingMessages -= 1;
+      });
   }
 
   function accept(ws: WebSocket, principal: Principal, clientKey: string): void {
@@ -290,6 +336,7 @@ export function createBalanceStream(deps: BalanceStreamDeps): BalanceStream {
       principal,
       clientKey,
       pending: Promise.resolve(),
+      pendingMessages: 0,
       alive: true,
     };
     connections.add(connection);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { account, change } from './fixtures.ts';
+import { streamPendingMessagesMax } from '../src/balanceStream.ts';
+import { account, change, flushPromises } from './fixtures.ts';
 import { inMemoryReadModels, startTestApp, type TestApp } from './appHarness.ts';
 
 type Frame = Record<string, unknown>;
@@ -157,21 +158,11 @@ void describe('balance stream (/v1/stream)', () => {
   });
 
   void it('given a client that stops reading, when changes pile up past bufferedBytesMax, then it is disconnected', async () => {
-    const socket = connect(running.port, '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    socket.write(
-      'GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-    );
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    while (!received.includes('\r\n\r\n')) await new Promise((resolve) => setImmediate(resolve));
-    assert.match(received, /^HTTP\/1.1 101/);
-    socket.write(maskedTextFrame(JSON.stringify({ subscribe: ['slow'] })));
-    while (!received.includes('subscribed')) await new Promise((resolve) => setImmediate(resolve));
-    socket.pause(); // from now on nothing is read: the kernel buffers fill, then the server's
+    const raw = await openRawStream(running.port);
+    raw.socket.write(maskedTextFrame(JSON.stringify({ subscribe: ['slow'] })));
+    while (!raw.received().includes('subscribed')) await flushPromises();
+    raw.socket.pause(); // from now on nothing is read: the kernel buffers fill, then the server's
 
-    const socketClosed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     let version = 0;
     while (running.app.stream.connectionCount > 0 && version < 5_000_000) {
       for (let index = 0; index < 10_000; index += 1) {
@@ -181,12 +172,84 @@ void describe('balance stream (/v1/stream)', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     assert.equal(running.app.stream.connectionCount, 0, `still connected after ${version} changes`);
-    socket.destroy();
-    await socketClosed;
-    const metrics = await (await fetch(`${running.baseUrl}/metrics`)).text();
-    assert.match(metrics, /query_api_stream_drops_total\{[^}]*reason="slow"[^}]*\} 1/);
+    raw.socket.destroy();
+    await raw.closed;
+    assert.equal(await dropCount(running.baseUrl, 'slow'), 1);
+  });
+
+  void it('given a client that sends without reading, when the answers to its messages pile up past bufferedBytesMax, then it is disconnected', async () => {
+    const before = await dropCount(running.baseUrl, 'slow');
+    const raw = await openRawStream(running.port);
+    raw.socket.pause(); // nothing is read: each answer (an error frame) stays buffered
+    const batch = Buffer.concat(Array.from({ length: 10_000 }, () => maskedTextFrame('not json')));
+    let sent = 0;
+    while (running.app.stream.connectionCount > 0 && sent < 2_000_000) {
+      raw.socket.write(batch);
+      sent += 10_000;
+      await flushPromises();
+    }
+    assert.equal(running.app.stream.connectionCount, 0, `still connected after ${sent} messages`);
+    raw.socket.destroy();
+    await raw.closed;
+    assert.equal(await dropCount(running.baseUrl, 'slow'), before + 1);
+  });
+
+  void it('given streamPendingMessagesMax messages sent at once, when they are handled, then each is answered and the connection stays open', async () => {
+    const client = await openClient(running.baseUrl);
+    for (let index = 0; index < streamPendingMessagesMax; index += 1) {
+      client.send({ unsubscribe: ['alice'] });
+    }
+    await client.waitFor((frames) => frames.length === streamPendingMessagesMax, 'every answer');
+    assert.ok(client.frames.every((frame) => frame.type === 'unsubscribed'));
+    assert.equal(client.ws.readyState, WebSocket.OPEN);
+    client.ws.close();
+    await client.closed;
+  });
+
+  void it('given a client that sends faster than its messages are handled, when more than streamPendingMessagesMax wait, then the connection is closed with 1008 and counted', async () => {
+    const before = await dropCount(running.baseUrl, 'pending_messages_max');
+    const client = await openClient(running.baseUrl);
+    const reason = new Promise<string>((resolve) =>
+      client.ws.once('close', (_code, text: Buffer) => resolve(text.toString())),
+    );
+    // In one turn: the server reads them together and queues them before it handles the first.
+    for (let index = 0; index < 4 * streamPendingMessagesMax; index += 1) {
+      client.send({ subscribe: ['alice'] });
+    }
+    await client.waitFor(() => client.ws.readyState === WebSocket.CLOSED, 'the close');
+    assert.equal(await client.closed, 1008);
+    assert.equal(await reason, `more than ${streamPendingMessagesMax} messages pending`);
+    assert.equal(await dropCount(running.baseUrl, 'pending_messages_max'), before + 1);
+    while (running.app.stream.connectionCount > 0) await flushPromises();
   });
 });
+
+/** A WebSocket opened by hand on a raw socket, so the test decides when it stops reading. */
+async function openRawStream(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined); // the server may cut it off while the test still writes
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(
+    'GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  while (!received.includes('\r\n\r\n')) await flushPromises();
+  assert.match(received, /^HTTP\/1.1 101/);
+  return { socket, closed, received: () => received };
+}
+
+/** query_api_stream_drops_total for one reason, read from /metrics (0 before the first). */
+async function dropCount(baseUrl: string, reason: string): Promise<number> {
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = new RegExp(
+    `^query_api_stream_drops_total\\{[^}]*reason="${reason}"[^}]*\\} (\\d+)$`,
+    'm',
+  );
+  return Number(line.exec(metrics)?.[1] ?? 0);
+}
 
 /** A client text frame (clients must mask; a zero mask leaves the bytes as they are). */
 function maskedTextFrame(text: string): Buffer {

@@ -275,7 +275,13 @@ export function createRedisIdempotencyStore(
         }
       }
       if (conflicts.length > 0) {
-        const holders = await decidedHolders(conflicts).catch(() => []);
+        const holders = await decidedHolders(conflicts).catch((error: unknown) => {
+          logger.warn(
+            'reading the decided holders of conflicting idempotency keys failed: the keys are freed',
+            { error },
+          );
+          return [];
+        });
         conflicts.forEach((claim, index) => replaced.push(replaceRecord(claim, holders[index])));
       }
       await Promise.all(replaced).catch((error: unknown) => {
