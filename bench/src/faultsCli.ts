@@ -1,14 +1,17 @@
-// `npm run faults [-- --groups a,b] [--rounds N] [--short] [--seed N]`: the fault suite against
+// `npm run faults [-- --groups a,b] [--rounds N] [--short] [--seed N] [--brokers N]`: the fault suite against
 // the supervised local stack (started if none runs). Prints a table; exit 1 when a group fails.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readStackConfig } from '@ledger/runtime';
 import { faultGroupsNamed, faultTable, runFaults } from './faults/runFaults.ts';
 
 const usage = `usage: npm run faults [-- options]
   --groups a,b   only these groups (default: all; see bench/README.md "Fault suite")
   --short        only the groups npm test runs (postgres-restart, broker-kill, redis-restart)
   --rounds N     every group N times in a row (default 1)
+  --brokers N    against a stack of N Kafka nodes (npm start -- --brokers 3; default 1): the
+                 groups that fit it (broker-kill for one, broker-kill-one for a cluster)
   --seed N       workload seed (default: from the clock)`;
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -25,6 +28,7 @@ async function main(argv: readonly string[]): Promise<number> {
     else if (arg === '--rounds') rounds = Number(argv[++index]);
     else if (arg === '--seed') seed = Number(argv[++index]);
     else if (arg === '--short') short = true;
+    else if (arg === '--brokers') process.env.LEDGER_KAFKA_NODES = argv[++index] ?? '';
     else {
       console.error(arg === '--help' ? usage : `unknown option ${arg ?? ''}\n${usage}`);
       return 2;
@@ -34,7 +38,8 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`--rounds must be 1..${roundsMax}\n${usage}`);
     return 2;
   }
-  const groups = faultGroupsNamed(names, short);
+  // Also the stack `runFaults` starts when none runs: its child inherits the environment.
+  const groups = faultGroupsNamed(names, short, readStackConfig().kafkaNodes);
   const logsDir = join(repoRoot, 'bench', 'results', 'faults-logs');
   await mkdir(logsDir, { recursive: true });
   console.log(

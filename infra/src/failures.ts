@@ -173,6 +173,13 @@ export const failures = {
       'stop that stack first (npm run stack -- down in its checkout), or change the LEDGER_*_PORT variables',
     ),
 
+  otherTopology: (pid: number, runningNodes: number, wantedNodes: number) =>
+    new StackFailure(
+      'stack',
+      `the running stack (pid ${pid}) has ${runningNodes} Kafka ${runningNodes === 1 ? 'node' : 'nodes'}, ${wantedNodes} asked for`,
+      `stop it first (npm run stack -- down), then start again with --brokers ${wantedNodes}`,
+    ),
+
   downTimedOut: (pid: number, timeoutMs: number) =>
     new StackFailure(
       'stack',

@@ -2,8 +2,11 @@
 const stopTimeoutMs = 30_000;
 const afterKillWaitMs = 5_000;
 const commandTimeoutMs = 120_000;
-/** Parts one `up` supervises and stops one after another: Kafka, the registry, four services. */
-const partsMax = 6;
+/**
+ * Parts one `up` supervises and stops one after another: up to three Kafka nodes
+ * (`--brokers 3`), the registry, four services.
+ */
+const partsMax = 8;
 
 /**
  * Every wait, retry and size the local stack uses, in one place. Values are for a 2-core

@@ -1,16 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { kafkaNodeAddresses } from '@ledger/runtime';
 import {
+  clusterReplication,
   kafkaLog4j2Properties,
   localKafkaSettings,
   renderProperties,
   serverProperties,
 } from '../src/kafka/serverProperties.ts';
 
+const single = { brokerPort: 19092, controllerPort: 19093, nodeId: 1 };
 const settings = localKafkaSettings({
-  brokerPort: 19092,
-  controllerPort: 19093,
+  node: single,
+  cluster: [single],
   dataDir: '/tmp/kafka-data',
+});
+const threeNodes = kafkaNodeAddresses({
+  kafkaNodes: 3,
+  kafkaPort: 19092,
+  kafkaControllerPort: 19093,
 });
 
 void describe('server.properties of the local Kafka node', () => {
@@ -31,6 +39,36 @@ void describe('server.properties of the local Kafka node', () => {
     assert.equal(properties['offsets.topic.replication.factor'], '1');
     assert.equal(properties['transaction.state.log.replication.factor'], '1');
     assert.equal(properties['transaction.state.log.min.isr'], '1');
+  });
+
+  void it('given three nodes, then node 2 listens ten ports up and every node votes in the quorum', () => {
+    const [, second] = threeNodes;
+    assert.ok(second !== undefined);
+    const properties = serverProperties(
+      localKafkaSettings({ node: second, cluster: threeNodes, dataDir: '/tmp/n2' }),
+    );
+
+    assert.equal(properties['node.id'], '2');
+    assert.equal(properties.listeners, 'PLAINTEXT://127.0.0.1:19102,CONTROLLER://127.0.0.1:19103');
+    assert.equal(
+      properties['controller.quorum.voters'],
+      '1@127.0.0.1:19093,2@127.0.0.1:19103,3@127.0.0.1:19113',
+    );
+  });
+
+  void it('given three nodes, then everything has three replicas and writes need two, so one node may die', () => {
+    const [first] = threeNodes;
+    assert.ok(first !== undefined);
+    const properties = serverProperties(
+      localKafkaSettings({ node: first, cluster: threeNodes, dataDir: '/tmp/n1' }),
+    );
+
+    assert.deepEqual(clusterReplication(3), { replicationFactor: 3, minInsyncReplicas: 2 });
+    assert.equal(properties['default.replication.factor'], '3');
+    assert.equal(properties['min.insync.replicas'], '2');
+    assert.equal(properties['offsets.topic.replication.factor'], '3');
+    assert.equal(properties['transaction.state.log.min.isr'], '2');
+    assert.ok(Number(properties['broker.session.timeout.ms']) <= 5_000);
   });
 
   void it('given tests that join groups often, then the initial rebalance delay is zero and auto-created topics are small', () => {

@@ -58,6 +58,12 @@ export async function allReady(stack: StackSession): Promise<boolean> {
 }
 
 let probeSequence = 0;
+/**
+ * How long one probe may take to be decided: past the recovery bound, so a transfer sent at the
+ * fault's end and applied in 9 s counts as 9 s, not as a failed attempt and the next one's time.
+ */
+const probeWaitSeconds = 15;
+
 /** One new transfer with `Prefer: wait`, then its debit account read at the version it made. */
 export async function probeVisible(
   stack: StackSession,
@@ -68,7 +74,7 @@ export async function probeVisible(
   const [from = '', to = ''] = [accounts[0], accounts[1]];
   const response = await fetch(`${stack.urls['command-api']}/v1/transfers`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', prefer: 'wait=5' },
+    headers: { 'content-type': 'application/json', prefer: `wait=${probeWaitSeconds}` },
     body: JSON.stringify({
       transferId: `${idPrefix}${probeSequence}`,
       fromAccountId: from,
@@ -76,7 +82,7 @@ export async function probeVisible(
       amount: '1',
       currency: 'USD',
     }),
-    signal: AbortSignal.timeout(8_000),
+    signal: AbortSignal.timeout((probeWaitSeconds + 5) * 1_000),
   });
   if (response.status !== 201) return false;
   const body = (await response.json()) as { versions: Record<string, number> };

@@ -5,7 +5,7 @@
 // - `up` while this checkout's stack runs prints `stack already running (pid N, …) since …,
 //   reusing it: <urls>` and exits 0 without `stack ready`;
 // - any failure prints one line `<part>: <cause>: <fix>` and exits 1.
-import { readStackConfig } from '@ledger/runtime';
+import { kafkaNodesMax, readStackConfig } from '@ledger/runtime';
 import { describeFailure } from '../failures.ts';
 import { stackPaths } from '../paths.ts';
 import { createConsoleReporter } from '../reporter.ts';
@@ -15,18 +15,35 @@ import { stackStatus } from '../stack/stackStatus.ts';
 import { stackUp } from '../stack/stackUp.ts';
 
 const usage = `usage: stackCli.ts <command>
-  up [--deps-only] [--verbose]  start the stack in the foreground (Ctrl-C stops what it started)
+  up [--deps-only] [--verbose] [--brokers N]
+                                start the stack in the foreground (Ctrl-C stops what it started);
+                                --brokers 3: a 3-node KRaft cluster (N ≤ 3), replication 3,
+                                min ISR 2, with a database and topic prefix of its own
+                                (the same as LEDGER_KAFKA_NODES=3)
   status                        what runs, with pids and health (exit 3 when nothing runs)
   down                          stop a stack started by another up`;
 
+const brokerCounts = Array.from({ length: kafkaNodesMax }, (_, index) => String(index + 1));
+
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...flags] = argv;
+  const [command, ...rest] = argv;
+  const brokersAt = rest.indexOf('--brokers');
+  const brokers = brokersAt === -1 ? undefined : (rest[brokersAt + 1] ?? '');
+  const flags =
+    brokersAt === -1 ? rest : rest.filter((_, i) => i !== brokersAt && i !== brokersAt + 1);
   const known = new Set(['--deps-only', '--verbose']);
   const unknown = flags.filter((flag) => !known.has(flag));
-  if (command === undefined || unknown.length > 0 || (command !== 'up' && flags.length > 0)) {
+  const misplaced = command !== 'up' && rest.length > 0;
+  if (command === undefined || unknown.length > 0 || misplaced) {
     console.error(unknown.length > 0 ? `unknown option ${unknown.join(' ')}\n${usage}` : usage);
     return 2;
   }
+  if (brokers !== undefined && !brokerCounts.includes(brokers)) {
+    console.error(`--brokers must be one of ${brokerCounts.join(', ')}\n${usage}`);
+    return 2;
+  }
+  // The services read it too: `up` passes its environment to every part.
+  if (brokers !== undefined) process.env.LEDGER_KAFKA_NODES = brokers;
   const config = readStackConfig();
   const paths = stackPaths();
   const reporter = createConsoleReporter();

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { KafkaNodeAddress } from '@ledger/runtime';
 import type { Kafka } from 'kafkajs';
 import { failures } from '../failures.ts';
 import type { Reporter } from '../reporter.ts';
@@ -17,18 +18,40 @@ import {
 } from './serverProperties.ts';
 
 /**
- * The local Kafka node: its generated config, its storage formatted once, and the part spec the
- * supervisor runs (`java -cp 'libs/*' kafka.Kafka server.properties`).
+ * A node of the local Kafka cluster: its generated config, its storage formatted once, and the
+ * part spec the supervisor runs (`java -cp 'libs/*' kafka.Kafka server.properties`).
  */
 export interface KafkaNodeOptions {
   readonly libsDir: string;
   readonly configDir: string;
   readonly dataDir: string;
   readonly logFile: string;
-  readonly brokerPort: number;
-  readonly controllerPort: number;
+  readonly node: KafkaNodeAddress;
+  readonly cluster: readonly KafkaNodeAddress[];
   /** Marker on the java command line that identifies this checkout's Kafka. */
   readonly stackDir: string;
+}
+
+/** `kafka` for a single node (as it always was), `kafka-1` … `kafka-3` in a cluster. */
+export function kafkaPartName(nodeId: number, nodes: number): string {
+  return nodes === 1 ? 'kafka' : `kafka-${nodeId}`;
+}
+
+/**
+ * Where a node keeps its data and generated config. A single node keeps the folders it always
+ * had; a cluster's nodes live apart from them, so switching topologies never mixes two clusters.
+ */
+export function kafkaNodeDirs(
+  paths: { kafkaDataDir: string; kafkaConfigDir: string },
+  nodeId: number,
+  nodes: number,
+): { dataDir: string; configDir: string } {
+  if (nodes === 1) return { dataDir: paths.kafkaDataDir, configDir: paths.kafkaConfigDir };
+  const node = `node-${nodeId}`;
+  return {
+    dataDir: join(`${paths.kafkaDataDir}-n${nodes}`, node),
+    configDir: join(`${paths.kafkaConfigDir}-n${nodes}`, node),
+  };
 }
 
 /** A heap that holds a local broker+controller (~400 MB resident). */
@@ -46,8 +69,8 @@ export async function writeKafkaConfig(options: KafkaNodeOptions): Promise<Kafka
     log4jProperties: join(options.configDir, 'log4j2.properties'),
   };
   const settings = localKafkaSettings({
-    brokerPort: options.brokerPort,
-    controllerPort: options.controllerPort,
+    node: options.node,
+    cluster: options.cluster,
     dataDir: options.dataDir,
   });
   await writeFile(files.serverProperties, renderProperties(serverProperties(settings)));
@@ -63,15 +86,28 @@ export function generateClusterId(): string {
   }
 }
 
+/**
+ * The id every node of one cluster is formatted with: the one a node already carries (a node
+ * whose folder was lost rejoins its cluster), else a new one.
+ */
+export async function clusterIdFor(dataDirs: readonly string[]): Promise<string> {
+  for (const dataDir of dataDirs) {
+    const meta = await readFile(join(dataDir, 'meta.properties'), 'utf8').catch(() => '');
+    const id = /^cluster\.id=(\S+)$/m.exec(meta)?.[1];
+    if (id !== undefined) return id;
+  }
+  return generateClusterId();
+}
+
 /** Formats the data folder on first use only; a formatted one has meta.properties. */
 export async function ensureKafkaStorageFormatted(
   options: KafkaNodeOptions,
   files: KafkaNodeFiles,
   reporter: Reporter,
+  clusterId: string,
 ): Promise<boolean> {
   if (existsSync(join(options.dataDir, 'meta.properties'))) return false;
   await mkdir(options.dataDir, { recursive: true });
-  const clusterId = generateClusterId();
   const result = await runCommand(
     'java',
     [
@@ -90,45 +126,56 @@ export async function ensureKafkaStorageFormatted(
       lastLine(result.output) || describeExit(result, stackLimits.kafkaFormatTimeoutMs);
     throw failures.kafkaFormatFailed(detail, options.dataDir);
   }
-  reporter.line('kafka', `formatted KRaft storage in ${options.dataDir} (cluster ${clusterId})`);
+  reporter.line(
+    kafkaPartName(options.node.nodeId, options.cluster.length),
+    `formatted KRaft storage in ${options.dataDir} (cluster ${clusterId})`,
+  );
   return true;
 }
 
 /** On the java command line: proves a pid is this checkout's Kafka (see stack/stateFile.ts). */
-export function kafkaIdentity(stackDir: string): string {
-  return `-Dledger.stack.part=kafka@${stackDir}`;
+export function kafkaIdentity(stackDir: string, partName = 'kafka'): string {
+  return `-Dledger.stack.part=${partName}@${stackDir}`;
+}
+
+function partNameOf(options: KafkaNodeOptions): string {
+  return kafkaPartName(options.node.nodeId, options.cluster.length);
 }
 
 function javaBase(options: KafkaNodeOptions, files: KafkaNodeFiles): string[] {
   return [
     `-Dlog4j2.configurationFile=${files.log4jProperties}`,
-    kafkaIdentity(options.stackDir),
+    kafkaIdentity(options.stackDir, partNameOf(options)),
     '-cp',
     join(options.libsDir, '*'),
   ];
 }
 
+/** `kafka` is a client of this node alone: the health probe asks this node, not the cluster. */
 export function kafkaPartSpec(
   options: KafkaNodeOptions,
   files: KafkaNodeFiles,
   kafka: Kafka,
 ): PartSpec {
+  const name = partNameOf(options);
+  const { brokerPort } = options.node;
   return {
-    name: 'kafka',
+    name,
     command: 'java',
     args: [...kafkaJvmOptions, ...javaBase(options, files), 'kafka.Kafka', files.serverProperties],
     cwd: options.configDir,
     env: process.env,
     logFile: options.logFile,
-    identity: kafkaIdentity(options.stackDir),
+    identity: kafkaIdentity(options.stackDir, name),
+    stopsWith: 'kafka',
     ports: [
-      { port: options.brokerPort, envName: 'LEDGER_KAFKA_PORT' },
-      { port: options.controllerPort, envName: 'LEDGER_KAFKA_CONTROLLER_PORT' },
+      { port: brokerPort, envName: 'LEDGER_KAFKA_PORT' },
+      { port: options.node.controllerPort, envName: 'LEDGER_KAFKA_CONTROLLER_PORT' },
     ],
     health: {
-      description: `a broker on 127.0.0.1:${options.brokerPort} (describeCluster)`,
+      description: `a broker on 127.0.0.1:${brokerPort} (describeCluster)`,
       timeoutMs: stackLimits.kafkaHealthTimeoutMs,
-      probe: async () => (await canConnect(options.brokerPort)) && (await brokerAnswers(kafka)),
+      probe: async () => (await canConnect(brokerPort)) && (await brokerAnswers(kafka)),
     },
   };
 }

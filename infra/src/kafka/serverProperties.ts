@@ -1,34 +1,58 @@
+import type { KafkaNodeAddress } from '@ledger/runtime';
+
 /**
- * server.properties for one local KRaft node that is both broker and controller. Pure, so the
- * choices below are unit-tested; each one says why it differs from Kafka's default.
+ * server.properties for one node of the local KRaft cluster (one node, or three for replication),
+ * each both broker and controller. Pure, so the choices below are unit-tested; each one says why
+ * it differs from Kafka's default.
  */
 export interface KafkaNodeSettings {
   readonly nodeId: number;
   readonly host: string;
   readonly brokerPort: number;
   readonly controllerPort: number;
+  /** Every node of the cluster, this one included: the controller quorum's voters. */
+  readonly cluster: readonly KafkaNodeAddress[];
   readonly dataDir: string;
   /** Partitions of auto-created topics; the ledger's topics are created explicitly. */
   readonly defaultPartitions: number;
 }
 
+export interface Replication {
+  readonly replicationFactor: number;
+  /** Replicas that must have a write before acks=all answers: a cluster that lost one node writes on. */
+  readonly minInsyncReplicas: number;
+}
+
+/** Three copies where there are three nodes; with min ISR 2, one node may die without a pause. */
+export function clusterReplication(nodes: number): Replication {
+  const replicationFactor = Math.min(nodes, 3);
+  return { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : 1 };
+}
+
 export function localKafkaSettings(options: {
-  brokerPort: number;
-  controllerPort: number;
+  node: KafkaNodeAddress;
+  cluster: readonly KafkaNodeAddress[];
   dataDir: string;
 }): KafkaNodeSettings {
-  return { nodeId: 1, host: '127.0.0.1', defaultPartitions: 3, ...options };
+  const { node, cluster, dataDir } = options;
+  return { ...node, host: '127.0.0.1', cluster, dataDir, defaultPartitions: 3 };
 }
 
 export function serverProperties(settings: KafkaNodeSettings): Record<string, string> {
   const broker = `${settings.host}:${settings.brokerPort}`;
   const controller = `${settings.host}:${settings.controllerPort}`;
+  const voters = settings.cluster
+    .map((node) => `${node.nodeId}@${settings.host}:${node.controllerPort}`)
+    .join(',');
+  const { replicationFactor, minInsyncReplicas } = clusterReplication(settings.cluster.length);
+  const replicas = String(replicationFactor);
+  const minIsr = String(minInsyncReplicas);
   return {
     'process.roles': 'broker,controller',
     'node.id': String(settings.nodeId),
     // A static voter set: the quorum is read from this file on every start, so it survives a
     // changed controller port (a dynamic, --standalone quorum stores the endpoint in its log).
-    'controller.quorum.voters': `${settings.nodeId}@${controller}`,
+    'controller.quorum.voters': voters,
     listeners: `PLAINTEXT://${broker},CONTROLLER://${controller}`,
     'advertised.listeners': `PLAINTEXT://${broker}`,
     'controller.listener.names': 'CONTROLLER',
@@ -36,13 +60,23 @@ export function serverProperties(settings: KafkaNodeSettings): Record<string, st
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'log.dirs': settings.dataDir,
     'num.partitions': String(settings.defaultPartitions),
-    // One broker: internal topics cannot have more replicas than brokers, and transactions
-    // need their log's min ISR reachable.
-    'offsets.topic.replication.factor': '1',
-    'transaction.state.log.replication.factor': '1',
-    'transaction.state.log.min.isr': '1',
-    'share.coordinator.state.topic.replication.factor': '1',
-    'share.coordinator.state.topic.min.isr': '1',
+    // Internal topics cannot have more replicas than there are brokers, and transactions need
+    // their log's min ISR reachable: one of each on one node, 3 and 2 on three.
+    'default.replication.factor': replicas,
+    'min.insync.replicas': minIsr,
+    'offsets.topic.replication.factor': replicas,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': minIsr,
+    'share.coordinator.state.topic.replication.factor': replicas,
+    'share.coordinator.state.topic.min.isr': minIsr,
+    // A killed node's partitions are led elsewhere once the controller fences it, one session
+    // timeout after its last heartbeat; a killed controller is replaced once the others miss its
+    // fetches for the fetch timeout and hold an election. The defaults (9 s, 2 s, 1 s) add up to
+    // most of the 10 s a client may wait; nodes on one machine answer in milliseconds.
+    'broker.session.timeout.ms': '2000',
+    'broker.heartbeat.interval.ms': '500',
+    'controller.quorum.fetch.timeout.ms': '1000',
+    'controller.quorum.election.timeout.ms': '500',
     // 50 partitions each by default: creating them delays the first group join and transaction.
     'offsets.topic.num.partitions': '10',
     'transaction.state.log.num.partitions': '10',

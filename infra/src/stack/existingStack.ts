@@ -1,4 +1,6 @@
-import type { StackConfig } from '@ledger/runtime';
+import { kafkaNodeAddresses, type StackConfig } from '@ledger/runtime';
+import { kafkaPartName } from '../kafka/kafkaNode.ts';
+import { failures } from '../failures.ts';
 import type { StackPaths } from '../paths.ts';
 import { canConnect } from '../processes/portCheck.ts';
 import { isOurProcess } from '../processes/processInfo.ts';
@@ -40,6 +42,10 @@ export async function checkExistingStack(
   const assessment = await assessStackState(state, isOurProcess);
   if (assessment.kind === 'running') {
     const running = assessment.state;
+    const runningNodes = running.kafkaNodes ?? 1;
+    if (runningNodes !== config.kafkaNodes) {
+      throw failures.otherTopology(running.supervisorPid, runningNodes, config.kafkaNodes);
+    }
     if (running.phase !== 'ready') {
       reporter.line(
         'stack',
@@ -84,13 +90,16 @@ export async function checkExistingStack(
   }
   const names = live.map((part) => part.name);
   const services = serviceNames.filter((name) => names.includes(name));
+  const kafkaParts = kafkaNodeAddresses(config).map((node) =>
+    kafkaPartName(node.nodeId, config.kafkaNodes),
+  );
   const complete =
-    names.includes('kafka') &&
+    kafkaParts.every((name) => names.includes(name)) &&
     names.includes('registry') &&
     (state?.parts ?? []).every((part) => names.includes(part.name));
   const registrySubjects = registrySubjectsUrl(config.registryPort);
   if (complete && (await canConnect(config.kafkaPort)) && (await httpAnswers(registrySubjects))) {
-    const kafka = live.find((part) => part.name === 'kafka');
+    const kafka = live.find((part) => part.name === kafkaParts[0]);
     const found = {
       pid: kafka?.pid ?? 0,
       startedAt: state?.startedAt ?? 'an unknown time',

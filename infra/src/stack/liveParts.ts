@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { StackConfig } from '@ledger/runtime';
-import { kafkaIdentity } from '../kafka/kafkaNode.ts';
+import { kafkaNodeAddresses, type StackConfig } from '@ledger/runtime';
+import { kafkaIdentity, kafkaPartName } from '../kafka/kafkaNode.ts';
 import type { StackPaths } from '../paths.ts';
 import { findPortHolder, isOurProcess } from '../processes/processInfo.ts';
 import { canConnect } from '../processes/portCheck.ts';
@@ -25,13 +25,17 @@ export interface KnownPart {
 }
 
 export function knownParts(paths: StackPaths, config: StackConfig): KnownPart[] {
+  const cluster = kafkaNodeAddresses(config);
   return [
-    {
-      name: 'kafka',
-      identity: kafkaIdentity(paths.stackDir),
-      port: config.kafkaPort,
-      healthy: () => canConnect(config.kafkaPort),
-    },
+    ...cluster.map((node) => {
+      const name = kafkaPartName(node.nodeId, cluster.length);
+      return {
+        name,
+        identity: kafkaIdentity(paths.stackDir, name),
+        port: node.brokerPort,
+        healthy: () => canConnect(node.brokerPort),
+      };
+    }),
     {
       name: 'registry',
       identity: registryIdentity(paths.stackDir),

@@ -23,6 +23,7 @@ const portVariable: Record<ServiceName, string> = {
 export function stackEnvironment(config: StackConfig): Record<string, string> {
   return {
     LEDGER_KAFKA_BROKERS: config.kafkaBrokers.join(','),
+    LEDGER_KAFKA_NODES: String(config.kafkaNodes),
     LEDGER_REGISTRY_URL: config.registryUrl,
     LEDGER_PG_URL: config.postgresUrl,
     LEDGER_PG_ADMIN_URL: config.postgresAdminUrl,

@@ -3,16 +3,22 @@ import { join } from 'node:path';
 import {
   assert,
   createKafkaClient,
+  kafkaNodeAddresses,
   topicNames,
   type Logger,
   type StackConfig,
 } from '@ledger/runtime';
 import { describeFailure, type StackFailure } from '../failures.ts';
 import {
+  clusterIdFor,
   ensureKafkaStorageFormatted,
+  kafkaNodeDirs,
+  kafkaPartName,
   kafkaPartSpec,
   writeKafkaConfig,
+  type KafkaNodeOptions,
 } from '../kafka/kafkaNode.ts';
+import { clusterReplication } from '../kafka/serverProperties.ts';
 import { ensureLedgerTopics } from '../kafka/topics.ts';
 import { assertOffsetsWithinTopics } from './offsetsCheck.ts';
 import type { StackPaths } from '../paths.ts';
@@ -51,9 +57,6 @@ export interface StackUpOptions {
   readonly printError: (line: string) => void;
 }
 
-/** Single replicas locally: one broker. */
-const localReplicationFactor = 1;
-
 export async function stackUp(options: StackUpOptions): Promise<number> {
   const { paths, config, reporter } = options;
   const startedAtMs = Date.now();
@@ -68,6 +71,7 @@ export async function stackUp(options: StackUpOptions): Promise<number> {
     supervisorPid: process.pid,
     startedAt: new Date(startedAtMs).toISOString(),
     mode: options.depsOnly ? 'deps-only' : 'full',
+    kafkaNodes: config.kafkaNodes,
     phase: 'starting',
     parts: [],
     startedDaemons: {},
@@ -176,16 +180,19 @@ async function startEverything(
         reporter,
         verbose: options.verbose,
       });
+  const cluster = kafkaNodeAddresses(config);
   // `down` budgets its wait for this many parts (stackLimits.downTimeoutMs).
-  const partCount = 2 + services.length; // Kafka, the registry, the services
+  const partCount = cluster.length + 1 + services.length; // Kafka nodes, the registry, services
   assert(partCount <= stackLimits.partsMax, `${partCount} parts, at most ${stackLimits.partsMax}`);
   // Every port first: a taken port should fail in a second, not after the downloads.
   const claims: { part: string; claim: PortClaim }[] = [
-    { part: 'kafka', claim: { port: config.kafkaPort, envName: 'LEDGER_KAFKA_PORT' } },
-    {
-      part: 'kafka',
-      claim: { port: config.kafkaControllerPort, envName: 'LEDGER_KAFKA_CONTROLLER_PORT' },
-    },
+    ...cluster.flatMap((node) => {
+      const part = kafkaPartName(node.nodeId, cluster.length);
+      return [
+        { part, claim: { port: node.brokerPort, envName: 'LEDGER_KAFKA_PORT' } },
+        { part, claim: { port: node.controllerPort, envName: 'LEDGER_KAFKA_CONTROLLER_PORT' } },
+      ];
+    }),
     { part: 'registry', claim: { port: config.registryPort, envName: 'LEDGER_REGISTRY_PORT' } },
     ...services.flatMap((spec) => spec.ports.map((claim) => ({ part: spec.name, claim }))),
   ];
@@ -200,17 +207,26 @@ async function startEverything(
   });
   if (stopRequested()) return;
 
-  const kafkaNode = {
+  const kafkaNodes: KafkaNodeOptions[] = cluster.map((node) => ({
     libsDir: distributions.kafka.libsDir,
-    configDir: paths.kafkaConfigDir,
-    dataDir: paths.kafkaDataDir,
-    logFile: join(paths.logsDir, 'kafka.log'),
-    brokerPort: config.kafkaPort,
-    controllerPort: config.kafkaControllerPort,
+    ...kafkaNodeDirs(paths, node.nodeId, cluster.length),
+    logFile: join(paths.logsDir, `${kafkaPartName(node.nodeId, cluster.length)}.log`),
+    node,
+    cluster,
     stackDir: paths.stackDir,
-  };
-  const kafkaFiles = await writeKafkaConfig(kafkaNode);
-  await ensureKafkaStorageFormatted(kafkaNode, kafkaFiles, reporter);
+  }));
+  const clusterId = await clusterIdFor(kafkaNodes.map((node) => node.dataDir));
+  const kafkaSpecs: PartSpec[] = [];
+  for (const node of kafkaNodes) {
+    const files = await writeKafkaConfig(node);
+    await ensureKafkaStorageFormatted(node, files, reporter, clusterId);
+    const nodeClient = createKafkaClient({
+      clientId: 'ledger-stack',
+      brokers: [`127.0.0.1:${node.node.brokerPort}`],
+      logger: options.logger,
+    });
+    kafkaSpecs.push(kafkaPartSpec(node, files, nodeClient));
+  }
   const kafka = createKafkaClient({
     clientId: 'ledger-stack',
     brokers: config.kafkaBrokers,
@@ -225,18 +241,19 @@ async function startEverything(
     logFile: join(paths.logsDir, 'registry.log'),
     stackDir: paths.stackDir,
   });
-  // Kafka and the registry are independent: start both JVMs at once.
-  await startAll(supervisor, [kafkaPartSpec(kafkaNode, kafkaFiles, kafka), registry]);
+  // Kafka and the registry are independent: start the JVMs at once (a cluster's nodes must: none
+  // is healthy before a majority of the quorum runs).
+  await startAll(supervisor, [...kafkaSpecs, registry]);
   if (stopRequested()) return;
 
   const topics = await ensureLedgerTopics(kafka, {
     prefix: config.topicPrefix,
     partitions: config.topicPartitions,
-    replicationFactor: localReplicationFactor,
+    replicationFactor: clusterReplication(cluster.length).replicationFactor,
   });
   reporter.line(
     'topics',
-    `${topics.created.length} created, ${topics.existing.length} existing (${config.topicPrefix}.*, ${config.topicPartitions} partitions)`,
+    `${topics.created.length} created, ${topics.existing.length} existing (${config.topicPrefix}.*, ${config.topicPartitions} partitions, ${cluster.length} ${cluster.length === 1 ? 'broker' : 'brokers'})`,
   );
   for (const mismatch of topics.mismatched)
     reporter.line('topics', `warning: ${mismatch}, left as is`);

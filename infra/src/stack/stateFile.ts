@@ -21,6 +21,8 @@ export interface StackState {
   readonly supervisorPid: number;
   readonly startedAt: string;
   readonly mode: StackMode;
+  /** Nodes of the Kafka cluster it runs (`up --brokers N`); absent in older files: one. */
+  readonly kafkaNodes?: number;
   readonly phase: StackPhase;
   readonly parts: readonly RunningPart[];
   /** Machine services that were down and that this stack started, so it stops them too. */

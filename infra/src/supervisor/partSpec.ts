@@ -16,6 +16,11 @@ export interface PartSpec {
     readonly timeoutMs: number;
     readonly probe: () => Promise<boolean>;
   };
+  /**
+   * Parts with the same key stop at once: the nodes of a Kafka cluster, whose last node would
+   * otherwise wait out its stop timeout for a controller quorum that is already gone.
+   */
+  readonly stopsWith?: string;
   /** Sees every line the part logs, e.g. to echo a service's warnings to the console. */
   readonly onLogLine?: (line: string) => void;
 }

@@ -93,10 +93,21 @@ export class Supervisor {
     );
   }
 
-  /** Stops every part this supervisor started, newest first. Safe to call more than once. */
+  /**
+   * Stops every part this supervisor started, newest first (a `stopsWith` group at once). Safe to
+   * call more than once.
+   */
   stopAll(): Promise<void> {
     this.stopping ??= (async () => {
-      for (const part of [...this.parts].reverse()) await this.stop(part);
+      let remaining = [...this.parts].reverse();
+      for (let first = remaining[0]; first !== undefined; first = remaining[0]) {
+        const key = first.spec.stopsWith;
+        const together = remaining.filter(
+          (part) => part === first || (key !== undefined && part.spec.stopsWith === key),
+        );
+        remaining = remaining.filter((part) => !together.includes(part));
+        await Promise.all(together.map((part) => this.stop(part)));
+      }
     })();
     return this.stopping;
   }
