@@ -1,12 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  createKafkaClient,
-  createLogger,
-  createPostgresPool,
-  readStackConfig,
-  topicNames,
-  type StackConfig,
-} from '@ledger/runtime';
+import { createPostgresPool, readStackConfig, topicNames, type StackConfig } from '@ledger/runtime';
 import type pg from 'pg';
 import { auditSchema, type AuditResult } from '../audit/ledgerAudit.ts';
 import { ensureStack, type StackSession } from '../stack/stackSession.ts';
@@ -15,6 +8,7 @@ import {
   partDeaths,
   servicesOfStack,
   stackKafkaNodes,
+  withSuiteAdmin,
   type FaultContext,
   type FaultGroup,
   type Topology,
@@ -121,21 +115,12 @@ export async function runFaults(options: {
   }
 }
 
-async function deleteTopics(config: StackConfig): Promise<void> {
-  const kafka = createKafkaClient({
-    clientId: 'fault-suite',
-    brokers: config.kafkaBrokers,
-    logger: createLogger({ level: 'warn' }),
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+function deleteTopics(config: StackConfig): Promise<void> {
+  return withSuiteAdmin(config, async (admin) => {
     const names = Object.values(topicNames(config.topicPrefix));
     const existing = new Set(await admin.listTopics());
     await admin.deleteTopics({ topics: names.filter((name) => existing.has(name)) });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 async function runGroup(run: {
