@@ -25,6 +25,7 @@ import { createCommandProducer } from './kafka/commandProducer.ts';
 import { createConsumerLagMonitor, type ConsumerLagMonitor } from './kafka/consumerLagMonitor.ts';
 import { createCommandKafkaProducer } from './kafka/kafkaProducer.ts';
 import { createDecidedCommands } from './postgres/decidedCommands.ts';
+import { withOutcomeRechecks } from './outcomeRechecks.ts';
 import { createDecisionPoller } from './postgres/decisionPoller.ts';
 import { createOwnerLease } from './redis/ownerLease.ts';
 import { createRedisIdempotencyStore } from './redis/redisIdempotencyStore.ts';
@@ -101,22 +102,23 @@ export async function startCommandApi(
     logger,
   });
 
+  const idempotency = createRedisIdempotencyStore({
+    redis,
+    keys,
+    ttlSeconds: config.idempotencyTtlSeconds,
+    ownerId: lease.ownerId,
+    decided,
+    decisions,
+    ledgerCheckWaitMs: config.ledgerCheckWaitMs,
+    metrics,
+    logger,
+  });
   let accepting = true;
   const apiKeys = openApiKeys(config.apiKeys, logger);
   const app = createApp({
     publisher: commandProducer,
-    outcomes,
-    idempotency: createRedisIdempotencyStore({
-      redis,
-      keys,
-      ttlSeconds: config.idempotencyTtlSeconds,
-      ownerId: lease.ownerId,
-      decided,
-      decisions,
-      ledgerCheckWaitMs: config.ledgerCheckWaitMs,
-      metrics,
-      logger,
-    }),
+    outcomes: withOutcomeRechecks({ waiter: outcomes, states: (ids) => idempotency.states(ids) }),
+    idempotency,
     rateLimiter: createSharedRateLimiter({
       redis,
       keyPrefix: keys.rateLimitPrefix,
