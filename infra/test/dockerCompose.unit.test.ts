@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { readStackConfig } from '@ledger/runtime';
@@ -58,6 +59,17 @@ void describe('docker-compose.yml', () => {
         `${name} runs ${entry}, which is missing`,
       );
     }
+  });
+
+  void it('given the setup job, then the stack CLI has the command it runs (its usage lists it)', () => {
+    const [entry, subcommand] = service('setup').command ?? [];
+    const usage = spawnSync(process.execPath, ['--import', 'tsx', `${repoRoot}${entry ?? ''}`], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }).stderr;
+
+    assert.ok(subcommand !== undefined, 'setup runs a stackCli command');
+    assert.match(usage, new RegExp(`^  ${subcommand} `, 'm'), `stackCli has no ${subcommand}`);
   });
 
   void it('given the services environment, then it configures the same ports as the local defaults', () => {

@@ -13,6 +13,7 @@ import { stackDown } from '../stack/stackDown.ts';
 import { createStackLogger } from '../stack/stackLogger.ts';
 import { stackStatus } from '../stack/stackStatus.ts';
 import { stackUp } from '../stack/stackUp.ts';
+import { provision } from '../stack/provision.ts';
 
 const usage = `usage: stackCli.ts <command>
   up [--deps-only] [--verbose] [--brokers N]
@@ -21,6 +22,8 @@ const usage = `usage: stackCli.ts <command>
                                 min ISR 2, with a database and topic prefix of its own
                                 (the same as LEDGER_KAFKA_NODES=3)
   status                        what runs, with pids and health (exit 3 when nothing runs)
+  provision                     against a Kafka, registry and Postgres running elsewhere (LEDGER_*):
+                                database, migrations, topics, schemas; starts nothing
   down                          stop a stack started by another up`;
 
 const brokerCounts = Array.from({ length: kafkaNodesMax }, (_, index) => String(index + 1));
@@ -69,6 +72,16 @@ async function main(argv: readonly string[]): Promise<number> {
       const { lines, code } = await stackStatus(paths, config);
       for (const line of lines) console.log(line);
       return code;
+    }
+    case 'provision': {
+      const stackLog = createStackLogger(paths.logsDir);
+      try {
+        await provision(config, { reporter, logger: stackLog.logger });
+        console.log('provisioned');
+        return 0;
+      } finally {
+        await stackLog.close();
+      }
     }
     case 'down':
       return stackDown(paths, config, reporter);

@@ -66,7 +66,7 @@ export async function prepareDatabases(
   return { postgres, redis };
 }
 
-async function migrateLedger(connectionString: string, reporter: Reporter): Promise<void> {
+export async function migrateLedger(connectionString: string, reporter: Reporter): Promise<void> {
   const schema = defaultLedgerSchema;
   try {
     const applied = await migrateLatest({ connectionString, schema });

@@ -18,18 +18,16 @@ import {
   writeKafkaConfig,
   type KafkaNodeOptions,
 } from '../kafka/kafkaNode.ts';
-import { clusterReplication } from '../kafka/serverProperties.ts';
-import { ensureLedgerTopics } from '../kafka/topics.ts';
 import { assertOffsetsWithinTopics } from './offsetsCheck.ts';
 import type { StackPaths } from '../paths.ts';
 import { assertPortsFree, type PortClaim } from '../processes/portCheck.ts';
-import { registerLedgerSchemas } from '../registry/registerSchemasStep.ts';
 import { registryJdbcTarget, registryPartSpec } from '../registry/registryNode.ts';
 import type { Reporter } from '../reporter.ts';
 import { stackLimits } from '../stackLimits.ts';
 import { Supervisor, type PartSpec, type RunningPart } from '../supervisor/supervisor.ts';
 import { checkExistingStack } from './existingStack.ts';
 import { prepareDatabases, prepareDistributions } from './prepareDependencies.ts';
+import { provisionTopicsAndSchemas } from './provision.ts';
 import { serviceParts } from './serviceParts.ts';
 import { readyLine, serviceNames, stackEndpoints, type ServiceName } from './stackEndpoints.ts';
 import {
@@ -246,25 +244,7 @@ async function startEverything(
   await startAll(supervisor, [...kafkaSpecs, registry]);
   if (stopRequested()) return;
 
-  const topics = await ensureLedgerTopics(kafka, {
-    prefix: config.topicPrefix,
-    partitions: config.topicPartitions,
-    replicationFactor: clusterReplication(cluster.length).replicationFactor,
-  });
-  reporter.line(
-    'topics',
-    `${topics.created.length} created, ${topics.existing.length} existing (${config.topicPrefix}.*, ${config.topicPartitions} partitions, ${cluster.length} ${cluster.length === 1 ? 'broker' : 'brokers'})`,
-  );
-  for (const mismatch of topics.mismatched)
-    reporter.line('topics', `warning: ${mismatch}, left as is`);
-  await registerLedgerSchemas(
-    {
-      registryUrl: config.registryUrl,
-      topics: topicNames(config.topicPrefix),
-      logger: options.logger,
-    },
-    reporter,
-  );
+  await provisionTopicsAndSchemas(kafka, config, { reporter, logger: options.logger });
   if (stopRequested() || services.length === 0) return;
   await assertOffsetsWithinTopics(kafka, config.postgresUrl, topicNames(config.topicPrefix));
   await startAll(supervisor, services);

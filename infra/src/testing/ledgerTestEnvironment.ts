@@ -121,7 +121,7 @@ export async function createLedgerTestEnvironment(
   }
 }
 
-async function deleteTopics(kafka: Kafka, topics: TopicNames): Promise<void> {
+export async function deleteTopics(kafka: Kafka, topics: TopicNames): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -131,7 +131,7 @@ async function deleteTopics(kafka: Kafka, topics: TopicNames): Promise<void> {
   }
 }
 
-async function deleteSubjects(registryUrl: string, topics: TopicNames): Promise<void> {
+export async function deleteSubjects(registryUrl: string, topics: TopicNames): Promise<void> {
   const registry = createRegistryHttp(registryUrl);
   for (const { subject } of ledgerSubjects(topics)) await registry.deleteSubject(subject);
 }
