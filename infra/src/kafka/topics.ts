@@ -1,4 +1,5 @@
-import type { ITopicConfig, Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { topicNames } from '@ledger/runtime';
 import { failures, oneLine } from '../failures.ts';
 
@@ -61,6 +62,36 @@ export interface EnsureTopicsResult {
   readonly mismatched: readonly string[];
 }
 
+/** Attempts at creating topics and seeing their leaders, a short wait apart. */
+const createAttemptsMax = 5;
+const createRetryDelayMs = 250;
+
+/**
+ * kafkajs' wait for new topics' leaders gives up at once on UNKNOWN_TOPIC_OR_PARTITION from a
+ * broker whose metadata has not caught up with the controller yet (seen in CI): on an error Kafka
+ * calls retriable, create what is still missing and look for the leaders again.
+ */
+async function createWithLeaders(admin: Admin, topics: readonly ITopicConfig[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const present = new Set(await admin.listTopics());
+      const toCreate = topics.filter((topic) => !present.has(topic.topic));
+      if (toCreate.length > 0) await admin.createTopics({ topics: toCreate, waitForLeaders: true });
+      const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      const leaderless = metadata.topics.some((topic) =>
+        topic.partitions.some((partition) => partition.leader < 0),
+      );
+      if (!leaderless) return;
+      if (attempt >= createAttemptsMax)
+        throw new Error('new topics have partitions without a leader');
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || attempt >= createAttemptsMax) throw error;
+    }
+    await sleep(createRetryDelayMs);
+  }
+}
+
 /** Creates the missing topics; existing ones are fine (a restart runs this again). */
 export async function ensureLedgerTopics(
   kafka: Kafka,
@@ -72,9 +103,7 @@ export async function ensureLedgerTopics(
     await admin.connect();
     const present = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !present.has(topic.topic));
-    if (missing.length > 0) {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
-    }
+    if (missing.length > 0) await createWithLeaders(admin, missing);
     const existing = wanted.filter((topic) => present.has(topic.topic));
     const metadata =
       existing.length === 0
