@@ -33,6 +33,7 @@ export function createApp(deps: CommandApiDeps): Express {
   const handleOps = createOpsRoutes({
     registry: deps.registry,
     readiness: deps.readiness,
+    observedDependencies: deps.observedDependencies,
     isAccepting,
     apiKeys: deps.apiKeys,
   });

@@ -20,6 +20,8 @@ export interface CommandApiDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly readiness: readonly ReadinessCheck[];
+  /** Reported by ledger_dependency_up only (opsRoutes.ts): Redis, the registry. */
+  readonly observedDependencies?: readonly ReadinessCheck[];
   readonly options: CommandApiOptions;
   /** False while draining on SIGTERM (`/readyz` answers 503 and new commands are refused). */
   readonly isAccepting?: () => boolean;

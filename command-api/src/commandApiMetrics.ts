@@ -1,3 +1,4 @@
+import { registerRequestCounter } from '@ledger/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 const byRegistry = new WeakMap<Registry, CommandApiMetrics>();
@@ -16,14 +17,16 @@ export function commandApiMetrics(registry: Registry): CommandApiMetrics {
 }
 
 function createCommandApiMetrics(registry: Registry) {
+  const httpDuration = new Histogram({
+    name: 'command_api_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  registerRequestCounter(registry, 'command_api_http_requests_total', httpDuration);
   return {
-    httpDuration: new Histogram({
-      name: 'command_api_http_request_duration_seconds',
-      help: 'HTTP request duration by route and status',
-      labelNames: ['method', 'route', 'status'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    }),
+    httpDuration,
     commands: new Counter({
       name: 'command_api_commands_total',
       help: 'Commands by type and what became of them at the edge',

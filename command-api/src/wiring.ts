@@ -13,6 +13,8 @@ import {
   listen,
   openApiKeys,
   postgresCheck,
+  redisCheck,
+  registryCheck,
   waitForDependency,
   type Logger,
 } from '@ledger/runtime';
@@ -132,6 +134,7 @@ export async function startCommandApi(
     clock,
     ids: createSystemUuidV7Generator(clock.now),
     readiness: [kafkaCheck(admin, [topics.commands]), postgresCheck(pool)],
+    observedDependencies: [redisCheck(redis), registryCheck(config.stack.registryUrl)],
     options: config.api,
     isAccepting: () => accepting,
   });

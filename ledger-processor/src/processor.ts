@@ -22,7 +22,7 @@ import {
   type GroupResult,
   type GroupTransactionDeps,
 } from './groupTransaction.ts';
-import type { ProcessorMetrics } from './processorMetrics.ts';
+import { recordDecisions, type ProcessorMetrics } from './processorMetrics.ts';
 
 /** Partitions fetched and decoded at once; their slices share one transaction at a time. */
 export const partitionsConcurrentMax = 32;
@@ -132,7 +132,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     void deps.notifier.notify(decision.decisions.map((entry) => entry.outcome));
     deps.metrics.batchSize.observe(decision.decisions.length);
     deps.metrics.deadLetters.inc(result.deadLetters);
-    for (const entry of decision.decisions) deps.metrics.commandsDecided.inc({ kind: entry.kind });
+    recordDecisions(deps.metrics, decision.decisions, deps.now());
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {

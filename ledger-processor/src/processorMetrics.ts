@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CommandDecision } from './domain/index.ts';
 
 export function createProcessorMetrics(registry: Registry) {
   return {
@@ -57,6 +58,34 @@ export function createProcessorMetrics(registry: Registry) {
       help: 'Published outbox rows deleted after the retention',
       registers: [registry],
     }),
+    acceptToApplied: new Histogram({
+      name: 'ledger_processor_accept_to_applied_seconds',
+      help: 'From the command API accepting a command (receivedAt) to the commit that decided it',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    transfersPosted: new Counter({
+      name: 'ledger_processor_transfers_posted_total',
+      help: 'Transfers posted to the ledger',
+      registers: [registry],
+    }),
+    transfersRejected: new Counter({
+      name: 'ledger_processor_transfers_rejected_total',
+      help: 'Transfers rejected by the ledger, by rejection code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    accountsOpened: new Counter({
+      name: 'ledger_processor_accounts_opened_total',
+      help: 'Accounts opened',
+      registers: [registry],
+    }),
+    accountOpensRejected: new Counter({
+      name: 'ledger_processor_account_opens_rejected_total',
+      help: 'Account openings rejected by the ledger, by rejection code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     outcomeNoticeFailures: new Counter({
       name: 'ledger_processor_outcome_notice_failures_total',
       help: 'Batches whose outcomes could not be pushed to Redis (waiting clients get 202)',
@@ -65,3 +94,58 @@ export function createProcessorMetrics(registry: Registry) {
   };
 }
 export type ProcessorMetrics = ReturnType<typeof createProcessorMetrics>;
+
+/**
+ * What one committed batch decided, into the business counters and the accept → applied
+ * histogram. Counted per batch and added once per series: a labelled inc hashes its labels.
+ */
+export function recordDecisions(
+  metrics: ProcessorMetrics,
+  decisions: readonly CommandDecision[],
+  committedAtMs: number,
+): void {
+  const byKind = new Map<string, number>();
+  const rejectedByCode = new Map<string, number>();
+  const openRejectedByCode = new Map<string, number>();
+  let posted = 0;
+  let opened = 0;
+  for (const decision of decisions) {
+    byKind.set(decision.kind, (byKind.get(decision.kind) ?? 0) + 1);
+    if (decision.kind !== 'applied' && decision.kind !== 'rejected') continue;
+    metrics.acceptToApplied.observe(
+      Math.max(0, committedAtMs - decision.command.receivedAtMs) / 1_000,
+    );
+    const { event } = decision;
+    switch (event.type) {
+      case 'TransferPosted':
+        posted += 1;
+        break;
+      case 'TransferRejected':
+        rejectedByCode.set(event.code, (rejectedByCode.get(event.code) ?? 0) + 1);
+        break;
+      case 'AccountOpened':
+        opened += 1;
+        break;
+      case 'AccountOpenRejected':
+        openRejectedByCode.set(event.code, (openRejectedByCode.get(event.code) ?? 0) + 1);
+        break;
+    }
+  }
+  for (const [kind, count] of byKind) metrics.commandsDecided.inc({ kind }, count);
+  if (posted > 0) metrics.transfersPosted.inc(posted);
+  if (opened > 0) metrics.accountsOpened.inc(opened);
+  for (const [code, count] of rejectedByCode) metrics.transfersRejected.inc({ code }, count);
+  for (const [code, count] of openRejectedByCode) metrics.accountOpensRejected.inc({ code }, count);
+}
+
+/** The relay's publishes queued or running, read when Prometheus scrapes (outbox backlog). */
+export function registerOutboxQueueGauge(registry: Registry, relay: { queued(): number }): void {
+  new Gauge({
+    name: 'ledger_processor_outbox_queued_publishes',
+    help: "Committed batches' outbox publishes queued or running in this instance's relay",
+    registers: [registry],
+    collect() {
+      this.set(relay.queued());
+    },
+  });
+}

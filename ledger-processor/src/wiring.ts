@@ -7,6 +7,8 @@ import {
   createLedgerProducer,
   createRenewableProducer,
   createOpsServer,
+  registerConsumerLagGauge,
+  redisCheck,
   createRedisClient,
   createSystemUuidV7Generator,
   exitForRestart,
@@ -24,7 +26,7 @@ import { createOutboxPruner } from './outboxPruner.ts';
 import { createOutboxRelay } from './outboxRelay.ts';
 import { createOutcomeNotifier } from './outcomeNotifier.ts';
 import { createProcessor, type Processor } from './processor.ts';
-import { createProcessorMetrics } from './processorMetrics.ts';
+import { createProcessorMetrics, registerOutboxQueueGauge } from './processorMetrics.ts';
 
 export const service = 'ledger-processor';
 
@@ -102,9 +104,17 @@ export async function startLedgerProcessor(
       registryCheck(config.stack.registryUrl),
       { name: 'outbox', check: () => Promise.resolve().then(() => relay.checkFlowing()) },
     ],
+    observedDependencies: [redisCheck(redis)],
     isAccepting: () => accepting,
     apiKeys: opsKeys.apiKeys,
   });
+  registerConsumerLagGauge(registry, {
+    admin,
+    groupId: config.processor.consumerGroup,
+    topic: topics.commands,
+    logger,
+  });
+  registerOutboxQueueGauge(registry, relay);
   await listen(server, overrides.port ?? config.stack.ports.ledgerProcessor);
   await processor.start();
   const pruner = createOutboxPruner({

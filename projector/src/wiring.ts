@@ -4,6 +4,7 @@ import {
   closeServer,
   connectServiceClients,
   createOpsServer,
+  registerConsumerLagGauge,
   exitForRestart,
   kafkaCheck,
   listen,
@@ -70,6 +71,12 @@ export async function startProjector(
     ],
     isAccepting: () => accepting,
     apiKeys: opsKeys.apiKeys,
+  });
+  registerConsumerLagGauge(registry, {
+    admin,
+    groupId: config.projector.consumerGroup,
+    topic: topics.events,
+    logger,
   });
   await listen(server, overrides.port ?? config.stack.ports.projector);
   await projector.start();

@@ -1,3 +1,4 @@
+import { registerRequestCounter } from '@ledger/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { RequestDurations } from './http/requestDurations.ts';
 import type { BalanceCacheHooks } from './balanceCache.ts';
@@ -35,13 +36,15 @@ export function createQueryApiMetrics(registry: Registry, readings: MetricReadin
     labelNames: ['result'] as const,
     registers,
   });
+  const httpDuration = new RequestDurations({
+    name: 'query_api_http_request_duration_seconds',
+    help: 'HTTP request duration by route template and status',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registry,
+  });
+  registerRequestCounter(registry, 'query_api_http_requests_total', httpDuration);
   return {
-    httpDuration: new RequestDurations({
-      name: 'query_api_http_request_duration_seconds',
-      help: 'HTTP request duration by route template and status',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registry,
-    }),
+    httpDuration,
     cacheReads,
     cacheEvictions: new Counter({
       name: 'query_api_cache_evictions_total',

@@ -71,6 +71,8 @@ export interface QueryAppDeps {
   };
   readonly registry: Registry;
   readonly readiness: readonly ReadinessCheck[];
+  /** Reported by ledger_dependency_up only (opsRoutes.ts): Redis, the registry. */
+  readonly observedDependencies?: readonly ReadinessCheck[];
   readonly isAccepting: () => boolean;
   readonly ids: IdGenerator;
   readonly now: () => number;
@@ -138,6 +140,7 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
     handleOps: createOpsRoutes({
       registry: deps.registry,
       readiness: deps.readiness,
+      observedDependencies: deps.observedDependencies,
       isAccepting: deps.isAccepting,
       apiKeys: deps.apiKeys,
     }),

@@ -9,6 +9,9 @@ import {
   listen,
   openApiKeys,
   postgresCheck,
+  redisCheck,
+  registerConsumerLagGauge,
+  registryCheck,
   type IdGenerator,
   type Logger,
 } from '@ledger/runtime';
@@ -96,11 +99,13 @@ export async function startQueryApi(
     rateLimitStore: { redis, keyPrefix: `${config.stack.topicPrefix}:rate:query` },
     registry,
     readiness: [postgresCheck(pool), kafkaCheck(admin, [topics.balances]), feed.readiness],
+    observedDependencies: [redisCheck(redis), registryCheck(config.stack.registryUrl)],
     isAccepting: () => accepting,
     ids: overrides.ids ?? createRequestIdGenerator(),
     now,
     logger,
   });
+  registerConsumerLagGauge(registry, { admin, groupId, topic: topics.balances, logger });
   await feed.start();
   await listen(app.server, overrides.port ?? config.stack.ports.queryApi, config.listenHost);
   const port = (app.server.address() as AddressInfo).port;

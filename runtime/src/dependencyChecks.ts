@@ -60,3 +60,17 @@ export function registryCheck(registryUrl: string): ReadinessCheck {
     },
   };
 }
+
+/**
+ * Redis as the client sees it, with no round trip: ioredis reconnects on its own and queues
+ * nothing while down (see redisClient.ts), so its status is the answer.
+ */
+export function redisCheck(client: { readonly status: string }): ReadinessCheck {
+  return {
+    name: 'redis',
+    check: () =>
+      client.status === 'ready'
+        ? Promise.resolve()
+        : Promise.reject(new Error(`redis connection ${client.status}`)),
+  };
+}

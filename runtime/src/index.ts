@@ -2,6 +2,7 @@ export * from './limits.ts';
 export * from './stackConfig.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './consumerLag.ts';
 export * from './errors.ts';
 export * from './apiKeys.ts';
 export * from './apiKeyFile.ts';

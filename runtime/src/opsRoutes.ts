@@ -8,11 +8,18 @@ import {
   problemHeaders,
   type LedgerError,
 } from './errors.ts';
+import { registerDependencyGauge } from './metrics.ts';
 import { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 
 export interface OpsRoutesDeps {
   readonly registry: Registry;
   readonly readiness: readonly ReadinessCheck[];
+  /**
+   * Dependencies reported by `ledger_dependency_up` beside the readiness checks but that do not
+   * make the service unready (Redis: it carries conveniences only; the registry where ids are
+   * cached after start).
+   */
+  readonly observedDependencies?: readonly ReadinessCheck[];
   /** False while draining on SIGTERM, so load balancers stop sending before we close. */
   readonly isAccepting?: () => boolean;
   /**
@@ -43,6 +50,7 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
     (checking ??= runReadinessChecks(deps.readiness).finally(() => {
       checking = undefined;
     }));
+  registerDependencyGauge(deps.registry, [...deps.readiness, ...(deps.observedDependencies ?? [])]);
   /** Undefined when the request may see ops data: keys off, or a key with `ops:read`. */
   const opsAccess = (request: IncomingMessage): LedgerError | undefined => {
     const apiKeys = deps.apiKeys;

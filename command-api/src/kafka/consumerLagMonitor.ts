@@ -1,5 +1,4 @@
-import type { Logger } from '@ledger/runtime';
-import type { Admin } from 'kafkajs';
+import { readConsumerLag, type LagAdmin, type Logger } from '@ledger/runtime';
 import type { LagGauge } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
 
@@ -9,7 +8,7 @@ export const lagPollIntervalMs = 2_000;
 export const lagStaleIntervals = 3;
 
 export interface ConsumerLagMonitorOptions {
-  readonly admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets'>;
+  readonly admin: LagAdmin;
   readonly groupId: string;
   readonly topic: string;
   readonly metrics: CommandApiMetrics;
@@ -27,10 +26,8 @@ export interface ConsumerLagMonitor extends LagGauge {
 }
 
 /**
- * The ledger processor's lag on the commands topic: end offsets minus the group's committed
- * offsets, summed over partitions. The processor stores its real position in Postgres and
- * commits Kafka offsets for monitoring only (DESIGN.md), which is what this reads; a partition
- * with no committed offset counts from its earliest retained offset.
+ * The ledger processor's lag on the commands topic, summed over partitions (readConsumerLag),
+ * polled so that admission can shed load on it between scrapes.
  */
 export function createConsumerLagMonitor(options: ConsumerLagMonitorOptions): ConsumerLagMonitor {
   const intervalMs = options.intervalMs ?? lagPollIntervalMs;
@@ -52,24 +49,9 @@ export function createConsumerLagMonitor(options: ConsumerLagMonitorOptions): Co
 
   const readLag = async (): Promise<number | undefined> => {
     try {
-      const [ends, committed] = await Promise.all([
-        options.admin.fetchTopicOffsets(options.topic),
-        options.admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] }),
-      ]);
-      const committedByPartition = new Map<number, bigint>();
-      for (const topic of committed) {
-        for (const { partition, offset } of topic.partitions) {
-          committedByPartition.set(partition, BigInt(offset));
-        }
-      }
-      let lag = 0n;
-      for (const { partition, high, low } of ends) {
-        const position = committedByPartition.get(partition) ?? -1n;
-        const from = position >= 0n ? position : BigInt(low);
-        const behind = BigInt(high) - from;
-        if (behind > 0n) lag += behind;
-      }
-      lastLag = Number(lag);
+      const lags = await readConsumerLag(options.admin, options.groupId, options.topic);
+      const lag = lags.reduce((sum, { lag: behind }) => sum + behind, 0);
+      lastLag = lag;
       lastReadAtMs = options.now();
       lastFailure = '';
       options.metrics.consumerLag.set(lastLag);
