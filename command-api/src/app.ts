@@ -9,6 +9,7 @@ import { registerBatchTransferRoutes } from './http/batchTransferRoutes.ts';
 import { registerCommandRoutes } from './http/commandRoutes.ts';
 import { problemMiddleware } from './http/problemMiddleware.ts';
 import { requestContextMiddleware } from './http/requestContext.ts';
+import { requestSpanMiddleware } from './http/traceContext.ts';
 import type { RouteDeps } from './http/routeSupport.ts';
 import { registerTransferRoutes } from './http/transferRoutes.ts';
 
@@ -73,7 +74,8 @@ export function createApp(deps: CommandApiDeps): Express {
   registerTransferRoutes(v1, routeDeps);
   registerAccountRoutes(v1, routeDeps);
   registerCommandRoutes(v1, routeDeps);
-  app.use('/v1', v1);
+  // A server span per /v1 request (not the ops routes), before auth so refusals are traced too.
+  app.use('/v1', requestSpanMiddleware(), v1);
 
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(new LedgerError('not_found', `no route ${request.method} ${request.path}`));

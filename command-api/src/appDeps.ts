@@ -46,11 +46,14 @@ export interface CommandToPublish {
   readonly command: AcceptedCommand;
   /** The account whose balance the command checks (transfer: fromAccountId). */
   readonly key: string;
-  readonly traceparent: string;
+  /** W3C traceparent of the request's `send` span (undefined only with no OpenTelemetry SDK). */
+  readonly traceparent: string | undefined;
   readonly requestId: string;
 }
 
 export interface CommandPublisher {
+  /** The topic commands go to: the `send` span's destination. */
+  readonly topic: string;
   /** Resolves once Kafka acknowledged every command with acks=all; rejects with LedgerError. */
   publish(commands: readonly CommandToPublish[]): Promise<void>;
 }

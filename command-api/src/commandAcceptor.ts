@@ -1,4 +1,11 @@
-import { LedgerError, hashAmount, maskAccountId, type Logger } from '@ledger/runtime';
+import type { Context } from '@opentelemetry/api';
+import {
+  LedgerError,
+  endSpanWithError,
+  hashAmount,
+  maskAccountId,
+  type Logger,
+} from '@ledger/runtime';
 import type {
   AcceptRecord,
   ClaimResult,
@@ -10,6 +17,7 @@ import type {
 import { isKeyConflict, originalOf } from './appDeps.ts';
 import type { CommandApiMetrics } from './commandApiMetrics.ts';
 import { assertNever, partitionKeyOf, subjectOf, type AcceptedCommand } from './commands.ts';
+import { startCommandsSend } from './http/traceContext.ts';
 
 /** What became of one command at the edge. */
 export type AcceptResult =
@@ -25,7 +33,8 @@ export interface AcceptorDeps {
 
 export interface RequestTrace {
   readonly requestId: string;
-  readonly traceparent: string;
+  /** The request span's context: the parent of the commands' `send` span. */
+  readonly context: Context;
   readonly log: Logger;
 }
 
@@ -76,16 +85,23 @@ export async function acceptCommands(
   });
   if (toPublish.length === 0) return results;
 
+  const send = startCommandsSend(
+    deps.publisher.topic,
+    toPublish.map(({ command }) => command),
+    trace.context,
+  );
   try {
     await deps.publisher.publish(
       toPublish.map(({ command }) => ({
         command,
         key: partitionKeyOf(command),
-        traceparent: trace.traceparent,
+        traceparent: send.traceparent,
         requestId: trace.requestId,
       })),
     );
+    send.span.end();
   } catch (error) {
+    endSpanWithError(send.span, error);
     await deps.idempotency
       .release(toPublish.map(({ claim }) => claim))
       .catch((releaseError: unknown) => {

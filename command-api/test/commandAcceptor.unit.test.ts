@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LedgerError, createLogger } from '@ledger/runtime';
 import type { OpenAccount, Transfer } from '@ledger/schemas';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
 import { commandApiMetrics } from '../src/commandApiMetrics.ts';
 import { acceptCommands, type AcceptResult } from '../src/commandAcceptor.ts';
@@ -47,7 +48,7 @@ function setUp() {
   const deps = { publisher, idempotency, metrics: commandApiMetrics(registry) };
   const trace = {
     requestId: 'req-1',
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    context: ROOT_CONTEXT,
     log: createLogger({ level: 'error', write: () => undefined }),
   };
   const accept = (commands: readonly AcceptedCommand[]) => acceptCommands(commands, deps, trace);

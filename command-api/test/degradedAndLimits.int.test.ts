@@ -267,7 +267,7 @@ void describe('command API degraded and bounded, against the real stack', () => 
     const published = toPublish('qy-0');
     const value = environment.serde.encodeCommand({
       ...published.command,
-      traceparent: published.traceparent,
+      traceparent: published.traceparent ?? null,
     });
     const messageBytes = value.length + Buffer.byteLength(published.key);
     await withCommandProducer({ queueBytesMax: 3 * messageBytes }, async (commandProducer) => {

@@ -1,6 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { answerClientErrors, createApiKeys, createLogger, type Logger } from '@ledger/runtime';
+import {
+  answerClientErrors,
+  createApiKeys,
+  createLogger,
+  startTracing,
+  type Logger,
+} from '@ledger/runtime';
 import { Registry } from 'prom-client';
 import { createApp } from '../src/app.ts';
 import type {
@@ -24,6 +30,7 @@ import { sequentialIds } from './testSupport.ts';
 
 /** In-memory stand-ins for OUR interfaces (never for kafkajs, ioredis or pg). */
 export class FakePublisher implements CommandPublisher {
+  readonly topic = 'ledger.commands';
   readonly published: CommandToPublish[] = [];
   failWith: Error | undefined;
   /** Called after a publish "acks": a test's stand-in for the processor deciding. */
@@ -146,6 +153,7 @@ export async function startTestApp(
     logger?: Logger;
   } = {},
 ): Promise<TestApp> {
+  startTracing('command-api'); // as runService does: traceparents come from the SDK's propagator
   const publisher = new FakePublisher();
   const idempotency = new FakeIdempotency();
   const outcomes = new FakeOutcomes(idempotency.outcomes);

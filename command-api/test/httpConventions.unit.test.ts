@@ -40,7 +40,7 @@ void describe('HTTP conventions', () => {
     assert.ok(published);
     assert.equal(published.key, 'alice-account');
     assert.equal(published.requestId, response.headers.get('x-request-id'));
-    assert.ok(isValidTraceparent(published.traceparent));
+    assert.ok(isValidTraceparent(published.traceparent ?? ''));
     assert.equal(published.command.commandId, response.body.commandId);
   });
 
@@ -55,7 +55,7 @@ void describe('HTTP conventions', () => {
     const published = app.publisher.published.at(-1);
     assert.match(published?.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     assert.notEqual(
-      published?.traceparent.split('-')[2],
+      published?.traceparent?.split('-')[2],
       '00f067aa0ba902b7',
       'a new parent id per hop',
     );

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LedgerError, errorCatalog, type ErrorCode } from '@ledger/runtime';
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  LedgerError,
+  contextOfHeaders,
+  errorCatalog,
+  maskAccountId,
+  startTracing,
+  type ErrorCode,
+} from '@ledger/runtime';
 import { toLedgerError } from '../src/http/problemMiddleware.ts';
 import { parsePreferWait } from '../src/http/preferWait.ts';
-import { isValidTraceparent, traceparentFor } from '../src/http/traceContext.ts';
-import { propagation, type TextMapPropagator } from '@opentelemetry/api';
+import type { AcceptedCommand } from '../src/commands.ts';
+import { isValidTraceparent, startCommandsSend } from '../src/http/traceContext.ts';
 
 void describe('problem mapping', () => {
   const bodyParserErrors: ReadonlyArray<[string, ErrorCode]> = [
@@ -49,44 +57,61 @@ void describe('Prefer: wait', () => {
 });
 
 void describe('traceparent', () => {
-  const hex = (bytes: number) => 'ab'.repeat(bytes);
-  void it('given no incoming trace, when produced, then a new valid unsampled traceparent', () => {
-    const value = traceparentFor({}, hex);
-    assert.equal(value, `00-${'ab'.repeat(16)}-${'ab'.repeat(8)}-00`);
-    assert.ok(isValidTraceparent(value));
+  // The SDK as every service registers it (runtime's tracing.ts): nothing exported, parent-based.
+  startTracing('command-api-test');
+  const traceparentFor = (headers: IncomingHttpHeaders) => {
+    const send = startCommandsSend('ledger.commands', [], contextOfHeaders(headers));
+    send.span.end();
+    return send.traceparent ?? '';
+  };
+  const incoming = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+  void it('given no incoming trace, when produced, then the propagator writes a new unsampled trace', () => {
+    const first = traceparentFor({});
+    const second = traceparentFor({});
+    assert.ok(isValidTraceparent(first), first);
+    assert.match(first, /-00$/, 'nothing asked to record it, nothing exports it');
+    assert.notEqual(first.split('-')[1], second.split('-')[1], 'a new trace each time');
   });
-  void it('given an incoming trace, when produced, then the trace id and flags continue', () => {
-    const incoming = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    assert.equal(
-      traceparentFor({ traceparent: incoming }, hex),
-      `00-0af7651916cd43dd8448eb211c80319c-${'ab'.repeat(8)}-01`,
-    );
+  void it('given an incoming trace, when produced, then the trace id and flags continue under a new parent id', () => {
+    const value = traceparentFor({ traceparent: incoming });
+    assert.match(value, /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    assert.notEqual(value.split('-')[2], 'b7ad6b7169203331', 'this hop is a span of its own');
   });
   void it('given an invalid incoming trace, when produced, then a new trace starts', () => {
     for (const bad of ['00-' + '0'.repeat(32) + '-b7ad6b7169203331-01', 'ff-x', '00-ABC']) {
-      assert.match(
-        traceparentFor({ traceparent: bad }, hex),
-        new RegExp(`^00-${'ab'.repeat(16)}-`),
-      );
+      const value = traceparentFor({ traceparent: bad });
+      assert.ok(isValidTraceparent(value), value);
+      assert.doesNotMatch(value, /^00-0{32}-/);
     }
   });
-  void it('given a registered OpenTelemetry propagator, when produced, then its traceparent is used', () => {
-    const injected = '00-11111111111111111111111111111111-2222222222222222-01';
-    const propagator: TextMapPropagator = {
-      inject: (_context, carrier, setter) => setter.set(carrier, 'traceparent', injected),
-      extract: (context) => context,
-      fields: () => ['traceparent'],
-    };
-    propagation.setGlobalPropagator(propagator);
-    try {
-      assert.equal(traceparentFor({}, hex), injected);
-    } finally {
-      propagation.disable();
-    }
-    assert.notEqual(traceparentFor({}, hex), injected, 'back to our own once it is gone');
-  });
-
-  void it('given a random source of zeros, when produced, then it refuses rather than emit an invalid id', () => {
-    assert.throws(() => traceparentFor({}, (bytes) => '00'.repeat(bytes)), /only zeros/);
+  void it('given an incoming trace, when the send span records, then it is the child of the caller and masks accounts', () => {
+    const send = startCommandsSend(
+      'ledger.commands',
+      [
+        {
+          commandId: 'c-1',
+          requestHash: 'h',
+          receivedAt: 0,
+          metadata: {},
+          payload: {
+            type: 'Transfer',
+            transferId: 't-1',
+            fromAccountId: 'alice-account',
+            toAccountId: 'bob-account',
+            amount: 5n,
+            currency: 'USD',
+          },
+        } as unknown as AcceptedCommand,
+      ],
+      contextOfHeaders({ traceparent: incoming }),
+    );
+    assert.ok(send.span.isRecording(), 'a sampled caller is recorded');
+    assert.equal(send.span.spanContext().traceId, '0af7651916cd43dd8448eb211c80319c');
+    send.span.end();
+    const attributes = (send.span as unknown as { attributes: Record<string, unknown> }).attributes;
+    assert.equal(attributes['ledger.command_id'], 'c-1');
+    assert.equal(attributes['ledger.from_account_id'], maskAccountId('alice-account'));
+    assert.equal(attributes['ledger.to_account_id'], maskAccountId('bob-account'));
   });
 });

@@ -4,6 +4,7 @@ import {
   createKafkaClient,
   createLogger,
   readStackConfig,
+  startTracing,
   topicNames,
   type Logger,
 } from '@ledger/runtime';
@@ -40,6 +41,7 @@ export interface EnvironmentOptions {
 export async function setUpEnvironment(
   options: EnvironmentOptions = {},
 ): Promise<IntegrationEnvironment> {
+  startTracing('command-api'); // as runService does: traceparents come from the SDK's propagator
   const id = randomUUID().slice(0, 8);
   const prefix = `cmdapi-it-${id}`;
   const pgSchema = `cmdapi_it_${id}`;

@@ -37,7 +37,8 @@ export async function decodeCommandMessage(
         key: message.key?.toString('utf8') ?? '',
         eventId: `dlq:${context.partition}:${message.offset}`,
         eventType: 'DeadLetter',
-        headers: { 'dlq-reason': trimmed, ...(traceparent ? { traceparent } : {}) },
+        // The traceparent is the batch's, set in the transaction (groupTransaction.ts).
+        headers: { 'dlq-reason': trimmed },
         value: context.serde.encodeDeadLetter({
           originalTopic: context.topics.commands,
           originalPartition: context.partition,

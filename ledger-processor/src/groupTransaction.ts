@@ -1,4 +1,12 @@
-import { assert, offsetTable, type PartitionRef, type TopicNames } from '@ledger/runtime';
+import { context, trace, type Span } from '@opentelemetry/api';
+import {
+  assert,
+  endSpanWithError,
+  offsetTable,
+  traceparentOf,
+  type PartitionRef,
+  type TopicNames,
+} from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
@@ -28,6 +36,8 @@ export interface GroupTransactionDeps {
 }
 
 export type TransactionPhase = 'lock_offsets' | 'snapshot' | 'decide' | 'write' | 'commit';
+
+const tracer = trace.getTracer('ledger-processor');
 
 /** Consecutive messages of one `ledger.commands` partition, ascending by offset. */
 export interface PartitionSlice {
@@ -90,6 +100,10 @@ export async function decodeSlice(
  * compare-and-set each offset, commit. One instance never runs two of these at once, so its
  * own batches never queue on each other's account locks, however many partitions it owns.
  * Nothing is published here: the caller hands the committed outbox rows to the relay.
+ *
+ * Tracing: run inside the batch's `process` span (processor.ts), it adds `ledger.decide` and
+ * `ledger.commit` spans, and every outbox row (events, dead letters) stores the batch span's
+ * traceparent, so the relay's `send` spans are its children, after a crash too.
  */
 export async function commitGroup(
   deps: GroupTransactionDeps,
@@ -113,6 +127,8 @@ export async function commitGroup(
     partition,
   });
   const phase = phaseClock(deps.observePhase);
+  /** The decide or commit span while it runs, ended as failed if the transaction throws. */
+  let phaseSpan: Span | undefined;
   const client = await deps.pool.connect();
   try {
     await client.query('begin');
@@ -133,26 +149,34 @@ export async function commitGroup(
       return { slices: results, decision: undefined, outbox: [], deadLetters: 0 };
     }
     const commands: LedgerCommand[] = [];
-    // Per command: the partition its events are published for and the headers they carry.
-    const sources = new Map<string, { partition: number; headers: Record<string, string> }>();
+    const batchTraceparent = traceparentOf(context.active());
+    const headers: Readonly<Record<string, string>> =
+      batchTraceparent === undefined ? {} : { traceparent: batchTraceparent };
+    // Per command: the partition its events are published for.
+    const sources = new Map<string, number>();
     const deadLetters: OutboxEntry[] = [];
     for (const { slice, stored } of fresh) {
       for (const item of slice.messages) {
         if (item.offset < stored) continue;
         if (item.kind === 'dead') {
-          deadLetters.push({ ...item.deadLetter, commandPartition: slice.partition });
+          const { deadLetter } = item;
+          deadLetters.push({
+            ...deadLetter,
+            headers: { ...deadLetter.headers, ...headers },
+            commandPartition: slice.partition,
+          });
           continue;
         }
         commands.push(item.command);
-        const { traceparent } = item;
-        sources.set(item.command.commandId, {
-          partition: slice.partition,
-          headers: traceparent === undefined ? {} : { traceparent },
-        });
+        sources.set(item.command.commandId, slice.partition);
       }
     }
     const snapshot = await loadSnapshot(client, snapshotKeys(commands));
     phase('snapshot');
+    const decideSpan = tracer.startSpan('ledger.decide', {
+      attributes: { 'ledger.commands': commands.length },
+    });
+    phaseSpan = decideSpan;
     const decision = decideBatch({
       commands,
       snapshot,
@@ -160,30 +184,39 @@ export async function commitGroup(
       nextEventId: deps.nextEventId,
     });
     const events: OutboxEntry[] = decision.events.map((event) => {
-      const source = sources.get(event.commandId);
-      assert(source !== undefined, 'an event of a command not in the group');
+      const partition = sources.get(event.commandId);
+      assert(partition !== undefined, 'an event of a command not in the group');
       const wireEvent = eventToWire(event);
       return {
-        commandPartition: source.partition,
+        commandPartition: partition,
         topic: deps.topics.events,
         key: eventKey(event),
         eventId: event.eventId,
         eventType: event.type,
-        headers: source.headers,
+        headers,
         value: deps.serde.encodeEvent(wireEvent),
         balances: balanceChangesOf(wireEvent),
       };
     });
     phase('decide');
+    decideSpan.setAttribute('ledger.events', events.length);
+    decideSpan.end();
+    const commitSpan = tracer.startSpan('ledger.commit', {
+      attributes: { 'db.system.name': 'postgresql', 'ledger.outbox_rows': events.length },
+    });
+    phaseSpan = commitSpan;
     const outbox = await writeDecision(client, decision, [...events, ...deadLetters]);
     for (const { slice, stored } of fresh) {
       await offsets.advance(client, refOf(slice.partition), stored, slice.lastOffset + 1n);
     }
     phase('write');
     await client.query('commit');
+    phaseSpan = undefined;
+    commitSpan.end();
     phase('commit');
     return { slices: results, decision, outbox, deadLetters: deadLetters.length };
   } catch (error) {
+    if (phaseSpan !== undefined) endSpanWithError(phaseSpan, error);
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {

@@ -1,6 +1,13 @@
+import { trace, type Context } from '@opentelemetry/api';
 import {
   assert,
+  contextOfHeaders,
+  endSpanWithError,
   isKafkaUnavailable,
+  linkToTraceparent,
+  startSendSpan,
+  traceAttributes,
+  type TraceSpan,
   isPostgresUnavailable,
   waitForDependency,
   type Logger,
@@ -19,6 +26,8 @@ import {
 } from './balanceCatchUp.ts';
 import { balanceChangesOf, balanceEventTypes, balanceMessage } from './balanceMessages.ts';
 import { advancePublishedPositionSql, unpublishedRowsSql } from './outboxPosition.ts';
+
+const tracer = trace.getTracer('ledger-processor');
 
 /** Rows past the position read per round when draining what a crash or a former owner left. */
 export const outboxDrainBatchMax = 1_000;
@@ -144,7 +153,23 @@ export function createOutboxRelay(deps: {
     return gaps;
   }
 
+  /**
+   * One produce request: a `send` span per topic it writes (events, balances, dead letters), each
+   * a child of the batch span whose traceparent the first row stored (linked to the others'),
+   * and each message carries its topic's span as traceparent, written by the propagator.
+   */
   async function publishChunk(rows: readonly OutboxRow[]): Promise<number[]> {
+    const firstTraceparent = rows[0]?.headers.traceparent;
+    const parent = contextOfHeaders(rows[0]?.headers);
+    const sends = new Map<string, TraceSpan>();
+    const sendOf = (topic: string): TraceSpan => {
+      let send = sends.get(topic);
+      if (send === undefined) {
+        send = startSendSpan(tracer, topic, parent);
+        sends.set(topic, send);
+      }
+      return send;
+    };
     const byTopic = new Map<string, Message[]>();
     const add = (topic: string, message: Message) => {
       const messages = byTopic.get(topic);
@@ -152,27 +177,55 @@ export function createOutboxRelay(deps: {
       else messages.push(message);
     };
     const balances: BalanceChanged[] = [];
-    for (const row of rows) {
-      add(row.topic, {
-        key: row.key,
-        value: row.value,
-        headers: { ...row.headers, 'event-id': row.eventId, 'event-type': row.eventType },
-      });
-      if (!balanceEventTypes.has(row.eventType)) continue;
-      // In memory after a commit; derived from the committed bytes on a drain.
-      const changes = row.balances ?? balanceChangesOf(await deps.serde.decodeEvent(row.value));
-      for (const change of changes) {
-        add(deps.balancesTopic, balanceMessage(deps.serde, change, row.headers.traceparent));
-        balances.push(change);
+    /** Batches other than the first whose rows this chunk carries (a gathered publish). */
+    const otherBatches = new Set<string>();
+    try {
+      for (const row of rows) {
+        const stored = row.headers.traceparent;
+        if (stored !== undefined && stored !== firstTraceparent) {
+          otherBatches.add(stored);
+        }
+        const traceparent = sendOf(row.topic).traceparent ?? stored;
+        add(row.topic, {
+          key: row.key,
+          value: row.value,
+          headers: {
+            ...row.headers,
+            ...(traceparent === undefined ? {} : { traceparent }),
+            'event-id': row.eventId,
+            'event-type': row.eventType,
+          },
+        });
+        if (!balanceEventTypes.has(row.eventType)) continue;
+        // In memory after a commit; derived from the committed bytes on a drain.
+        const changes = row.balances ?? balanceChangesOf(await deps.serde.decodeEvent(row.value));
+        const { traceparent: balancesTraceparent } = sendOf(deps.balancesTopic);
+        for (const change of changes) {
+          add(deps.balancesTopic, balanceMessage(deps.serde, change, balancesTraceparent));
+          balances.push(change);
+        }
       }
+      await deps.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      for (const send of sends.values()) endSpanWithError(send.span, error);
+      throw error;
     }
-    await deps.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    for (const [topic, send] of sends) {
+      if (send.span.isRecording()) {
+        send.span.setAttribute(traceAttributes.batchMessageCount, byTopic.get(topic)?.length ?? 0);
+        for (const other of otherBatches) {
+          const link = linkToTraceparent(other);
+          if (link !== undefined) send.span.addLink(link);
+        }
+      }
+      send.span.end();
+    }
     deps.published.inc(rows.length);
     queuedBalances.published(balances);
-    await catchUpBalances(balances);
+    await catchUpBalances(balances, parent);
     // Each partition's rows are in id order: its position moves to the last one acknowledged.
     const spans = new Map<number, { first: string; last: string }>();
     for (const row of rows) {
@@ -194,22 +247,30 @@ export function createOutboxRelay(deps: {
   }
 
   /** Republishes the newest balance of accounts another writer moved past what we sent. */
-  async function catchUpBalances(sent: readonly BalanceChanged[]): Promise<void> {
+  async function catchUpBalances(sent: readonly BalanceChanged[], parent: Context): Promise<void> {
     let pending = newestPerAccount(sent);
     for (let round = 0; round < balanceCatchUpRoundsMax && pending.length > 0; round += 1) {
       const newer = (await loadNewerBalances(deps.pool, pending)).filter(
         (change) => !queuedBalances.covers(change.accountId, change.version),
       );
       if (newer.length === 0) return;
-      await deps.producer.sendBatch({
-        acks: -1,
-        topicMessages: [
-          {
-            topic: deps.balancesTopic,
-            messages: newer.map((change) => balanceMessage(deps.serde, change, undefined)),
-          },
-        ],
-      });
+      const send = startSendSpan(tracer, deps.balancesTopic, parent, newer.length);
+      send.span.setAttribute('ledger.balance_catch_up', true);
+      try {
+        await deps.producer.sendBatch({
+          acks: -1,
+          topicMessages: [
+            {
+              topic: deps.balancesTopic,
+              messages: newer.map((change) => balanceMessage(deps.serde, change, send.traceparent)),
+            },
+          ],
+        });
+      } catch (error) {
+        endSpanWithError(send.span, error);
+        throw error;
+      }
+      send.span.end();
       pending = newer;
     }
   }

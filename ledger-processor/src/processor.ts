@@ -1,7 +1,12 @@
+import { context, trace, type Span } from '@opentelemetry/api';
 import {
   AssertionFailure,
   assertStoredOffsetInLog,
   createGroupConsumer,
+  endSpanWithError,
+  linkToTraceparent,
+  startProcessSpan,
+  traceAttributes,
   whileHeartbeating,
   withPostgresRetries,
   type Logger,
@@ -23,6 +28,8 @@ import {
   type GroupTransactionDeps,
 } from './groupTransaction.ts';
 import { recordDecisions, type ProcessorMetrics } from './processorMetrics.ts';
+
+const tracer = trace.getTracer('ledger-processor');
 
 /** Partitions fetched and decoded at once; their slices share one transaction at a time. */
 export const partitionsConcurrentMax = 32;
@@ -112,15 +119,53 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     drains.assigned(event.payload.memberAssignment[deps.topics.commands] ?? []);
   });
 
+  /**
+   * One group transaction is one `process` span: a root linked to every command it carries
+   * (each command's producer span, with its id, partition and offset), the parent of the
+   * decide and commit spans and, through the outbox rows, of the relay's `send` spans.
+   */
   async function commitWithRetries(slices: readonly DecodedSlice[]) {
     const timer = deps.metrics.batchSeconds.startTimer();
-    const result = await withPostgresRetries(() => commitGroup(groupDeps, slices), {
-      logger,
-      onTransientRetry: () => deps.metrics.batchRetries.inc(),
+    const batch = startProcessSpan(tracer, deps.topics.commands, {
+      [traceAttributes.consumerGroup]: options.consumerGroup,
     });
+    if (batch.span.isRecording()) linkCommands(batch.span, slices);
+    let result: GroupResult;
+    try {
+      result = await context.with(batch.context, () =>
+        withPostgresRetries(() => commitGroup(groupDeps, slices), {
+          logger,
+          onTransientRetry: () => deps.metrics.batchRetries.inc(),
+        }),
+      );
+    } catch (error) {
+      endSpanWithError(batch.span, error);
+      throw error;
+    }
+    batch.span.setAttribute(
+      traceAttributes.batchMessageCount,
+      result.decision?.decisions.length ?? 0,
+    );
+    batch.span.end();
     timer();
     record(result);
     return result.slices;
+  }
+
+  /** Only for a recording span: an extract and a link per command, no span. */
+  function linkCommands(span: Span, slices: readonly DecodedSlice[]): void {
+    for (const slice of slices) {
+      const partition = String(slice.partition);
+      for (const message of slice.messages) {
+        if (message.kind !== 'command') continue;
+        const link = linkToTraceparent(message.traceparent, {
+          [traceAttributes.commandId]: message.command.commandId,
+          [traceAttributes.partitionId]: partition,
+          [traceAttributes.kafkaOffset]: Number(message.offset),
+        });
+        if (link !== undefined) span.addLink(link);
+      }
+    }
   }
 
   function record(result: GroupResult): void {

@@ -1,7 +1,12 @@
+import { context, trace } from '@opentelemetry/api';
 import {
   AssertionFailure,
   assertStoredOffsetInLog,
   createGroupConsumer,
+  endSpanWithError,
+  linkMessage,
+  startProcessSpan,
+  traceAttributes,
   whileHeartbeating,
   withPostgresRetries,
   type Logger,
@@ -15,6 +20,8 @@ import {
   type PartitionBatchResult,
 } from './partitionBatch.ts';
 import type { ProjectorMetrics } from './projectorMetrics.ts';
+
+const tracer = trace.getTracer('projector');
 
 /** Partitions whose batches run at once; each holds one Postgres connection while it works. */
 export const partitionsConcurrentMax = 32;
@@ -85,6 +92,36 @@ export function createProjector(deps: ProjectorDeps): Projector {
     });
   }
 
+  /**
+   * One transaction of read-model updates is one `process ledger.events` span: a root linked to
+   * each event's `send` span (event id, partition, offset), built only while it records.
+   */
+  async function applyTraced(partition: number, slice: EachBatchPayload['batch']['messages']) {
+    const batch = startProcessSpan(tracer, deps.eventsTopic, {
+      [traceAttributes.consumerGroup]: options.consumerGroup,
+      [traceAttributes.partitionId]: String(partition),
+      [traceAttributes.batchMessageCount]: slice.length,
+    });
+    if (batch.span.isRecording()) {
+      for (const message of slice) {
+        linkMessage(batch.span, message.headers, {
+          'ledger.event_id': message.headers?.['event-id']?.toString() ?? '',
+          [traceAttributes.partitionId]: String(partition),
+          [traceAttributes.kafkaOffset]: Number(message.offset),
+        });
+      }
+    }
+    try {
+      const result = await context.with(batch.context, () => withRetries(partition, slice));
+      batch.span.setAttribute('ledger.skipped', result.kind === 'skip');
+      batch.span.end();
+      return result;
+    } catch (error) {
+      endSpanWithError(batch.span, error);
+      throw error;
+    }
+  }
+
   function record(result: Extract<PartitionBatchResult, { kind: 'committed' }>): void {
     metrics.batches.inc();
     metrics.batchEvents.observe(result.events.length);
@@ -104,7 +141,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
       const last = slice.at(-1);
       if (last === undefined) return;
       const timer = metrics.batchSeconds.startTimer();
-      const result = await withRetries(batch.partition, slice);
+      const result = await applyTraced(batch.partition, slice);
       timer();
       if (result.kind === 'skip') {
         metrics.skippedBatches.inc();

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { context, trace } from '@opentelemetry/api';
 import {
   LedgerError,
   createOpsRoutes,
@@ -41,6 +42,11 @@ export interface QueryApp {
   readonly metrics: QueryApiMetrics;
   /** One change from the feed: the cache (and through it the waiters), then the stream. */
   applyChange(change: BalanceSnapshot): ChangeOutcome;
+  /**
+   * A batch of changes from the feed, in its order: all into the cache (a `ledger.cache_update`
+   * span), then all to the stream (`ledger.stream_push`, its child), under the feed's batch span.
+   */
+  applyChanges(changes: readonly BalanceSnapshot[]): void;
   /**
    * Whether a change for this account would do anything here: cached or loading, waited for, or
    * streamed. The feed skips decoding the others (most of the changelog, and all of it at
@@ -168,6 +174,19 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
       stream.publish(change);
       return outcome;
     },
+    applyChanges(changes) {
+      const attributes = { 'ledger.changes': changes.length };
+      const cacheSpan = tracer.startSpan('ledger.cache_update', { attributes });
+      for (const change of changes) changeCounters[cache.applyChange(change)].inc();
+      const pushSpan = tracer.startSpan(
+        'ledger.stream_push',
+        { attributes: { ...attributes, 'ledger.stream_connections': stream.connectionCount } },
+        trace.setSpan(context.active(), cacheSpan),
+      );
+      for (const change of changes) stream.publish(change);
+      pushSpan.end();
+      cacheSpan.end();
+    },
     async close() {
       await stream.close();
       waiters.closeAll(
@@ -176,5 +195,7 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
     },
   };
 }
+
+const tracer = trace.getTracer('query-api');
 
 const changeOutcomes: readonly ChangeOutcome[] = ['applied', 'stale', 'held_for_load', 'uncached'];

@@ -73,7 +73,7 @@ export async function startQueryApi(
     groupId,
     decode: (value) => serde.decodeBalance(value),
     wants: (accountId) => app.wantsChange(accountId),
-    onChange: (change) => void app.applyChange(change),
+    onChanges: (changes) => app.applyChanges(changes),
     hooks: {
       undecodable: () => app.metrics.changeUndecodable.inc(),
       skipped: () => app.skipChange(),

@@ -27,3 +27,4 @@ export * from './offsetTable.ts';
 export * from './serviceShell.ts';
 export * from './tickObjectPin.ts';
 export * from './postgresSettings.ts';
+export * from './tracing.ts';

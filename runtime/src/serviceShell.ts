@@ -11,6 +11,7 @@ import { createPostgresPool, isPostgresUnavailable } from './postgresPool.ts';
 import { crashOnUnhandled, onTerminate } from './shutdown.ts';
 import { readStackConfig, topicNames, type StackConfig, type TopicNames } from './stackConfig.ts';
 import { pinTickObjectShape } from './tickObjectPin.ts';
+import { startTracing } from './tracing.ts';
 
 /**
  * What the four services share around their own logic: the settings every one of them reads,
@@ -91,9 +92,10 @@ export async function connectServiceClients(
 
 /**
  * The whole of a service's main.ts: one tick object pinned before anything runs
- * (tickObjectPin.ts), a JSON logger bound to the service, a crash on anything unhandled (a failed
- * start included, exit 70), `start`, then a graceful stop on SIGTERM/SIGINT bounded by
- * shutdownTimeoutMs.
+ * (tickObjectPin.ts), a JSON logger bound to the service, the OpenTelemetry SDK (tracing.ts,
+ * before any client exists), a crash on anything unhandled (a failed start included, exit 70),
+ * `start`, then a graceful stop on SIGTERM/SIGINT bounded by shutdownTimeoutMs, which flushes
+ * the spans still buffered last.
  */
 export async function runService(
   service: string,
@@ -103,9 +105,18 @@ export async function runService(
   const tickObjectPinned = pinTickObjectShape();
   const logger = createLogger({ level: logLevel, bindings: { service } });
   crashOnUnhandled(logger);
+  const tracing = startTracing(service);
   if (!tickObjectPinned) {
     logger.warn('no process.nextTick tick object to pin: a full GC may slow every tick for good');
   }
   const running = await start(logger);
-  onTerminate(logger, () => running.stop());
+  onTerminate(logger, async () => {
+    try {
+      await running.stop();
+    } finally {
+      await tracing.shutdown().catch((error: unknown) => {
+        logger.warn('could not flush the last spans', { error });
+      });
+    }
+  });
 }

@@ -5,7 +5,7 @@ import type { RequestTrace } from '../commandAcceptor.ts';
 import type { IdGenerator } from '@ledger/runtime';
 import type { ValidationContext } from '../validation/openAccountValidator.ts';
 import { contextOf } from './requestContext.ts';
-import { traceparentFor } from './traceContext.ts';
+import { requestSpanContext } from './traceContext.ts';
 
 /** What the command routes share. */
 export interface RouteDeps {
@@ -32,5 +32,5 @@ export function validationContext(deps: RouteDeps): ValidationContext {
 
 export function requestTrace(request: Request, response: Response): RequestTrace {
   const { requestId, log } = contextOf(response);
-  return { requestId, log, traceparent: traceparentFor(request.headers) };
+  return { requestId, log, context: requestSpanContext(response) };
 }

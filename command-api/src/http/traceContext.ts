@@ -1,6 +1,20 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { pooledRandomBytes } from '@ledger/runtime';
+import type { NextFunction, Request, Response } from 'express';
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  trace,
+  type Attributes,
+  type Context,
+} from '@opentelemetry/api';
+import {
+  accountAttribute,
+  contextOfHeaders,
+  startSendSpan,
+  traceAttributes,
+  type TraceSpan,
+} from '@ledger/runtime';
+import type { AcceptedCommand } from '../commands.ts';
 
 /** W3C Trace Context version 00: `00-<trace-id>-<parent-id>-<flags>`. */
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -12,49 +26,83 @@ export function isValidTraceparent(value: string): boolean {
   return match !== null && match[1] !== zeroTraceId && match[2] !== zeroSpanId;
 }
 
+export const tracer = trace.getTracer('command-api');
+
+const spanKey = 'ledgerRequestSpanContext';
+
 /**
- * The traceparent to put on the Kafka messages of one request. When an OpenTelemetry SDK is
- * registered, its propagator writes it (carrying the request's span); without one (the default
- * here) the propagation API is a no-op, so we continue the caller's trace ourselves: same
- * trace-id and flags, a fresh parent-id for this hop; or a new trace when the caller sent none.
+ * The server span of a `/v1` request (`POST /v1/transfers`…), continuing the caller's
+ * traceparent when it sent a valid one, else starting a trace (recorded or not as the sampler
+ * says: runtime's tracing.ts). Its context is kept on the response, not only in the
+ * AsyncLocalStorage context: express's body parser resumes the request in the socket's context.
+ * The route template is known once the response is finished: the span is named after it then,
+ * never after the raw path (which holds account ids).
  */
-export function traceparentFor(
-  headers: IncomingHttpHeaders,
-  randomHex: (bytes: number) => string = cryptoRandomHex,
-): string {
-  const carrier: Record<string, string> = {};
-  const incomingContext = propagation.extract(context.active(), headers);
-  const span = trace
-    .getTracer('command-api')
-    .startSpan('ledger.commands publish', {}, incomingContext);
-  try {
-    propagation.inject(trace.setSpan(incomingContext, span), carrier);
-  } finally {
-    span.end();
-  }
-  const injected = carrier.traceparent;
-  if (injected !== undefined && isValidTraceparent(injected)) return injected;
-
-  const incoming = headers.traceparent;
-  const match = typeof incoming === 'string' ? traceparentPattern.exec(incoming.trim()) : null;
-  if (match !== null && isValidTraceparent(match[0])) {
-    return `00-${match[1]}-${nonZeroHex(8, randomHex)}-${match[3]}`;
-  }
-  // Not sampled: nothing at this edge recorded the trace, so downstream tracers decide.
-  return `00-${nonZeroHex(16, randomHex)}-${nonZeroHex(8, randomHex)}-00`;
+export function requestSpanMiddleware() {
+  return function requestSpan(request: Request, response: Response, next: NextFunction): void {
+    const parent = contextOfHeaders(request.headers);
+    const span = tracer.startSpan(
+      request.method,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } },
+      parent,
+    );
+    const spanContext = trace.setSpan(parent, span);
+    (response.locals as Record<string, unknown>)[spanKey] = spanContext;
+    if (span.isRecording()) {
+      response.once('finish', () => {
+        const routePath = (request as { route?: { path?: unknown } }).route?.path;
+        const route = typeof routePath === 'string' ? `${request.baseUrl}${routePath}` : undefined;
+        if (route !== undefined) {
+          span.updateName(`${request.method} ${route}`);
+          span.setAttribute('http.route', route);
+        }
+        span.setAttribute('http.response.status_code', response.statusCode);
+        if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+      response.once('close', () => {
+        if (!response.writableFinished) span.end(); // the client went away first
+      });
+    }
+    context.with(spanContext, next);
+  };
 }
 
-/** All-zero ids are invalid; drawing one twice in a row from a CSPRNG means it is broken. */
-const randomDrawsMax = 2;
-
-function nonZeroHex(bytes: number, randomHex: (bytes: number) => string): string {
-  for (let draw = 0; draw < randomDrawsMax; draw += 1) {
-    const hex = randomHex(bytes);
-    if (!/^0+$/.test(hex)) return hex;
-  }
-  throw new Error('random source returned only zeros');
+/** The request span's context (requestSpanMiddleware), or the active one outside /v1. */
+export function requestSpanContext(response: Response): Context {
+  const stored = (response.locals as Record<string, unknown>)[spanKey];
+  return stored === undefined ? context.active() : (stored as Context);
 }
 
-function cryptoRandomHex(bytes: number): string {
-  return Buffer.from(pooledRandomBytes(bytes)).toString('hex');
+/**
+ * The producer span of one request's commands (`send ledger.commands`, a child of the request
+ * span) and the traceparent the propagator writes for it, which every message of the request
+ * carries: an incoming trace continues (same trace id, this span as parent), none starts one.
+ */
+export function startCommandsSend(
+  topic: string,
+  commands: readonly AcceptedCommand[],
+  parent: Context,
+): TraceSpan {
+  const send = startSendSpan(tracer, topic, parent, commands.length);
+  const [first] = commands;
+  if (send.span.isRecording() && commands.length === 1 && first !== undefined) {
+    send.span.setAttributes(commandAttributes(first));
+  }
+  return send;
+}
+
+/** What a span says about one command: its id and its accounts, masked as the logger does. */
+export function commandAttributes(command: AcceptedCommand): Attributes {
+  const { payload } = command;
+  return payload.type === 'Transfer'
+    ? {
+        [traceAttributes.commandId]: command.commandId,
+        [traceAttributes.fromAccountId]: accountAttribute(payload.fromAccountId),
+        [traceAttributes.toAccountId]: accountAttribute(payload.toAccountId),
+      }
+    : {
+        [traceAttributes.commandId]: command.commandId,
+        [traceAttributes.accountId]: accountAttribute(payload.accountId),
+      };
 }

@@ -155,6 +155,7 @@ export function createCommandProducer(options: CommandProducerOptions): CommandP
   };
 
   return {
+    topic: options.topic,
     publish(commands: readonly CommandToPublish[]): Promise<void> {
       if (draining) {
         return Promise.reject(
@@ -213,13 +214,16 @@ function toMessage(entry: CommandToPublish, encodeCommand: EncodeCommand): Messa
   const { command } = entry;
   return {
     key: entry.key,
-    value: encodeCommand({ ...command, traceparent: entry.traceparent }),
+    value: encodeCommand({ ...command, traceparent: entry.traceparent ?? null }),
     timestamp: String(command.receivedAt),
-    headers: {
-      traceparent: entry.traceparent,
-      'command-type': command.payload.type,
-      'request-id': entry.requestId,
-    },
+    headers:
+      entry.traceparent === undefined
+        ? { 'command-type': command.payload.type, 'request-id': entry.requestId }
+        : {
+            traceparent: entry.traceparent,
+            'command-type': command.payload.type,
+            'request-id': entry.requestId,
+          },
   };
 }
 
