@@ -22,6 +22,7 @@ import {
 } from '@ledger/runtime';
 import { connectLedgerSerde } from '@ledger/schemas';
 import type { ProcessorConfig } from './config.ts';
+import { registerConservationGauge } from './conservationCheck.ts';
 import { createOutboxPruner } from './outboxPruner.ts';
 import { createOutboxRelay } from './outboxRelay.ts';
 import { createOutcomeNotifier } from './outcomeNotifier.ts';
@@ -115,6 +116,7 @@ export async function startLedgerProcessor(
     logger,
   });
   registerOutboxQueueGauge(registry, relay);
+  registerConservationGauge(registry, { pool, logger, now: Date.now });
   await listen(server, overrides.port ?? config.stack.ports.ledgerProcessor);
   await processor.start();
   const pruner = createOutboxPruner({
