@@ -36,6 +36,42 @@ export function ensureDependencies() {
 }
 
 /**
+ * Debian packages that tests and `npm run observe` call, by the command each provides: installed
+ * with apt-get where the command is missing and we run as root (as Postgres is started where it
+ * is down); otherwise the exact command to run is printed and we exit.
+ */
+const debianPackages = { promtool: 'prometheus', prometheus: 'prometheus' };
+
+export function ensureDebianTools(commands) {
+  const missing = commands.filter((command) => !onPath(command));
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map((command) => debianPackages[command] ?? command))];
+  const install = ['apt-get', 'install', '-y', '--no-install-recommends', ...packages];
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
+    console.error(
+      `[deps] ${missing.join(', ')} not found: install with \`sudo ${install.join(' ')}\``,
+    );
+    process.exit(1);
+  }
+  console.error(
+    `[deps] installing ${packages.join(', ')} for ${missing.join(', ')} (${install.join(' ')})…`,
+  );
+  // Debian may start the package's own Prometheus on :9090; `npm run observe` uses a port of its own.
+  const result = spawnSync(install[0], install.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (result.status !== 0) {
+    console.error(`[deps] ${install.join(' ')} failed: run apt-get update, then try again`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function onPath(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
  * Runs `<entry> [args…]` through tsx from the repo root, forwarding SIGINT/SIGTERM so Ctrl-C
  * reaches it, and exits with its code (128 + the signal's number when a signal ended it).
  */

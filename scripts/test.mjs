@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ensureDependencies, repoRoot } from './ensureDeps.mjs';
+import { ensureDebianTools, ensureDependencies, repoRoot } from './ensureDeps.mjs';
 
 // The workspaces package.json declares: a new one gets its tests run without editing this file.
 const { workspaces } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
@@ -15,6 +15,8 @@ const stateDir = join(repoRoot, '.stack');
 mkdirSync(stateDir, { recursive: true });
 
 ensureDependencies();
+// promtool checks the metrics, rules and dashboards (infra/test/prometheus*.test.ts).
+ensureDebianTools(['promtool']);
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
