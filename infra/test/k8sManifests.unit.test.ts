@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { readStackConfig, shutdownTimeoutMs, topicNames, type StackConfig } from '@ledger/runtime';
 import { parse } from 'yaml';
@@ -93,32 +93,38 @@ const workspaceDirs: Map<string, string> = (() => {
   );
 })();
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
+/** The TypeScript files a module imports, relative or through an @ledger/* workspace. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]!);
+  return specifiers.flatMap((specifier) => {
+    if (specifier.startsWith('.')) {
+      const path = join(dirname(file), specifier);
+      return [path.endsWith('.ts') ? path : `${path}.ts`];
+    }
+    const workspace = /^(@ledger\/[a-z-]+)(?:\/(.+))?$/.exec(specifier);
+    const dir = workspace ? workspaceDirs.get(workspace[1]!) : undefined;
+    if (dir === undefined) return [];
+    return [join(repoRoot, dir, 'src', `${workspace![2] ?? 'index'}.ts`)];
   });
 }
 
-/** Every LEDGER_* name in the src/ of a workspace and of the @ledger/* workspaces it uses. */
-function variablesReadBy(workspace: string): Set<string> {
-  const manifest = JSON.parse(readFileSync(join(repoRoot, workspace, 'package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>;
-  };
-  const dirs = [
-    workspace,
-    ...Object.keys(manifest.dependencies ?? {})
-      .map((name) => workspaceDirs.get(name))
-      .filter((dir): dir is string => dir !== undefined),
-  ];
+/**
+ * Every LEDGER_* name in the modules a process loads: the import closure of its entry point
+ * (the Deployment's or Job's first argument), so a variable read anywhere on its path counts.
+ */
+function variablesReadFrom(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const pending = [join(repoRoot, entry)];
   const names = new Set<string>();
-  for (const dir of dirs) {
-    for (const file of sourceFiles(join(repoRoot, dir, 'src'))) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/\bLEDGER_[A-Z0-9_]+\b/g)) {
-        names.add(match[0]);
-      }
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(/\bLEDGER_[A-Z0-9_]+\b/g)) {
+      names.add(match[0]);
     }
+    pending.push(...importsOf(file));
   }
   return names;
 }
@@ -283,7 +289,8 @@ void describe('infra/k8s manifests', () => {
         ];
         const readAnywhere = new Set<string>();
         for (const workload of workloads) {
-          const read = variablesReadBy(workspaceOf(workload));
+          workspaceOf(workload);
+          const read = variablesReadFrom(container(workload).args![0]!);
           assert.ok(
             read.size > 20,
             `${workload.metadata.name}: found the variables its code reads`,
