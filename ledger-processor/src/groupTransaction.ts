@@ -1,4 +1,4 @@
-import { context, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   assert,
   endSpanWithError,
@@ -101,13 +101,14 @@ export async function decodeSlice(
  * own batches never queue on each other's account locks, however many partitions it owns.
  * Nothing is published here: the caller hands the committed outbox rows to the relay.
  *
- * Tracing: run inside the batch's `process` span (processor.ts), it adds `ledger.decide` and
- * `ledger.commit` spans, and every outbox row (events, dead letters) stores the batch span's
- * traceparent, so the relay's `send` spans are its children, after a crash too.
+ * Tracing: under `traceContext`, the batch's `process` span (processor.ts), it adds
+ * `ledger.decide` and `ledger.commit` spans, and every outbox row (events, dead letters) stores
+ * the batch span's traceparent, so the relay's `send` spans are its children, after a crash too.
  */
 export async function commitGroup(
   deps: GroupTransactionDeps,
   slices: readonly DecodedSlice[],
+  traceContext: Context = ROOT_CONTEXT,
 ): Promise<GroupResult> {
   assert(slices.length > 0, 'empty group');
   const order = slices
@@ -149,7 +150,7 @@ export async function commitGroup(
       return { slices: results, decision: undefined, outbox: [], deadLetters: 0 };
     }
     const commands: LedgerCommand[] = [];
-    const batchTraceparent = traceparentOf(context.active());
+    const batchTraceparent = traceparentOf(traceContext);
     const headers: Readonly<Record<string, string>> =
       batchTraceparent === undefined ? {} : { traceparent: batchTraceparent };
     // Per command: the partition its events are published for.
@@ -173,9 +174,11 @@ export async function commitGroup(
     }
     const snapshot = await loadSnapshot(client, snapshotKeys(commands));
     phase('snapshot');
-    const decideSpan = tracer.startSpan('ledger.decide', {
-      attributes: { 'ledger.commands': commands.length },
-    });
+    const decideSpan = tracer.startSpan(
+      'ledger.decide',
+      { attributes: { 'ledger.commands': commands.length } },
+      traceContext,
+    );
     phaseSpan = decideSpan;
     const decision = decideBatch({
       commands,
@@ -201,9 +204,11 @@ export async function commitGroup(
     phase('decide');
     decideSpan.setAttribute('ledger.events', events.length);
     decideSpan.end();
-    const commitSpan = tracer.startSpan('ledger.commit', {
-      attributes: { 'db.system.name': 'postgresql', 'ledger.outbox_rows': events.length },
-    });
+    const commitSpan = tracer.startSpan(
+      'ledger.commit',
+      { attributes: { 'db.system.name': 'postgresql', 'ledger.outbox_rows': events.length } },
+      traceContext,
+    );
     phaseSpan = commitSpan;
     const outbox = await writeDecision(client, decision, [...events, ...deadLetters]);
     for (const { slice, stored } of fresh) {

@@ -1,4 +1,4 @@
-import { context, trace, type Span } from '@opentelemetry/api';
+import { trace, type Span } from '@opentelemetry/api';
 import {
   AssertionFailure,
   assertStoredOffsetInLog,
@@ -132,12 +132,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     if (batch.span.isRecording()) linkCommands(batch.span, slices);
     let result: GroupResult;
     try {
-      result = await context.with(batch.context, () =>
-        withPostgresRetries(() => commitGroup(groupDeps, slices), {
-          logger,
-          onTransientRetry: () => deps.metrics.batchRetries.inc(),
-        }),
-      );
+      result = await withPostgresRetries(() => commitGroup(groupDeps, slices, batch.context), {
+        logger,
+        onTransientRetry: () => deps.metrics.batchRetries.inc(),
+      });
     } catch (error) {
       endSpanWithError(batch.span, error);
       throw error;

@@ -1,4 +1,4 @@
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import {
   AssertionFailure,
   assertStoredOffsetInLog,
@@ -112,7 +112,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
       }
     }
     try {
-      const result = await context.with(batch.context, () => withRetries(partition, slice));
+      const result = await withRetries(partition, slice);
       batch.span.setAttribute('ledger.skipped', result.kind === 'skip');
       batch.span.end();
       return result;

@@ -1,5 +1,5 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { context, trace } from '@opentelemetry/api';
+import { trace, type Context } from '@opentelemetry/api';
 import {
   accountAttribute,
   kafkaFetchWaitMaxMs,
@@ -72,7 +72,7 @@ export interface ChangeFeedDeps {
    * The changes of one fetched batch that were wanted, in order, called inside the batch's
    * `process ledger.balances` span (QueryApp.applyChanges).
    */
-  readonly onChanges: (changes: readonly BalanceChanged[]) => void;
+  readonly onChanges: (changes: readonly BalanceChanged[], traceContext: Context) => void;
   readonly hooks: ChangeFeedHooks;
   readonly logger: Logger;
   readonly now: () => number;
@@ -199,7 +199,7 @@ export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
             if (span !== undefined) {
               const batchSpan = span;
               batchSpan.span.setAttribute(traceAttributes.batchMessageCount, changes.length);
-              context.with(batchSpan.context, () => deps.onChanges(changes));
+              deps.onChanges(changes, batchSpan.context);
               batchSpan.span.end();
               const at = deps.now();
               for (const change of changes) {

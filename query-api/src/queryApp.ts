@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { context, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import {
   LedgerError,
   createOpsRoutes,
@@ -46,7 +46,7 @@ export interface QueryApp {
    * A batch of changes from the feed, in its order: all into the cache (a `ledger.cache_update`
    * span), then all to the stream (`ledger.stream_push`, its child), under the feed's batch span.
    */
-  applyChanges(changes: readonly BalanceSnapshot[]): void;
+  applyChanges(changes: readonly BalanceSnapshot[], traceContext?: Context): void;
   /**
    * Whether a change for this account would do anything here: cached or loading, waited for, or
    * streamed. The feed skips decoding the others (most of the changelog, and all of it at
@@ -174,14 +174,14 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
       stream.publish(change);
       return outcome;
     },
-    applyChanges(changes) {
+    applyChanges(changes, traceContext = ROOT_CONTEXT) {
       const attributes = { 'ledger.changes': changes.length };
-      const cacheSpan = tracer.startSpan('ledger.cache_update', { attributes });
+      const cacheSpan = tracer.startSpan('ledger.cache_update', { attributes }, traceContext);
       for (const change of changes) changeCounters[cache.applyChange(change)].inc();
       const pushSpan = tracer.startSpan(
         'ledger.stream_push',
         { attributes: { ...attributes, 'ledger.stream_connections': stream.connectionCount } },
-        trace.setSpan(context.active(), cacheSpan),
+        trace.setSpan(traceContext, cacheSpan),
       );
       for (const change of changes) stream.publish(change);
       pushSpan.end();

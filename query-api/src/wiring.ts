@@ -73,7 +73,7 @@ export async function startQueryApi(
     groupId,
     decode: (value) => serde.decodeBalance(value),
     wants: (accountId) => app.wantsChange(accountId),
-    onChanges: (changes) => app.applyChanges(changes),
+    onChanges: (changes, traceContext) => app.applyChanges(changes, traceContext),
     hooks: {
       undecodable: () => app.metrics.changeUndecodable.inc(),
       skipped: () => app.skipChange(),

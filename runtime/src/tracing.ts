@@ -46,6 +46,11 @@ import { maskAccountId } from './logger.ts';
  * - `service.name` is the service's own, `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` win.
  * W3C trace-context propagation, AsyncLocalStorage context. Registered once per process: the
  * integration tests run several services in one process and pass their own span processors.
+ *
+ * Our code hands contexts on explicitly (a parent argument) and never calls `context.with`: the
+ * first `with` makes Node enable AsyncLocalStorage's async hooks for good, which then run on
+ * every promise, tick and socket request of the process, the cached reads' included. Only the
+ * SDK's span processors call it, and only when they export.
  */
 export interface Tracing {
   /** Flushes what is buffered and stops exporting: the last step of a graceful stop. */

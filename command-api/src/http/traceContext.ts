@@ -33,8 +33,10 @@ const spanKey = 'ledgerRequestSpanContext';
 /**
  * The server span of a `/v1` request (`POST /v1/transfers`…), continuing the caller's
  * traceparent when it sent a valid one, else starting a trace (recorded or not as the sampler
- * says: runtime's tracing.ts). Its context is kept on the response, not only in the
- * AsyncLocalStorage context: express's body parser resumes the request in the socket's context.
+ * says: runtime's tracing.ts). Its context is kept on the response and handed on explicitly,
+ * never through `context.with`: express's body parser resumes the request in the socket's
+ * async context anyway, and a first `context.with` turns on AsyncLocalStorage's async hooks,
+ * a cost on every promise and tick of the process from then on (runtime's tracing.ts).
  * The route template is known once the response is finished: the span is named after it then,
  * never after the raw path (which holds account ids).
  */
@@ -64,7 +66,7 @@ export function requestSpanMiddleware() {
         if (!response.writableFinished) span.end(); // the client went away first
       });
     }
-    context.with(spanContext, next);
+    next();
   };
 }
 
