@@ -185,17 +185,14 @@ export function createOutboxRelay(deps: {
         if (stored !== undefined && stored !== firstTraceparent) {
           otherBatches.add(stored);
         }
-        const traceparent = sendOf(row.topic).traceparent ?? stored;
-        add(row.topic, {
-          key: row.key,
-          value: row.value,
-          headers: {
-            ...row.headers,
-            ...(traceparent === undefined ? {} : { traceparent }),
-            'event-id': row.eventId,
-            'event-type': row.eventType,
-          },
-        });
+        const headers: Record<string, string> = {
+          ...row.headers,
+          'event-id': row.eventId,
+          'event-type': row.eventType,
+        };
+        const { traceparent } = sendOf(row.topic);
+        if (traceparent !== undefined) headers.traceparent = traceparent;
+        add(row.topic, { key: row.key, value: row.value, headers });
         if (!balanceEventTypes.has(row.eventType)) continue;
         // In memory after a commit; derived from the committed bytes on a drain.
         const changes = row.balances ?? balanceChangesOf(await deps.serde.decodeEvent(row.value));
