@@ -3,9 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readStackConfig } from '@ledger/runtime';
-import pg from 'pg';
 import { faultGroupsNamed, faultTable, runFaults } from '../src/faults/runFaults.ts';
+import { useFreshLedger } from '../src/stack/freshLedger.ts';
 
 // The fault suite's short groups (bench/src/faults/faultGroups.ts) against the supervised stack,
 // which the suite starts itself: Postgres restarted, the broker SIGKILLed, Redis stopped, for
@@ -13,26 +12,6 @@ import { faultGroupsNamed, faultTable, runFaults } from '../src/faults/runFaults
 // runs this file alone, after the integration tests stopped their stack. The whole suite, three
 // rounds: `npm run faults -- --rounds 3` and `npm run faults -- --brokers 3 --rounds 3`.
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
-
-/**
- * The suite's stack gets a database and topics of its own, fresh each run: the database of record
- * must match the Kafka log it consumed (the stack refuses a database that consumed further than
- * its Kafka, e.g. one another checkout's stack used), and a developer's `ledger` data is not ours
- * to restart things under.
- */
-async function useFreshLedger(database: string, kafkaNodes: number): Promise<void> {
-  process.env.LEDGER_KAFKA_NODES = String(kafkaNodes);
-  process.env.LEDGER_PG_DATABASE = database;
-  // Unique per run (a checkout's Kafka keeps its topics between runs); deleted at the end.
-  process.env.LEDGER_TOPIC_PREFIX = `${database.replace('ledger_', '')}${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: readStackConfig().postgresAdminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${database} with (force)`);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function runAndReport(groups: ReturnType<typeof faultGroupsNamed>): Promise<void> {
   const logsDir = join(repoRoot, 'bench', 'results', 'faults-logs');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { prometheusRulesFile } from '../src/observe/prometheusFiles.ts';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,7 +12,6 @@ import {
   expectedPrometheusRule,
   parseRuleGroups,
   prometheusRuleFile,
-  rulesFile,
 } from '../src/k8s/prometheusRule.ts';
 import {
   k8sDir,
@@ -653,7 +653,9 @@ void describe('infra/k8s manifests', () => {
     { skip: skipRender },
     () => {
       const jobs = new Set(
-        [...readFileSync(rulesFile, 'utf8').matchAll(/\bjob="([^"]+)"/g)].map((match) => match[1]),
+        [...readFileSync(prometheusRulesFile, 'utf8').matchAll(/\bjob="([^"]+)"/g)].map(
+          (match) => match[1],
+        ),
       );
       for (const [kustomization, objects] of rendered) {
         const monitor = find<
@@ -681,7 +683,7 @@ void describe('infra/k8s manifests', () => {
     const [rule] = parseManifests(committed, prometheusRuleFile);
     assert.deepEqual(
       (rule?.spec as { groups: unknown }).groups,
-      parseRuleGroups(readFileSync(rulesFile, 'utf8'), rulesFile).groups,
+      parseRuleGroups(readFileSync(prometheusRulesFile, 'utf8'), prometheusRulesFile).groups,
     );
   });
 });

@@ -110,12 +110,12 @@ export async function runFaults(options: {
     return rows;
   } finally {
     await pool.end();
-    if (options.deleteTopicsAfter === true) await deleteTopics(config);
+    if (options.deleteTopicsAfter === true) await deleteStackTopics(config);
     await stack.stop();
   }
 }
 
-function deleteTopics(config: StackConfig): Promise<void> {
+export function deleteStackTopics(config: StackConfig): Promise<void> {
   return withSuiteAdmin(config, async (admin) => {
     const names = Object.values(topicNames(config.topicPrefix));
     const existing = new Set(await admin.listTopics());

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { parse, stringify } from 'yaml';
+import { prometheusRulesFile } from '../observe/prometheusFiles.ts';
 import { repoRoot } from '../paths.ts';
 
 /**
@@ -9,7 +10,6 @@ import { repoRoot } from '../paths.ts';
  * `promtool` checks and `npm run observe` loads, so the two never drift:
  * `npm run -w @ledger/infra k8s:rules` rewrites it, and a unit test fails while it is stale.
  */
-export const rulesFile = join(repoRoot, 'infra/prometheus/rules/ledger.rules.yml');
 export const prometheusRuleFile = join(repoRoot, 'infra/k8s/base/monitoring/prometheus-rule.yaml');
 
 export interface RuleGroups {
@@ -44,5 +44,5 @@ export async function renderPrometheusRule(rulesText: string): Promise<string> {
 }
 
 export async function expectedPrometheusRule(): Promise<string> {
-  return renderPrometheusRule(readFileSync(rulesFile, 'utf8'));
+  return renderPrometheusRule(readFileSync(prometheusRulesFile, 'utf8'));
 }
