@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { readStackConfig } from '@ledger/runtime';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { grafanaDashboardsDir, loadDashboards } from '../src/observe/grafanaDashboards.ts';
+import { prometheusRulesFile } from '../src/observe/prometheusFiles.ts';
+
+const run = promisify(execFile);
 
 // There is no Docker engine on the machines this is built on, so docker-compose.yml is kept in
 // step with the local starter by this test instead of by running it.
@@ -15,6 +22,7 @@ interface ComposeService {
   command?: string[];
   ports?: string[];
   environment?: Record<string, string | number>;
+  volumes?: string[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -110,7 +118,177 @@ void describe('docker-compose.yml', () => {
       readFileSync(`${repoRoot}runtime/src/stackConfig.ts`, 'utf8').match(/LEDGER_[A-Z_]+/g),
     );
     for (const name of Object.keys(service('command-api').environment ?? {})) {
+      if (!name.startsWith('LEDGER_')) continue;
       assert.ok(known.has(name), `${name} is set in docker-compose.yml but never read`);
     }
   });
+});
+
+/** A service's bind mounts (`./source:target[:mode]`), by target path in the container. */
+const bindMounts = (name: string): Map<string, string> =>
+  new Map(
+    (service(name).volumes ?? [])
+      .filter((volume) => volume.startsWith('./'))
+      .map((volume) => {
+        const [source = '', target = ''] = volume.split(':');
+        return [target, `${repoRoot}${source.slice(2)}`];
+      }),
+  );
+const ledgerServices = ['command-api', 'query-api', 'ledger-processor', 'projector'] as const;
+
+interface ScrapeConfig {
+  job_name: string;
+  honor_labels?: boolean;
+  static_configs: { targets: string[]; labels?: Record<string, string> }[];
+}
+interface PrometheusConfig {
+  rule_files: string[];
+  scrape_configs: ScrapeConfig[];
+}
+
+void describe('docker-compose.yml observability (Prometheus, Grafana, Jaeger)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'ledger-compose-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  void it('given every bind mount of every service, then its source exists in the repo', () => {
+    for (const name of Object.keys(compose.services)) {
+      for (const [target, source] of bindMounts(name)) {
+        assert.ok(existsSync(source), `${name} mounts ${source} at ${target}, which is missing`);
+      }
+    }
+  });
+
+  void it('given the prometheus service, then it runs prom/prometheus with the compose scrape config and the rule files mounted where the config loads them', () => {
+    const prometheus = service('prometheus');
+    const mounts = bindMounts('prometheus');
+    assert.match(prometheus.image ?? '', /^prom\/prometheus:/);
+    assert.equal(hostPort(prometheus, 9090), 9090);
+    assert.equal(
+      mounts.get('/etc/prometheus/prometheus.yml'),
+      `${repoRoot}infra/prometheus/compose/prometheus.yml`,
+    );
+    assert.equal(mounts.get('/etc/prometheus/rules'), `${repoRoot}infra/prometheus/rules`);
+    assert.ok(prometheus.command?.includes('--config.file=/etc/prometheus/prometheus.yml'));
+    const config = parse(
+      readFileSync(`${repoRoot}infra/prometheus/compose/prometheus.yml`, 'utf8'),
+    ) as PrometheusConfig;
+    assert.deepEqual(config.rule_files, ['/etc/prometheus/rules/*.yml']);
+  });
+
+  void it('given the compose scrape config, then job "ledger" scrapes each service by its compose name and port, labelled with its service, honoring the metrics own labels', () => {
+    const config = parse(
+      readFileSync(`${repoRoot}infra/prometheus/compose/prometheus.yml`, 'utf8'),
+    ) as PrometheusConfig;
+    const ledger = config.scrape_configs.find(({ job_name }) => job_name === 'ledger');
+    assert.ok(ledger, 'no job "ledger"');
+    assert.equal(ledger.honor_labels, true);
+    const ports = defaults.ports;
+    const portOf: Record<(typeof ledgerServices)[number], number> = {
+      'command-api': ports.commandApi,
+      'query-api': ports.queryApi,
+      'ledger-processor': ports.ledgerProcessor,
+      projector: ports.projector,
+    };
+    const scraped = ledger.static_configs.flatMap(({ targets, labels }) =>
+      targets.map((target) => [target, labels?.service]),
+    );
+    assert.deepEqual(
+      scraped.sort(),
+      ledgerServices.map((name) => [`${name}:${portOf[name]}`, name]).sort(),
+    );
+    for (const name of ledgerServices) service(name);
+  });
+
+  void it('given the compose scrape config with its rule files pointed at infra/prometheus/rules, when promtool checks it, then the config and the rules it loads are valid', async () => {
+    const config = parse(
+      readFileSync(`${repoRoot}infra/prometheus/compose/prometheus.yml`, 'utf8'),
+    ) as PrometheusConfig;
+    const file = join(scratch, 'prometheus.yml');
+    writeFileSync(file, stringify({ ...config, rule_files: [prometheusRulesFile] }));
+
+    const result = await run('promtool', ['check', 'config', file]).catch(
+      (error: { stdout?: string; stderr?: string }) => error,
+    );
+
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+    assert.match(output, /SUCCESS: .*valid prometheus config/, output);
+    assert.match(output, /SUCCESS: \d+ rules found/, output);
+  });
+
+  void it('given the grafana service, then it runs grafana/grafana with anonymous viewers and mounts the provisioning and the dashboards where the provider reads them', () => {
+    const grafana = service('grafana');
+    const mounts = bindMounts('grafana');
+    assert.match(grafana.image ?? '', /^grafana\/grafana:/);
+    assert.equal(hostPort(grafana, 3000), 3000);
+    assert.equal(grafana.environment?.GF_AUTH_ANONYMOUS_ENABLED, 'true');
+    assert.equal(grafana.environment?.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer');
+    assert.equal(mounts.get('/etc/grafana/provisioning'), `${repoRoot}infra/grafana/provisioning`);
+    const provider = (
+      parse(
+        readFileSync(`${repoRoot}infra/grafana/provisioning/dashboards/ledger.yml`, 'utf8'),
+      ) as { providers: { type: string; options: { path: string } }[] }
+    ).providers[0];
+    assert.equal(provider?.type, 'file');
+    assert.equal(
+      mounts.get(provider?.options.path ?? ''),
+      grafanaDashboardsDir.replace(/\/$/, ''),
+      'the dashboards are mounted where the provider reads them',
+    );
+    const home = String(grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
+    assert.ok(home.startsWith(`${provider?.options.path ?? ''}/`));
+    assert.ok(loadDashboards().has(home.split('/').pop() ?? ''), `${home} is not a dashboard`);
+  });
+
+  void it('given the grafana datasource, then it is the compose prometheus service under the uid the dashboards default to', () => {
+    const { datasources } = parse(
+      readFileSync(`${repoRoot}infra/grafana/provisioning/datasources/prometheus.yml`, 'utf8'),
+    ) as { datasources: { uid: string; type: string; url: string }[] };
+    assert.deepEqual(
+      datasources.map(({ uid, type, url }) => ({ uid, type, url })),
+      [{ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' }],
+    );
+    for (const [file, dashboard] of loadDashboards()) {
+      const variable = dashboard.templating?.list?.find(({ name }) => name === 'datasource') as
+        { current?: { value?: string } } | undefined;
+      assert.equal(variable?.current?.value, 'prometheus', `${file}'s default datasource`);
+    }
+  });
+
+  void it('given the jaeger service and the four services, then each sends its traces over OTLP/HTTP to jaeger under its own service name', () => {
+    const jaeger = service('jaeger');
+    assert.match(jaeger.image ?? '', /^jaegertracing\/all-in-one:/);
+    assert.equal(hostPort(jaeger, 4318), 4318);
+    assert.equal(hostPort(jaeger, 16686), 16686);
+    for (const name of ledgerServices) {
+      const env = service(name).environment ?? {};
+      assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318', name);
+      assert.equal(env.OTEL_SERVICE_NAME, name);
+      assert.equal(env.LEDGER_KAFKA_BROKERS, 'kafka:19092', `${name} keeps the shared LEDGER_ env`);
+    }
+  });
+
+  void it('given the OTEL_ variables in the file, then the runtime tracing setup reads each (the SDK reads the rest)', () => {
+    const tracing = readFileSync(`${repoRoot}runtime/src/tracing.ts`, 'utf8');
+    for (const name of ledgerServices.flatMap((s) => Object.keys(service(s).environment ?? {}))) {
+      if (name.startsWith('OTEL_')) assert.ok(tracing.includes(name), `${name} is never read`);
+    }
+  });
+
+  const dockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
+  void it(
+    'given Debian docker-compose, when it reads the file (config -q), then it accepts it',
+    {
+      skip:
+        dockerCompose.error === undefined
+          ? false
+          : 'docker-compose is not installed (Debian package docker-compose)',
+    },
+    async () => {
+      const result = await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
+        cwd: repoRoot,
+      }).catch((error: { code?: number; stderr?: string }) => error);
+
+      assert.equal((result as { code?: number }).code ?? 0, 0, result.stderr);
+    },
+  );
 });
