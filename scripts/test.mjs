@@ -15,8 +15,9 @@ const stateDir = join(repoRoot, '.stack');
 mkdirSync(stateDir, { recursive: true });
 
 ensureDependencies();
-// promtool checks the metrics, rules and dashboards (infra/test/prometheus*.test.ts).
-ensureDebianTools(['promtool']);
+// promtool checks the metrics, rules and dashboards; docker-compose (v1) validates
+// docker-compose.yml (infra/test/*.test.ts).
+ensureDebianTools(['promtool', 'docker-compose']);
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
