@@ -29,13 +29,13 @@ export interface AccountDetails {
 /** An account as loaders return it and readers see it; the cache holds it as an AccountEntry. */
 export interface CachedAccount extends BalanceSnapshot {
   /**
-   * Undefined while the account's opening is not projected yet: a credit from another partition
-   * can reach the read model before the AccountOpened (infra/migrations/0008_account_view.ts).
-   * Filling it in does not advance the version, so no change is published for it; the account
-   * route reads the row again until it is there (accountReader.ts).
+   * Undefined while the account's opening is not known to the loader's source. The Postgres
+   * loader reads `accounts`, where it always is; a projection can lag it (a credit from another
+   * partition can reach `account_view` before the AccountOpened), and then the account route
+   * reads the row again until it is there (accountReader.ts).
    */
   readonly details: AccountDetails | undefined;
 }
 
-/** Reads one account from the read model; undefined when it does not exist (yet). */
+/** Reads one account from Postgres; undefined when it does not exist (yet). */
 export type AccountLoader = (accountId: string) => Promise<CachedAccount | undefined>;

@@ -22,8 +22,8 @@ import { WireContractError, type BalanceChanged } from '@ledger/schemas';
  * the history (the replay only skipped it: 3.7M messages took ~18 s of CPU and 225 MiB RSS),
  * and the head is enough for convergence: `start()` reads each partition's end offset before it
  * returns, so before the server listens. A change below that offset was published after the
- * projector committed it to Postgres, so every load this instance makes sees it or a newer
- * version; every change at or above it is delivered.
+ * processor committed its account row (`accounts`, which a miss reads), so every load this
+ * instance makes sees it or a newer version; every change at or above it is delivered.
  *
  * The feed keeps its own position per partition: that start offset, then one past the last
  * message it handled. It seeks there every time the consumer joins its group, the first time

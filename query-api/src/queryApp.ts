@@ -51,7 +51,7 @@ export interface QueryApp {
    * Whether a change for this account would do anything here: cached or loading, waited for, or
    * streamed. The feed skips decoding the others (most of the changelog, and all of it at
    * start-up): applyChange would drop them as `uncached` anyway, and a load that starts later
-   * reads the read model, which the projector committed before it published.
+   * reads the account row the processor committed before it published (readModels.ts).
    */
   wantsChange(accountId: string): boolean;
   /** Counts a change the feed did not decode because nobody here wanted it. */

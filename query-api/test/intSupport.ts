@@ -6,26 +6,26 @@ import { readQueryApiConfig } from '../src/config.ts';
 import { startQueryApi, type RunningQueryApi } from '../src/wiring.ts';
 
 /**
- * Plays the projector against the real stack: writes read-model rows into the test's schema and
- * publishes BalanceChanged to its balances topic, always committing a version to Postgres before
- * publishing it (the order the projector guarantees).
+ * Plays the ledger processor against the real stack: writes `accounts` rows (the ledger of
+ * record, which a cache miss reads) into the test's schema and publishes BalanceChanged to its
+ * balances topic, always committing a version to Postgres before publishing it (the order the
+ * processor's outbox guarantees).
  */
-export function projectorStandIn(env: LedgerTestEnvironment, producer: Producer) {
+export function processorStandIn(env: LedgerTestEnvironment, producer: Producer) {
   return {
     async openAccount(accountId: string, balance = 0n, version = 1): Promise<void> {
       await env.pool.query(
-        `insert into account_view (account_id, currency, overdraft_limit, status, balance, version,
-                                   metadata, created_at, updated_at)
-         values ($1, 'USD', 0, 'open', $2, $3, '{"tier":"test"}', now(), now())`,
+        `insert into accounts (id, currency, overdraft_limit, status, balance, version, metadata,
+                               created_at, opened_by_command_id, open_request_hash)
+         values ($1, 'USD', 0, 'open', $2, $3, '{"tier":"test"}', now(), $1, $1)`,
         [accountId, balance.toString(), version],
       );
     },
 
-    /** Moves the row forward to `version` (never back), as the projector's upsert does. */
+    /** Moves the ledger's row forward to `version` (never back), as the processor's commit does. */
     async commit(accountId: string, version: number, balance: bigint): Promise<void> {
       await env.pool.query(
-        `update account_view set balance = $2, version = $3, updated_at = now()
-          where account_id = $1 and version < $3`,
+        `update accounts set balance = $2, version = $3 where id = $1 and version < $3`,
         [accountId, balance.toString(), version],
       );
     },
@@ -43,7 +43,7 @@ export function projectorStandIn(env: LedgerTestEnvironment, producer: Producer)
   };
 }
 
-/** The balance the projector stand-in gives an account at a version. */
+/** The balance the processor stand-in gives an account at a version. */
 export const balanceAt = (version: number): bigint => BigInt(version) * 1_000_000_000_000n;
 
 /** A query-api instance with the production wiring, on a free port of 127.0.0.1. */

@@ -5,14 +5,14 @@ import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } fr
 import type { Producer } from 'kafkajs';
 import type { RunningQueryApi } from '../src/wiring.ts';
 import { seededRandom } from './fixtures.ts';
-import { balanceAt, getBalance, projectorStandIn, startInstance } from './intSupport.ts';
+import { balanceAt, getBalance, processorStandIn, startInstance } from './intSupport.ts';
 
 /**
  * Invariant 6 across instances: three query-api instances (in-process, each its own consumer
  * group, port 0) read the same balances topic while a burst of versions is published the way
- * several projector partitions would (out of order within each send, some twice). Each instance
+ * several processor partitions would (out of order within each send, some twice). Each instance
  * is polled all through the burst: none may ever serve a lower version of an account after a
- * higher one, and once the burst stops all three serve exactly the read model's balances.
+ * higher one, and once the burst stops all three serve exactly the ledger's balances.
  */
 const accounts = Array.from({ length: 8 }, (_, index) => `acct-${index}`);
 const lastVersion = 120;
@@ -37,10 +37,10 @@ void describe('three query-api instances against the real stack', () => {
   });
 
   void it('given three instances serving during a shuffled, duplicated burst, then none ever goes back and all converge to the read model', async (t) => {
-    const projector = projectorStandIn(env, producer);
+    const ledger = processorStandIn(env, producer);
     const random = seededRandom(42);
     // Opened at v1 with the model's v1 balance, so a poll that lands before the burst checks too.
-    for (const accountId of accounts) await projector.openAccount(accountId, balanceAt(1));
+    for (const accountId of accounts) await ledger.openAccount(accountId, balanceAt(1));
 
     const highestServed = new Map<string, number>(); // `${instance}/${account}` -> version
     const distinctServed = new Set<string>();
@@ -76,7 +76,7 @@ void describe('three query-api instances against the real stack', () => {
     for (let top = 1 + versionsPerRound; top <= lastVersion; top += versionsPerRound) {
       const messages: { accountId: string; version: number; balance: bigint }[] = [];
       for (const accountId of accounts) {
-        await projector.commit(accountId, top, balanceAt(top));
+        await ledger.commit(accountId, top, balanceAt(top));
         for (let version = top - versionsPerRound + 1; version <= top; version += 1) {
           const message = { accountId, version, balance: balanceAt(version) };
           messages.push(message);
@@ -90,7 +90,7 @@ void describe('three query-api instances against the real stack', () => {
           messages[index],
         ] as [(typeof messages)[number], (typeof messages)[number]];
       }
-      await projector.publish(messages);
+      await ledger.publish(messages);
     }
     const finalVersion = 1 + Math.floor((lastVersion - 1) / versionsPerRound) * versionsPerRound;
 
@@ -115,7 +115,7 @@ void describe('three query-api instances against the real stack', () => {
     );
     assert.ok(polls > 3, `polled during the burst (${polls} rounds)`);
     const { rows } = await env.pool.query<{ account_id: string; balance: string; version: string }>(
-      'select account_id, balance::text as balance, version from account_view order by account_id',
+      'select id as account_id, balance::text as balance, version from accounts order by id',
     );
     for (const instance of instances) {
       for (const row of rows) {

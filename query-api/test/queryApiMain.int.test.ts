@@ -27,9 +27,9 @@ void describe('query-api main process', () => {
 
   void it('given main.ts listening, when SIGTERM arrives, then streams close with 1001, the consumer group is deleted and it exits 0', async () => {
     await env.pool.query(
-      `insert into account_view (account_id, currency, overdraft_limit, status, balance, version,
-                                 metadata, created_at, updated_at)
-       values ('alice', 'USD', 0, 'open', 42, 1, '{}', now(), now())`,
+      `insert into accounts (id, currency, overdraft_limit, status, balance, version, metadata,
+                             created_at, opened_by_command_id, open_request_hash)
+       values ('alice', 'USD', 0, 'open', 42, 1, '{}', now(), 'c-alice', 'h-alice')`,
     );
     const instanceId = `main-${process.pid}`;
     const lines: Record<string, unknown>[] = [];

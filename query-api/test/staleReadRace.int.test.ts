@@ -9,13 +9,13 @@ import {
   balanceAt,
   changesConsumed,
   getBalance,
-  projectorStandIn,
+  processorStandIn,
   startInstance,
 } from './intSupport.ts';
 
 /**
  * The race DESIGN.md's read path closes, forced on the real Postgres and Kafka: a cache miss
- * whose database read is held up (another session locks the read model) while a newer change
+ * whose database read is held up (another session locks the accounts table) while a newer change
  * arrives from the feed. The slow read returns the older row; the cache must serve and keep the
  * newer version, never the stale one.
  */
@@ -38,9 +38,9 @@ describe('query API: an invalidation that overtakes a slow read', () => {
   });
 
   it('given a miss whose database read is blocked, when a newer change arrives before the read returns, then the newer version is served and cached, never the stale row', async () => {
-    const projector = projectorStandIn(env, producer);
-    await projector.openAccount('racer');
-    await projector.commit('racer', 3, balanceAt(3));
+    const ledger = processorStandIn(env, producer);
+    await ledger.openAccount('racer');
+    await ledger.commit('racer', 3, balanceAt(3));
 
     const blocker = new pg.Client({
       connectionString: env.stack.postgresUrl,
@@ -49,20 +49,20 @@ describe('query API: an invalidation that overtakes a slow read', () => {
     await blocker.connect();
     try {
       await blocker.query('begin');
-      await blocker.query('lock table account_view in access exclusive mode');
+      await blocker.query('lock table accounts in access exclusive mode');
       const reading = getBalance(instance, 'racer');
       await waitUntil(async () => {
         // From another session: inside its transaction the blocker sees a frozen snapshot of
         // pg_stat_activity.
         const waiting = await env.pool.query<{ n: string }>(
           `select count(*) as n from pg_stat_activity
-            where pid <> pg_backend_pid() and wait_event_type = 'Lock' and query ilike '%account_view%'`,
+            where pid <> pg_backend_pid() and wait_event_type = 'Lock' and query ilike '%from accounts%'`,
         );
         return Number(waiting.rows[0]?.n) > 0;
-      }, 'the cache miss to block on the locked read model');
+      }, 'the cache miss to block on the locked accounts table');
 
       const consumedBefore = await changesConsumed(instance);
-      await projector.publish([{ accountId: 'racer', version: 4, balance: balanceAt(4) }]);
+      await ledger.publish([{ accountId: 'racer', version: 4, balance: balanceAt(4) }]);
       await waitUntil(
         async () => (await changesConsumed(instance)) > consumedBefore,
         'the change to reach the instance while its read is blocked',
@@ -83,7 +83,7 @@ describe('query API: an invalidation that overtakes a slow read', () => {
       'the stale row was never cached',
     );
     const row = await env.pool.query<{ version: string }>(
-      `select version from account_view where account_id = 'racer'`,
+      `select version from accounts where id = 'racer'`,
     );
     assert.equal(row.rows[0]?.version, '3', 'the database still held the older row');
   });

@@ -4,7 +4,8 @@ import { accountEntryOf, type AccountEntry } from '../accountEntry.ts';
 import type { AccountLoader } from '../accountModel.ts';
 
 /**
- * The projector's read models, read by the query API (it never writes them). Unqualified table
+ * What the query API reads (it never writes): an account's balance from the ledger of record,
+ * its history and transfers from the projector's read models. Unqualified table
  * names: the pool's search_path names the schema (LEDGER_PG_SCHEMA). Numbers that hold money
  * come back as text (`::text` for numeric, runtime's int8 parser for bigint) and become bigint;
  * versions become safe-integer numbers, checked.
@@ -46,11 +47,19 @@ export interface TransferView {
 export const historyRowsMax = 1_000;
 
 // Named statements: Postgres plans each once per connection instead of once per request.
+/**
+ * A miss reads the account from the ledger of record (`accounts`), not the projector's
+ * `account_view`: the processor publishes an account's `BalanceChanged` right after it commits
+ * that row, while the projector commits its view of it later. The feed skips changes nobody here
+ * wants, so a miss must read a source committed before the change was published, or a change
+ * skipped just before the miss could leave the cache on an older version for good (seen: a
+ * transfer's credit 201-applied, its account read once, then stuck at the version before it).
+ */
 const accountStatement = {
-  name: 'query_api_account_v1',
-  text: `select account_id, currency, overdraft_limit, status, balance::text as balance, version,
-                metadata, created_at
-           from account_view where account_id = $1`,
+  name: 'query_api_account_v2',
+  text: `select id as account_id, currency, overdraft_limit, status, balance::text as balance,
+                version, metadata, created_at
+           from accounts where id = $1`,
 };
 const historyStatement = {
   name: 'query_api_history_v1',
@@ -68,16 +77,16 @@ const transferStatement = {
            from transfer_view where transfer_id = $1`,
 };
 
-/** The four opening columns are null together until the AccountOpened is projected. */
+/** An `accounts` row: the opening columns are set when the account is opened, never null. */
 interface AccountRow {
   account_id: string;
   currency: string;
-  overdraft_limit: string | null;
-  status: string | null;
+  overdraft_limit: string;
+  status: string;
   balance: string;
   version: string;
   metadata: unknown;
-  created_at: Date | null;
+  created_at: Date;
 }
 
 interface HistoryRow {
@@ -139,15 +148,12 @@ function accountFromRow(row: AccountRow): AccountEntry {
     currency: row.currency,
     balanceText: row.balance,
     version: versionOf(row.version),
-    opening:
-      row.created_at === null || row.overdraft_limit === null || row.status === null
-        ? undefined
-        : {
-            overdraftLimitText: String(row.overdraft_limit),
-            status: row.status,
-            createdAtMs: row.created_at.getTime(),
-            metadataJson: JSON.stringify(metadataOf(row.metadata)),
-          },
+    opening: {
+      overdraftLimitText: String(row.overdraft_limit),
+      status: row.status,
+      createdAtMs: row.created_at.getTime(),
+      metadataJson: JSON.stringify(metadataOf(row.metadata)),
+    },
   });
 }
 
