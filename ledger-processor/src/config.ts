@@ -1,5 +1,6 @@
 import {
   intFromEnv,
+  partitionsConcurrentMax,
   postgresPoolMax,
   readServiceConfig,
   sessionTimeoutMsFromEnv,
@@ -12,7 +13,7 @@ import {
   outboxRetentionSecondsDefault,
   outboxRetentionSecondsMax,
 } from './outboxPruner.ts';
-import { partitionsConcurrentMax, type ProcessorOptions } from './processor.ts';
+import type { ProcessorOptions } from './processor.ts';
 
 /** Everything main.ts needs, read and validated once at start-up. */
 export interface ProcessorConfig extends ServiceConfig {

@@ -1,19 +1,16 @@
 import { trace, type Span } from '@opentelemetry/api';
 import {
-  AssertionFailure,
-  assertStoredOffsetInLog,
-  createGroupConsumer,
+  createPartitionConsumer,
   endSpanWithError,
   linkToTraceparent,
   startProcessSpan,
   traceAttributes,
-  whileHeartbeating,
   withPostgresRetries,
   type Logger,
   type TopicNames,
 } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { batchCommandsMax } from './domain/index.ts';
 import { OutboxRelayFailure, type OutboxRelay } from './outboxRelay.ts';
@@ -30,9 +27,6 @@ import {
 import { recordDecisions, type ProcessorMetrics } from './processorMetrics.ts';
 
 const tracer = trace.getTracer('ledger-processor');
-
-/** Partitions fetched and decoded at once; their slices share one transaction at a time. */
-export const partitionsConcurrentMax = 32;
 
 export interface ProcessorOptions {
   readonly consumerGroup: string;
@@ -70,24 +64,15 @@ export interface Processor {
 }
 
 /**
- * The single writer of each `ledger.commands` partition it is assigned: a kafkajs consumer group
- * whose batches are decided and written by `commitGroup` (one group transaction at a time for
- * all its partitions, see groupCommitter.ts), with Postgres as the offset
- * of record (Kafka offsets are committed too, after Postgres, for lag monitoring only).
+ * The single writer of each `ledger.commands` partition it is assigned, on runtime's partition
+ * consumer (Postgres the offset of record): slices are decided and written by `commitGroup`, one
+ * group transaction at a time for all its partitions (groupCommitter.ts).
  */
 export function createProcessor(deps: ProcessorDeps): Processor {
   const { options, logger } = deps;
-  if (options.partitionsConcurrent < 1 || options.partitionsConcurrent > partitionsConcurrentMax) {
-    throw new Error(`partitionsConcurrent must be in [1, ${partitionsConcurrentMax}]`);
-  }
   if (options.transactionCommandsMax < 1 || options.transactionCommandsMax > batchCommandsMax) {
     throw new Error(`transactionCommandsMax must be in [1, ${batchCommandsMax}]`);
   }
-  const consumer = createGroupConsumer(deps.kafka, {
-    groupId: options.consumerGroup,
-    sessionTimeoutMs: options.sessionTimeoutMs,
-    onFatal: deps.onFatal,
-  });
   const groupDeps: GroupTransactionDeps = {
     pool: deps.pool,
     serde: deps.serde,
@@ -115,6 +100,27 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     onFailure: deps.onFatal,
     onSweepError: (error) => logger.warn('outbox sweep failed', { error }),
   });
+  // Partitions fetched and decoded at once share one transaction at a time (the committer).
+  const partitions = createPartitionConsumer({
+    kafka: deps.kafka,
+    admin: deps.admin,
+    groupId: options.consumerGroup,
+    topic: deps.topics.commands,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    partitionsConcurrent: options.partitionsConcurrent,
+    sliceMessagesMax: options.transactionCommandsMax,
+    offsetTable: 'consumer_offsets',
+    logger,
+    beforeBatch: (partition) => drains.of(partition),
+    beforeSlice: () => deps.relay.ready(),
+    applySlice: async (partition, messages) => {
+      const result = await committer.submit({ partition, messages });
+      return { kind: result.kind === 'seek' ? 'seek' : 'next', nextOffset: result.nextOffset };
+    },
+    isFatal: (error) => error instanceof OutboxRelayFailure,
+    onFatal: deps.onFatal,
+  });
+  const { consumer } = partitions;
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     drains.assigned(event.payload.memberAssignment[deps.topics.commands] ?? []);
   });
@@ -178,67 +184,15 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     recordDecisions(deps.metrics, decision.decisions, deps.now());
   }
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    await drains.of(batch.partition);
-    for (let start = 0; start < batch.messages.length; start += options.transactionCommandsMax) {
-      if (!payload.isRunning() || payload.isStale()) return;
-      const messages = batch.messages.slice(start, start + options.transactionCommandsMax);
-      await deps.relay.ready();
-      const result = await committer.submit({ partition: batch.partition, messages });
-      // An offset applied already may lie past this batch, never past the log's end.
-      await assertStoredOffsetInLog(
-        deps.admin,
-        'consumer_offsets',
-        batch,
-        result.nextOffset,
-        batch.highWatermark,
-      );
-      if (result.kind === 'seek') {
-        logger.warn('kafka delivered past the stored offset: seeking back', {
-          partition: batch.partition,
-          offset: result.nextOffset.toString(),
-        });
-        consumer.seek({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: result.nextOffset.toString(),
-        });
-        return;
-      }
-      payload.resolveOffset((result.nextOffset - 1n).toString());
-      await payload.heartbeat();
-    }
-  }
-
   return {
     consumer,
     async start() {
-      await consumer.connect();
-      await consumer.subscribe({ topic: deps.topics.commands, fromBeginning: true });
       drains.startSweeps();
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConcurrent,
-        eachBatch: async (payload) => {
-          try {
-            // A batch that waits (a drain, the relay, Postgres) keeps its partitions meanwhile.
-            await whileHeartbeating(() => payload.heartbeat(), eachBatch(payload));
-          } catch (error) {
-            // Anything else kafkajs retries by restarting the consumer; these two would fail again.
-            if (error instanceof AssertionFailure || error instanceof OutboxRelayFailure) {
-              deps.onFatal(error);
-            }
-            throw error;
-          }
-        },
-      });
+      await partitions.start();
     },
     async stop() {
       await drains.stopSweeps();
-      await consumer.disconnect();
+      await partitions.stop();
       await deps.relay
         .idle()
         .catch((error: unknown) => logger.error('outbox relay failed', { error }));

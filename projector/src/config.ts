@@ -1,16 +1,13 @@
 import {
   intFromEnv,
+  partitionsConcurrentMax,
   postgresPoolMax,
   readServiceConfig,
   sessionTimeoutMsFromEnv,
   stringFromEnv,
   type ServiceConfig,
 } from '@ledger/runtime';
-import {
-  partitionsConcurrentMax,
-  transactionEventsMax,
-  type ProjectorOptions,
-} from './projector.ts';
+import { transactionEventsMax, type ProjectorOptions } from './projector.ts';
 
 /** Connections besides the partitions' transactions: the /readyz probe. */
 const poolConnectionsBesidesBatches = 1;

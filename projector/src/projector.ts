@@ -1,18 +1,16 @@
 import { trace } from '@opentelemetry/api';
 import {
-  AssertionFailure,
-  assertStoredOffsetInLog,
-  createGroupConsumer,
+  createPartitionConsumer,
   endSpanWithError,
   linkMessage,
   startProcessSpan,
   traceAttributes,
-  whileHeartbeating,
   withPostgresRetries,
   type Logger,
+  type SliceResult,
 } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
 import {
   processPartitionBatch,
@@ -23,8 +21,6 @@ import type { ProjectorMetrics } from './projectorMetrics.ts';
 
 const tracer = trace.getTracer('projector');
 
-/** Partitions whose batches run at once; each holds one Postgres connection while it works. */
-export const partitionsConcurrentMax = 32;
 /** Events in one transaction: bounds the statements' array sizes and a transaction's locks. */
 export const transactionEventsMax = 10_000;
 
@@ -60,32 +56,24 @@ export interface Projector {
 }
 
 /**
- * The consumer group on `ledger.events` that keeps the read models: each partition batch is
- * projected and written by `processPartitionBatch` with Postgres as the offset of record (Kafka
- * offsets are committed too, after Postgres, for lag monitoring only). Unlike the ledger processor, partitions commit in transactions of their
+ * The consumer group on `ledger.events` that keeps the read models, on runtime's partition
+ * consumer (Postgres the offset of record): each slice is projected and written by
+ * `processPartitionBatch`. Unlike the ledger processor, partitions commit in transactions of their
  * own, concurrently (the processor group-commits them: ledger-processor/src/groupCommitter.ts).
  */
 export function createProjector(deps: ProjectorDeps): Projector {
   const { options, logger, metrics } = deps;
-  if (options.partitionsConcurrent < 1 || options.partitionsConcurrent > partitionsConcurrentMax) {
-    throw new Error(`partitionsConcurrent must be in [1, ${partitionsConcurrentMax}]`);
-  }
   if (options.transactionEventsMax < 1 || options.transactionEventsMax > transactionEventsMax) {
     throw new Error(`transactionEventsMax must be in [1, ${transactionEventsMax}]`);
   }
-  const consumer = createGroupConsumer(deps.kafka, {
-    groupId: options.consumerGroup,
-    sessionTimeoutMs: options.sessionTimeoutMs,
-    onFatal: deps.onFatal,
-  });
   const batchDeps: PartitionBatchDeps = {
     pool: deps.pool,
     serde: deps.serde,
     topic: deps.eventsTopic,
     consumerGroup: options.consumerGroup,
   };
-  // A Postgres restart is waited out, the batch heartbeating meanwhile (eachBatch).
-  function withRetries(partition: number, slice: EachBatchPayload['batch']['messages']) {
+  // A Postgres restart is waited out, the batch heartbeating meanwhile (partitionConsumer.ts).
+  function withRetries(partition: number, slice: KafkaMessage[]) {
     return withPostgresRetries(() => processPartitionBatch(batchDeps, partition, slice, deps.now), {
       logger,
       onTransientRetry: () => metrics.batchRetries.inc(),
@@ -96,7 +84,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
    * One transaction of read-model updates is one `process ledger.events` span: a root linked to
    * each event's `send` span (event id, partition, offset), built only while it records.
    */
-  async function applyTraced(partition: number, slice: EachBatchPayload['batch']['messages']) {
+  async function applyTraced(partition: number, slice: KafkaMessage[]) {
     const batch = startProcessSpan(tracer, deps.eventsTopic, {
       [traceAttributes.consumerGroup]: options.consumerGroup,
       [traceAttributes.partitionId]: String(partition),
@@ -133,71 +121,43 @@ export function createProjector(deps: ProjectorDeps): Projector {
     }
   }
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    for (let start = 0; start < batch.messages.length; start += options.transactionEventsMax) {
-      if (!payload.isRunning() || payload.isStale()) return;
-      const slice = batch.messages.slice(start, start + options.transactionEventsMax);
-      const last = slice.at(-1);
-      if (last === undefined) return;
-      const timer = metrics.batchSeconds.startTimer();
-      const result = await applyTraced(batch.partition, slice);
-      timer();
-      if (result.kind === 'skip') {
-        metrics.skippedBatches.inc();
-        if (result.nextOffset === BigInt(last.offset) + 1n) {
-          payload.resolveOffset(last.offset);
-          continue;
-        }
-        // Kafka's position and the stored offset disagree (a crash between the Postgres commit
-        // and Kafka's, a rebuild that moved the stored offset): Postgres is the record.
-        await assertStoredOffsetInLog(
-          deps.admin,
-          'projector_offsets',
-          batch,
-          result.nextOffset,
-          batch.highWatermark,
-        );
-        logger.info('seeking to the stored offset', {
-          partition: batch.partition,
-          offset: result.nextOffset.toString(),
-        });
-        consumer.seek({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: result.nextOffset.toString(),
-        });
-        return;
-      }
+  /** One slice in one transaction; Postgres' stored offset decides what it applies. */
+  async function applySlice(partition: number, slice: KafkaMessage[]): Promise<SliceResult> {
+    const sliceEnd = BigInt(slice.at(-1)?.offset ?? '-1') + 1n;
+    const timer = metrics.batchSeconds.startTimer();
+    const result = await applyTraced(partition, slice);
+    timer();
+    if (result.kind === 'committed') {
       record(result);
-      payload.resolveOffset(last.offset);
-      await payload.heartbeat();
+      return { kind: 'next', nextOffset: sliceEnd };
     }
+    metrics.skippedBatches.inc();
+    // Kafka's position and the stored offset disagree unless it is this slice's end (a crash
+    // between the Postgres commit and Kafka's, a rebuild that moved the stored offset).
+    return {
+      kind: result.nextOffset === sliceEnd ? 'next' : 'seek',
+      nextOffset: result.nextOffset,
+    };
   }
 
+  // Partitions commit in transactions of their own, concurrently.
+  const partitions = createPartitionConsumer({
+    kafka: deps.kafka,
+    admin: deps.admin,
+    groupId: options.consumerGroup,
+    topic: deps.eventsTopic,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    partitionsConcurrent: options.partitionsConcurrent,
+    sliceMessagesMax: options.transactionEventsMax,
+    offsetTable: 'projector_offsets',
+    logger,
+    applySlice,
+    onFatal: deps.onFatal,
+  });
+
   return {
-    consumer,
-    async start() {
-      await consumer.connect();
-      await consumer.subscribe({ topic: deps.eventsTopic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConcurrent,
-        eachBatch: async (payload) => {
-          try {
-            // A batch that waits for Postgres keeps its partitions meanwhile.
-            await whileHeartbeating(() => payload.heartbeat(), eachBatch(payload));
-          } catch (error) {
-            if (error instanceof AssertionFailure) deps.onFatal(error);
-            throw error;
-          }
-        },
-      });
-    },
-    async stop() {
-      await consumer.disconnect();
-    },
+    consumer: partitions.consumer,
+    start: () => partitions.start(),
+    stop: () => partitions.stop(),
   };
 }

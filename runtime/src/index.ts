@@ -12,6 +12,7 @@ export * from './readiness.ts';
 export * from './opsRoutes.ts';
 export * from './shutdown.ts';
 export * from './kafkaClient.ts';
+export * from './partitionConsumer.ts';
 export * from './renewableProducer.ts';
 export * from './postgresPool.ts';
 export * from './dependencyWait.ts';
