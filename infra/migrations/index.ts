@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import type { Migration } from './migration.ts';
 import { accountsMigration } from './0001_accounts.ts';
 import { appendOnlyGuardMigration } from './0002_append_only_guard.ts';
 import { transfersMigration } from './0003_transfers.ts';
@@ -14,20 +14,14 @@ import { projectorUnpublishedBalancesMigration } from './0012_projector_unpublis
 import { outboxPublishedPositionMigration } from './0013_outbox_published_position.ts';
 import { dropProjectorUnpublishedBalancesMigration } from './0014_drop_projector_unpublished_balances.ts';
 
+export type { Migration } from './migration.ts';
+
 /**
  * The ledger's Postgres schema, as an ordered list of knex migrations. Listed explicitly (not
  * read from a folder) so the same code runs under tsx, compiled JS and in tests, and so every
- * migration is reviewed with its `down`.
- */
-export interface Migration {
-  readonly name: string;
-  up(knex: Knex): Promise<void>;
-  down(knex: Knex): Promise<void>;
-}
-
-/**
- * The write side of the ledger (the processor's tables). Read models belong to the projector and
- * come after these. Append only: a released migration is never edited, a change is a new one.
+ * migration is reviewed with its `down`. The write side of the ledger (the processor's tables)
+ * comes first; read models belong to the projector and come after these. Append only: a
+ * released migration is never edited, a change is a new one.
  */
 export const migrations: readonly Migration[] = [
   accountsMigration,

@@ -14,8 +14,6 @@ export const transferRejectionCodes = [
 ] as const satisfies readonly RejectionCode[];
 export type TransferRejectionCode = (typeof transferRejectionCodes)[number];
 
-export type OpenAccountRejectionCode = Extract<RejectionCode, 'account_exists'>;
-
 /**
  * Every code a command outcome may carry: the business rejections plus idempotency_conflict,
  * which is decided by the processor too (same key, other content) but is not a ledger event.
