@@ -1,3 +1,4 @@
+export * from './assert.ts';
 export * from './limits.ts';
 export * from './stackConfig.ts';
 export * from './logger.ts';

@@ -34,12 +34,3 @@ export function listFromEnv(env: NodeJS.ProcessEnv, name: string, itemsMax: numb
   }
   return items;
 }
-
-/** Crashes on an impossible state: the process restarts from its stored offset (see DESIGN.md). */
-export function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new AssertionFailure(message);
-}
-
-export class AssertionFailure extends Error {
-  override readonly name = 'AssertionFailure';
-}

@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type pg from 'pg';
-import { assert } from './limits.ts';
+import { assert } from './assert.ts';
 
 /**
  * The consumed offset of record, stored in Postgres with the rows it covers (DESIGN.md: ledger

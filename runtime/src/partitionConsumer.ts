@@ -1,6 +1,6 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { createGroupConsumer, whileHeartbeating } from './kafkaClient.ts';
-import { AssertionFailure } from './limits.ts';
+import { AssertionFailure } from './assert.ts';
 import type { Logger } from './logger.ts';
 import { assertStoredOffsetInLog, type OffsetTableName } from './offsetTable.ts';
 
