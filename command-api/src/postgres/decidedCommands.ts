@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AcceptRecord, CommandOutcome, LedgerDecision } from '../appDeps.ts';
-import { toOutcome } from '../redis/outcomeNoticeParser.ts';
+import { toOutcome } from '../outcomeShape.ts';
 
 /** One lookup covers at most a batch request's worth of keys. */
 export const lookupKeysMax = 1_000;
