@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import type {
+  AccountOpened,
+  LedgerEvent,
+  TransferPosted,
+  TransferRejected,
+  AccountOpenRejected,
+} from '@ledger/schemas';
+import { accountsLimit, applyInOrder, bookOf, enqueueLeg, findGap } from './accountBooks.ts';
+import { canonicalJson } from './canonicalJson.ts';
+import {
+  ok,
+  positionText,
+  refOf,
+  violated,
+  type AuditInput,
+  type AuditState,
+  type CheckResult,
+} from './auditTypes.ts';
+
+export * from './auditTypes.ts';
+export { findGap } from './accountBooks.ts';
+
+/**
+ * The auditor's pure core: what the event log alone proves, one event at a time, with no I/O,
+ * clock or randomness (the reading time comes in with the event). The shell (auditRun.ts) reads
+ * Kafka and feeds it; the tests feed it hand-built logs.
+ *
+ * Each event type is one case of `checkPayload`. A new type (holds, reversals) adds its case
+ * there and, where it moves balances, its legs through enqueueLeg; the compiler's exhaustiveness
+ * check names the switch that lacks it.
+ */
+export function checkEvent(state: AuditState, input: AuditInput): CheckResult {
+  const { event } = input;
+  const content = contentDigest(event);
+  const seen = state.eventIds.get(event.eventId);
+  if (seen !== undefined) {
+    const [firstContent, firstAt] = seen.split('@');
+    // The outbox republishes identical bytes after a crash (at-least-once): not a violation.
+    if (firstContent === content) {
+      state.identicalDuplicates += 1;
+      return ok(state);
+    }
+    return violated({
+      kind: 'event_id_reused',
+      event: refOf(input),
+      expected: `event ${event.eventId} once, or again with the same content (a republished duplicate)`,
+      found: `other content under the id of the event at ${firstAt ?? '?'}`,
+    });
+  }
+  if (state.eventIds.size >= state.limits.eventIdsMax) {
+    return {
+      outcome: 'limit',
+      limit: 'eventIdsMax',
+      detail: `more than ${state.limits.eventIdsMax} event ids`,
+    };
+  }
+  state.eventIds.set(event.eventId, `${content}@${positionText(input.position)}`);
+  const type = event.payload.type;
+  state.eventsByType.set(type, (state.eventsByType.get(type) ?? 0) + 1);
+  return checkPayload(state, input);
+}
+
+function checkPayload(state: AuditState, input: AuditInput): CheckResult {
+  const { payload } = input.event;
+  switch (payload.type) {
+    case 'AccountOpened':
+      return checkOpened(state, input, payload);
+    case 'TransferPosted':
+      return checkPosted(state, input, payload);
+    case 'TransferRejected':
+      return checkRejected(state, input, payload);
+    case 'AccountOpenRejected':
+      return checkOpenRejected(state, input, payload);
+  }
+}
+
+function checkOpened(state: AuditState, input: AuditInput, opened: AccountOpened): CheckResult {
+  const ref = refOf(input);
+  const book = bookOf(state, opened.accountId);
+  if (book === undefined) return accountsLimit(state);
+  if (book.opened !== undefined) {
+    return violated({
+      kind: 'account_opened_twice',
+      event: ref,
+      accountId: opened.accountId,
+      expected: 'one AccountOpened per account',
+      found: `a second one (the account is at version ${book.version})`,
+    });
+  }
+  if (opened.version !== 1 || opened.balance !== 0n) {
+    return violated({
+      kind: 'opening_state',
+      event: ref,
+      accountId: opened.accountId,
+      expected: 'version 1, balance 0',
+      found: `version ${opened.version}, balance ${opened.balance}`,
+    });
+  }
+  book.opened = { currency: opened.currency, overdraftLimit: opened.overdraftLimit };
+  book.version = 1;
+  book.balance = 0n;
+  if (!state.balanceSumByCurrency.has(opened.currency)) {
+    state.balanceSumByCurrency.set(opened.currency, 0n);
+  }
+  return applyInOrder(state, opened.accountId, book);
+}
+
+function checkPosted(state: AuditState, input: AuditInput, posted: TransferPosted): CheckResult {
+  const ref = refOf(input);
+  const { transferId, amount, currency, debit, credit } = posted;
+  if (
+    debit.accountId !== posted.fromAccountId ||
+    credit.accountId !== posted.toAccountId ||
+    posted.fromAccountId === posted.toAccountId ||
+    amount <= 0n
+  ) {
+    return violated({
+      kind: 'malformed_transfer',
+      event: ref,
+      expected:
+        'a positive amount, the debit leg on fromAccountId, the credit leg on toAccountId, two accounts',
+      found: `amount ${amount}, debit leg on ${sameAs(debit.accountId, posted)}, credit leg on ${sameAs(credit.accountId, posted)}`,
+    });
+  }
+  const first = state.postedTransfers.get(transferId);
+  if (first !== undefined) {
+    return violated({
+      kind: 'transfer_posted_twice',
+      event: ref,
+      expected: `transfer ${transferId} posted once (event ${first})`,
+      found: `a second posting under event ${input.event.eventId}`,
+    });
+  }
+  if (state.postedTransfers.size >= state.limits.transferIdsMax) {
+    return {
+      outcome: 'limit',
+      limit: 'transferIdsMax',
+      detail: `more than ${state.limits.transferIdsMax} posted transfers`,
+    };
+  }
+  state.postedTransfers.set(transferId, `${input.event.eventId}@${positionText(input.position)}`);
+  const totals = state.postedByCurrency.get(currency) ?? { transfers: 0, amount: 0n };
+  totals.transfers += 1;
+  totals.amount += amount;
+  state.postedByCurrency.set(currency, totals);
+  const leg = (side: 'debit' | 'credit', at: typeof debit) => ({
+    version: at.version,
+    side,
+    transferId,
+    delta: side === 'debit' ? -amount : amount,
+    currency,
+    balanceAfter: at.balanceAfter,
+    ref,
+    receivedAtMs: input.receivedAtMs,
+  });
+  const debited = enqueueLeg(state, debit.accountId, leg('debit', debit));
+  if (debited.outcome !== 'ok') return debited;
+  return enqueueLeg(state, credit.accountId, leg('credit', credit));
+}
+
+/** Which of the transfer's accounts an id is, without printing the id. */
+function sameAs(accountId: string, posted: TransferPosted): string {
+  if (accountId === posted.fromAccountId) return 'fromAccountId';
+  if (accountId === posted.toAccountId) return 'toAccountId';
+  return 'a third account';
+}
+
+/** A rejection moves nothing; its transfer id may be posted later under another command. */
+function checkRejected(state: AuditState, _input: AuditInput, _event: TransferRejected) {
+  return ok(state);
+}
+
+/** account_exists moves nothing. */
+function checkOpenRejected(state: AuditState, _input: AuditInput, _event: AccountOpenRejected) {
+  return ok(state);
+}
+
+/** 128 bits of SHA-256 over the event's canonical JSON: equal for an identical republish. */
+export function contentDigest(event: LedgerEvent): string {
+  return createHash('sha256').update(canonicalJson(event)).digest('base64url').slice(0, 22);
+}
+
+/** Totals for the summary once the log is read, or the first violation they reveal. */
+export interface AuditTotals {
+  readonly eventsByType: Readonly<Record<string, number>>;
+  readonly identicalDuplicates: number;
+  /** Per currency: posted transfers and the sum of their amounts (decimal string). */
+  readonly postedByCurrency: Readonly<Record<string, { transfers: number; amount: string }>>;
+  readonly accountsOpened: number;
+  /** Per currency: the sum of the final balances, "0" in a double-entry ledger. */
+  readonly finalBalanceSumByCurrency: Readonly<Record<string, string>>;
+}
+
+/**
+ * The end of a bounded run (or of a follow run that is stopped): any leg still waiting is a gap,
+ * and every currency's balances must sum to zero.
+ */
+export function finishAudit(
+  state: AuditState,
+): { outcome: 'ok'; totals: AuditTotals } | Exclude<CheckResult, { outcome: 'ok' }> {
+  const gap = findGap(state);
+  if (gap !== undefined && gap.outcome !== 'ok') return gap;
+  for (const [currency, sum] of state.balanceSumByCurrency) {
+    if (sum !== 0n) {
+      return {
+        outcome: 'violation',
+        violation: {
+          kind: 'unbalanced_total',
+          event: undefined,
+          expected: `the final ${currency} balances sum to 0`,
+          found: `they sum to ${sum}`,
+        },
+      };
+    }
+  }
+  const sorted = <V>(map: Map<string, V>) =>
+    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  let accountsOpened = 0;
+  for (const book of state.accounts.values()) if (book.opened !== undefined) accountsOpened += 1;
+  return {
+    outcome: 'ok',
+    totals: {
+      eventsByType: Object.fromEntries(sorted(state.eventsByType)),
+      identicalDuplicates: state.identicalDuplicates,
+      postedByCurrency: Object.fromEntries(
+        sorted(state.postedByCurrency).map(([currency, { transfers, amount }]) => [
+          currency,
+          { transfers, amount: amount.toString() },
+        ]),
+      ),
+      accountsOpened,
+      finalBalanceSumByCurrency: Object.fromEntries(
+        sorted(state.balanceSumByCurrency).map(([currency, sum]) => [currency, sum.toString()]),
+      ),
+    },
+  };
+}

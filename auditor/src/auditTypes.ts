@@ -1,0 +1,142 @@
+import type { EventType, LedgerEvent } from '@ledger/schemas';
+import type { AuditLimits } from './auditLimits.ts';
+
+/** Where an event sits in the log. Offsets are decimal strings, as Kafka clients give them. */
+export interface LogPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** An event as a violation names it. */
+export interface EventRef extends LogPosition {
+  readonly eventId: string;
+  readonly eventType: EventType | 'undecodable';
+}
+
+/** One decoded event handed to checkEvent, with where and when (the reader's clock) it was read. */
+export interface AuditInput {
+  readonly position: LogPosition;
+  readonly event: LedgerEvent;
+  readonly receivedAtMs: number;
+}
+
+export type ViolationKind =
+  /** The bytes are not a LedgerEvent of a registered schema (reported by the shell). */
+  | 'undecodable'
+  /** Another event (other content) under an event id already read. */
+  | 'event_id_reused'
+  | 'transfer_posted_twice'
+  /** A posting whose legs do not name its two accounts, or a non-positive amount. */
+  | 'malformed_transfer'
+  | 'account_opened_twice'
+  /** An AccountOpened not at version 1 with balance 0. */
+  | 'opening_state'
+  /** A leg with a version its account already has (or below 2, the first after opening). */
+  | 'version_reused'
+  /** A version that never arrived: an account's next leg waits for one that is not in the log. */
+  | 'version_gap'
+  | 'currency_mismatch'
+  /** A leg whose balance after is not the running balance moved by the transfer's amount. */
+  | 'balance_mismatch'
+  | 'overdraft_exceeded'
+  /** The final balances of a currency do not sum to zero. */
+  | 'unbalanced_total';
+
+/**
+ * What was wrong. `expected` and `found` never contain an account id: `accountId` carries it so
+ * the shell can mask it (runtime's maskAccountId) before printing.
+ */
+export interface Violation {
+  readonly kind: ViolationKind;
+  /** The offending event; undefined for a total over the whole log. */
+  readonly event: EventRef | undefined;
+  readonly accountId?: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+export type CheckResult =
+  | { readonly outcome: 'ok'; readonly state: AuditState }
+  | { readonly outcome: 'violation'; readonly violation: Violation }
+  /** A limit of AuditLimits was reached: nothing is proven wrong, the run cannot go on. */
+  | { readonly outcome: 'limit'; readonly limit: keyof AuditLimits; readonly detail: string };
+
+/** A leg read before its account reached the version before it. */
+export interface PendingLeg {
+  readonly version: number;
+  readonly side: 'debit' | 'credit';
+  readonly transferId: string;
+  /** Signed: −amount for a debit, +amount for a credit. */
+  readonly delta: bigint;
+  readonly currency: string;
+  readonly balanceAfter: bigint;
+  readonly ref: EventRef;
+  readonly receivedAtMs: number;
+}
+
+export interface AccountBook {
+  /** Undefined until its AccountOpened is read. */
+  opened: { readonly currency: string; readonly overdraftLimit: bigint } | undefined;
+  /** The last version applied: 0 before the opening, 1 after it. */
+  version: number;
+  balance: bigint;
+  readonly pending: Map<number, PendingLeg>;
+}
+
+export interface CurrencyTotals {
+  transfers: number;
+  amount: bigint;
+}
+
+/**
+ * Everything the audit remembers. Owned by the caller and updated in place by checkEvent (a copy
+ * per event would make a run quadratic); after a violation or a limit it must not be used again.
+ */
+export interface AuditState {
+  readonly limits: AuditLimits;
+  readonly accounts: Map<string, AccountBook>;
+  /** Accounts with at least one pending leg. */
+  readonly waiting: Set<string>;
+  pendingLegs: number;
+  /** Event id → `<content digest>@<partition>:<offset>` of its first reading. */
+  readonly eventIds: Map<string, string>;
+  /** Transfer id → `<event id>@<partition>:<offset>` of its posting. */
+  readonly postedTransfers: Map<string, string>;
+  /** First readings per event type (identical duplicates are counted apart). */
+  readonly eventsByType: Map<EventType, number>;
+  readonly postedByCurrency: Map<string, CurrencyTotals>;
+  /** Sum of the applied balances per currency: 0 whenever no leg is pending. */
+  readonly balanceSumByCurrency: Map<string, bigint>;
+  identicalDuplicates: number;
+}
+
+export function createAuditState(limits: AuditLimits): AuditState {
+  return {
+    limits,
+    accounts: new Map(),
+    waiting: new Set(),
+    pendingLegs: 0,
+    eventIds: new Map(),
+    postedTransfers: new Map(),
+    eventsByType: new Map(),
+    postedByCurrency: new Map(),
+    balanceSumByCurrency: new Map(),
+    identicalDuplicates: 0,
+  };
+}
+
+export const ok = (state: AuditState): CheckResult => ({ outcome: 'ok', state });
+
+export const violated = (violation: Violation): CheckResult => ({
+  outcome: 'violation',
+  violation,
+});
+
+export function refOf(input: AuditInput): EventRef {
+  return { ...input.position, eventId: input.event.eventId, eventType: input.event.payload.type };
+}
+
+/** `p:o`, how positions are written in messages and remembered. */
+export const positionText = (position: LogPosition): string =>
+  `${position.partition}:${position.offset}`;
