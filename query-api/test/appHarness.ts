@@ -37,6 +37,41 @@ export function inMemoryReadModels() {
           .slice(0, limit),
       ),
     loadTransfer: (transferId) => Promise.resolve(transfers.get(transferId)),
+    // The postings as the history holds them; the opening time from the account's details.
+    loadBalanceAtVersion: (accountId, version) => {
+      const found = accounts.get(accountId);
+      if (found === undefined) return Promise.resolve({ kind: 'unknown_account' as const });
+      if (version > found.version) {
+        return Promise.resolve({ kind: 'ahead' as const, currentVersion: found.version });
+      }
+      const item = history.get(accountId)?.find((entry) => entry.version === version);
+      const balanceText = version === 1 ? '0' : String(item?.balanceAfter);
+      return Promise.resolve({
+        kind: 'found' as const,
+        balance: { accountId, currency: found.currency, balanceText, version },
+      });
+    },
+    loadBalanceAtTime: (accountId, atMs) => {
+      const found = accounts.get(accountId);
+      if (found === undefined) return Promise.resolve({ kind: 'unknown_account' as const });
+      const openedAt = found.details?.createdAt ?? new Date(0).toISOString();
+      if (Date.parse(openedAt) > atMs) {
+        return Promise.resolve({ kind: 'before_opening' as const, openedAt });
+      }
+      let last: HistoryItem | undefined;
+      for (const item of history.get(accountId) ?? []) {
+        if (Date.parse(item.postedAt) <= atMs && item.version > (last?.version ?? 1)) last = item;
+      }
+      return Promise.resolve({
+        kind: 'found' as const,
+        balance: {
+          accountId,
+          currency: found.currency,
+          balanceText: String(last?.balanceAfter ?? 0n),
+          version: last?.version ?? 1,
+        },
+      });
+    },
   };
   /** Holds account loads until the returned function is called. */
   const holdLoads = (): (() => void) => {

@@ -54,6 +54,14 @@ void describe('query API under generated requests', () => {
       asked.push(transferId);
       return store.readModels.loadTransfer(transferId);
     },
+    loadBalanceAtVersion: (accountId, version) => {
+      asked.push(accountId);
+      return store.readModels.loadBalanceAtVersion(accountId, version);
+    },
+    loadBalanceAtTime: (accountId, atMs) => {
+      asked.push(accountId);
+      return store.readModels.loadBalanceAtTime(accountId, atMs);
+    },
   };
   let running: TestApp;
   const agent = fuzzAgent();

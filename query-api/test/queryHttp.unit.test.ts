@@ -178,6 +178,172 @@ void describe('query API over HTTP', () => {
     await expectProblem(await get('/v1/accounts/alice?minVersion=abc'), 400, 'invalid_request');
   });
 
+  void describe('balance as of', () => {
+    // carol: opened 09:30, postings v2 at 09:31, v3 and v4 in one batch at 09:32.
+    before(() => {
+      store.accounts.set('carol', account('carol', 4, 250n));
+      const posting = (version: number, balanceAfter: bigint, postedAt: string) => ({
+        transferId: `c-${version}`,
+        direction: 'credit' as const,
+        amount: 100n,
+        balanceAfter,
+        version,
+        counterpartyAccountId: 'fund',
+        postedAt,
+      });
+      store.history.set('carol', [
+        posting(2, 100n, '2026-01-15T09:31:00.000Z'),
+        posting(3, 300n, '2026-01-15T09:32:00.000Z'),
+        posting(4, 250n, '2026-01-15T09:32:00.000Z'),
+      ]);
+    });
+
+    void it("given asOfVersion, when read, then that version's balance, bypassing the cache, marked immutable", async () => {
+      const response = await get('/v1/accounts/carol/balance?asOfVersion=3');
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('content-type'), 'application/json');
+      assert.equal(response.headers.get('x-cache'), 'bypass');
+      assert.equal(response.headers.get('etag'), '"v3"');
+      assert.equal(response.headers.get('cache-control'), 'max-age=31536000, immutable');
+      assert.equal(
+        await response.text(),
+        '{"accountId":"carol","currency":"USD","balance":"300","version":3,"asOfVersion":3}',
+      );
+      const opening = await get('/v1/accounts/carol/balance?asOfVersion=1');
+      assert.deepEqual(await opening.json(), {
+        accountId: 'carol',
+        currency: 'USD',
+        balance: '0',
+        version: 1,
+        asOfVersion: 1,
+      });
+    });
+
+    void it("given If-None-Match with the version's tag, when read, then 304 without a body", async () => {
+      for (const tag of ['"v3"', 'W/"v3"', '"v9", "v3"', '*']) {
+        const response = await get('/v1/accounts/carol/balance?asOfVersion=3', {
+          'If-None-Match': tag,
+        });
+        assert.equal(response.status, 304, tag);
+        assert.equal(response.headers.get('etag'), '"v3"');
+        assert.equal(response.headers.get('cache-control'), 'max-age=31536000, immutable');
+        assert.equal(await response.text(), '');
+      }
+      const other = await get('/v1/accounts/carol/balance?asOfVersion=3', {
+        'If-None-Match': '"v2"',
+      });
+      assert.equal(other.status, 200);
+      await expectProblem(
+        await get('/v1/accounts/nobody/balance?asOfVersion=1', { 'If-None-Match': '*' }),
+        404,
+        'not_found',
+      );
+    });
+
+    void it('given asOf, when read, then the balance after the last posting at or before it', async () => {
+      const at = async (instant: string) => {
+        const response = await get(
+          `/v1/accounts/carol/balance?asOf=${encodeURIComponent(instant)}`,
+        );
+        assert.equal(response.status, 200, instant);
+        assert.equal(response.headers.get('x-cache'), 'bypass');
+        assert.equal(response.headers.get('etag'), null, 'asOf answers are not validated');
+        assert.equal(response.headers.get('cache-control'), null);
+        return (await response.json()) as Record<string, unknown>;
+      };
+      assert.deepEqual(await at('2026-01-15T09:31:00Z'), {
+        accountId: 'carol',
+        currency: 'USD',
+        balance: '100',
+        version: 2,
+        asOf: '2026-01-15T09:31:00.000Z',
+      });
+      assert.equal((await at('2026-01-15T09:30:59.999Z')).version, 1);
+      assert.equal((await at('2026-01-15T09:30:59.999Z')).balance, '0');
+      assert.equal((await at('2026-01-15T09:30:00Z')).version, 1, 'the opening instant');
+      // Versions posted in one batch share its time: the instant covers both.
+      assert.deepEqual(await at('2026-01-15T10:32:00.000999+01:00'), {
+        accountId: 'carol',
+        currency: 'USD',
+        balance: '250',
+        version: 4,
+        asOf: '2026-01-15T09:32:00.000Z',
+      });
+      assert.equal((await at('2999-01-01T00:00:00Z')).version, 4);
+    });
+
+    void it('given a time before the opening or an unknown account, when read as of, then 404 not_found', async () => {
+      await expectProblem(
+        await get('/v1/accounts/carol/balance?asOf=2026-01-15T09:29:59.999Z'),
+        404,
+        'not_found',
+      );
+      await expectProblem(
+        await get('/v1/accounts/nobody/balance?asOf=2026-01-15T09:31:00Z'),
+        404,
+        'not_found',
+      );
+      await expectProblem(await get('/v1/accounts/nobody/balance?asOfVersion=2'), 404, 'not_found');
+    });
+
+    void it("given asOfVersion above the account's version, when it never comes, then 504 consistency_timeout", async () => {
+      await expectProblem(
+        await get('/v1/accounts/carol/balance?asOfVersion=9&waitMs=50'),
+        504,
+        'consistency_timeout',
+      );
+      await expectProblem(
+        await get('/v1/accounts/carol/balance?asOfVersion=9&waitMs=0'),
+        504,
+        'consistency_timeout',
+      );
+    });
+
+    void it("given asOfVersion above the account's version, when it is written during the wait, then it is answered", async () => {
+      const pending = get('/v1/accounts/carol/balance?asOfVersion=5&waitMs=5000');
+      while (running.app.waiters.size === 0) await new Promise((resolve) => setImmediate(resolve));
+      store.accounts.set('carol', account('carol', 5, 40n));
+      store.history.get('carol')?.push({
+        transferId: 'c-5',
+        direction: 'debit',
+        amount: 210n,
+        balanceAfter: 40n,
+        version: 5,
+        counterpartyAccountId: 'fund',
+        postedAt: '2026-01-15T09:40:00.000Z',
+      });
+      running.app.applyChange(change('carol', 5, 40n));
+      const response = await pending;
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), {
+        accountId: 'carol',
+        currency: 'USD',
+        balance: '40',
+        version: 5,
+        asOfVersion: 5,
+      });
+    });
+
+    void it('given malformed or conflicting as-of parameters, when read, then 400 invalid_request', async () => {
+      for (const query of [
+        'asOfVersion=0',
+        'asOfVersion=x',
+        'asOf=2026-01-15T09:31:00',
+        'asOf=2026-01-15T10:31:00+01:00',
+        'asOf=2026-01-15T09:31:00Z&asOfVersion=2',
+        'asOfVersion=2&minVersion=2',
+        'asOf=2026-01-15T09:31:00Z&waitMs=5',
+      ]) {
+        await expectProblem(
+          await get(`/v1/accounts/carol/balance?${query}`),
+          400,
+          'invalid_request',
+        );
+      }
+      await expectProblem(await get('/v1/accounts/carol?asOfVersion=2'), 400, 'invalid_request');
+    });
+  });
+
   void it('given minVersion above the cache, when the change arrives during the wait, then the request answers with it', async () => {
     await get('/v1/accounts/bob/balance');
     const pending = get('/v1/accounts/bob/balance?minVersion=3&waitMs=5000');

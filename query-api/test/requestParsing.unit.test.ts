@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { LedgerError } from '@ledger/runtime';
 import {
   historyLimitDefault,
+  instantOf,
+  parseBalanceQuery,
   parseHistoryQuery,
   parseReadQuery,
   waitMsDefault,
@@ -79,6 +81,113 @@ void describe('request parsing', () => {
       );
     });
   }
+});
+
+void describe('balance as-of parsing', () => {
+  void it('given no as-of parameter, when parsed, then a plain read comes out', () => {
+    assert.deepEqual(parseBalanceQuery(''), { minVersion: undefined, waitMs: waitMsDefault });
+    assert.deepEqual(parseBalanceQuery('minVersion=4&waitMs=0'), { minVersion: 4, waitMs: 0 });
+  });
+
+  void it('given asOfVersion, when parsed, then the version with the default wait', () => {
+    assert.deepEqual(parseBalanceQuery('asOfVersion=1'), {
+      kind: 'version',
+      asOfVersion: 1,
+      waitMs: waitMsDefault,
+    });
+    assert.deepEqual(parseBalanceQuery('asOfVersion=9007199254740990&waitMs=0'), {
+      kind: 'version',
+      asOfVersion: 9_007_199_254_740_990,
+      waitMs: 0,
+    });
+  });
+
+  void it('given asOf in UTC, when parsed, then its epoch milliseconds', () => {
+    assert.deepEqual(parseBalanceQuery('asOf=2026-01-15T09:30:00Z'), {
+      kind: 'time',
+      asOfMs: Date.parse('2026-01-15T09:30:00.000Z'),
+    });
+  });
+
+  void it('given an offset, encoded or not, when parsed, then the same instant in UTC', () => {
+    const utc = Date.parse('2026-01-15T08:30:00.250Z');
+    assert.equal(instantOf('2026-01-15T10:00:00.250+01:30'), utc);
+    assert.equal(instantOf('2026-01-15T03:30:00.250-05:00'), utc);
+    assert.deepEqual(parseBalanceQuery('asOf=2026-01-15T09%3A30%3A00.250%2B01%3A00'), {
+      kind: 'time',
+      asOfMs: utc,
+    });
+    assert.equal(instantOf('2026-01-15t08:30:00.250z'), utc);
+  });
+
+  void it('given more than millisecond digits, when parsed, then they are cut, not rounded', () => {
+    assert.equal(
+      instantOf('2026-01-15T09:30:00.999999999Z'),
+      Date.parse('2026-01-15T09:30:00.999Z'),
+    );
+    assert.equal(instantOf('2026-01-15T09:30:00.5Z'), Date.parse('2026-01-15T09:30:00.500Z'));
+  });
+
+  void it('given a year below 100 or a leap day, when parsed, then the calendar is kept', () => {
+    assert.equal(instantOf('0050-03-01T00:00:00Z'), Date.parse('0050-03-01T00:00:00.000Z'));
+    assert.equal(instantOf('2024-02-29T12:00:00Z'), Date.parse('2024-02-29T12:00:00.000Z'));
+    assert.equal(instantOf('2000-02-29T12:00:00Z'), Date.parse('2000-02-29T12:00:00.000Z'));
+  });
+
+  const refusedAsOf: [string, string][] = [
+    ['asOf=2026-01-15T09:30:00', 'a time without an offset'],
+    ['asOf=2026-01-15', 'a date alone'],
+    ['asOf=2026-01-15 09:30:00Z', 'a space for T'],
+    ['asOf=2026-01-15T09:30Z', 'no seconds'],
+    ['asOf=2026-13-01T00:00:00Z', 'month 13'],
+    ['asOf=2026-02-29T00:00:00Z', 'Feb 29 of a common year'],
+    ['asOf=1900-02-29T00:00:00Z', 'Feb 29 of a century year'],
+    ['asOf=2026-04-31T00:00:00Z', 'April 31'],
+    ['asOf=2026-01-15T24:00:00Z', 'hour 24'],
+    ['asOf=2026-12-31T23:59:60Z', 'a leap second'],
+    ['asOf=2026-01-15T09:30:00+24:00', 'offset hour 24'],
+    ['asOf=2026-01-15T09:30:00+0100', 'offset without a colon'],
+    ['asOf=2026-01-15T09:30:00.Z', 'an empty fraction'],
+    ['asOf=2026-01-15T09:30:00.1234567890Z', 'a fraction past nanoseconds'],
+    ['asOf=1768469400000', 'epoch milliseconds'],
+    ['asOf=', 'empty'],
+    ['asOfVersion=0', 'version zero'],
+    ['asOfVersion=-1', 'a negative version'],
+    ['asOfVersion=01', 'a leading zero'],
+    ['asOfVersion=1.0', 'a fraction'],
+    ['asOfVersion=99999999999999999', 'a version beyond a safe integer'],
+    ['asOfVersion=9007199254740991', 'a version beyond the ledger bound'],
+    ['asOfVersion=', 'an empty version'],
+    ['asOf=2026-01-15T09:30:00Z&asOfVersion=3', 'both at once'],
+    ['asOfVersion=3&minVersion=3', 'asOfVersion with minVersion'],
+    ['asOf=2026-01-15T09:30:00Z&minVersion=3', 'asOf with minVersion'],
+    ['asOf=2026-01-15T09:30:00Z&waitMs=100', 'asOf with waitMs'],
+    ['asOfVersion=3&waitMs=10001', 'asOfVersion with a wait over the bound'],
+    ['asOfVersion=3&asOfVersion=4', 'asOfVersion twice'],
+    ['asof=2026-01-15T09:30:00Z', 'asof in lower case'],
+  ];
+  for (const [query, why] of refusedAsOf) {
+    void it(`given ${why} (${query.slice(0, 40)}), when parsed, then invalid_request`, () => {
+      assert.equal(
+        codeOf(() => parseBalanceQuery(query)),
+        'invalid_request',
+      );
+    });
+  }
+
+  void it('given an offset whose + was not encoded, when parsed, then the detail says so', () => {
+    assert.throws(
+      () => parseBalanceQuery('asOf=2026-01-15T10:30:00+01:00'),
+      (error: unknown) => error instanceof LedgerError && error.detail.includes('means a space'),
+    );
+  });
+
+  void it('given asOf on the account route, when parsed, then it is an unknown parameter', () => {
+    assert.equal(
+      codeOf(() => parseReadQuery('asOfVersion=2')),
+      'invalid_request',
+    );
+  });
 });
 
 void describe('stream messages', () => {

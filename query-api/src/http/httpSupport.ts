@@ -89,6 +89,33 @@ export function sendJsonText(
   response.end(body);
 }
 
+/**
+ * sendJsonText with more headers ([name, value, …]) after the usual ones, for the answers off the
+ * hot path (the as-of balance: X-Cache, ETag, Cache-Control), so sendJsonText stays as it is.
+ */
+export function sendJsonWithHeaders(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  requestId: string,
+  extraHeaders: readonly string[],
+): void {
+  const headers = bodyHeaders(jsonContentType, Buffer.byteLength(body), requestId);
+  headers.push(...extraHeaders);
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+/** 304 (RFC 9110 section 15.4.5): no body, the validators and caching headers a 200 would carry. */
+export function sendNotModified(
+  response: ServerResponse,
+  requestId: string,
+  extraHeaders: readonly string[],
+): void {
+  response.writeHead(304, [requestIdHeader, requestId, ...extraHeaders]);
+  response.end();
+}
+
 /** An RFC 9457 document for a LedgerError, with its Retry-After or WWW-Authenticate if any. */
 export function sendProblem(response: ServerResponse, error: LedgerError, requestId: string): void {
   const body = JSON.stringify(problemFromError(error));

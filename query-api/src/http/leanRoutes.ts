@@ -6,9 +6,16 @@ import { decodePathId } from '@ledger/schemas';
 import type { AccountReader } from '../accountReader.ts';
 import type { AccountEntry } from '../accountEntry.ts';
 import { checkAccountRead, type QueryAdmission } from './admission.ts';
+import { createBalanceAsOf, type BalanceAsOfDeps } from './balanceAsOf.ts';
 import type { RecordRequest } from './httpMetrics.ts';
 import { failResponse, rawHeaderOf, sendJsonText, toLedgerError } from './httpSupport.ts';
-import { parseReadQuery, waitMsDefault, type ReadOptions } from './requestParsing.ts';
+import {
+  isBalanceAsOf,
+  parseBalanceQuery,
+  parseReadQuery,
+  waitMsDefault,
+  type ReadOptions,
+} from './requestParsing.ts';
 import { accountBody, balanceBody } from './responseBodies.ts';
 
 /**
@@ -16,7 +23,9 @@ import { accountBody, balanceBody } from './responseBodies.ts';
  * below what a cached read costs): `GET /v1/accounts/{id}` and `GET /v1/accounts/{id}/balance`.
  * Manual URL split, one writeHead, a body built as a string, and no promise at all on a cache hit
  * (with the per-request rate limit on, its decision is the one promise). Returns false for
- * anything it does not serve, so the caller falls through to express.
+ * anything it does not serve, so the caller falls through to express. A balance request whose
+ * query asks for the past (`asOfVersion`, `asOf`) is handed to balanceAsOf.ts once admitted: a
+ * request without a query string is never parsed, so it pays nothing for those parameters.
  */
 export type LeanHandler = (
   request: IncomingMessage,
@@ -26,6 +35,8 @@ export type LeanHandler = (
 
 export interface LeanRouteDeps {
   readonly reader: AccountReader;
+  /** The as-of balance reads (`balanceAsOf.ts`), handed over after admission. */
+  readonly readModels: BalanceAsOfDeps['readModels'];
   readonly admission: QueryAdmission;
   readonly recordRequest: RecordRequest;
   readonly logger: Logger;
@@ -43,6 +54,7 @@ const plainRead: ReadOptions = { minVersion: undefined, waitMs: waitMsDefault };
 
 export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
   const { reader, admission, recordRequest, logger } = deps;
+  const serveBalanceAsOf = createBalanceAsOf(deps);
 
   function respond(
     response: ServerResponse,
@@ -98,17 +110,21 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
     if (admitted instanceof Promise) {
       admitted.then(
         (principal) =>
-          serve(response, route, rawId, url, queryAt, principal, requestId, startedAtMs),
+          serve(request, response, route, rawId, url, queryAt, principal, requestId, startedAtMs),
         (error: unknown) => fail(response, route, error, requestId, startedAtMs),
       );
     } else {
-      serve(response, route, rawId, url, queryAt, admitted, requestId, startedAtMs);
+      serve(request, response, route, rawId, url, queryAt, admitted, requestId, startedAtMs);
     }
     return true;
   };
 
-  /** After admission: the key's tenant (403), the id, the query, then the read. */
+  /**
+   * After admission: the key's tenant (403), the id, the query, then the read. A balance query
+   * that asks for the past goes to balanceAsOf.ts; only requests with a query string are parsed.
+   */
   function serve(
+    request: IncomingMessage,
     response: ServerResponse,
     route: LeanRoute,
     rawId: string,
@@ -122,7 +138,20 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
       if (principal instanceof LedgerError) throw principal;
       const accountId = decodePathId(rawId, 'accountId');
       checkAccountRead(principal, accountId);
-      const options = queryAt === -1 ? plainRead : parseReadQuery(url.slice(queryAt + 1));
+      let options = plainRead;
+      if (queryAt !== -1) {
+        const query = url.slice(queryAt + 1);
+        if (route === 'balance') {
+          const parsed = parseBalanceQuery(query);
+          if (isBalanceAsOf(parsed)) {
+            serveBalanceAsOf(request, response, accountId, parsed, requestId, startedAtMs);
+            return;
+          }
+          options = parsed;
+        } else {
+          options = parseReadQuery(query);
+        }
+      }
       const cached = reader.cachedAtLeast(accountId, options.minVersion);
       if (cached !== undefined && (route === 'balance' || cached.hasDetails)) {
         respond(response, route, cached, true, requestId, startedAtMs);

@@ -37,6 +37,108 @@ export function parseReadQuery(query: string | undefined): ReadOptions {
   return readOptionsOf(params);
 }
 
+/**
+ * A balance read as of a point in the past (`?asOfVersion=` or `?asOf=`), answered from the
+ * ledger's postings rather than the cache. `waitMs` goes with a version only: a version the
+ * account has not reached yet is waited for, as `minVersion` is (read-your-writes).
+ */
+export type BalanceAsOf =
+  | { readonly kind: 'version'; readonly asOfVersion: number; readonly waitMs: number }
+  /** Epoch milliseconds: sub-millisecond digits are dropped (posting times are whole ms). */
+  | { readonly kind: 'time'; readonly asOfMs: number };
+
+/**
+ * `?minVersion=&waitMs=` (a plain read, as parseReadQuery), `?asOfVersion=&waitMs=` or `?asOf=`
+ * of the balance endpoint. Only the lean path's requests with a query string come here: a
+ * balance read without one never pays for the as-of parameters.
+ */
+export function parseBalanceQuery(query: string | undefined): ReadOptions | BalanceAsOf {
+  const params = parseQuery(query, balanceParameters);
+  const asOfVersionText = params.get('asOfVersion');
+  const asOfText = params.get('asOf');
+  if (asOfVersionText === undefined && asOfText === undefined) return readOptionsOf(params);
+  if (asOfVersionText !== undefined && asOfText !== undefined) {
+    throw new LedgerError('invalid_request', 'give asOf or asOfVersion, not both');
+  }
+  if (params.has('minVersion')) {
+    throw new LedgerError(
+      'invalid_request',
+      'minVersion does not go with asOf or asOfVersion (asOfVersion waits for its version itself)',
+    );
+  }
+  if (asOfVersionText !== undefined) {
+    const asOfVersion = versionPattern.test(asOfVersionText) ? Number(asOfVersionText) : 0;
+    if (asOfVersion < 1 || asOfVersion > longSafeMax) {
+      throw new LedgerError(
+        'invalid_request',
+        `asOfVersion must be an integer from 1 to ${longSafeMax}`,
+      );
+    }
+    return { kind: 'version', asOfVersion, waitMs: readOptionsOf(params).waitMs };
+  }
+  if (params.has('waitMs')) {
+    throw new LedgerError('invalid_request', 'waitMs goes with asOfVersion, not with asOf');
+  }
+  const text = asOfText ?? '';
+  const asOfMs = instantOf(text);
+  if (asOfMs === undefined) {
+    // A `+` left unencoded in a query string arrives as a space (form encoding).
+    const plusHint = instantOf(text.replace(/ (?=[0-9]{2}:[0-9]{2}$)/, '+')) === undefined;
+    throw new LedgerError(
+      'invalid_request',
+      'asOf must be an RFC 3339 date-time with an offset, such as 2026-01-15T09:30:00Z or ' +
+        '2026-01-15T10:30:00.250%2B01:00' +
+        (plusHint ? '' : ' (a + in a query string means a space: send it as %2B)'),
+    );
+  }
+  return { kind: 'time', asOfMs };
+}
+
+export function isBalanceAsOf(options: ReadOptions | BalanceAsOf): options is BalanceAsOf {
+  return 'kind' in options;
+}
+
+/**
+ * RFC 3339 `date-time` (section 5.6): full date, `T`, full time with an offset (`Z` or ±hh:mm;
+ * a time without one is local to somewhere and names no instant). Fractions of any length are
+ * allowed and cut to milliseconds, which is exact here: posting times are whole milliseconds,
+ * so "at or before 12:00:00.0009" selects what "at or before 12:00:00.000" does. A leap second
+ * (`:60`) is refused: the ledger's clock never stamps one. Undefined for anything else.
+ */
+export function instantOf(text: string): number | undefined {
+  const match = rfc3339Pattern.exec(text);
+  if (match === null) return undefined;
+  const [, year, month, day, hour, minute, second, fraction, offset] = match;
+  const fields = [year, month, day, hour, minute, second].map(Number);
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = fields;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+  if (h > 23 || mi > 59 || s > 59) return undefined;
+  let offsetMinutes = 0;
+  if (offset !== undefined && offset !== 'Z' && offset !== 'z') {
+    const offsetHours = Number(offset.slice(1, 3));
+    const offsetMins = Number(offset.slice(4, 6));
+    if (offsetHours > 23 || offsetMins > 59) return undefined;
+    offsetMinutes = (offset.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  const ms = fraction === undefined ? 0 : Number(fraction.slice(1, 4).padEnd(3, '0'));
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, s, ms);
+  return date.getTime() - offsetMinutes * 60_000;
+}
+
+const rfc3339Pattern =
+  /^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) {
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    return leap ? 29 : 28;
+  }
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 /** `?limit=&cursor=&minVersion=&waitMs=` of the transactions endpoint. */
 export function parseHistoryQuery(query: string | undefined): HistoryOptions {
   const params = parseQuery(query, historyParameters);
@@ -56,6 +158,7 @@ export function parseHistoryQuery(query: string | undefined): HistoryOptions {
 
 const readParameters = new Set(['minVersion', 'waitMs']);
 const historyParameters = new Set([...readParameters, 'limit', 'cursor']);
+const balanceParameters = new Set([...readParameters, 'asOfVersion', 'asOf']);
 
 function readOptionsOf(params: ReadonlyMap<string, string>): ReadOptions {
   const minVersionText = params.get('minVersion');

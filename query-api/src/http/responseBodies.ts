@@ -1,6 +1,6 @@
 import type { AccountEntry } from '../accountEntry.ts';
 import type { BalanceSnapshot } from '../accountModel.ts';
-import type { HistoryItem, TransferView } from '../postgres/readModels.ts';
+import type { HistoryItem, PastBalance, TransferView } from '../postgres/readModels.ts';
 
 /**
  * The JSON bodies of the query API, built as strings: money is bigint or decimal text in memory
@@ -18,6 +18,24 @@ import type { HistoryItem, TransferView } from '../postgres/readModels.ts';
  */
 export function balanceBody(account: AccountEntry): string {
   return `{"accountId":"${account.accountId}","currency":"${account.currency}","balance":"${account.balanceText}","version":${account.version}}`;
+}
+
+/**
+ * GET /v1/accounts/{id}/balance?asOfVersion= or ?asOf=: the balance body with what was asked
+ * echoed last (`asOfVersion` as a number, `asOf` as the instant used, in UTC, to the millisecond).
+ */
+export function pastBalanceBody(
+  balance: PastBalance,
+  echoName: 'asOf' | 'asOfVersion',
+  echo: string | number,
+): string {
+  return JSON.stringify({
+    accountId: balance.accountId,
+    currency: balance.currency,
+    balance: balance.balanceText,
+    version: balance.version,
+    [echoName]: echo,
+  });
 }
 
 /**
