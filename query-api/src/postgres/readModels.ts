@@ -118,9 +118,10 @@ const balanceAtVersionStatement = {
  * postings' primary key, about log2(version) probes (18 for 200,000 postings, ~0.1 ms), and no
  * index beyond the ones the write path keeps anyway. An index on (account_id, posted_at) would
  * make it one probe but costs every transfer: measured on 1000-transfer batches (2000 postings)
- * against a 1M-row table, median 36 ms without it, 48 ms with it. A plain backward scan of the
- * primary key filtered on posted_at needs no index either, but reads every posting after the
- * instant (22 ms for 200,000), unbounded for a busy account asked about last year.
+ * against a 1M-row table, medians of 72 in two runs, 36 ms without it, 44 and 48 ms with it. A
+ * plain backward scan of the primary key filtered on posted_at needs no index either, but reads
+ * every posting after the instant (27 ms for 100,000), unbounded for a busy account asked about
+ * last year.
  *
  * The search relies on posted_at rising with the version, which holds on one clock: the processor
  * reads the time after it has locked the account rows, so a later version's time is read after
