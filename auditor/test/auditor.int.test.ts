@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import { readProcessorConfig } from '@ledger/ledger-processor/config';
+import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
+import type { TransferPosted } from '@ledger/schemas';
+import { defaultAuditLimits } from '../src/auditLimits.ts';
+import { runAudit, type AuditRunResult } from '../src/auditRun.ts';
+import type { SignedSummary } from '../src/signedSummary.ts';
+import {
+  deleteTopic,
+  openAccount,
+  produceCommands,
+  readRawMessages,
+  transfer,
+  writeCopy,
+  type RawMessage,
+} from './eventLogSupport.ts';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+
+// The auditor against the real Kafka and registry: a workload decided by the real ledger
+// processor (in-process, own topics and schema), then copies of its events with one message
+// altered, dropped or added. The auditor never sees Postgres; the test compares with it.
+describe('auditor against the events of the real ledger processor', () => {
+  let env: LedgerTestEnvironment;
+  let processor: RunningProcessor | undefined;
+  let original: RawMessage[][];
+  const copies: string[] = [];
+
+  before(async () => {
+    env = await createLedgerTestEnvironment('auditor');
+    processor = await startLedgerProcessor(readProcessorConfig(env.env()), env.logger, {
+      port: 0,
+      onFatal: (error) => assert.fail(`processor fatal: ${String(error)}`),
+    });
+    let seed = 18;
+    const random = (n: number) => (
+      (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648),
+      seed % n
+    );
+    const usd = Array.from({ length: 8 }, (_, i) => `acct-usd-${i}`);
+    const eur = Array.from({ length: 4 }, (_, i) => `acct-eur-${i}`);
+    const opens = [
+      openAccount('fund-usd', 'USD', 1_000_000_000n),
+      openAccount('fund-eur', 'EUR', 1_000_000_000n),
+      ...usd.map((id) => openAccount(id, 'USD')),
+      ...eur.map((id) => openAccount(id, 'EUR')),
+    ];
+    const moves = [
+      openAccount('acct-usd-0', 'EUR'), // account_exists: an AccountOpenRejected event
+      ...usd.map((id, i) => transfer(`f-usd-${i}`, 'fund-usd', id, BigInt(5_000 + i), 'USD')),
+      ...eur.map((id, i) => transfer(`f-eur-${i}`, 'fund-eur', id, BigInt(7_000 + i), 'EUR')),
+      ...Array.from({ length: 120 }, (_, i) => {
+        const pool = i % 3 === 0 ? eur : usd;
+        const from = pool[random(pool.length)] ?? '';
+        const to = pool.filter((id) => id !== from)[random(pool.length - 1)] ?? '';
+        // Some overdraw (insufficient_funds): TransferRejected events in the log.
+        return transfer(
+          `t-${i}`,
+          from,
+          to,
+          BigInt(1 + random(4_000)),
+          pool === eur ? 'EUR' : 'USD',
+        );
+      }),
+    ];
+    const decided = async () => {
+      const result = await env.pool.query<{ n: string }>(
+        'select count(*) as n from command_outcomes',
+      );
+      return Number(result.rows[0]?.n ?? 0);
+    };
+    await produceCommands(env.kafka, env.serde, env.topics.commands, opens);
+    await waitUntil(async () => (await decided()) >= opens.length, 'accounts opened');
+    await produceCommands(env.kafka, env.serde, env.topics.commands, moves);
+    const total = opens.length + moves.length; // one event per decided command
+    await waitUntil(async () => (await decided()) >= total, 'every command decided');
+    const admin = env.kafka.admin();
+    await admin.connect();
+    await waitUntil(async () => {
+      const offsets = await admin.fetchTopicOffsets(env.topics.events);
+      return offsets.reduce((sum, o) => sum + Number(o.high), 0) >= total;
+    }, 'every event published');
+    await admin.disconnect();
+    await processor.stop();
+    processor = undefined;
+    original = await readRawMessages(env.kafka, env.topics.events);
+  });
+
+  after(async () => {
+    await processor?.stop();
+    for (const topic of copies) await deleteTopic(env.kafka, topic).catch(() => undefined);
+    await env?.teardown();
+  });
+
+  const audit = (topic: string) =>
+    runAudit({
+      kafka: env.kafka,
+      serde: env.serde,
+      topic,
+      limits: defaultAuditLimits,
+      follow: false,
+    });
+
+  /** A copy of the events with `change` applied, audited. */
+  async function auditCopy(
+    name: string,
+    change: (partitions: RawMessage[][]) => void,
+  ): Promise<{ topic: string; result: AuditRunResult }> {
+    const partitions = original.map((messages) => [...messages]);
+    change(partitions);
+    const topic = `${env.prefix}.events-${name}`;
+    copies.push(topic);
+    await writeCopy(env.kafka, topic, partitions);
+    return { topic, result: await audit(topic) };
+  }
+
+  /** The first TransferPosted (partition, offset order) from an account that posts again later. */
+  async function postingWithLaterDebit(): Promise<{ at: RawMessage; event: TransferPosted }> {
+    for (const messages of original) {
+      for (const at of messages) {
+        const { payload } = await env.serde.decodeEvent(at.value);
+        if (payload.type === 'TransferPosted' && payload.fromAccountId.startsWith('fund-')) {
+          return { at, event: payload };
+        }
+      }
+    }
+    throw new Error('no funding transfer in the log');
+  }
+
+  it('given the log the processor wrote, when audited, then it passes with the totals Postgres holds', async () => {
+    const result = await audit(env.topics.events);
+    assert.ok(result.outcome === 'passed', JSON.stringify(result));
+    const { totals } = result.summary;
+    const query = async <R extends object>(sql: string) => (await env.pool.query<R>(sql)).rows;
+    const accounts = await query<{ id: string; balance: string; version: string }>(
+      'select id, balance::text, version::text from accounts order by id',
+    );
+    assert.equal(totals.accountsOpened, accounts.length);
+    const posted = await query<{ currency: string; n: string; amount: string }>(
+      `select currency, count(*)::text as n, sum(amount)::text as amount from transfers
+        where status = 'posted' group by currency order by currency`,
+    );
+    assert.deepEqual(
+      totals.postedByCurrency,
+      Object.fromEntries(
+        posted.map((r) => [r.currency, { transfers: Number(r.n), amount: r.amount }]),
+      ),
+    );
+    const sums = await query<{ currency: string; sum: string }>(
+      'select currency, sum(balance)::text as sum from accounts group by currency order by currency',
+    );
+    assert.deepEqual(
+      totals.finalBalanceSumByCurrency,
+      Object.fromEntries(sums.map((r) => [r.currency, r.sum])),
+    );
+    assert.deepEqual(totals.finalBalanceSumByCurrency, { EUR: '0', USD: '0' });
+    const books = [...result.state.accounts].map(([id, book]) => ({
+      id,
+      balance: book.balance.toString(),
+      version: String(book.version),
+    }));
+    assert.deepEqual(
+      books.sort((a, b) => (a.id < b.id ? -1 : 1)),
+      accounts,
+    );
+    assert.ok(
+      (totals.eventsByType.TransferRejected ?? 0) > 0,
+      'the workload overdrew some accounts',
+    );
+    assert.equal(totals.eventsByType.AccountOpenRejected, 1);
+    const again = await audit(env.topics.events);
+    assert.ok(again.outcome === 'passed');
+    assert.equal(again.summary.eventsSha256, result.summary.eventsSha256, 'the digest is stable');
+  });
+
+  it('given npm run audit with a new key, when run and verified, then the summary is signed and verifies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
+    const keyFile = join(dir, 'audit.pem');
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'auditor/src/cli.ts', ...args], {
+        cwd: repoRoot,
+        env: env.env({ LEDGER_AUDIT_SIGNING_KEY_FILE: keyFile }),
+      });
+    await cli(['--new-key', keyFile]);
+    const run = await cli(['--summary-out', join(dir, 'summary.json')]);
+    const signed = JSON.parse(run.stdout) as SignedSummary;
+    assert.equal(signed.signature?.algorithm, 'Ed25519');
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), signed);
+    const verified = await cli([
+      '--verify-summary',
+      join(dir, 'summary.json'),
+      '--public-key',
+      `${keyFile}.pub`,
+    ]);
+    assert.match(verified.stderr, /summary verifies/);
+  });
+
+  it('given a copy with one leg off by one, when audited by the CLI, then it exits 1 naming that event', async () => {
+    const { at, event } = await postingWithLaterDebit();
+    const decoded = await env.serde.decodeEvent(at.value);
+    const altered = env.serde.encodeEvent({
+      ...decoded,
+      payload: {
+        ...event,
+        credit: { ...event.credit, balanceAfter: event.credit.balanceAfter + 1n },
+      },
+    });
+    const { topic } = await auditCopy('off-by-one', (partitions) => {
+      partitions[at.partition]![Number(at.offset)] = { ...at, value: altered };
+    });
+    const failed = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'auditor/src/cli.ts', '--topic', topic],
+      {
+        cwd: repoRoot,
+        env: env.env(),
+      },
+    ).then(
+      () => assert.fail('the audit passed'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /audit violation: balance_mismatch/);
+    assert.match(failed.stderr, new RegExp(`partition ${at.partition} offset ${at.offset}\\n`));
+    assert.match(failed.stderr, new RegExp(`id: +${decoded.eventId} \\(TransferPosted\\)`));
+    assert.doesNotMatch(failed.stderr, new RegExp(event.toAccountId), 'account ids are masked');
+  });
+
+  it('given a copy with one posting dropped, when audited, then version_gap names the next leg of its accounts', async () => {
+    const { at, event } = await postingWithLaterDebit();
+    const { result } = await auditCopy('dropped', (partitions) => {
+      partitions[at.partition]!.splice(Number(at.offset), 1);
+    });
+    assert.ok(result.outcome === 'violation', JSON.stringify(result));
+    assert.equal(result.violation.kind, 'version_gap');
+    assert.match(result.violation.expected, /^version \d+ after version \d+$/);
+    assert.ok([event.fromAccountId, event.toAccountId].includes(result.violation.accountId ?? ''));
+  });
+
+  it('given a copy with a byte of one message flipped, when audited, then undecodable names it', async () => {
+    const at = original.find((messages) => messages.length >= 3)?.[2];
+    assert.ok(at !== undefined);
+    const { topic, result } = await auditCopy('flipped', (partitions) => {
+      const value = Buffer.from(at.value);
+      value[0] = 0xff; // the magic byte
+      partitions[at.partition]![2] = { ...at, value };
+    });
+    assert.ok(result.outcome === 'violation', JSON.stringify(result));
+    assert.equal(result.violation.kind, 'undecodable');
+    assert.deepEqual(result.violation.event, {
+      topic,
+      partition: at.partition,
+      offset: '2',
+      eventId: '?',
+      eventType: 'undecodable',
+    });
+  });
+
+  it('given a republished identical duplicate, or a changed event under a used id, when audited, then the first passes and the second is event_id_reused', async () => {
+    const at = original.find((messages) => messages.length > 0)?.[0];
+    assert.ok(at !== undefined);
+    const identical = await auditCopy('republished', (partitions) => {
+      partitions[at.partition]!.push(at);
+    });
+    assert.ok(identical.result.outcome === 'passed', JSON.stringify(identical.result));
+    assert.equal(identical.result.summary.totals.identicalDuplicates, 1);
+
+    const decoded = await env.serde.decodeEvent(at.value);
+    const changed = env.serde.encodeEvent({ ...decoded, occurredAt: decoded.occurredAt + 1 });
+    const reused = await auditCopy('reused-id', (partitions) => {
+      partitions[at.partition]!.push({ ...at, value: changed });
+    });
+    assert.ok(reused.result.outcome === 'violation', JSON.stringify(reused.result));
+    assert.equal(reused.result.violation.kind, 'event_id_reused');
+    assert.equal(reused.result.violation.event?.offset, String(original[at.partition]!.length));
+  });
+});
