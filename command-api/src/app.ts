@@ -10,6 +10,7 @@ import { registerCommandRoutes } from './http/commandRoutes.ts';
 import { problemMiddleware } from './http/problemMiddleware.ts';
 import { requestContextMiddleware } from './http/requestContext.ts';
 import { requestSpanMiddleware } from './http/traceContext.ts';
+import { commandApiDocument } from './openApiDocument.ts';
 import type { RouteDeps } from './http/routeSupport.ts';
 import { registerTransferRoutes } from './http/transferRoutes.ts';
 
@@ -24,6 +25,7 @@ import { registerTransferRoutes } from './http/transferRoutes.ts';
 export function createApp(deps: CommandApiDeps): Express {
   const metrics = commandApiMetrics(deps.registry);
   const isAccepting = deps.isAccepting ?? (() => true);
+  const openApiJson = JSON.stringify(commandApiDocument());
   const app = express();
   app.disable('etag');
   app.disable('x-powered-by');
@@ -37,6 +39,7 @@ export function createApp(deps: CommandApiDeps): Express {
     observedDependencies: deps.observedDependencies,
     isAccepting,
     apiKeys: deps.apiKeys,
+    openApiJson,
   });
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (!handleOps(request, response)) next();

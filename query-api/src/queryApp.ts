@@ -19,6 +19,7 @@ import { createBalanceStream, type BalanceStream } from './balanceStream.ts';
 import type { QueryApiConfig } from './config.ts';
 import { createQueryAdmission } from './http/admission.ts';
 import { createRequestRecorder } from './http/httpMetrics.ts';
+import { queryApiDocument } from './openApiDocument.ts';
 import type { ReadModels } from './postgres/readModels.ts';
 import {
   cacheHooksOf,
@@ -149,6 +150,7 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
       observedDependencies: deps.observedDependencies,
       isAccepting: deps.isAccepting,
       apiKeys: deps.apiKeys,
+      openApiJson: JSON.stringify(queryApiDocument()),
     }),
     ids: deps.ids,
     logger,

@@ -28,6 +28,11 @@ export interface OpsRoutesDeps {
    * the same status code with the status alone. `/healthz` stays open.
    */
   readonly apiKeys?: ApiKeys;
+  /**
+   * The API's OpenAPI document, serialized once at start, served at `GET /openapi.json` to anyone
+   * (it describes the API, it holds no data).
+   */
+  readonly openApiJson?: string;
 }
 
 /**
@@ -86,6 +91,14 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
             details ? { status: 'not_ready', error: String(error) } : { status: 'not_ready' },
           ),
       );
+      return true;
+    }
+    if (path === '/openapi.json' && deps.openApiJson !== undefined) {
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(deps.openApiJson),
+      });
+      response.end(deps.openApiJson);
       return true;
     }
     if (path === '/metrics') {
