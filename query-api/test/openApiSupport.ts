@@ -37,6 +37,8 @@ export interface ExampleCase {
   readonly parameters: readonly ExampleParameter[];
   /** Undefined when the operation takes no body. */
   readonly body: { readonly value: unknown; readonly schemaPointer: string } | undefined;
+  /** Response headers the document marks required. */
+  readonly requiredHeaders: readonly string[];
   /** The scope the operation's security names, if any. */
   readonly scope: string | undefined;
 }
@@ -142,6 +144,9 @@ export function exampleCases(document: JsonObject): ExampleCase[] {
             status: Number(status),
             mediaType,
             responseExample: asObject(example).value,
+            requiredHeaders: Object.entries(asObject(response.value.headers))
+              .filter(([, header]) => resolve(document, header).value.required === true)
+              .map(([name]) => name),
             responseSchemaPointer: `${responseAt}/content/${mediaType.replace(/\//g, '~1')}/schema`,
             parameters: sent,
             body:
