@@ -1,4 +1,4 @@
-// Batch transfers: POST /v1/transfers/batch with BATCH_ITEMS (1000, API.md's maximum) per request.
+// Batch transfers: POST /v1/transfers/batch with BATCH_ITEMS (1000, the contract's maximum) per request.
 // Transfers/s = iterations/s × BATCH_ITEMS; applied/s is what the processor then decides
 // (watch ledger_processor_commands_decided_total on :8082/metrics).
 //   k6 run -e ACCOUNTS=10000 -e DURATION=60s bench/k6/batch.js

@@ -1,4 +1,4 @@
-// The burst of DESIGN.md: 1000 concurrent keep-alive clients on the command API, then on the
+// The burst target (docs/architecture.md): 1000 concurrent keep-alive clients on the command API, then on the
 // query API. The figure asks for 0 errors and 0 timeouts: the thresholds say so (k6 counts a
 // request over TIMEOUT as failed).
 //   k6 run -e ACCOUNTS=10000 -e DURATION=30s bench/k6/burst.js

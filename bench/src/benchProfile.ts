@@ -7,13 +7,13 @@ export interface BenchProfile {
   readonly name: 'quick' | 'full';
   /** Accounts of the main workload (reads, singles, burst, visibility) and the growth "small" set. */
   readonly accountsSmall: number;
-  /** The growth "large" set: DESIGN.md asks 10k → 10M; 1M is what seeds here within budget. */
+  /** The growth "large" set: the target holds 10k → 10M; 1M is what seeds here within budget. */
   readonly accountsLarge: number;
   /** Each read run (bare, DB-only, cached), same client settings. */
   readonly readSeconds: number;
   /** Interleaved rounds of the three read runs (odd); each server's figure is its median round. */
   readonly readRounds: number;
-  /** The sustained batch-endpoint run (DESIGN.md: 60 s). */
+  /** The sustained batch-endpoint run (the target: 60 s). */
   readonly batchSustainSeconds: number;
   /** Single transfers, ledger and naive, same client. */
   readonly singleSeconds: number;
@@ -57,19 +57,19 @@ export const fullProfile: BenchProfile = {
 
 /** Client shape shared by every HTTP scenario so ratios compare like with like. */
 export const clientLimits = {
-  /** DESIGN.md's reference measurement: wrk, 100 connections. */
+  /** The reference measurement (docs/architecture.md): wrk, 100 connections. */
   connections: 100,
   /** The burst figure. */
   burstConnections: 1_000,
   /** A request slower than this counts as a timeout (autocannon's per-request timer). */
   requestTimeoutSeconds: 10,
-  /** Items per batch request: API.md's maximum. */
+  /** Items per batch request: the contract's maximum. */
   batchItems: 1_000,
   /** Batch requests in flight: enough to keep the producer's coalescing busy, few enough not to queue for seconds. */
   batchConnections: 8,
   /**
    * Accepted-but-unapplied transfers above which the batch client waits: two seconds of the rate
-   * the processor shows, at most two seconds of DESIGN.md's 10k/s. Enough to keep every
+   * the processor shows, at most two seconds of the targeted 10k/s. Enough to keep every
    * partition's batches full, small enough that the rate during the load is the rate the ledger
    * sustains and the drain after it is short.
    */

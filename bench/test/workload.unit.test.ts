@@ -51,7 +51,7 @@ describe('workload', () => {
     assert.equal(source.issued(), 100);
   });
 
-  it('given a tag too long for API.md ids, then it refuses at once', () => {
+  it('given a tag too long for an id of the contract, then it refuses at once', () => {
     assert.throws(() =>
       transferSource({
         set: accountSet(10),

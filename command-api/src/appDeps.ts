@@ -41,7 +41,7 @@ export interface Clock {
   now(): number;
 }
 
-/** A command ready for Kafka: the value, its key and the headers API.md requires. */
+/** A command ready for Kafka: the value, its key and the headers the contract requires (docs/contract.md). */
 export interface CommandToPublish {
   readonly command: AcceptedCommand;
   /** The account whose balance the command checks (transfer: fromAccountId). */

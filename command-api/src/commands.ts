@@ -10,7 +10,7 @@ export type AcceptedCommand<Payload extends CommandPayload = CommandPayload> = O
   'traceparent'
 >;
 
-/** The account whose funds or existence the command checks: the Kafka key (API.md topics). */
+/** The account whose funds or existence the command checks: the Kafka key (docs/contract.md, topics). */
 export function partitionKeyOf(command: AcceptedCommand): string {
   const { payload } = command;
   switch (payload.type) {

@@ -13,7 +13,7 @@ import { conditionTimeoutMs, setUpEnvironment, TopicCollector } from './intSuppo
 
 // A publish that fails for real: the broker refuses every record batch of a commands topic
 // created with a max.message.bytes smaller than any batch (MESSAGE_TOO_LARGE, not retriable),
-// as it refused the bench's oversized coalesced batches. The invariant under test (API.md): a
+// as it refused the bench's oversized coalesced batches. The invariant under test (docs/contract.md): a
 // command is answered 2xx only once Kafka holds it, and a failed attempt leaves its key free so
 // the client's retry is a new attempt rather than a replay of nothing.
 
@@ -29,7 +29,7 @@ interface RefusingLog {
   post(path: string, body: unknown): Promise<HttpResult>;
   /** Lets the broker accept records on the commands topic again. */
   acceptAgain(): Promise<void>;
-  /** A client retrying on 503 (API.md: retriable) until the answer is something else. */
+  /** A client retrying on 503 (docs/contract.md: retriable) until the answer is something else. */
   postUntilAnswered(path: string, body: unknown): Promise<HttpResult>;
   /** The decoded commands on the topic, once every id in `commandIds` is among them. */
   waitForCommands(commandIds: readonly string[]): Promise<LedgerCommand[]>;

@@ -7,11 +7,11 @@ import { runStatements } from './sql.ts';
  * holds the row lock (`SELECT … ORDER BY id FOR UPDATE`). The CHECKs restate the domain's
  * bounds (ledger-processor/src/domain/bounds.ts) so a broken writer fails here, not in an audit.
  *
- * - id COLLATE "C": byte order, so the lock order is the order JS sorts API.md's ASCII ids in,
+ * - id COLLATE "C": byte order, so the lock order is the order JS sorts the contract's ASCII ids in,
  *   independent of the database's locale, and comparisons are memcmp.
  * - balance numeric(38,0): a balance can exceed int64 (two max-overdraft accounts each sending
  *   the max amount to a third) but never 10^38 while postings sum to zero; see bounds.ts.
- * - overdraft_limit bigint: API.md bounds it to int64; the balance may go down to minus it.
+ * - overdraft_limit bigint: docs/contract.md bounds it to int64; the balance may go down to minus it.
  * - version: 1 at opening, +1 per posting; postings (account_id, version) is its history.
  * - opened_by_command_id and open_request_hash: an OpenAccount is idempotent by accountId, so the
  *   row keeps what a repeat is compared with (same hash: replay; other hash: account_exists).

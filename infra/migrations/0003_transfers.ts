@@ -3,7 +3,7 @@ import type { Migration } from './migration.ts';
 import { runStatements } from './sql.ts';
 
 /**
- * One row per decided transfer, posted or rejected: the transfer status API.md serves, and the
+ * One row per decided transfer, posted or rejected: the transfer status the query API serves, and the
  * idempotency record (a key, or a transferId, is owned by its first request; `request_hash` tells
  * a replay from a conflict). Requests refused as idempotency conflicts or duplicates own nothing
  * and appear only in command_outcomes.

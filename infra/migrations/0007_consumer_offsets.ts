@@ -3,8 +3,8 @@ import type { Migration } from './migration.ts';
 import { runStatements } from './sql.ts';
 
 /**
- * Where each consumer group resumes, stored with the effects it covers (DESIGN.md: the offset
- * commits atomically with the ledger writes, Kafka's own offset is for lag monitoring only).
+ * Where each consumer group resumes, stored with the effects it covers (docs/architecture.md: the
+ * offset commits atomically with the ledger writes, Kafka's own offset is for lag monitoring only).
  *
  * Writes are a compare-and-set:
  *   UPDATE consumer_offsets SET next_offset = $new, generation = $gen, owner = $me, updated_at = now()

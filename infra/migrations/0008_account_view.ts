@@ -16,7 +16,7 @@ import { runStatements } from './sql.ts';
  * later without touching the balance. Readers treat such a row as "opened, details pending".
  *
  * Every timestamp is an event's occurredAt, never the projector's clock, so replaying the log
- * (the rebuild) produces the same rows byte for byte (DESIGN.md invariant 5).
+ * (the rebuild) produces the same rows byte for byte (invariant 5, docs/architecture.md).
  */
 export const accountViewMigration: Migration = {
   name: '0008_account_view',

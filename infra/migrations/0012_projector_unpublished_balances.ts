@@ -8,7 +8,7 @@ import { runStatements } from './sql.ts';
  * transaction that advances account_view, publishes after commit, then deletes rows up to the
  * version it published. A crash or a Kafka outage between commit and publish therefore leaves a
  * row behind, and the projector's drain republishes the account's CURRENT balance later — without
- * it, a cache could keep an old balance forever (DESIGN.md invariant 6). One row per account, not
+ * it, a cache could keep an old balance forever (invariant 6, docs/architecture.md). One row per account, not
  * per change: the changelog only needs the newest balance, so the table stays as small as the set
  * of accounts changed since the last publish.
  */

@@ -119,7 +119,7 @@ void describe('infra/k8s manifests: scaling and topics', () => {
         assert.deepEqual(
           topics.map((t) => t.spec.topicName).sort(),
           expected.map((t) => t.topic).sort(),
-          `${kustomization}: the topics of API.md`,
+          `${kustomization}: the topics of docs/contract.md`,
         );
         for (const want of expected) {
           const topic = topics.find((t) => t.spec.topicName === want.topic)!;

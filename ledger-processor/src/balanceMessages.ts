@@ -3,7 +3,7 @@ import type { Message } from 'kafkajs';
 
 /**
  * The `ledger.balances` changelog is published by the processor, from the events it decided, in
- * the same produce request as the events themselves (DESIGN.md "Freshness is one hop"): a
+ * the same produce request as the events themselves (docs/architecture.md "The read path"): a
  * query-api cache learns a balance one Kafka hop after the commit that made it, with no read-model
  * transaction in between. Every version is published (the WebSocket stream promises each one in
  * order per account). One instance publishes in commit order; what another instance may publish

@@ -92,8 +92,8 @@ export async function decodeSlice(
 }
 
 /**
- * Decides and writes the slices of several partitions in ONE transaction (STYLE.md "Batch in
- * three steps", group-committed): lock each partition's stored offset (ascending partition, so
+ * Decides and writes the slices of several partitions in ONE transaction (batches in three
+ * steps, group-committed: docs/architecture.md "The write path"): lock each partition's stored offset (ascending partition, so
  * two instances overlapping during a rebalance cannot deadlock), skip what it already covers,
  * prefetch every touched account under row locks in id order, decide all commands in memory
  * (each partition's in its Kafka order), write all rows with multi-row statements,

@@ -39,7 +39,7 @@ export interface OutboxRow extends OutboxEntry {
 }
 
 /**
- * Prefetch for one batch (DESIGN.md "Batching"): the touched accounts, read and locked in
+ * Prefetch for one batch (docs/architecture.md "The write path"): the touched accounts, read and locked in
  * ascending id order so processors never deadlock, and the prior transfers/outcomes the batch's
  * idempotency keys and command ids may hit. Runs inside the batch's transaction, so nothing read
  * here can change before the write.

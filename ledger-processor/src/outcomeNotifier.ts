@@ -18,7 +18,7 @@ import { balancesToJson } from './ledgerRows.ts';
 export const outcomeNoticeBatchesInFlightMax = 8;
 
 export interface OutcomeNotifier {
-  /** After commit only. Never throws: a client that waits falls back to 202 (API.md). */
+  /** After commit only. Never throws: a client that waits falls back to 202 (docs/contract.md). */
   notify(outcomes: readonly CommandOutcome[]): Promise<void>;
 }
 

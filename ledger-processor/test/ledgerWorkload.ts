@@ -77,7 +77,7 @@ export async function decidedCount(pool: pg.Pool): Promise<number> {
   return Number(result.rows[0]?.n ?? 0);
 }
 
-/** DESIGN.md invariants 1-4 over the committed ledger; returns the violations found. */
+/** Invariants 1-4 (docs/architecture.md) over the committed ledger; returns the violations found. */
 export async function ledgerViolations(pool: pg.Pool): Promise<string[]> {
   const violations: string[] = [];
   const one = async (sql: string): Promise<string> => {

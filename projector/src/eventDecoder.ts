@@ -4,7 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 
 /**
  * Decodes a slice of `ledger.events`. Unlike commands, events have no dead-letter topic: the log
- * is the truth (DESIGN.md invariant 5), so skipping an event would leave the read models wrong
+ * is the truth (invariant 5, docs/architecture.md), so skipping an event would leave the read models wrong
  * for good. A message that breaks the wire contract (or an event written by a newer schema) stops
  * the projector with an AssertionFailure, and it restarts at the same offset once someone fixed
  * or upgraded it. A registry outage (SchemaRegistryUnavailableError) is rethrown as is: retriable.

@@ -6,7 +6,7 @@ import type { EpochMillis, EventType, LedgerEvent, Metadata } from '@ledger/sche
  * No I/O and no clock, so every rule about order and duplicates is unit-tested here, and the live
  * projector and the rebuild produce the same rows from the same events.
  *
- * What the rows must survive (see DESIGN.md "Read path"):
+ * What the rows must survive (see docs/architecture.md "The read path"):
  * - Duplicates: the processor's outbox relay is at-least-once, so an event may come twice.
  *   Rows are keyed by what identifies a fact (account + version, transferId), so a copy merges
  *   into the same row here and is ignored by the database (`on conflict do nothing`).
@@ -179,7 +179,7 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
   };
 }
 
-/** Byte order for the ASCII ids of API.md: the order of the `collate "C"` keys in Postgres. */
+/** Byte order for the ASCII ids of docs/contract.md: the order of the `collate "C"` keys in Postgres. */
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

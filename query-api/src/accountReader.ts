@@ -7,7 +7,7 @@ import type { VersionWaiters } from './versionWaiters.ts';
 
 /**
  * One account read as every route needs it: from the cache, loading on a miss, and with
- * `minVersion` waiting until the account reaches that version (read-your-writes, API.md).
+ * `minVersion` waiting until the account reaches that version (read-your-writes, docs/contract.md).
  */
 export interface AccountReader {
   /**

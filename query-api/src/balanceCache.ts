@@ -6,7 +6,7 @@ import { createEntryColumns } from './entryColumns.ts';
 import { createVersionFloors } from './versionFloors.ts';
 
 /**
- * The in-process account cache of the read path (DESIGN.md "Read path"). Pure apart from the
+ * The in-process account cache of the read path (docs/architecture.md "The read path"). Pure apart from the
  * injected loader: no clock, no timers, no Kafka, no Postgres.
  *
  * Three maps, each bounded:

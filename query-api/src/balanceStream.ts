@@ -21,7 +21,7 @@ import {
 } from './streamSequencer.ts';
 
 /**
- * `GET /v1/stream`: balance changes pushed over a WebSocket (API.md). A client sends
+ * `GET /v1/stream`: balance changes pushed over a WebSocket (docs/contract.md). A client sends
  * `{ "subscribe": [ids] }` / `{ "unsubscribe": [ids] }`; the server answers with `subscribed` /
  * `unsubscribed`, then pushes `{ "type": "balance", accountId, balance, version }` for every
  * change of those accounts, starting with the current balance (the cached one when cached, else

@@ -87,7 +87,7 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
       windowMs: rateWindowMsFromEnv(env, 'LEDGER_QUERY_API_RATE_WINDOW_MS'),
     },
     cache: {
-      // DESIGN.md: 1M cached balances must fit in 512 MB.
+      // A target (docs/architecture.md): 1M cached balances must fit in 512 MB.
       entriesMax: int('LEDGER_QUERY_API_CACHE_ENTRIES_MAX', 1_000_000, 1, 10_000_000),
       // Each load holds a Postgres query (queued on the pool): past this, misses get 503.
       loadsInFlightMax: int('LEDGER_QUERY_API_LOADS_IN_FLIGHT_MAX', 1_000, 1, 100_000),
@@ -114,7 +114,7 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
       ),
       heartbeatIntervalMs: int('LEDGER_QUERY_API_STREAM_HEARTBEAT_MS', 30_000, 1_000, 300_000),
     },
-    // Keep-alive clients each hold a socket; 1000 concurrent clients is a target (DESIGN.md).
+    // Keep-alive clients each hold a socket; 1000 concurrent clients is a target (docs/architecture.md).
     httpConnectionsMax: int('LEDGER_QUERY_API_HTTP_CONNECTIONS_MAX', 10_000, 1, 1_000_000),
     consumerSessionTimeoutMs: sessionTimeoutMsFromEnv(env, 'LEDGER_QUERY_API_SESSION_TIMEOUT_MS'),
   };

@@ -1,8 +1,8 @@
 import { assert } from '@ledger/runtime';
 
 /**
- * Per-connection version order for `/v1/stream` (API.md: "every change, in version order per
- * account"). Pure: no timers, no sockets; the caller passes the time in, so the gap timeout is
+ * Per-connection version order for `/v1/stream` (docs/contract.md: every change, in version order
+ * per account). Pure: no timers, no sockets; the caller passes the time in, so the gap timeout is
  * unit-tested with a made-up clock.
  *
  * Why reorder at all: one account's versions reach `ledger.balances` from the commands of several
@@ -188,7 +188,7 @@ export function createStreamSequencer<T extends Versioned>(
         out.push(start.item);
         order.next = start.item.version + 1;
       } else if (start.kind === 'absent') {
-        order.next = 1; // API.md: versions start at 1 when the account opens
+        order.next = 1; // docs/contract.md: versions start at 1 when the account opens
       } else {
         order.next = lowestHeld(order);
         if (order.next === undefined) {

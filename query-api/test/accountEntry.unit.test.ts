@@ -19,7 +19,7 @@ const opening = {
 };
 
 void describe('accountEntry', () => {
-  void it('given a read-model row, when encoded, then the bodies are the JSON API.md shows, byte for byte', () => {
+  void it('given a read-model row, when encoded, then the bodies are the JSON docs/contract.md shows, byte for byte', () => {
     const entry = accountEntryOf({
       accountId: 'alice',
       currency: 'USD',

@@ -102,7 +102,7 @@ void describe('query API under generated requests', () => {
     await running.close();
   });
 
-  /** 504 is the one 5xx by design: `minVersion` not reached within `waitMs` (API.md). */
+  /** 504 is the one 5xx by design: `minVersion` not reached within `waitMs` (docs/contract.md). */
   const waitedTooLong = (fuzz: FuzzRequest) => (problem: { code: string }) =>
     problem.code === 'consistency_timeout' &&
     new URLSearchParams(fuzz.path.split('?')[1]).has('minVersion');

@@ -5,7 +5,7 @@ import { account, change } from './fixtures.ts';
 import { inMemoryReadModels, startTestApp, type TestApp } from './appHarness.ts';
 
 /**
- * The HTTP surface of API.md's Query API, driven through the real server (lean path, ops routes
+ * The HTTP surface of the Query API (docs/contract.md), driven through the real server (lean path, ops routes
  * and express) over an in-memory read model: no Kafka, no Postgres.
  */
 void describe('query API over HTTP', () => {
@@ -107,7 +107,7 @@ void describe('query API over HTTP', () => {
     assert.equal(body.balance, '10000000000000000000000000000000000000');
   });
 
-  void it('given an account, when read whole, then every API.md field is there with money as strings', async () => {
+  void it('given an account, when read whole, then every field of the contract is there with money as strings', async () => {
     const response = await get('/v1/accounts/bob');
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('x-cache'), null, 'X-Cache is for the balance route');

@@ -14,7 +14,7 @@ import {
 } from './intSupport.ts';
 
 /**
- * The race DESIGN.md's read path closes, forced on the real Postgres and Kafka: a cache miss
+ * The race the read path closes (docs/architecture.md), forced on the real Postgres and Kafka: a cache miss
  * whose database read is held up (another session locks the accounts table) while a newer change
  * arrives from the feed. The slow read returns the older row; the cache must serve and keep the
  * newer version, never the stale one.

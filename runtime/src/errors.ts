@@ -1,5 +1,5 @@
 /**
- * The fixed list of error codes of API.md, mapped to HTTP in this one place. Business rejections
+ * The fixed list of error codes of the contract (docs/contract.md), mapped to HTTP in this one place. Business rejections
  * decided by the processor use the same codes, so an outcome travels unchanged to the client.
  */
 export const errorCatalog = {

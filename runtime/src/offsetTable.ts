@@ -3,8 +3,8 @@ import type pg from 'pg';
 import { assert } from './assert.ts';
 
 /**
- * The consumed offset of record, stored in Postgres with the rows it covers (DESIGN.md: ledger
- * writes and "consumed up to" commit atomically; Kafka's own offset is for lag monitoring only).
+ * The consumed offset of record, stored in Postgres with the rows it covers (ledger writes and
+ * "consumed up to" commit atomically, docs/architecture.md "The write path"; Kafka's own offset is for lag monitoring only).
  * One implementation for the ledger processor (`consumer_offsets`, which also records the
  * writing instance) and the projector (`projector_offsets`).
  */

@@ -115,7 +115,7 @@ function ledgerName(kafkaNodes: number): string {
   return kafkaNodes === 1 ? 'ledger' : `ledger_n${kafkaNodes}`;
 }
 
-/** Topic names of API.md, under a configurable prefix (tests use their own). */
+/** Topic names of the contract (docs/contract.md), under a configurable prefix (tests use their own). */
 export function topicNames(prefix: string) {
   return {
     commands: `${prefix}.commands`,

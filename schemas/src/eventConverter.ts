@@ -124,7 +124,7 @@ function accountOpenedFromAvro(record: AccountOpenedRecord): AccountOpened {
   };
 }
 
-/** API.md: `version` starts at 1 when the account opens; accounts open empty. */
+/** docs/contract.md: `version` starts at 1 when the account opens; accounts open empty. */
 function checkOpening(version: number, balance: bigint): void {
   if (version !== 1) {
     throw new WireContractError('invalid_request', 'payload.version', 'an account opens at 1');

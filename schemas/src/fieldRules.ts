@@ -6,7 +6,7 @@ import { WireContractError } from './wireContractError.ts';
  * command API to validate requests with the same rules.
  */
 
-/** accountId, transferId (API.md); also used for commandId and eventId (UUIDv7 fits). */
+/** accountId, transferId (docs/contract.md); also used for commandId and eventId (UUIDv7 fits). */
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 /** ISO 4217 alphabetic code. Whether the code exists is the command API's business. */
 export const currencyPattern = /^[A-Z]{3}$/;

@@ -7,7 +7,7 @@ export type LedgerTopicKind = keyof TopicNames;
 export interface LedgerSubject {
   readonly kind: LedgerTopicKind;
   readonly topic: string;
-  /** Confluent's TopicNameStrategy: `<topic>-value` (API.md). */
+  /** Confluent's TopicNameStrategy: `<topic>-value` (docs/contract.md). */
   readonly subject: string;
   readonly schema: LedgerSchema;
 }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 /**
  * Baseline (b): the read path without a cache. `GET /v1/accounts/{id}/balance` on the same lean
  * node:http shape as baseline (a), but every request runs one prepared statement on Postgres.
- * This is what query-api's cache is measured against (DESIGN.md asks ≥ 20×).
+ * This is what query-api's cache is measured against (the target is ≥ 20×, docs/architecture.md).
  */
 
 /** Where balances are read from: the projector's read model when it exists, else the ledger. */

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { executeTransfer, type TransferRequest } from './naiveTransfer.ts';
 
 /**
- * Baseline (c): the classic design DESIGN.md compares against: express 4, JSON body, validation,
+ * Baseline (c): the classic design the ledger is compared against: express 4, JSON body, validation,
  * then one Postgres transaction per transfer (naiveTransfer.ts) and the answer once committed.
  * `POST /v1/transfers` answers 201 applied, 422 rejected, 409 idempotency conflict, 400 invalid.
  */
@@ -15,7 +15,7 @@ import { executeTransfer, type TransferRequest } from './naiveTransfer.ts';
  * the hot rows' locks. Override with BENCH_NAIVE_POOL_MAX.
  */
 export const naivePoolMaxDefault = 16;
-/** API.md's body bound, as the real API. */
+/** The contract's body bound (docs/contract.md), as the real API. */
 const bodyLimit = '64kb';
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const amountPattern = /^[1-9][0-9]{0,18}$/;

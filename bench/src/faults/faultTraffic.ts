@@ -4,7 +4,7 @@ import { seededRandom } from '../load/workload.ts';
 /**
  * The fault suite's client: single transfers between the run's accounts at a steady pace, each
  * retried with the same body (so the same transferId and idempotency key) on a network error,
- * 429 or 5xx, as API.md asks of a client, until acknowledged or `attemptWindowMs` passed. It
+ * 429 or 5xx, as docs/contract.md asks of a client, until acknowledged or `attemptWindowMs` passed. It
  * records what the API acknowledged, for the audit, and the longest a transfer waited for its
  * acknowledgement: the pause a client saw.
  */

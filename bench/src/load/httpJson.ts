@@ -47,7 +47,7 @@ export async function forEachConcurrently(
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-/** Setup requests retried on 429/503 (API.md: retriable, with Retry-After) and network errors. */
+/** Setup requests retried on 429/503 (docs/contract.md: retriable, with Retry-After) and network errors. */
 export const setupAttemptsMax = 8;
 const retryAfterMsMax = 10_000;
 

@@ -12,7 +12,7 @@ export const zipfExponent = 1.1;
 export const transferAmountMax = 1_000;
 /** Funding each customer account receives when seeded (minor units). */
 export const fundingAmount = 1_000_000_000n;
-/** API.md's id length limit; transfer ids are built to stay under it. */
+/** The contract's id length limit; transfer ids are built to stay under it. */
 export const idLengthMax = 64;
 
 /** mulberry32: small and seeded, so a run is replayed from the seed the report prints. */

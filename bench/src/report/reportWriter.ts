@@ -20,7 +20,7 @@ export async function writeReport(
   const sections = [
     `# Benchmark report — ${results.profile.name} run, ${results.startedAt}`,
     `Run tag \`${results.runTag}\`, seed ${results.seed}, finished ${results.finishedAt}.`,
-    '## Figures (DESIGN.md "Performance targets")',
+    '## Figures (docs/architecture.md "Performance targets")',
     table,
     '**Read these as same-run ratios.** Everything — Kafka, the registry, Postgres, Redis, the four ' +
       "services, the baselines and the load generator — shares this machine's " +

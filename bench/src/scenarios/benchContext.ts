@@ -55,7 +55,7 @@ export function acceptedBatchItems(body: string): string[] {
 
 /** The items of a 202 batch response body that were not accepted, by whether a resend can help. */
 export interface UnacceptedBatchItems {
-  /** Indexes of items answered with a 429/503 problem (API.md: retriable, same body). */
+  /** Indexes of items answered with a 429/503 problem (docs/contract.md: retriable, same body). */
   readonly retriable: number[];
   /** Items refused for good (validation, conflict): a bench bug when the bench built them. */
   readonly refused: unknown[];

@@ -6,7 +6,7 @@ import { queryApiServesBalances } from './queryApiProbe.ts';
 import { runSingleTransfers, type SingleRun } from './singleTransfers.ts';
 
 /**
- * DESIGN.md's burst: 1000 concurrent keep-alive clients on both APIs, and the naive design under
+ * The burst target: 1000 concurrent keep-alive clients on both APIs, and the naive design under
  * the same burst. An error is anything that is not 2xx (a 429 or 503 included: the figure asks
  * for zero) or a connection error; a timeout is a request unanswered after the client timeout.
  */

@@ -7,7 +7,7 @@ import type { BenchContext } from './benchContext.ts';
 /**
  * Waits until the ledger decided every transfer of a tagged scenario (its rows in `transfers`,
  * found by id range on the C-collated primary key) and the outbox has nothing left to publish:
- * "applied end to end" in DESIGN.md's sense. Returns when that happened, or undefined on timeout.
+ * "applied end to end" in the performance targets' sense. Returns when that happened, or undefined on timeout.
  */
 export async function waitApplied(
   context: BenchContext,

@@ -8,7 +8,7 @@ import { startChild, tsxArgs, type Child } from '../stack/childProcess.ts';
 import type { BenchContext } from './benchContext.ts';
 
 /**
- * query-api's resident memory once it holds `count` cached balances (DESIGN.md: 1M in < 512 MB).
+ * query-api's resident memory once it holds `count` cached balances (the target: 1M in < 512 MB).
  *
  * Seeding a million accounts through the ledger takes hours on this machine (every open and
  * funding is a command the processor decides), and the cache only ever reads the projector's

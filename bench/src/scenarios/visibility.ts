@@ -9,7 +9,7 @@ import { queryApiServesBalances } from './queryApiProbe.ts';
  * Command accepted → visible in query-api's cache, at half of the measured maximum throughput.
  * Background: batch transfers at half the rate the sustained run reached. Probe: one transfer at
  * a time into a probe account whose version the bench knows; when the 202 arrives, a read with
- * `?minVersion=` (API.md's read-your-writes) returns as soon as the cache holds the new version,
+ * `?minVersion=` (the contract's read-your-writes) returns as soon as the cache holds the new version,
  * so the time from 202 to that answer is the latency (one GET round trip over, never under).
  */
 export interface VisibilityResult {

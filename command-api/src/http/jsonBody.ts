@@ -1,10 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { LedgerError } from '@ledger/runtime';
 
-/** API.md: request bodies over 64 KiB get 413. */
+/** docs/contract.md: request bodies over 64 KiB get 413. */
 export const bodyBytesMax = 64 * 1024;
 /**
- * The batch endpoint's body limit. 1000 transfers (API.md's item maximum) do not fit in 64 KiB
+ * The batch endpoint's body limit. 1000 transfers (the contract's item maximum) do not fit in 64 KiB
  * (a minimal item is ~90 bytes, one with metadata up to ~5 KiB), so the batch route gets its own
  * bound: room for 1000 items of ~1 KiB each. Raised with the API owner as a contract note.
  */

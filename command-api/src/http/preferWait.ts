@@ -1,4 +1,4 @@
-/** API.md: `Prefer: wait=N`, N ≤ 30 seconds. */
+/** docs/contract.md: `Prefer: wait=N`, N ≤ 30 seconds. */
 export const waitSecondsMax = 30;
 
 /**

@@ -209,7 +209,7 @@ export function createCommandProducer(options: CommandProducerOptions): CommandP
   };
 }
 
-/** Key = the account whose funds the command checks; headers as API.md requires. */
+/** Key = the account whose funds the command checks; headers as docs/contract.md requires. */
 function toMessage(entry: CommandToPublish, encodeCommand: EncodeCommand): Message {
   const { command } = entry;
   return {

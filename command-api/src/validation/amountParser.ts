@@ -1,6 +1,6 @@
 import { LedgerError } from '@ledger/runtime';
 
-/** The largest amount the ledger stores: a signed 64-bit integer of minor units (API.md). */
+/** The largest amount the ledger stores: a signed 64-bit integer of minor units (docs/contract.md). */
 export const amountMax = 9_223_372_036_854_775_807n;
 const amountMaxDigits = amountMax.toString().length;
 

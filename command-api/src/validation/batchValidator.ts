@@ -6,7 +6,7 @@ import type { ValidationContext } from './openAccountValidator.ts';
 import { checkShape } from './strictShape.ts';
 import { validateTransfer } from './transferValidator.ts';
 
-/** API.md: 1 to 1000 transfers per batch request. */
+/** docs/contract.md: 1 to 1000 transfers per batch request. */
 export const batchItemsMax = 1_000;
 
 export type BatchItemValidation =

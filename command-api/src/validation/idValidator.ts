@@ -2,7 +2,7 @@ import { LedgerError } from '@ledger/runtime';
 import { idPattern } from '@ledger/schemas';
 import { jsonTypeOf } from './amountParser.ts';
 
-/** API.md's id pattern, checked against the wire contract's one definition (@ledger/schemas). */
+/** The contract's id pattern (docs/contract.md), checked against the wire contract's one definition (@ledger/schemas). */
 export function parseId(value: unknown, field: string): string {
   if (typeof value !== 'string') {
     throw new LedgerError(

@@ -1,7 +1,7 @@
 import { LedgerError } from '@ledger/runtime';
 import { jsonTypeOf } from './amountParser.ts';
 
-/** A JSON object body with no fields beyond the listed ones (API.md: strict schemas). */
+/** A JSON object body with no fields beyond the listed ones (docs/contract.md: strict schemas). */
 export interface ShapeSpec {
   readonly required: readonly string[];
   readonly optional: readonly string[];

@@ -1,6 +1,6 @@
 import type { Metadata } from './commands.ts';
 
-/** `frozen` and `closed` accounts take no postings (API.md: account_closed). */
+/** `frozen` and `closed` accounts take no postings (`account_closed`, docs/contract.md). */
 export type AccountStatus = 'open' | 'frozen' | 'closed';
 
 /**
@@ -16,7 +16,7 @@ export interface AccountState {
   readonly status: AccountStatus;
   /** Minor units; never below −overdraftLimit, |balance| ≤ balanceMax (bounds.ts). */
   readonly balance: bigint;
-  /** 1 when opened, +1 per posting, no gaps (API.md). */
+  /** 1 when opened, +1 per posting, no gaps (docs/contract.md). */
   readonly version: number;
   readonly metadata: Metadata;
   readonly createdAtMs: number;

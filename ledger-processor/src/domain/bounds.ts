@@ -3,7 +3,7 @@
  * (infra/migrations) uses the same bounds, so a value the deciders accept always fits its column.
  */
 
-/** Largest transfer amount and overdraft limit: API.md's range, exactly a Postgres bigint. */
+/** Largest transfer amount and overdraft limit: the contract's range (docs/contract.md), exactly a Postgres bigint. */
 export const amountMax = 9_223_372_036_854_775_807n;
 
 /**
@@ -20,7 +20,7 @@ export const amountMax = 9_223_372_036_854_775_807n;
 export const balanceMax = 10n ** 38n - 1n;
 
 /**
- * Versions are JS numbers (API.md: `version` is a number) and Postgres bigint. One posting per
+ * Versions are JS numbers (docs/contract.md: `version` is a number) and Postgres bigint. One posting per
  * version: at a million postings per second on one account this lasts 285 years.
  */
 export const versionMax = Number.MAX_SAFE_INTEGER;
@@ -32,6 +32,6 @@ export const versionMax = Number.MAX_SAFE_INTEGER;
  */
 export const batchCommandsMax = 10_000;
 
-/** Ids, keys and codes as API.md writes them (1 to 64 characters). */
+/** Ids, keys and codes as docs/contract.md writes them (1 to 64 characters). */
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const currencyPattern = /^[A-Z]{3}$/;

@@ -6,7 +6,7 @@ import type { TransferRejectionCode } from './rejectionCodes.ts';
  * What the processor decided, as events for `ledger.events`: one per decided command, rejections
  * included, mirroring the wire union (schemas/avro/LedgerEvent.avsc) field for field. Each event
  * also carries its command's idempotency identity (key and request hash) so replaying the log
- * rebuilds not only balances but the idempotency state too (DESIGN.md invariant 5); the wire
+ * rebuilds not only balances but the idempotency state too (invariant 5, docs/architecture.md); the wire
  * mapping may drop them.
  *
  * Duplicates and idempotency conflicts are not events: they change nothing, and a
@@ -72,7 +72,7 @@ export interface TransferRejected extends EventEnvelope {
 
 export type LedgerEvent = AccountOpened | AccountOpenRejected | TransferPosted | TransferRejected;
 
-/** The Kafka key of an event (API.md): the account it was decided for, i.e. its command's key. */
+/** The Kafka key of an event (docs/contract.md): the account it was decided for, i.e. its command's key. */
 export function eventKey(event: LedgerEvent): string {
   switch (event.type) {
     case 'AccountOpened':

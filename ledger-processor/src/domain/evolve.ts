@@ -8,7 +8,7 @@ import type { LedgerEvent, PostingLeg } from './events.ts';
  * Folds one event into one account's state: the account's stream is every event that opens it
  * or posts a leg to it. Events for other accounts and rejections leave the state as it is, so a
  * whole log can be folded per account. The same function rebuilds state from `ledger.events`
- * (DESIGN.md invariant 5), so it re-checks what the deciders promised: a posting continues the
+ * (invariant 5, docs/architecture.md), so it re-checks what the deciders promised: a posting continues the
  * account's version by exactly 1 and its balance by exactly the amount, within the bounds.
  */
 export function evolve(

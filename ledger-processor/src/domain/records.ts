@@ -15,9 +15,9 @@ export interface CommandOutcome {
   readonly status: 'applied' | 'rejected';
   /** Present exactly when rejected. */
   readonly code: OutcomeCode | undefined;
-  /** Account versions after the command (API.md `versions`); empty when nothing was posted. */
+  /** Account versions after the command (the contract's `versions`); empty when nothing was posted. */
   readonly versions: Readonly<Record<string, number>>;
-  /** Balances after a posted transfer (API.md `balances`); empty otherwise. */
+  /** Balances after a posted transfer (the contract's `balances`); empty otherwise. */
   readonly balances: Readonly<Record<string, bigint>>;
   /** For a duplicate: the command whose outcome this one replays. */
   readonly replayOf: string | undefined;

@@ -45,7 +45,7 @@ export interface RebuildReport {
 }
 
 /**
- * DESIGN.md invariant 5 as a command: replays `ledger.events` from the beginning into fresh
+ * Invariant 5 (docs/architecture.md) as a command: replays `ledger.events` from the beginning into fresh
  * tables, up to the end offsets it saw when it started, then (with `swap`) renames them into
  * place in one transaction and sets the live projector's stored offsets to what it consumed.
  * Readers never see an empty or half-built model; the live projector keeps running and only waits

@@ -4,14 +4,14 @@ import { longSafeMax } from '@ledger/schemas';
 /**
  * Pure parsing of what a query request carries in its URL, shared by the lean node:http path and
  * the express routes so both refuse the same things with the same codes. Query parameters are
- * strict like request bodies (API.md: unknown fields get 400): a typo such as `minversion`
+ * strict like request bodies (docs/contract.md: unknown fields get 400): a typo such as `minversion`
  * would otherwise silently turn a read-your-writes request into a plain read.
  */
 
-/** API.md: `waitMs` defaults to 2000 and may not exceed 10000. */
+/** docs/contract.md: `waitMs` defaults to 2000 and may not exceed 10000. */
 export const waitMsDefault = 2_000;
 export const waitMsMax = 10_000;
-/** API.md: transactions `limit` defaults to 50, at most 200. */
+/** docs/contract.md: transactions `limit` defaults to 50, at most 200. */
 export const historyLimitDefault = 50;
 export const historyLimitMax = 200;
 /** A query string longer than this is refused before it is split (it can only be abuse). */

@@ -13,7 +13,7 @@ import { transferBody } from './responseBodies.ts';
 
 /**
  * `GET /v1/transfers/{transferId}`: the decided transfer from the read model; 404 until the
- * processor decided it and the projector wrote it (API.md). Not cached: a client polls a transfer
+ * processor decided it and the projector wrote it (docs/contract.md). Not cached: a client polls a transfer
  * a few times at most, and a cached 404 would hide the decision when it lands. A key with a
  * tenant sees a transfer when either side is in it; otherwise 404, as for an unknown id (transfer
  * ids are chosen by clients, so a 403 would confirm another tenant's).
