@@ -1,5 +1,5 @@
 // The local stack without Docker: `up [--deps-only] [--verbose]`, `status`, `down`.
-// See infra/README section in the final report; the contract scripts rely on:
+// See infra/README.md "The local stack"; the contract scripts rely on:
 // - `up` prints one line containing `stack ready` once every part is healthy, then stays in the
 //   foreground until SIGINT/SIGTERM and stops exactly what it started;
 // - `up` while this checkout's stack runs prints `stack already running (pid N, …) since …,
