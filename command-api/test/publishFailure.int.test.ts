@@ -11,11 +11,11 @@ import { startCommandApi } from '../src/wiring.ts';
 import { request, type HttpResult } from './httpClient.ts';
 import { conditionTimeoutMs, setUpEnvironment, TopicCollector } from './intSupport.ts';
 
-// A publish that fails for real: the broker refuses every record batch of a commands topic
-// created with a max.message.bytes smaller than any batch (MESSAGE_TOO_LARGE, not retriable),
-// as it refused the bench's oversized coalesced batches. The invariant under test (docs/contract.md): a
-// command is answered 2xx only once Kafka holds it, and a failed attempt leaves its key free so
-// the client's retry is a new attempt rather than a replay of nothing.
+// A publish that fails for real: the broker refuses every record batch of a commands topic created
+// with a max.message.bytes smaller than any batch (MESSAGE_TOO_LARGE, not retriable), as it refused
+// the bench's oversized coalesced batches. The invariant under test (docs/contract.md): a command
+// is answered 2xx only once Kafka holds it, and a failed attempt leaves its key free so the
+// client's retry is a new attempt rather than a replay of nothing.
 
 /** Smaller than the smallest record batch (61 header bytes + a record). */
 const refusingMaxMessageBytes = '64';

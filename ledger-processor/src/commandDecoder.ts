@@ -16,10 +16,10 @@ export type DecodedMessage =
 
 /**
  * Turns one consumed message into a command the deciders may see, or a dead letter (docs/
- * architecture.md: a message that cannot be decoded or validated never blocks the partition). Dead letters go
- * through the outbox like events, so they are published once the batch commits and never before.
- * A registry outage or a writer schema newer than ours throws instead: the message is fine and
- * skipping it would lose a command.
+ * architecture.md: a message that cannot be decoded or validated never blocks the partition). Dead
+ * letters go through the outbox like events, so they are published once the batch commits and never
+ * before. A registry outage or a writer schema newer than ours throws instead: the message is fine
+ * and skipping it would lose a command.
  */
 export async function decodeCommandMessage(
   message: KafkaMessage,

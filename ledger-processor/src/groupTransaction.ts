@@ -92,13 +92,13 @@ export async function decodeSlice(
 }
 
 /**
- * Decides and writes the slices of several partitions in ONE transaction (batches in three
- * steps, group-committed: docs/architecture.md "The write path"): lock each partition's stored offset (ascending partition, so
- * two instances overlapping during a rebalance cannot deadlock), skip what it already covers,
- * prefetch every touched account under row locks in id order, decide all commands in memory
- * (each partition's in its Kafka order), write all rows with multi-row statements,
- * compare-and-set each offset, commit. One instance never runs two of these at once, so its
- * own batches never queue on each other's account locks, however many partitions it owns.
+ * Decides and writes the slices of several partitions in ONE transaction (batches in three steps,
+ * group-committed: docs/architecture.md "The write path"): lock each partition's stored offset
+ * (ascending partition, so two instances overlapping during a rebalance cannot deadlock), skip what
+ * it already covers, prefetch every touched account under row locks in id order, decide all
+ * commands in memory (each partition's in its Kafka order), write all rows with multi-row
+ * statements, compare-and-set each offset, commit. One instance never runs two of these at once, so
+ * its own batches never queue on each other's account locks, however many partitions it owns.
  * Nothing is published here: the caller hands the committed outbox rows to the relay.
  *
  * Tracing: under `traceContext`, the batch's `process` span (processor.ts), it adds

@@ -39,10 +39,10 @@ export interface OutboxRow extends OutboxEntry {
 }
 
 /**
- * Prefetch for one batch (docs/architecture.md "The write path"): the touched accounts, read and locked in
- * ascending id order so processors never deadlock, and the prior transfers/outcomes the batch's
- * idempotency keys and command ids may hit. Runs inside the batch's transaction, so nothing read
- * here can change before the write.
+ * Prefetch for one batch (docs/architecture.md "The write path"): the touched accounts, read and
+ * locked in ascending id order so processors never deadlock, and the prior transfers/outcomes the
+ * batch's idempotency keys and command ids may hit. Runs inside the batch's transaction, so nothing
+ * read here can change before the write.
  *
  * Every lookup joins the unnested key array to the table, which plans as one index probe per
  * key whatever the table's size. The `= any($1)` form it replaces let the planner pick a

@@ -101,9 +101,9 @@ export class ModelLedger {
   }
 
   /**
-   * The invariants (docs/architecture.md) over everything committed so far: each posted transfer's two lines
-   * sum to zero, balances sum to zero (conservation: all accounts open at 0), no account below
-   * −overdraftLimit, per-account versions gapless with each line continuing the balance, and
+   * The invariants (docs/architecture.md) over everything committed so far: each posted transfer's
+   * two lines sum to zero, balances sum to zero (conservation: all accounts open at 0), no account
+   * below −overdraftLimit, per-account versions gapless with each line continuing the balance, and
    * folding the event log rebuilds every account exactly.
    */
   assertInvariants(): void {

@@ -10,8 +10,8 @@ import { SeededRandom, ZipfPicker } from './domainRandom.ts';
  * Thousands of random commands — opens, transfers between Zipf-hot accounts, funding from a bank
  * with a big overdraft, two "mints" whose max-size transfers push a "whale" past int64, retries,
  * redeliveries and conflicting reuses — pushed through the batch decider in random batch sizes,
- * with the invariants of docs/architecture.md checked after every batch. A failure prints its seed; rerun it with
- * LEDGER_TEST_SEED=<seed>.
+ * with the invariants of docs/architecture.md checked after every batch. A failure prints its seed;
+ * rerun it with LEDGER_TEST_SEED=<seed>.
  */
 const commandsPerSeed = 2_500;
 const fixedSeeds = [1, 2, 3, 0xc0ffee, 20_260_122];

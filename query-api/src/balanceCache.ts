@@ -6,8 +6,8 @@ import { createEntryColumns } from './entryColumns.ts';
 import { createVersionFloors } from './versionFloors.ts';
 
 /**
- * The in-process account cache of the read path (docs/architecture.md "The read path"). Pure apart from the
- * injected loader: no clock, no timers, no Kafka, no Postgres.
+ * The in-process account cache of the read path (docs/architecture.md "The read path"). Pure apart
+ * from the injected loader: no clock, no timers, no Kafka, no Postgres.
  *
  * Three maps, each bounded:
  * - `entries` (LRU, entriesMax): the accounts served from memory.

@@ -114,7 +114,8 @@ export function readQueryApiConfig(env: NodeJS.ProcessEnv = process.env): QueryA
       ),
       heartbeatIntervalMs: int('LEDGER_QUERY_API_STREAM_HEARTBEAT_MS', 30_000, 1_000, 300_000),
     },
-    // Keep-alive clients each hold a socket; 1000 concurrent clients is a target (docs/architecture.md).
+    // Keep-alive clients each hold a socket; 1000 concurrent clients is a target
+    // (docs/architecture.md).
     httpConnectionsMax: int('LEDGER_QUERY_API_HTTP_CONNECTIONS_MAX', 10_000, 1, 1_000_000),
     consumerSessionTimeoutMs: sessionTimeoutMsFromEnv(env, 'LEDGER_QUERY_API_SESSION_TIMEOUT_MS'),
   };

@@ -2,10 +2,10 @@ import { AssertionFailure, assert } from '@ledger/runtime';
 import { AccountEntry, intern, internedLengthMax } from './accountEntry.ts';
 
 /**
- * Where the cache keeps its entries (a target: 1M cached balances in < 512 MB RSS, docs/architecture.md): in columns
- * indexed by a slot number, not as one object per account. An AccountEntry object with its
- * boxed creation time and balance text measured ~135 bytes on the heap per account; here an
- * account costs 28 bytes of columns:
+ * Where the cache keeps its entries (a target: 1M cached balances in < 512 MB RSS,
+ * docs/architecture.md): in columns indexed by a slot number, not as one object per account. An
+ * AccountEntry object with its boxed creation time and balance text measured ~135 bytes on the heap
+ * per account; here an account costs 28 bytes of columns:
  *
  * - `versions`, `balances`, `createdAtMs`: Float64Array (off the JS heap, never scanned by the
  *   GC). A balance is kept as a number only while it is a safe integer whose decimal text reads

@@ -5,8 +5,8 @@ import { account, change } from './fixtures.ts';
 import { inMemoryReadModels, startTestApp, type TestApp } from './appHarness.ts';
 
 /**
- * The HTTP surface of the Query API (docs/contract.md), driven through the real server (lean path, ops routes
- * and express) over an in-memory read model: no Kafka, no Postgres.
+ * The HTTP surface of the Query API (docs/contract.md), driven through the real server (lean path,
+ * ops routes and express) over an in-memory read model: no Kafka, no Postgres.
  */
 void describe('query API over HTTP', () => {
   const store = inMemoryReadModels();

@@ -20,11 +20,11 @@ import { getBalance, startInstance } from './intSupport.ts';
 /**
  * The whole read path, in-process against the real stack: the real ledger processor decides a
  * seeded random workload, the real projector writes the read models and publishes every balance
- * version, three query-api instances (each its own consumer group) serve it. All through the
- * burst a poller reads the hot accounts from every instance (invariant 6, docs/architecture.md: an instance
- * never serves a lower version after a higher one) and a WebSocket client follows the hottest
- * account (docs/contract.md: every version, in order). Once writes stop, every instance serves exactly the
- * ledger's balance and version of every account.
+ * version, three query-api instances (each its own consumer group) serve it. All through the burst
+ * a poller reads the hot accounts from every instance (invariant 6, docs/architecture.md: an
+ * instance never serves a lower version after a higher one) and a WebSocket client follows the
+ * hottest account (docs/contract.md: every version, in order). Once writes stop, every instance
+ * serves exactly the ledger's balance and version of every account.
  */
 const seed = Number(process.env.LEDGER_TEST_SEED ?? Date.now() % 1_000_000);
 const accounts = 50;

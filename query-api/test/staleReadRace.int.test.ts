@@ -14,10 +14,10 @@ import {
 } from './intSupport.ts';
 
 /**
- * The race the read path closes (docs/architecture.md), forced on the real Postgres and Kafka: a cache miss
- * whose database read is held up (another session locks the accounts table) while a newer change
- * arrives from the feed. The slow read returns the older row; the cache must serve and keep the
- * newer version, never the stale one.
+ * The race the read path closes (docs/architecture.md), forced on the real Postgres and Kafka: a
+ * cache miss whose database read is held up (another session locks the accounts table) while a
+ * newer change arrives from the feed. The slow read returns the older row; the cache must serve and
+ * keep the newer version, never the stale one.
  */
 describe('query API: an invalidation that overtakes a slow read', () => {
   let env: LedgerTestEnvironment;

@@ -1,6 +1,7 @@
 /**
- * The fixed list of error codes of the contract (docs/contract.md), mapped to HTTP in this one place. Business rejections
- * decided by the processor use the same codes, so an outcome travels unchanged to the client.
+ * The fixed list of error codes of the contract (docs/contract.md), mapped to HTTP in this one
+ * place. Business rejections decided by the processor use the same codes, so an outcome travels
+ * unchanged to the client.
  */
 export const errorCatalog = {
   invalid_request: { status: 400, title: 'Invalid request' },

@@ -4,7 +4,8 @@ import { assert } from './assert.ts';
 
 /**
  * The consumed offset of record, stored in Postgres with the rows it covers (ledger writes and
- * "consumed up to" commit atomically, docs/architecture.md "The write path"; Kafka's own offset is for lag monitoring only).
+ * "consumed up to" commit atomically, docs/architecture.md "The write path"; Kafka's own offset is
+ * for lag monitoring only).
  * One implementation for the ledger processor (`consumer_offsets`, which also records the
  * writing instance) and the projector (`projector_offsets`).
  */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createUuidV7Generator, uuidV7Pattern, uuidV7TimestampMs } from '../src/uuidv7.ts';
-// The contract's id pattern (docs/contract.md): generated ids must be valid wherever a client-supplied id is.
+// The contract's id pattern (docs/contract.md): generated ids must be valid wherever a
+// client-supplied id is.
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 import { createRandomPool } from '../src/randomPool.ts';
 

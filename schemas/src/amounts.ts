@@ -2,9 +2,10 @@ import { WireContractError } from './wireContractError.ts';
 
 /**
  * Money on the wire is a string of decimal digits in minor units, and bigint in memory: it never
- * passes through a JS number (2^53 is far below the int64 range docs/contract.md promises). Each kind has
- * its own strict grammar: no sign where none is allowed, no leading zeros, no spaces, ASCII digits
- * only, at most 19 digits and within int64 (balances: up to 38 digits, see balanceAbsMax).
+ * passes through a JS number (2^53 is far below the int64 range docs/contract.md promises). Each
+ * kind has its own strict grammar: no sign where none is allowed, no leading zeros, no spaces,
+ * ASCII digits only, at most 19 digits and within int64 (balances: up to 38 digits, see
+ * balanceAbsMax).
  */
 export const int64Max = 9_223_372_036_854_775_807n;
 export const int64Min = -9_223_372_036_854_775_808n;

@@ -286,7 +286,8 @@ export function opsPaths(): Record<string, JsonObject> {
     },
     additionalProperties: false,
   };
-  // Any path: what node's HTTP parser refuses is answered on the socket (runtime's clientErrors.ts).
+  // Any path: what node's HTTP parser refuses is answered on the socket (runtime's
+  // clientErrors.ts).
   const parserRefusal = {
     description:
       "A request node's HTTP parser refuses (`invalid_request`), answered before any route.",

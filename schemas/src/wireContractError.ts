@@ -1,6 +1,7 @@
 /**
  * What can be wrong with a message against the wire contract. The first three are the contract's
- * error codes (docs/contract.md), so the command API can answer a bad request with the code the converters found.
+ * error codes (docs/contract.md), so the command API can answer a bad request with the code the
+ * converters found.
  * - `malformed_message`: not Confluent framing, or the Avro body does not parse.
  * - `unknown_schema_id`: the registry has no schema under the id in the header.
  * - `incompatible_schema`: the writer schema cannot be read with ours. Under BACKWARD that means

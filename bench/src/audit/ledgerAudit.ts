@@ -2,7 +2,8 @@ import { unpublishedOutboxCount } from '@ledger/ledger-processor/outboxPosition'
 import type pg from 'pg';
 
 /**
- * The end-of-run audit: the invariants of docs/architecture.md over what the run did and over the whole schema.
+ * The end-of-run audit: the invariants of docs/architecture.md over what the run did and over the
+ * whole schema.
  * - nothing lost: every command id the API accepted (202) has a row in command_outcomes;
  * - nothing doubled: each of the run's posted transfers has exactly 2 postings (rejected: 0),
  *   no transfer was applied by two commands, versions are gapless 1..n per account;

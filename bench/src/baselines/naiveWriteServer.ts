@@ -4,8 +4,9 @@ import type pg from 'pg';
 import { executeTransfer, type TransferRequest } from './naiveTransfer.ts';
 
 /**
- * Baseline (c): the classic design the ledger is compared against: express 4, JSON body, validation,
- * then one Postgres transaction per transfer (naiveTransfer.ts) and the answer once committed.
+ * Baseline (c): the classic design the ledger is compared against: express 4, JSON body,
+ * validation, then one Postgres transaction per transfer (naiveTransfer.ts) and the answer once
+ * committed.
  * `POST /v1/transfers` answers 201 applied, 422 rejected, 409 idempotency conflict, 400 invalid.
  */
 

@@ -5,8 +5,9 @@ import { assertLoadTarget, type LoadResult } from './loadRun.ts';
 
 /**
  * The read scenarios through wrk (C, epoll) when it is installed: the reference numbers
- * (docs/architecture.md "Performance targets") are wrk's (1 thread, 100 connections), and autocannon — one Node process on the same 2 cores —
- * tops out near the bare server's rate, which would cap every read ratio at ~1×.
+ * (docs/architecture.md "Performance targets") are wrk's (1 thread, 100 connections), and
+ * autocannon — one Node process on the same 2 cores — tops out near the bare server's rate, which
+ * would cap every read ratio at ~1×.
  * Debian: `apt-get install -y wrk`. Without it the driver says so and uses autocannon.
  */
 const script = fileURLToPath(new URL('./randomBalance.lua', import.meta.url));

@@ -3,9 +3,9 @@ import type { BenchContext } from './benchContext.ts';
 import { runBatchTransfers, type BatchRun } from './batchThroughput.ts';
 
 /**
- * The growth figure (docs/architecture.md): cost per transfer as the account count grows (small vs large set)
- * and with a hot account (Zipf vs uniform). Each cell is the same batch run; cost per transfer
- * is read as the inverse of applied/s, so "flat" means the rates match.
+ * The growth figure (docs/architecture.md): cost per transfer as the account count grows (small vs
+ * large set) and with a hot account (Zipf vs uniform). Each cell is the same batch run; cost per
+ * transfer is read as the inverse of applied/s, so "flat" means the rates match.
  */
 export interface GrowthResults {
   readonly cells: readonly BatchRun[];

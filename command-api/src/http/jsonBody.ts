@@ -4,9 +4,9 @@ import { LedgerError } from '@ledger/runtime';
 /** docs/contract.md: request bodies over 64 KiB get 413. */
 export const bodyBytesMax = 64 * 1024;
 /**
- * The batch endpoint's body limit. 1000 transfers (the contract's item maximum) do not fit in 64 KiB
- * (a minimal item is ~90 bytes, one with metadata up to ~5 KiB), so the batch route gets its own
- * bound: room for 1000 items of ~1 KiB each. Raised with the API owner as a contract note.
+ * The batch endpoint's body limit. 1000 transfers (the contract's item maximum) do not fit in 64
+ * KiB (a minimal item is ~90 bytes, one with metadata up to ~5 KiB), so the batch route gets its
+ * own bound: room for 1000 items of ~1 KiB each. Raised with the API owner as a contract note.
  */
 export const batchBodyBytesMax = 1024 * 1024;
 

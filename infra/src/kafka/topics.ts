@@ -4,9 +4,9 @@ import { topicNames } from '@ledger/runtime';
 import { failures, oneLine } from '../failures.ts';
 
 /**
- * The topics of the contract (docs/contract.md), with the retention each one promises: commands are a buffer (7 days),
- * events are the audited truth (kept forever), balances a compacted changelog, and the DLQ is
- * kept long enough for a person to look at it (14 days).
+ * The topics of the contract (docs/contract.md), with the retention each one promises: commands are
+ * a buffer (7 days), events are the audited truth (kept forever), balances a compacted changelog,
+ * and the DLQ is kept long enough for a person to look at it (14 days).
  */
 export interface TopicLayout {
   readonly prefix: string;

@@ -16,10 +16,10 @@ export type OpenAccountDecision =
   | { readonly kind: 'rejected'; readonly event: AccountOpenRejected };
 
 /**
- * Opens an account unless its id is taken. An OpenAccount is idempotent by accountId (docs/contract.md):
- * the id's first opening owns it, a repeat with the same content is a replay and anything else is
- * account_exists. Comparing request hashes rather than fields keeps "the same body" defined in
- * one place (the command API's canonical form).
+ * Opens an account unless its id is taken. An OpenAccount is idempotent by accountId
+ * (docs/contract.md): the id's first opening owns it, a repeat with the same content is a replay
+ * and anything else is account_exists. Comparing request hashes rather than fields keeps "the same
+ * body" defined in one place (the command API's canonical form).
  */
 export function decideOpenAccount(
   command: OpenAccount,

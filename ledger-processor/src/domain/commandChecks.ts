@@ -4,8 +4,8 @@ import { assertNever, type LedgerCommand } from './commands.ts';
 /**
  * What must hold of a command before a decider may see it. The wire decoder validates the same
  * rules; the processor shell calls this after decoding and sends a failing command to the DLQ
- * (docs/architecture.md: never block the partition). The batch decider then asserts it: reaching a decider
- * with a failing command is a bug in the shell, not a client's mistake.
+ * (docs/architecture.md: never block the partition). The batch decider then asserts it: reaching a
+ * decider with a failing command is a bug in the shell, not a client's mistake.
  */
 export function commandProblem(command: LedgerCommand): string | undefined {
   const envelope =

@@ -11,7 +11,8 @@ import type { CommandOutcome, TransferRecord } from './records.ts';
  */
 export interface SnapshotKeys {
   /**
-   * Every account a command names, unique and ascending by UTF-16 code unit, which for the contract's
+   * Every account a command names, unique and ascending by UTF-16 code unit, which for the
+   * contract's
    * ASCII ids is the byte order of `id COLLATE "C"`: lock them in this order
    * (`… ORDER BY id FOR UPDATE`) and processors never deadlock.
    */

@@ -89,7 +89,8 @@ export function transferRejection(
   if (command.currency !== from.currency || command.currency !== to.currency) {
     return 'currency_mismatch';
   }
-  // The contract's rule verbatim (docs/contract.md): balance − amount would go below −overdraftLimit.
+  // The contract's rule verbatim (docs/contract.md): balance − amount would go below
+  // −overdraftLimit.
   if (from.balance - command.amount < -from.overdraftLimit) return 'insufficient_funds';
   return undefined;
 }

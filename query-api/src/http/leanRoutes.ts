@@ -19,7 +19,8 @@ import {
 import { accountBody, balanceBody } from './responseBodies.ts';
 
 /**
- * The hot GETs on plain node:http (docs/architecture.md "Performance targets": express's router caps a route far
+ * The hot GETs on plain node:http (docs/architecture.md "Performance targets": express's router
+ * caps a route far
  * below what a cached read costs): `GET /v1/accounts/{id}` and `GET /v1/accounts/{id}/balance`.
  * Manual URL split, one writeHead, a body built as a string, and no promise at all on a cache hit
  * (with the per-request rate limit on, its decision is the one promise). Returns false for
