@@ -1,20 +1,15 @@
 import { hostname } from 'node:os';
-import type { AddressInfo } from 'node:net';
 import {
   checkPostgresSettings,
-  closeServer,
   connectServiceClients,
+  startConsumerOps,
   createLedgerProducer,
   createRenewableProducer,
-  createOpsServer,
-  registerConsumerLagGauge,
   redisCheck,
   createRedisClient,
   createSystemUuidV7Generator,
   exitForRestart,
   kafkaCheck,
-  listen,
-  openApiKeys,
   postgresCheck,
   registryCheck,
   waitForDependency,
@@ -93,11 +88,11 @@ export async function startLedgerProcessor(
     options: config.processor,
     onFatal: overrides.onFatal ?? exitForRestart(logger),
   });
-  let accepting = true;
-  // With keys on, /metrics and /readyz's details need ops:read (runtime's opsRoutes.ts).
-  const opsKeys = openApiKeys(config.apiKeys, logger);
-  const server = createOpsServer({
-    registry,
+  const ops = await startConsumerOps({
+    clients,
+    config,
+    logger,
+    port: overrides.port ?? config.stack.ports.ledgerProcessor,
     readiness: [
       postgresCheck(pool),
       // It reads commands and writes events, balances and dead letters.
@@ -106,18 +101,10 @@ export async function startLedgerProcessor(
       { name: 'outbox', check: () => Promise.resolve().then(() => relay.checkFlowing()) },
     ],
     observedDependencies: [redisCheck(redis)],
-    isAccepting: () => accepting,
-    apiKeys: opsKeys.apiKeys,
-  });
-  registerConsumerLagGauge(registry, {
-    admin,
-    groupId: config.processor.consumerGroup,
-    topic: topics.commands,
-    logger,
+    consumerLag: { groupId: config.processor.consumerGroup, topic: topics.commands },
   });
   registerOutboxQueueGauge(registry, relay);
   registerConservationGauge(registry, { pool, logger, now: Date.now });
-  await listen(server, overrides.port ?? config.stack.ports.ledgerProcessor);
   await processor.start();
   const pruner = createOutboxPruner({
     pool,
@@ -128,15 +115,14 @@ export async function startLedgerProcessor(
   pruner.start();
   return {
     processor,
-    port: (server.address() as AddressInfo).port,
+    port: ops.port,
     async stop() {
-      accepting = false;
+      ops.drain();
       await pruner.stop();
       await processor.stop();
       await producer.disconnect();
       redis.disconnect();
-      await closeServer(server);
-      opsKeys.close();
+      await ops.close();
       await clients.close();
     },
   };

@@ -1,14 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import {
   checkPostgresSettings,
-  closeServer,
   connectServiceClients,
-  createOpsServer,
-  registerConsumerLagGauge,
+  startConsumerOps,
   exitForRestart,
   kafkaCheck,
-  listen,
-  openApiKeys,
   postgresCheck,
   registryCheck,
   type Logger,
@@ -59,35 +54,26 @@ export async function startProjector(
     options: config.projector,
     onFatal: overrides.onFatal ?? exitForRestart(logger),
   });
-  let accepting = true;
-  // With keys on, /metrics and /readyz's details need ops:read (runtime's opsRoutes.ts).
-  const opsKeys = openApiKeys(config.apiKeys, logger);
-  const server = createOpsServer({
-    registry,
+  const ops = await startConsumerOps({
+    clients,
+    config,
+    logger,
+    port: overrides.port ?? config.stack.ports.projector,
     readiness: [
       postgresCheck(pool),
       kafkaCheck(admin, [topics.events]),
       registryCheck(config.stack.registryUrl),
     ],
-    isAccepting: () => accepting,
-    apiKeys: opsKeys.apiKeys,
+    consumerLag: { groupId: config.projector.consumerGroup, topic: topics.events },
   });
-  registerConsumerLagGauge(registry, {
-    admin,
-    groupId: config.projector.consumerGroup,
-    topic: topics.events,
-    logger,
-  });
-  await listen(server, overrides.port ?? config.stack.ports.projector);
   await projector.start();
   return {
     projector,
-    port: (server.address() as AddressInfo).port,
+    port: ops.port,
     async stop() {
-      accepting = false;
+      ops.drain();
       await projector.stop();
-      await closeServer(server);
-      opsKeys.close();
+      await ops.close();
       await clients.close();
     },
   };

@@ -1,13 +1,17 @@
+import type { AddressInfo } from 'node:net';
 import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
-import { readApiKeysConfig, type ApiKeysConfig } from './apiKeys.ts';
+import { openApiKeys, readApiKeysConfig, type ApiKeysConfig } from './apiKeys.ts';
+import { registerConsumerLagGauge } from './consumerLag.ts';
 import { createKafkaClient } from './kafkaClient.ts';
 import { stringFromEnv } from './limits.ts';
 import { createLogger, parseLogLevel, type Logger, type LogLevel } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
+import { closeServer, createOpsServer, listen } from './opsServer.ts';
 import { waitForDependency } from './dependencyWait.ts';
 import { createPostgresPool, isPostgresUnavailable } from './postgresPool.ts';
+import type { ReadinessCheck } from './readiness.ts';
 import { crashOnUnhandled, onTerminate } from './shutdown.ts';
 import { readStackConfig, topicNames, type StackConfig, type TopicNames } from './stackConfig.ts';
 import { pinTickObjectShape } from './tickObjectPin.ts';
@@ -86,6 +90,56 @@ export async function connectServiceClients(
     async close() {
       await admin.disconnect();
       await pool.end();
+    },
+  };
+}
+
+/** The ops side of a service that serves no API, as startConsumerOps started it. */
+export interface ConsumerOps {
+  /** The port it listens on (the real one when asked for 0). */
+  readonly port: number;
+  /** From now on /readyz answers 503 `draining`: the first step of a graceful stop. */
+  drain(): void;
+  /** Closes the server and the key file's watcher: after the consumer stopped. */
+  close(): Promise<void>;
+}
+
+/**
+ * The ops side of the ledger processor and the projector, which serve no API: `/healthz`,
+ * `/readyz` and `/metrics` on their own port (with API keys on, /metrics and /readyz's details
+ * need ops:read), and their consumer group's lag per partition on /metrics.
+ */
+export async function startConsumerOps(options: {
+  readonly clients: Pick<ServiceClients, 'registry' | 'admin'>;
+  readonly config: Pick<ServiceConfig, 'apiKeys'>;
+  readonly logger: Logger;
+  readonly port: number;
+  readonly readiness: readonly ReadinessCheck[];
+  readonly observedDependencies?: readonly ReadinessCheck[];
+  readonly consumerLag: { readonly groupId: string; readonly topic: string };
+}): Promise<ConsumerOps> {
+  const { registry, admin } = options.clients;
+  let accepting = true;
+  const opsKeys = openApiKeys(options.config.apiKeys, options.logger);
+  const server = createOpsServer({
+    registry,
+    readiness: options.readiness,
+    ...(options.observedDependencies === undefined
+      ? {}
+      : { observedDependencies: options.observedDependencies }),
+    isAccepting: () => accepting,
+    apiKeys: opsKeys.apiKeys,
+  });
+  registerConsumerLagGauge(registry, { admin, ...options.consumerLag, logger: options.logger });
+  await listen(server, options.port);
+  return {
+    port: (server.address() as AddressInfo).port,
+    drain() {
+      accepting = false;
+    },
+    async close() {
+      await closeServer(server);
+      opsKeys.close();
     },
   };
 }
