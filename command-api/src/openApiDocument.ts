@@ -1,4 +1,4 @@
-import { rejectionCodes } from '@ledger/runtime';
+import { outcomeCodes } from '@ledger/runtime';
 import {
   jsonResponse,
   openApiVersion,
@@ -165,7 +165,7 @@ function commandSchemas(): Record<string, JsonObject> {
     AccountApplied: applied('accountId'),
     TransferAccepted: accepted('transferId'),
     TransferApplied: applied('transferId'),
-    RejectionCode: { type: 'string', enum: [...rejectionCodes, 'idempotency_conflict'] },
+    RejectionCode: { type: 'string', enum: [...outcomeCodes] },
     BatchItem: {
       oneOf: [
         {

@@ -1,8 +1,7 @@
-import { rejectionCodes } from '@ledger/runtime';
+import { outcomeCodes, type OutcomeCode } from '@ledger/runtime';
 import type { CommandOutcome } from './appDeps.ts';
 
-type OutcomeCode = Extract<CommandOutcome, { status: 'rejected' }>['code'];
-const outcomeCodes: readonly string[] = [...rejectionCodes, 'idempotency_conflict'];
+const knownCodes: readonly string[] = outcomeCodes;
 
 /**
  * A decided command's outcome from untrusted JSON-shaped data — a processor notice pushed
@@ -14,7 +13,7 @@ export function toOutcome(entry: unknown): CommandOutcome | undefined {
   const { commandId, status, code, versions, balances } = entry as Record<string, unknown>;
   if (typeof commandId !== 'string') return undefined;
   if (status === 'rejected') {
-    if (typeof code !== 'string' || !outcomeCodes.includes(code)) return undefined;
+    if (typeof code !== 'string' || !knownCodes.includes(code)) return undefined;
     return { commandId, status, code: code as OutcomeCode };
   }
   if (status !== 'applied') return undefined;

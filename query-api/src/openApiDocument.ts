@@ -11,7 +11,7 @@ import {
   type JsonObject,
 } from '@ledger/schemas/openApiParts';
 import { idPattern, longSafeMax } from '@ledger/schemas';
-import { rejectionCodes } from '@ledger/runtime';
+import { outcomeCodes } from '@ledger/runtime';
 import { cursorLengthMax, encodeHistoryCursor } from './http/historyCursor.ts';
 import { requestIdLengthMax } from './http/httpSupport.ts';
 import {
@@ -182,7 +182,7 @@ function querySchemas(): Record<string, JsonObject> {
         amount: ref('Amount'),
         currency: ref('Currency'),
         code: {
-          enum: [...rejectionCodes, 'idempotency_conflict'],
+          enum: [...outcomeCodes],
           description: 'Why it was rejected.',
         },
         postedAt: { type: 'string', format: 'date-time' },

@@ -39,6 +39,33 @@ export const rejectionCodes = [
 ] as const satisfies readonly ErrorCode[];
 export type RejectionCode = (typeof rejectionCodes)[number];
 
+/**
+ * Transfer rejections in the order the processor checks them: the first that applies wins, so
+ * every command has exactly one code. Stateless checks come first, then existence, then the state
+ * of the accounts, and funds last (a closed account's funds are not the question).
+ */
+export const transferRejectionCodes = [
+  'same_account',
+  'account_not_found',
+  'account_closed',
+  'currency_mismatch',
+  'insufficient_funds',
+] as const satisfies readonly RejectionCode[];
+export type TransferRejectionCode = (typeof transferRejectionCodes)[number];
+/** The one rejection of an account opening: its id is taken by another body. */
+export const accountOpenRejectionCodes = ['account_exists'] as const satisfies RejectionCode[];
+export type AccountOpenRejectionCode = (typeof accountOpenRejectionCodes)[number];
+
+/**
+ * Every code a command outcome may carry: the business rejections plus idempotency_conflict,
+ * which is decided by the processor too (same key, other content) but is not a ledger event.
+ */
+export const outcomeCodes = [
+  ...rejectionCodes,
+  'idempotency_conflict',
+] as const satisfies readonly ErrorCode[];
+export type OutcomeCode = (typeof outcomeCodes)[number];
+
 /** The one error type services throw for anything a client should see; it says if retry helps. */
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';

@@ -1,4 +1,4 @@
-import type { RejectionCode } from './errors.ts';
+import type { OutcomeCode } from './errors.ts';
 
 /**
  * The push from the ledger processor to the command API instances holding `Prefer: wait`
@@ -18,7 +18,7 @@ export type OutcomeNotice =
   | {
       readonly commandId: string;
       readonly status: 'rejected';
-      readonly code: RejectionCode | 'idempotency_conflict';
+      readonly code: OutcomeCode;
     };
 
 /** How long an outcome stays readable by key: longer than the longest `Prefer: wait` (30 s). */

@@ -1,4 +1,4 @@
-import type { RejectionCode } from '@ledger/runtime';
+import type { AccountOpenRejectionCode, TransferRejectionCode } from '@ledger/runtime';
 
 /**
  * The messages of the ledger as the services handle them: amounts are bigint (never a JS number),
@@ -50,8 +50,7 @@ export interface LedgerCommand<Payload extends CommandPayload = CommandPayload> 
 
 // ---- events (topic <prefix>.events) ----
 
-export type TransferRejectionCode = Exclude<RejectionCode, 'account_exists'>;
-export type AccountOpenRejectionCode = Extract<RejectionCode, 'account_exists'>;
+export type { AccountOpenRejectionCode, TransferRejectionCode };
 
 export interface AccountOpened {
   readonly type: 'AccountOpened';

@@ -1,5 +1,4 @@
-import type { RejectionCode } from '@ledger/runtime';
-import { rejectionCodes } from '@ledger/runtime';
+import { accountOpenRejectionCodes, transferRejectionCodes } from '@ledger/runtime';
 import {
   formatAmount,
   formatBalance,
@@ -27,7 +26,6 @@ import type {
   Leg,
   TransferPosted,
   TransferRejected,
-  TransferRejectionCode,
 } from './domainTypes.ts';
 import {
   checkCurrency,
@@ -40,10 +38,8 @@ import {
 import { checkMetadata } from './metadataLimits.ts';
 import { WireContractError } from './wireContractError.ts';
 
-export const transferRejectionCodes = rejectionCodes.filter(
-  (code): code is TransferRejectionCode => code !== 'account_exists',
-);
-export const accountOpenRejectionCodes = ['account_exists'] as const satisfies RejectionCode[];
+/** The codes each rejection event may carry: runtime's error catalogue is their one home. */
+export { accountOpenRejectionCodes, transferRejectionCodes };
 
 /**
  * Domain event <-> Avro record of avro/LedgerEvent.avsc. Pure and strict both ways; besides field

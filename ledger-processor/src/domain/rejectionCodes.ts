@@ -1,21 +1,10 @@
-import type { ErrorCode, RejectionCode } from '@ledger/runtime';
-
 /**
- * Transfer rejections in the order they are checked: the first that applies wins, so every
- * command has exactly one code. Stateless checks come first, then existence, then the state of
- * the accounts, and funds last (a closed account's funds are not the question).
+ * The codes a decision may carry, from runtime's error catalogue (their one home): transfer
+ * rejections in the order the deciders check them, and every code a command outcome may carry.
+ * errors.ts is a leaf module without I/O, so the domain stays pure.
  */
-export const transferRejectionCodes = [
-  'same_account',
-  'account_not_found',
-  'account_closed',
-  'currency_mismatch',
-  'insufficient_funds',
-] as const satisfies readonly RejectionCode[];
-export type TransferRejectionCode = (typeof transferRejectionCodes)[number];
-
-/**
- * Every code a command outcome may carry: the business rejections plus idempotency_conflict,
- * which is decided by the processor too (same key, other content) but is not a ledger event.
- */
-export type OutcomeCode = RejectionCode | Extract<ErrorCode, 'idempotency_conflict'>;
+export {
+  transferRejectionCodes,
+  type OutcomeCode,
+  type TransferRejectionCode,
+} from '@ledger/runtime/errors';
