@@ -3,12 +3,11 @@
 // what it started, then runs the fault groups against a supervised stack of their own.
 // `npm test -- --unit` runs the unit tests alone.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureDebianTools, ensureDependencies, repoRoot } from './ensureDeps.mjs';
+import { repoTestFiles, testKinds } from './testFiles.mjs';
 
-// The workspaces package.json declares: a new one gets its tests run without editing this file.
-const { workspaces } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const unitOnly = process.argv.includes('--unit');
 const skipChecks = process.argv.includes('--no-checks');
 const stateDir = join(repoRoot, '.stack');
@@ -72,19 +71,10 @@ function run(command, args) {
   }
 }
 
+// Every workspace's test files of a kind (scripts/testFiles.mjs: the same finder the packages' scripts use).
 function findTests(suffix) {
-  const found = [];
-  const walk = (dir) => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(suffix)) found.push(relative(repoRoot, path));
-    }
-  };
-  for (const workspace of workspaces) walk(join(repoRoot, workspace));
-  return found.sort();
+  const kind = Object.keys(testKinds).find((name) => testKinds[name] === suffix);
+  return repoTestFiles(kind);
 }
 
 async function nodeTest(kind, files, concurrency) {
