@@ -2,8 +2,14 @@ import { LedgerError } from '@ledger/runtime';
 import { toAccountEntry, type AccountEntry } from './accountEntry.ts';
 import type { AccountLoader } from './accountModel.ts';
 import type { BalanceCache } from './balanceCache.ts';
-import type { ReadOptions } from './http/requestParsing.ts';
 import type { VersionWaiters } from './versionWaiters.ts';
+
+/** How a read may wait: the core's terms, which the HTTP layer parses a query into. */
+export interface ReadOptions {
+  /** Absent: serve what is there. Present: wait until the account reaches it. */
+  readonly minVersion: number | undefined;
+  readonly waitMs: number;
+}
 
 /**
  * One account read as every route needs it: from the cache, loading on a miss, and with

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LedgerError, type Logger, type Principal } from '@ledger/runtime';
 import { decodePathId } from '@ledger/schemas';
-import type { AccountReader } from '../accountReader.ts';
+import type { AccountReader, ReadOptions } from '../accountReader.ts';
 import type { AccountEntry } from '../accountEntry.ts';
 import { checkAccountRead, type QueryAdmission } from './admission.ts';
 import { createBalanceAsOf, type BalanceAsOfDeps } from './balanceAsOf.ts';
@@ -14,7 +14,6 @@ import {
   parseBalanceQuery,
   parseReadQuery,
   waitMsDefault,
-  type ReadOptions,
 } from './requestParsing.ts';
 import { accountBody, balanceBody } from './responseBodies.ts';
 

@@ -1,5 +1,6 @@
 import { LedgerError } from '@ledger/runtime';
 import { longSafeMax } from '@ledger/schemas';
+import type { ReadOptions } from '../accountReader.ts';
 
 /**
  * Pure parsing of what a query request carries in its URL, shared by the lean node:http path and
@@ -16,12 +17,6 @@ export const historyLimitDefault = 50;
 export const historyLimitMax = 200;
 /** A query string longer than this is refused before it is split (it can only be abuse). */
 export const queryLengthMax = 512;
-
-export interface ReadOptions {
-  /** Absent: serve what is there. Present: wait until the account reaches it. */
-  readonly minVersion: number | undefined;
-  readonly waitMs: number;
-}
 
 export interface HistoryOptions extends ReadOptions {
   readonly limit: number;
