@@ -1,12 +1,9 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
-import { LedgerError, type Logger, type Principal } from '@ledger/runtime';
-import type { AccountReader } from '../accountReader.ts';
-import type { ReadModels } from '../postgres/readModels.ts';
-import type { QueryAdmission } from './admission.ts';
+import { LedgerError, type Principal } from '@ledger/runtime';
 import { registerHistoryRoute } from './historyRoute.ts';
 import type { RecordRequest } from './httpMetrics.ts';
-import { requestIdOfResponse, setPrincipal } from './expressSupport.ts';
+import { requestIdOfResponse, setPrincipal, type ExpressAppDeps } from './expressSupport.ts';
 import { failResponse, toLedgerError } from './httpSupport.ts';
 import { registerTransferRoute } from './transferRoute.ts';
 
@@ -15,14 +12,6 @@ import { registerTransferRoute } from './transferRoute.ts';
  * routes. The node:http server in queryServer.ts has already set X-Request-Id and tried the lean
  * path and the ops routes before a request gets here.
  */
-export interface ExpressAppDeps {
-  readonly reader: AccountReader;
-  readonly readModels: ReadModels;
-  readonly admission: QueryAdmission;
-  readonly recordRequest: RecordRequest;
-  readonly logger: Logger;
-}
-
 export function createExpressApp(deps: ExpressAppDeps): Express {
   const app = express();
   app.disable('etag');

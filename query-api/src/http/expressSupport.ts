@@ -1,5 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Principal } from '@ledger/runtime';
+import type { Logger, Principal } from '@ledger/runtime';
+import type { AccountReader } from '../accountReader.ts';
+import type { ReadModels } from '../postgres/readModels.ts';
+import type { QueryAdmission } from './admission.ts';
+import type { RecordRequest } from './httpMetrics.ts';
+
+/** What the express part of the query API (expressApp.ts) and its routes are built from. */
+export interface ExpressAppDeps {
+  readonly reader: AccountReader;
+  readonly readModels: ReadModels;
+  readonly admission: QueryAdmission;
+  readonly recordRequest: RecordRequest;
+  readonly logger: Logger;
+}
 
 /** The id queryServer.ts put on the response before handing it to express. */
 export function requestIdOfResponse(response: Response): string {

@@ -1,7 +1,7 @@
 import type { IRouter } from 'express';
 import { checkDecodedId } from '@ledger/schemas';
 import { checkAccountRead } from './admission.ts';
-import type { ExpressAppDeps } from './expressApp.ts';
+import type { ExpressAppDeps } from './expressSupport.ts';
 import {
   asyncRoute,
   principalOfResponse,

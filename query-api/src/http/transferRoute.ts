@@ -1,7 +1,7 @@
 import type { IRouter } from 'express';
 import { LedgerError, maySeeRecord } from '@ledger/runtime';
 import { checkDecodedId } from '@ledger/schemas';
-import type { ExpressAppDeps } from './expressApp.ts';
+import type { ExpressAppDeps } from './expressSupport.ts';
 import {
   asyncRoute,
   principalOfResponse,
