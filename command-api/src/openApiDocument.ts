@@ -11,7 +11,7 @@ import {
   type ExampleSet,
   type JsonObject,
 } from '@ledger/schemas/openApiParts';
-import { idPattern } from '@ledger/schemas';
+import { amountMax, idPattern } from '@ledger/schemas';
 import { batchBodyBytesMax, bodyBytesMax } from './http/jsonBody.ts';
 import { waitSecondsMax } from './http/preferWait.ts';
 import { requestIdLengthMax } from './http/requestContext.ts';
@@ -603,7 +603,7 @@ function transferOperation(): JsonObject {
             summary: 'Bad amount',
             value: problemExample(
               'invalid_amount',
-              'amount must be a string of decimal digits in minor units in "1".."9223372036854775807" without sign, leading zeros, fraction or exponent',
+              `amount must be a string of decimal digits in minor units in "1".."${amountMax}" without sign, leading zeros, fraction or exponent`,
             ),
           },
           unknownField: {
@@ -658,7 +658,7 @@ function batchOperation(): JsonObject {
   });
   const invalidAmount = problemExample(
     'invalid_amount',
-    'transfers[1].amount must be a string of decimal digits in minor units in "1".."9223372036854775807" without sign, leading zeros, fraction or exponent',
+    `transfers[1].amount must be a string of decimal digits in minor units in "1".."${amountMax}" without sign, leading zeros, fraction or exponent`,
   );
   return {
     operationId: 'createTransferBatch',

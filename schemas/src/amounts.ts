@@ -9,6 +9,11 @@ import { WireContractError } from './wireContractError.ts';
  */
 export const int64Max = 9_223_372_036_854_775_807n;
 export const int64Min = -9_223_372_036_854_775_808n;
+/**
+ * The largest transfer amount and overdraft limit (docs/contract.md): exactly a Postgres bigint.
+ * The one home of the bound; the command API and the processor's deciders import it.
+ */
+export const amountMax = int64Max;
 
 /** A transfer amount: "1" to "9223372036854775807". */
 export const amountPattern = /^[1-9][0-9]{0,18}$/;
@@ -17,7 +22,8 @@ export const overdraftLimitPattern = /^(?:0|[1-9][0-9]{0,18})$/;
 /**
  * Largest |balance|: 38 digits, as the ledger's numeric(38,0) column. A balance is not bounded by
  * int64 (two accounts with the largest overdraft can each send the largest amount to a third),
- * but it cannot reach 10^38 while postings sum to zero (ledger-processor/src/domain/bounds.ts).
+ * but it cannot reach 10^38 while postings sum to zero (ledger-processor/src/domain/bounds.ts,
+ * which names it balanceMax and says why).
  */
 export const balanceAbsMax = 10n ** 38n - 1n;
 
@@ -25,11 +31,11 @@ export const balanceAbsMax = 10n ** 38n - 1n;
 export const balancePattern = /^(?:0|-?[1-9][0-9]{0,37})$/;
 
 export function parseAmount(text: string, field = 'amount'): bigint {
-  return parseBounded(text, field, amountPattern, 1n, int64Max, 'a positive integer');
+  return parseBounded(text, field, amountPattern, 1n, amountMax, 'a positive integer');
 }
 
 export function parseOverdraftLimit(text: string, field = 'overdraftLimit'): bigint {
-  return parseBounded(text, field, overdraftLimitPattern, 0n, int64Max, 'a non-negative integer');
+  return parseBounded(text, field, overdraftLimitPattern, 0n, amountMax, 'a non-negative integer');
 }
 
 export function parseBalance(text: string, field = 'balance'): bigint {
@@ -37,11 +43,11 @@ export function parseBalance(text: string, field = 'balance'): bigint {
 }
 
 export function formatAmount(value: bigint, field = 'amount'): string {
-  return formatBounded(value, field, 1n, int64Max);
+  return formatBounded(value, field, 1n, amountMax);
 }
 
 export function formatOverdraftLimit(value: bigint, field = 'overdraftLimit'): string {
-  return formatBounded(value, field, 0n, int64Max);
+  return formatBounded(value, field, 0n, amountMax);
 }
 
 export function formatBalance(value: bigint, field = 'balance'): string {

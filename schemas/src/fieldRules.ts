@@ -2,12 +2,15 @@ import { WireContractError } from './wireContractError.ts';
 
 /**
  * The checks every field of the wire contract passes, on encode (so no producer can put a bad
- * message on a topic) and on decode (so no consumer acts on one). Patterns are exported for the
- * command API to validate requests with the same rules.
+ * message on a topic) and on decode (so no consumer acts on one). This module and amounts.ts are
+ * the one home of the contract's field rules: the command API validates requests, the processor's
+ * commandChecks its commands and the OpenAPI documents describe fields with these same constants.
  */
 
 /** accountId, transferId (docs/contract.md); also used for commandId and eventId (UUIDv7 fits). */
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+/** The longest id idPattern admits. */
+export const idLengthMax = 64;
 /** ISO 4217 alphabetic code. Whether the code exists is the command API's business. */
 export const currencyPattern = /^[A-Z]{3}$/;
 /** Lower-case hex SHA-256. */

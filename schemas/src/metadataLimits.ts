@@ -1,5 +1,6 @@
 import { WireContractError } from './wireContractError.ts';
 import type { Metadata } from './domainTypes.ts';
+import { idLengthMax, idPattern } from './fieldRules.ts';
 
 /**
  * Free-form metadata on accounts and transfers: a map of string to string, bounded so one message
@@ -7,13 +8,13 @@ import type { Metadata } from './domainTypes.ts';
  * validates requests against the same constants.
  */
 export const metadataKeysMax = 16;
-export const metadataKeyLengthMax = 64;
+export const metadataKeyLengthMax = idLengthMax;
 export const metadataValueLengthMax = 256; // JS string length (UTF-16 code units)
 /**
- * Keys start with a letter or digit: this also keeps `__proto__` out, which a plain-object map
- * (what avsc decodes a map into) would silently swallow.
+ * Keys follow the id rule (1 to 64 characters, starting with a letter or digit): this also keeps
+ * `__proto__` out, which a plain-object map (what avsc decodes a map into) would silently swallow.
  */
-export const metadataKeyPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+export const metadataKeyPattern = idPattern;
 
 /**
  * Returns a copy with sorted keys: equal maps then always encode to the same bytes (Avro writes map

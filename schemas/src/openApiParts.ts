@@ -5,8 +5,8 @@ import {
   type ApiScope,
   type ErrorCode,
 } from '@ledger/runtime';
-import { amountPattern, balancePattern, overdraftLimitPattern } from './amounts.ts';
-import { currencyPattern, idPattern, longSafeMax } from './fieldRules.ts';
+import { amountMax, amountPattern, balancePattern, overdraftLimitPattern } from './amounts.ts';
+import { currencyPattern, idLengthMax, idPattern, longSafeMax } from './fieldRules.ts';
 import { metadataKeyPattern, metadataKeysMax, metadataValueLengthMax } from './metadataLimits.ts';
 
 /**
@@ -37,8 +37,6 @@ export const scopeDescriptions: Readonly<Record<ApiScope, string>> = {
 export const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
 
 /** Largest account/transfer id: the pattern's 1 + 63 characters. */
-export const idLengthMax = 64;
-
 /** JSON Schemas of the contract's scalar fields, from the patterns the code checks. */
 export function scalarSchemas(): Record<string, JsonObject> {
   return {
@@ -52,14 +50,13 @@ export function scalarSchemas(): Record<string, JsonObject> {
     Amount: {
       type: 'string',
       pattern: amountPattern.source,
-      description:
-        'Minor units as a string of decimal digits, "1" to "9223372036854775807" (a signed 64-bit integer), never a JSON number.',
+      description: `Minor units as a string of decimal digits, "1" to "${amountMax}" (a signed 64-bit integer), never a JSON number.`,
       examples: ['1050'],
     },
     OverdraftLimit: {
       type: 'string',
       pattern: overdraftLimitPattern.source,
-      description: 'Minor units, "0" to "9223372036854775807".',
+      description: `Minor units, "0" to "${amountMax}".`,
       examples: ['0'],
     },
     Balance: {

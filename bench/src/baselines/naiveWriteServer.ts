@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { amountMax, amountPattern, currencyPattern, idPattern } from '@ledger/schemas';
 import type pg from 'pg';
 import { executeTransfer, type TransferRequest } from './naiveTransfer.ts';
 
@@ -18,9 +19,6 @@ import { executeTransfer, type TransferRequest } from './naiveTransfer.ts';
 export const naivePoolMaxDefault = 16;
 /** The contract's body bound (docs/contract.md), as the real API. */
 const bodyLimit = '64kb';
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
-const amountPattern = /^[1-9][0-9]{0,18}$/;
-const int64Max = 9_223_372_036_854_775_807n;
 const knownFields = new Set([
   'transferId',
   'fromAccountId',
@@ -86,10 +84,10 @@ function parseTransfer(
   for (const [name, value] of Object.entries({ transferId, fromAccountId, toAccountId })) {
     if (typeof value !== 'string' || !idPattern.test(value)) return `${name} is not a valid id`;
   }
-  if (typeof amount !== 'string' || !amountPattern.test(amount) || BigInt(amount) > int64Max) {
+  if (typeof amount !== 'string' || !amountPattern.test(amount) || BigInt(amount) > amountMax) {
     return 'amount must be a positive integer string';
   }
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+  if (typeof currency !== 'string' || !currencyPattern.test(currency))
     return 'currency must be ISO 4217';
   const key = idempotencyKey ?? (transferId as string);
   if (!idPattern.test(key)) return 'Idempotency-Key is not a valid id';

@@ -3,6 +3,7 @@
  * and transfer bodies built as strings (the generator shares two cores with the system under test,
  * so it must cost as little per request as possible).
  */
+import { idLengthMax } from '@ledger/schemas/fieldRules';
 
 export type Distribution = 'uniform' | 'zipf';
 
@@ -12,8 +13,8 @@ export const zipfExponent = 1.1;
 export const transferAmountMax = 1_000;
 /** Funding each customer account receives when seeded (minor units). */
 export const fundingAmount = 1_000_000_000n;
-/** The contract's id length limit; transfer ids are built to stay under it. */
-export const idLengthMax = 64;
+/** The contract's id length limit (@ledger/schemas); transfer ids are built to stay under it. */
+export { idLengthMax };
 
 /** mulberry32: small and seeded, so a run is replayed from the seed the report prints. */
 export function seededRandom(seed: number): () => number {

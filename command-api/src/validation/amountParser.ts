@@ -1,12 +1,8 @@
 import { LedgerError } from '@ledger/runtime';
+import { amountMax, amountPattern } from '@ledger/schemas';
 
-/** The largest amount the ledger stores: a signed 64-bit integer of minor units (docs/contract.md). */
-export const amountMax = 9_223_372_036_854_775_807n;
-const amountMaxDigits = amountMax.toString().length;
-
-// Digits only, no sign, no leading zero: "0", "+1", "01", "1e3", "1.5" and " 1" all fail here,
-// so a float never gets a chance to be parsed anywhere in the path.
-const positiveDigits = /^[1-9][0-9]*$/;
+/** The largest amount the ledger stores (@ledger/schemas' amounts.ts, its one home). */
+export { amountMax };
 
 /**
  * Parses a strictly positive amount in minor units ("1".."9223372036854775807") into a bigint.
@@ -30,7 +26,9 @@ function parseMinorUnits(value: unknown, field: string, minimum: bigint): bigint
       `${field} must be a string of decimal digits in minor units (${bounds}), not a JSON ${jsonTypeOf(value)}`,
     );
   }
-  if (value.length > amountMaxDigits || !positiveDigits.test(value)) {
+  // Digits only, no sign, no leading zero, at most 19 of them: "0", "+1", "01", "1e3", "1.5" and
+  // " 1" all fail here, so a float never gets a chance to be parsed anywhere in the path.
+  if (!amountPattern.test(value)) {
     throw new LedgerError(
       'invalid_amount',
       `${field} must be a string of decimal digits in minor units in ${bounds} without sign, leading zeros, fraction or exponent`,

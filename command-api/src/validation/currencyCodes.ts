@@ -1,4 +1,5 @@
 import { LedgerError } from '@ledger/runtime';
+import { currencyPattern } from '@ledger/schemas';
 import { jsonTypeOf } from './amountParser.ts';
 
 /**
@@ -23,8 +24,6 @@ export const activeCurrencyCodes: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-const currencyShape = /^[A-Z]{3}$/;
-
 export function parseCurrency(value: unknown, field: string): string {
   if (typeof value !== 'string') {
     throw new LedgerError(
@@ -32,7 +31,7 @@ export function parseCurrency(value: unknown, field: string): string {
       `${field} must be a string, not a JSON ${jsonTypeOf(value)}`,
     );
   }
-  if (!currencyShape.test(value) || !activeCurrencyCodes.has(value)) {
+  if (!currencyPattern.test(value) || !activeCurrencyCodes.has(value)) {
     throw new LedgerError(
       'invalid_request',
       `${field} must be an active ISO 4217 alphabetic code such as USD, EUR or VND`,

@@ -1,10 +1,12 @@
 /**
  * The numeric bounds the ledger relies on, each with the reason it holds. The Postgres schema
  * (infra/migrations) uses the same bounds, so a value the deciders accept always fits its column.
+ * The contract's bounds have their one home in @ledger/schemas (amounts.ts, fieldRules.ts: leaf
+ * modules without I/O, so the domain stays pure); the ones only the deciders need live here.
  */
 
 /** Largest transfer amount and overdraft limit: the contract's range (docs/contract.md), exactly a Postgres bigint. */
-export const amountMax = 9_223_372_036_854_775_807n;
+export { amountMax } from '@ledger/schemas/amounts';
 
 /**
  * Largest |balance|: numeric(38,0) in Postgres. Balances are not bounded by int64 on purpose:
@@ -16,8 +18,9 @@ export const amountMax = 9_223_372_036_854_775_807n;
  * far more rows than a Postgres table can hold. Reaching it is therefore an impossible state and
  * the deciders assert it. 38 digits is also the widest decimal most downstream systems carry
  * natively (Avro decimal, Spark, Snowflake), so the ledger's exports never lose precision.
+ * The wire contract's balanceAbsMax (@ledger/schemas) is this bound; the deciders call it balanceMax.
  */
-export const balanceMax = 10n ** 38n - 1n;
+export { balanceAbsMax as balanceMax } from '@ledger/schemas/amounts';
 
 /**
  * Versions are JS numbers (docs/contract.md: `version` is a number) and Postgres bigint. One posting per
@@ -31,7 +34,3 @@ export const versionMax = Number.MAX_SAFE_INTEGER;
  * enough to commit in milliseconds.
  */
 export const batchCommandsMax = 10_000;
-
-/** Ids, keys and codes as docs/contract.md writes them (1 to 64 characters). */
-export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
-export const currencyPattern = /^[A-Z]{3}$/;

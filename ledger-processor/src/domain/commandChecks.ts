@@ -1,4 +1,5 @@
-import { amountMax, currencyPattern, idPattern } from './bounds.ts';
+import { currencyPattern, idPattern, requestHashPattern } from '@ledger/schemas/fieldRules';
+import { amountMax } from './bounds.ts';
 import { assertNever, type LedgerCommand } from './commands.ts';
 
 /**
@@ -11,7 +12,7 @@ export function commandProblem(command: LedgerCommand): string | undefined {
   const envelope =
     idProblem(command.commandId, 'commandId') ??
     idProblem(command.idempotencyKey, 'idempotencyKey') ??
-    (/^[0-9a-f]{64}$/.test(command.requestHash) ? undefined : 'requestHash is not sha-256 hex') ??
+    (requestHashPattern.test(command.requestHash) ? undefined : 'requestHash is not sha-256 hex') ??
     metadataProblem(command.metadata);
   if (envelope !== undefined) return envelope;
   switch (command.type) {
