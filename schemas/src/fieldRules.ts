@@ -15,8 +15,12 @@ export const idLengthMax = 64;
 export const currencyPattern = /^[A-Z]{3}$/;
 /** Lower-case hex SHA-256. */
 export const requestHashPattern = /^[0-9a-f]{64}$/;
-/** Visible ASCII, as HTTP headers carry it; defaults to the transferId / accountId. */
-export const idempotencyKeyPattern = /^[\x21-\x7E]{1,255}$/;
+/**
+ * An idempotency key is held to the id rule, as the command API holds the `Idempotency-Key` header
+ * (docs/contract.md); it defaults to the transferId / accountId. A command whose key the API would
+ * refuse is refused here too, whoever produced it, rather than reaching the deciders.
+ */
+export const idempotencyKeyPattern = idPattern;
 /** W3C trace context `version-traceid-parentid-flags`. */
 export const traceparentPattern = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** Kafka offsets are int64, given as decimal strings by Kafka clients. */

@@ -118,6 +118,18 @@ void describe('commandToAvro / commandFromAvro', () => {
       'invalid_request',
       'idempotencyKey',
     ],
+    [
+      'a 65-character idempotency key (the API refuses it)',
+      (r) => (r.idempotencyKey = 'k'.repeat(65)),
+      'invalid_request',
+      'idempotencyKey',
+    ],
+    [
+      'an idempotency key outside the id pattern',
+      (r) => (r.idempotencyKey = 'order/42'),
+      'invalid_request',
+      'idempotencyKey',
+    ],
   ];
   for (const [what, spoil, code, field] of badRecords) {
     void it(`given a record with ${what}, when decoded, then ${code} names ${field}`, () => {
