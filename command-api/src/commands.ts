@@ -1,4 +1,4 @@
-import type { CommandPayload, LedgerCommand as WireCommand } from '@ledger/schemas';
+import type { CommandPayload, LedgerCommand } from '@ledger/schemas';
 
 /**
  * A validated command as this service holds it: the wire envelope of @ledger/schemas without
@@ -6,7 +6,7 @@ import type { CommandPayload, LedgerCommand as WireCommand } from '@ledger/schem
  * `requestHash` identifies the request's content, so a replay of the same body is recognised.
  */
 export type AcceptedCommand<Payload extends CommandPayload = CommandPayload> = Omit<
-  WireCommand<Payload>,
+  LedgerCommand<Payload>,
   'traceparent'
 >;
 

@@ -1,7 +1,7 @@
 import type { TopicNames } from '@ledger/runtime';
 import { WireContractError, deadLetterReasonLengthMax, type LedgerSerde } from '@ledger/schemas';
 import type { KafkaMessage } from 'kafkajs';
-import { commandProblem, type LedgerCommand } from './domain/index.ts';
+import { commandProblem, type DomainCommand } from './domain/index.ts';
 import type { OutboxMessage } from './ledgerStore.ts';
 import { commandFromWire } from './wireMapping.ts';
 
@@ -9,7 +9,7 @@ export type DecodedMessage =
   | {
       readonly kind: 'command';
       readonly offset: bigint;
-      readonly command: LedgerCommand;
+      readonly command: DomainCommand;
       readonly traceparent: string | undefined;
     }
   | { readonly kind: 'dead'; readonly offset: bigint; readonly deadLetter: OutboxMessage };
@@ -52,7 +52,7 @@ export async function decodeCommandMessage(
     };
   };
   if (message.value === null) return dead('empty message value');
-  let command: LedgerCommand;
+  let command: DomainCommand;
   try {
     command = commandFromWire(await context.serde.decodeCommand(message.value));
   } catch (error) {

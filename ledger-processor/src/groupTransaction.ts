@@ -16,7 +16,7 @@ import {
   eventKey,
   snapshotKeys,
   type BatchDecision,
-  type LedgerCommand,
+  type DomainCommand,
 } from './domain/index.ts';
 import { loadSnapshot, writeDecision, type OutboxEntry, type OutboxRow } from './ledgerStore.ts';
 import { balanceChangesOf } from './balanceMessages.ts';
@@ -149,7 +149,7 @@ export async function commitGroup(
       await client.query('rollback');
       return { slices: results, decision: undefined, outbox: [], deadLetters: 0 };
     }
-    const commands: LedgerCommand[] = [];
+    const commands: DomainCommand[] = [];
     const batchTraceparent = traceparentOf(traceContext);
     const headers: Readonly<Record<string, string>> =
       batchTraceparent === undefined ? {} : { traceparent: batchTraceparent };

@@ -1,12 +1,12 @@
 import type * as wire from '@ledger/schemas';
-import { assertNever, type LedgerCommand, type LedgerEvent } from './domain/index.ts';
+import { assertNever, type DomainCommand, type DomainEvent } from './domain/index.ts';
 
 /**
  * The processor's domain types are the wire types flattened (envelope fields beside the payload),
  * so the mapping is field for field. It lives here, at the edge, so the deciders never import the
  * wire contract and the wire contract never learns about decisions.
  */
-export function commandFromWire(command: wire.LedgerCommand): LedgerCommand {
+export function commandFromWire(command: wire.LedgerCommand): DomainCommand {
   const envelope = {
     commandId: command.commandId,
     idempotencyKey: command.idempotencyKey,
@@ -24,7 +24,7 @@ export function commandFromWire(command: wire.LedgerCommand): LedgerCommand {
   }
 }
 
-export function eventToWire(event: LedgerEvent): wire.LedgerEvent {
+export function eventToWire(event: DomainEvent): wire.LedgerEvent {
   return {
     eventId: event.eventId,
     commandId: event.commandId,
@@ -33,7 +33,7 @@ export function eventToWire(event: LedgerEvent): wire.LedgerEvent {
   };
 }
 
-function eventPayloadToWire(event: LedgerEvent): wire.EventPayload {
+function eventPayloadToWire(event: DomainEvent): wire.EventPayload {
   switch (event.type) {
     case 'AccountOpened':
       return {

@@ -4,7 +4,7 @@ import { AssertionFailure, rejectionCodes } from '@ledger/runtime';
 import type {
   AccountState,
   BatchDecision,
-  LedgerCommand,
+  DomainCommand,
   OutcomeCode,
 } from '../src/domain/index.ts';
 import { amountMax, balanceMax, transferRejection } from '../src/domain/index.ts';
@@ -14,7 +14,7 @@ interface RejectionCase {
   readonly given: string;
   readonly accounts: readonly AccountState[];
   readonly when: string;
-  readonly command: LedgerCommand;
+  readonly command: DomainCommand;
   readonly then: OutcomeCode;
 }
 

@@ -3,7 +3,7 @@ import type {
   AccountState,
   BatchDecision,
   BatchSnapshot,
-  LedgerCommand,
+  DomainCommand,
   Metadata,
   OpenAccount,
   Transfer,
@@ -99,7 +99,7 @@ export function transfer(fields: TransferFields): Transfer {
 }
 
 /** The same request sent again by a client: new command id, same key and content. */
-export function resent<T extends LedgerCommand>(command: T): T {
+export function resent<T extends DomainCommand>(command: T): T {
   return { ...command, commandId: nextCommandId() };
 }
 
@@ -128,7 +128,7 @@ export function account(fields: Partial<AccountState> & { accountId: string }): 
 /** Decides one batch against the given existing accounts and no earlier transfers. */
 export function decideWith(
   accounts: readonly AccountState[],
-  commands: readonly LedgerCommand[],
+  commands: readonly DomainCommand[],
 ): BatchDecision {
   const snapshot: BatchSnapshot = { ...emptySnapshot(snapshotKeys(commands)), accounts };
   return decideBatch({ commands, snapshot, nowMs, nextEventId: eventIds() });

@@ -5,8 +5,8 @@ import type {
   BatchSnapshot,
   CommandOutcome,
   JournalLine,
-  LedgerCommand,
-  LedgerEvent,
+  DomainCommand,
+  DomainEvent,
   PriorTransfer,
 } from '../src/domain/index.ts';
 import { decideBatch, evolve, snapshotKeys } from '../src/domain/index.ts';
@@ -24,7 +24,7 @@ export class ModelLedger {
   readonly transfers = new Map<string, PriorTransfer>();
   readonly transferIdByKey = new Map<string, string>();
   readonly outcomes = new Map<string, CommandOutcome>();
-  readonly events: LedgerEvent[] = [];
+  readonly events: DomainEvent[] = [];
   private readonly postingKeys = new Set<string>();
   private readonly rebuilt = new Map<string, AccountState>();
   private readonly seeded = new Map<string, AccountState>();
@@ -36,7 +36,7 @@ export class ModelLedger {
     this.seeded.set(account.accountId, account);
   }
 
-  snapshotFor(commands: readonly LedgerCommand[]): BatchSnapshot {
+  snapshotFor(commands: readonly DomainCommand[]): BatchSnapshot {
     const keys = snapshotKeys(commands);
     const accounts = keys.accountIds.flatMap((id) => this.accounts.get(id) ?? []);
     const transferIds = new Set(keys.transferIds);
@@ -50,7 +50,7 @@ export class ModelLedger {
   }
 
   /** Snapshot, decide and commit one batch, as the shell's one transaction does. */
-  run(commands: readonly LedgerCommand[], nowMs: number): BatchDecision {
+  run(commands: readonly DomainCommand[], nowMs: number): BatchDecision {
     this.batches += 1;
     const decision = decideBatch({
       commands,
@@ -140,7 +140,7 @@ export class ModelLedger {
   }
 
   /** Folds a committed batch's events into the state rebuilt from the log alone. */
-  private fold(events: readonly LedgerEvent[]): void {
+  private fold(events: readonly DomainEvent[]): void {
     for (const event of events) {
       const ids =
         event.type === 'AccountOpened'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LedgerCommand, Transfer } from '../src/domain/index.ts';
+import type { DomainCommand, Transfer } from '../src/domain/index.ts';
 import { amountMax } from '../src/domain/index.ts';
 import { account, nowMs, openAccount, resent, transfer } from './domainFixtures.ts';
 import { ModelLedger } from './domainModelLedger.ts';
@@ -55,7 +55,7 @@ function openingOf(accountId: string, altered: boolean) {
 
 /** Generates one seed's command stream; history feeds retries, redeliveries and conflicts. */
 class Scenario {
-  private readonly history: LedgerCommand[] = [];
+  private readonly history: DomainCommand[] = [];
   private readonly transfers: Transfer[] = [];
   private readonly hot = new ZipfPicker(users, 1.2);
   private readonly anyTarget = [...seeded, 'nobody', ...euroUsers, ...users];
@@ -64,7 +64,7 @@ class Scenario {
 
   constructor(private readonly random: SeededRandom) {}
 
-  next(): LedgerCommand {
+  next(): DomainCommand {
     const first = this.bootstrap.shift();
     const command = first === undefined ? this.choose() : openingOf(first, false);
     this.history.push(command);
@@ -73,7 +73,7 @@ class Scenario {
   }
 
   /** Commands that reuse an earlier transfer's identity: the idempotency paths. */
-  private replayOf(earlier: Transfer, roll: number): LedgerCommand {
+  private replayOf(earlier: Transfer, roll: number): DomainCommand {
     if (roll < 0.14) return this.random.pick(this.history); // Kafka redelivery: same command id
     if (roll < 0.19) return resent(earlier); // client retry: same key and body
     if (roll < 0.22) {
@@ -89,7 +89,7 @@ class Scenario {
     });
   }
 
-  private choose(): LedgerCommand {
+  private choose(): DomainCommand {
     const r = this.random;
     const roll = r.next();
     const earlier = this.transfers.length > 0 ? r.pick(this.transfers) : undefined;
@@ -123,7 +123,7 @@ function runSeed(seed: number, batchSizes: (random: SeededRandom) => number) {
   const scenario = new Scenario(random);
   const ledger = new ModelLedger();
   for (const seededAccount of seededAccounts) ledger.seed(seededAccount);
-  const commands: LedgerCommand[] = [];
+  const commands: DomainCommand[] = [];
   const kinds = new Map<string, number>();
   while (commands.length < commandsPerSeed) {
     const batch = Array.from({ length: batchSizes(random) }, () => scenario.next());

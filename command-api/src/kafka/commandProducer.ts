@@ -1,5 +1,5 @@
 import { LedgerError, type Logger } from '@ledger/runtime';
-import type { LedgerCommand as WireCommand } from '@ledger/schemas';
+import type { LedgerCommand } from '@ledger/schemas';
 import type { Message, Producer } from 'kafkajs';
 import type { CommandPublisher, CommandToPublish } from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
@@ -26,7 +26,7 @@ export const publishTimeoutMs = 10_000;
 export const produceRequestTimeoutMs = 5_000;
 
 /** The serde's encoder (@ledger/schemas createLedgerSerde().encodeCommand), injected. */
-export type EncodeCommand = (command: WireCommand) => Buffer;
+export type EncodeCommand = (command: LedgerCommand) => Buffer;
 
 export interface CommandProducerOptions {
   readonly producer: Pick<Producer, 'sendBatch'>;

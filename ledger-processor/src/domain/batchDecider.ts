@@ -5,15 +5,15 @@ import type { AccountState } from './accountState.ts';
 import { BatchLedger } from './batchLedger.ts';
 import { batchCommandsMax } from './bounds.ts';
 import { commandProblem } from './commandChecks.ts';
-import { assertNever, type LedgerCommand, type OpenAccount, type Transfer } from './commands.ts';
-import type { LedgerEvent, PostingLeg, TransferPosted } from './events.ts';
+import { assertNever, type DomainCommand, type OpenAccount, type Transfer } from './commands.ts';
+import type { DomainEvent, PostingLeg, TransferPosted } from './events.ts';
 import type { AccountChange, CommandOutcome, JournalLine, TransferRecord } from './records.ts';
 import { snapshotKeys, type BatchSnapshot } from './snapshot.ts';
 import { decideTransfer } from './transferDecider.ts';
 
 export interface BatchInput {
   /** One partition's commands in Kafka order, each already through `commandProblem`. */
-  readonly commands: readonly LedgerCommand[];
+  readonly commands: readonly DomainCommand[];
   readonly snapshot: BatchSnapshot;
   /** One clock reading for the whole batch: every event and row of it carries this time. */
   readonly nowMs: number;
@@ -33,19 +33,19 @@ export interface BatchInput {
 export type CommandDecision =
   | {
       readonly kind: 'applied' | 'rejected';
-      readonly command: LedgerCommand;
+      readonly command: DomainCommand;
       readonly outcome: CommandOutcome;
-      readonly event: LedgerEvent;
+      readonly event: DomainEvent;
     }
   | {
       readonly kind: 'duplicate';
-      readonly command: LedgerCommand;
+      readonly command: DomainCommand;
       readonly outcome: CommandOutcome;
       readonly replayOf: string;
     }
   | {
       readonly kind: 'conflict';
-      readonly command: LedgerCommand;
+      readonly command: DomainCommand;
       readonly outcome: CommandOutcome;
     };
 
@@ -54,7 +54,7 @@ export interface BatchDecision {
   /** One per command, in the commands' order: what each waiting client is told. */
   readonly decisions: readonly CommandDecision[];
   /** The new events in decision order: the outbox rows. */
-  readonly events: readonly LedgerEvent[];
+  readonly events: readonly DomainEvent[];
   /** INSERT into accounts: opened by this batch, in their state after it. */
   readonly accountsOpened: readonly AccountState[];
   /** UPDATE accounts … WHERE version = expectedVersion, ascending by id. */
@@ -105,7 +105,7 @@ export function decideBatch(input: BatchInput): BatchDecision {
 }
 
 function decideCommand(
-  command: LedgerCommand,
+  command: DomainCommand,
   ledger: BatchLedger,
   context: DecisionContext,
 ): CommandDecision {

@@ -2,7 +2,7 @@ import { invariant } from './invariant.ts';
 import type { AccountState } from './accountState.ts';
 import { amountMax, balanceMax, versionMax } from './bounds.ts';
 import { assertNever } from './commands.ts';
-import type { LedgerEvent } from './events.ts';
+import type { DomainEvent } from './events.ts';
 import { evolve } from './evolve.ts';
 import type { AccountChange, CommandOutcome, JournalLine } from './records.ts';
 import type { BatchSnapshot, PriorTransfer, SnapshotKeys } from './snapshot.ts';
@@ -20,7 +20,7 @@ export class BatchLedger {
   private readonly outcomesByCommand = new Map<string, CommandOutcome>();
   private readonly transfersByKey = new Map<string, PriorTransfer>();
   private readonly transfersById = new Map<string, PriorTransfer>();
-  readonly events: LedgerEvent[] = [];
+  readonly events: DomainEvent[] = [];
   readonly journal: JournalLine[] = [];
   readonly transfers: PriorTransfer[] = [];
   readonly outcomes: CommandOutcome[] = [];
@@ -76,7 +76,7 @@ export class BatchLedger {
   }
 
   /** Applies a decided event to the in-memory accounts and collects its journal lines. */
-  apply(event: LedgerEvent): void {
+  apply(event: DomainEvent): void {
     this.events.push(event);
     switch (event.type) {
       case 'AccountOpened':
@@ -167,7 +167,7 @@ export class BatchLedger {
     }
   }
 
-  private evolved(state: AccountState | undefined, event: LedgerEvent): AccountState {
+  private evolved(state: AccountState | undefined, event: DomainEvent): AccountState {
     const next = evolve(state, event);
     invariant(
       next !== undefined,

@@ -1,6 +1,6 @@
 import { currencyPattern, idPattern, requestHashPattern } from '@ledger/schemas/fieldRules';
 import { amountMax } from './bounds.ts';
-import { assertNever, type LedgerCommand } from './commands.ts';
+import { assertNever, type DomainCommand } from './commands.ts';
 
 /**
  * What must hold of a command before a decider may see it. The wire decoder validates the same
@@ -8,7 +8,7 @@ import { assertNever, type LedgerCommand } from './commands.ts';
  * (docs/architecture.md: never block the partition). The batch decider then asserts it: reaching a
  * decider with a failing command is a bug in the shell, not a client's mistake.
  */
-export function commandProblem(command: LedgerCommand): string | undefined {
+export function commandProblem(command: DomainCommand): string | undefined {
   const envelope =
     idProblem(command.commandId, 'commandId') ??
     idProblem(command.idempotencyKey, 'idempotencyKey') ??

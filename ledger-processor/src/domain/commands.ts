@@ -35,7 +35,8 @@ export interface Transfer extends CommandEnvelope {
   readonly metadata: Metadata;
 }
 
-export type LedgerCommand = OpenAccount | Transfer;
+/** A command as the deciders take it; the wire's is @ledger/schemas' LedgerCommand (wireMapping.ts). */
+export type DomainCommand = OpenAccount | Transfer;
 
 /** Closes an exhaustive switch: a new union member is a compile error, and a crash if forced. */
 export function assertNever(value: never, what: string): never {

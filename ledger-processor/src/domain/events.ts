@@ -70,10 +70,11 @@ export interface TransferRejected extends EventEnvelope {
   readonly code: TransferRejectionCode;
 }
 
-export type LedgerEvent = AccountOpened | AccountOpenRejected | TransferPosted | TransferRejected;
+/** An event as the deciders emit it; the wire's is @ledger/schemas' LedgerEvent (wireMapping.ts). */
+export type DomainEvent = AccountOpened | AccountOpenRejected | TransferPosted | TransferRejected;
 
 /** The Kafka key of an event (docs/contract.md): the account it was decided for, i.e. its command's key. */
-export function eventKey(event: LedgerEvent): string {
+export function eventKey(event: DomainEvent): string {
   switch (event.type) {
     case 'AccountOpened':
     case 'AccountOpenRejected':

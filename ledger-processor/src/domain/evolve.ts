@@ -2,7 +2,7 @@ import { invariant } from './invariant.ts';
 import type { AccountState } from './accountState.ts';
 import { balanceMax, versionMax } from './bounds.ts';
 import { assertNever } from './commands.ts';
-import type { LedgerEvent, PostingLeg } from './events.ts';
+import type { DomainEvent, PostingLeg } from './events.ts';
 
 /**
  * Folds one event into one account's state: the account's stream is every event that opens it
@@ -13,7 +13,7 @@ import type { LedgerEvent, PostingLeg } from './events.ts';
  */
 export function evolve(
   state: AccountState | undefined,
-  event: LedgerEvent,
+  event: DomainEvent,
 ): AccountState | undefined {
   switch (event.type) {
     case 'AccountOpened':

@@ -1,4 +1,4 @@
-import { assertNever, type LedgerCommand } from './commands.ts';
+import { assertNever, type DomainCommand } from './commands.ts';
 import type { AccountState } from './accountState.ts';
 import type { CommandOutcome, TransferRecord } from './records.ts';
 
@@ -42,7 +42,7 @@ export interface BatchSnapshot {
   readonly priorOutcomes: readonly CommandOutcome[];
 }
 
-export function snapshotKeys(commands: readonly LedgerCommand[]): SnapshotKeys {
+export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
   const accountIds = new Set<string>();
   const idempotencyKeys = new Set<string>();
   const transferIds = new Set<string>();
