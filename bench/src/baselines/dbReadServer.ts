@@ -1,4 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { idPattern } from '@ledger/schemas/fieldRules';
 import type pg from 'pg';
 
 /**
@@ -20,7 +21,8 @@ export interface BalanceSource {
  */
 export const dbReadPoolMaxDefault = 8;
 
-const balancePath = /^\/v1\/accounts\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})\/balance(?:\?.*)?$/;
+/** The id segment is then held to the contract's id rule (@ledger/schemas), as the query API does. */
+const balancePath = /^\/v1\/accounts\/([^/?]+)\/balance(?:\?.*)?$/;
 
 /** Picks the read model if the projector created it (its id column name included). */
 export async function findBalanceSource(pool: pg.Pool, schema: string): Promise<BalanceSource> {
@@ -44,7 +46,7 @@ export function createDbReadServer(pool: pg.Pool, source: BalanceSource): Server
   return createServer((request, response) => {
     const match = request.method === 'GET' ? balancePath.exec(request.url ?? '') : null;
     const accountId = match?.[1];
-    if (accountId === undefined) {
+    if (accountId === undefined || !idPattern.test(accountId)) {
       send(response, 404, '{"code":"not_found"}');
       return;
     }
