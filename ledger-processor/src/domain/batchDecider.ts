@@ -89,7 +89,12 @@ export function decideBatch(input: BatchInput): BatchDecision {
   const ledger = new BatchLedger(input.snapshot, snapshotKeys(commands));
   const context: DecisionContext = { nowMs: input.nowMs, nextEventId: input.nextEventId };
   const decisions: CommandDecision[] = [];
-  for (const command of commands) decisions.push(decideCommand(command, ledger, context));
+  for (const command of commands) {
+    // Decided against the ledger as the commands before left it, then recorded in it.
+    const decided = decideCommand(command, ledger, context);
+    recordDecided(ledger, decided);
+    decisions.push(decided.decision);
+  }
   ledger.assertBalanced();
   const eventCount = decisions.filter((d) => d.kind === 'applied' || d.kind === 'rejected').length;
   assert(ledger.events.length === eventCount, 'every applied or rejected command has one event');
@@ -104,15 +109,37 @@ export function decideBatch(input: BatchInput): BatchDecision {
   };
 }
 
+/**
+ * One command's decision and, for a transfer the ledger decided (posted or rejected), the
+ * transfers row it adds. Deciding only reads the ledger; `recordDecided` applies what it returns.
+ */
+interface Decided {
+  readonly decision: CommandDecision;
+  readonly transfer?: TransferRecord;
+  /** False for a redelivered command id: its outcome is stored already, nothing is written. */
+  readonly isNew: boolean;
+}
+
+/** The one place a decision changes the batch's ledger: its event, its outcome, its transfer. */
+function recordDecided(ledger: BatchLedger, { decision, transfer, isNew }: Decided): void {
+  if (!isNew) return;
+  if (decision.kind === 'applied' || decision.kind === 'rejected') ledger.apply(decision.event);
+  if (transfer === undefined) ledger.recordOutcome(decision.outcome);
+  else ledger.recordTransfer({ record: transfer, outcome: decision.outcome });
+}
+
 function decideCommand(
   command: DomainCommand,
   ledger: BatchLedger,
   context: DecisionContext,
-): CommandDecision {
+): Decided {
   // A command id already decided (an earlier batch, or earlier in this one): a redelivery.
   const stored = ledger.outcomeOf(command.commandId);
   if (stored !== undefined) {
-    return { kind: 'duplicate', command, outcome: stored, replayOf: command.commandId };
+    return {
+      decision: { kind: 'duplicate', command, outcome: stored, replayOf: command.commandId },
+      isNew: false,
+    };
   }
   switch (command.type) {
     case 'OpenAccount':
@@ -124,11 +151,7 @@ function decideCommand(
   }
 }
 
-function decideOpen(
-  command: OpenAccount,
-  ledger: BatchLedger,
-  context: DecisionContext,
-): CommandDecision {
+function decideOpen(command: OpenAccount, ledger: BatchLedger, context: DecisionContext): Decided {
   const base = {
     commandId: command.commandId,
     kind: 'open_account',
@@ -146,9 +169,10 @@ function decideOpen(
         versions: { [command.accountId]: decision.event.version },
         replayOf: undefined,
       };
-      ledger.apply(decision.event);
-      ledger.recordOutcome(outcome);
-      return { kind: 'applied', command, outcome, event: decision.event };
+      return {
+        decision: { kind: 'applied', command, outcome, event: decision.event },
+        isNew: true,
+      };
     }
     case 'duplicate': {
       // The first opening's outcome is rebuilt from the account row: it was applied at version 1.
@@ -159,8 +183,8 @@ function decideOpen(
         versions: { [command.accountId]: 1 },
         replayOf: decision.first.openedByCommandId,
       };
-      ledger.recordOutcome(outcome);
-      return { kind: 'duplicate', command, outcome, replayOf: decision.first.openedByCommandId };
+      const replayOf = decision.first.openedByCommandId;
+      return { decision: { kind: 'duplicate', command, outcome, replayOf }, isNew: true };
     }
     case 'rejected': {
       const outcome: CommandOutcome = {
@@ -170,9 +194,10 @@ function decideOpen(
         versions: {},
         replayOf: undefined,
       };
-      ledger.apply(decision.event);
-      ledger.recordOutcome(outcome);
-      return { kind: 'rejected', command, outcome, event: decision.event };
+      return {
+        decision: { kind: 'rejected', command, outcome, event: decision.event },
+        isNew: true,
+      };
     }
     default:
       return assertNever(decision, 'open-account decision');
@@ -183,7 +208,7 @@ function decideTransferCommand(
   command: Transfer,
   ledger: BatchLedger,
   context: DecisionContext,
-): CommandDecision {
+): Decided {
   const first = ledger.transferByKey(command.idempotencyKey);
   if (first !== undefined && first.record.requestHash === command.requestHash) {
     // The hash covers the content, not a generated transferId: the first transfer's id stands.
@@ -193,8 +218,8 @@ function decideTransferCommand(
       replayOf: first.outcome.commandId,
       decidedAtMs: context.nowMs,
     };
-    ledger.recordOutcome(outcome);
-    return { kind: 'duplicate', command, outcome, replayOf: first.outcome.commandId };
+    const replayOf = first.outcome.commandId;
+    return { decision: { kind: 'duplicate', command, outcome, replayOf }, isNew: true };
   }
   if (first !== undefined || ledger.transferIdTaken(command.transferId)) {
     const outcome: CommandOutcome = {
@@ -208,15 +233,13 @@ function decideTransferCommand(
       replayOf: undefined,
       decidedAtMs: context.nowMs,
     };
-    ledger.recordOutcome(outcome);
-    return { kind: 'conflict', command, outcome };
+    return { decision: { kind: 'conflict', command, outcome }, isNew: true };
   }
   const accounts = {
     from: ledger.account(command.fromAccountId),
     to: ledger.account(command.toAccountId),
   };
   const decision = decideTransfer(command, accounts, context);
-  ledger.apply(decision.event);
   const posted = decision.kind === 'posted' ? decision.event : undefined;
   const code = decision.kind === 'rejected' ? decision.event.code : undefined;
   const outcome: CommandOutcome = {
@@ -244,12 +267,15 @@ function decideTransferCommand(
     code,
     decidedAtMs: context.nowMs,
   };
-  ledger.recordTransfer({ record, outcome });
   return {
-    kind: decision.kind === 'posted' ? 'applied' : 'rejected',
-    command,
-    outcome,
-    event: decision.event,
+    decision: {
+      kind: decision.kind === 'posted' ? 'applied' : 'rejected',
+      command,
+      outcome,
+      event: decision.event,
+    },
+    transfer: record,
+    isNew: true,
   };
 }
 
