@@ -23,10 +23,12 @@ export { amountMax } from '@ledger/schemas/amounts';
 export { balanceAbsMax as balanceMax } from '@ledger/schemas/amounts';
 
 /**
- * Versions are JS numbers (docs/contract.md: `version` is a number) and Postgres bigint. One posting per
- * version: at a million postings per second on one account this lasts 285 years.
+ * Versions are JS numbers (docs/contract.md: `version` is a number) and Postgres bigint, and go on
+ * the wire as Avro longs: the wire's bound (schemas' longSafeMax, 2^53 − 2) is the decider's, so a
+ * version the decider accepts always encodes. One posting per version: at a million postings per
+ * second on one account this lasts 285 years.
  */
-export const versionMax = Number.MAX_SAFE_INTEGER;
+export { longSafeMax as versionMax } from '@ledger/schemas/fieldRules';
 
 /**
  * Commands decided in one call of `decideBatch`. A Kafka batch larger than this is split by the
