@@ -37,6 +37,31 @@ export function inMemoryReadModels() {
           .slice(0, limit),
       ),
     loadTransfer: (transferId) => Promise.resolve(transfers.get(transferId)),
+    // The accounts by id, without the scan cap (the Postgres test covers it).
+    listAccounts: (query) => {
+      const matching = [...accounts.values()]
+        .filter(
+          (account) =>
+            account.accountId > query.afterId &&
+            account.accountId >= query.fromId &&
+            account.accountId < query.beforeId &&
+            (query.status === undefined || account.details?.status === query.status) &&
+            (query.currency === undefined || account.currency === query.currency),
+        )
+        .sort((a, b) => Buffer.compare(Buffer.from(a.accountId), Buffer.from(b.accountId)));
+      const page = matching.slice(0, query.limit).map((account) => ({
+        accountId: account.accountId,
+        currency: account.currency,
+        balanceText: String(account.balance),
+        version: account.version,
+        status: account.details?.status ?? 'open',
+        overdraftLimitText: String(account.details?.overdraftLimit ?? 0n),
+        createdAt: account.details?.createdAt ?? new Date(0).toISOString(),
+        metadata: account.details?.metadata ?? {},
+      }));
+      const nextAfterId = matching.length > query.limit ? page.at(-1)?.accountId : undefined;
+      return Promise.resolve({ accounts: page, nextAfterId });
+    },
     // The postings as the history holds them; the opening time from the account's details.
     loadBalanceAtVersion: (accountId, version) => {
       const found = accounts.get(accountId);

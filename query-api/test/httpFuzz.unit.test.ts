@@ -62,6 +62,7 @@ void describe('query API under generated requests', () => {
       asked.push(accountId);
       return store.readModels.loadBalanceAtTime(accountId, atMs);
     },
+    listAccounts: (query) => store.readModels.listAccounts(query),
   };
   let running: TestApp;
   const agent = fuzzAgent();

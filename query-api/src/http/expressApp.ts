@@ -1,6 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { LedgerError, type Principal } from '@ledger/runtime';
+import { registerAccountListRoute } from './accountListRoute.ts';
 import { registerHistoryRoute } from './historyRoute.ts';
 import type { RecordRequest } from './httpMetrics.ts';
 import { requestIdOfResponse, setPrincipal, type ExpressAppDeps } from './expressSupport.ts';
@@ -8,7 +9,7 @@ import { failResponse, toLedgerError } from './httpSupport.ts';
 import { registerTransferRoute } from './transferRoute.ts';
 
 /**
- * Everything but the hot GETs: the transactions page, transfer status, and the 404 for unknown
+ * Everything but the hot GETs: the account listing, the transactions page, transfer status, and the 404 for unknown
  * routes. The node:http server in queryServer.ts has already set X-Request-Id and tried the lean
  * path and the ops routes before a request gets here.
  */
@@ -38,6 +39,7 @@ export function createExpressApp(deps: ExpressAppDeps): Express {
   });
   // Full paths on the app (no sub-router), so `request.route.path` is the whole template even
   // when the request ends in the error handler.
+  registerAccountListRoute(app, deps);
   registerHistoryRoute(app, deps);
   registerTransferRoute(app, deps);
 

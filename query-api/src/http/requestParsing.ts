@@ -1,6 +1,8 @@
 import { LedgerError } from '@ledger/runtime';
-import { longSafeMax } from '@ledger/schemas';
+import { currencyPattern, longSafeMax } from '@ledger/schemas';
 import type { ReadOptions } from '../accountReader.ts';
+import { accountStatuses, type AccountStatus } from '../postgres/readModels.ts';
+import { decodeAccountListCursor } from './accountListCursor.ts';
 
 /**
  * Pure parsing of what a query request carries in its URL, shared by the lean node:http path and
@@ -15,6 +17,9 @@ export const waitMsMax = 10_000;
 /** docs/contract.md: transactions `limit` defaults to 50, at most 200. */
 export const historyLimitDefault = 50;
 export const historyLimitMax = 200;
+/** `GET /v1/accounts`: the same page bounds as the transactions endpoint. */
+export const accountListLimitDefault = historyLimitDefault;
+export const accountListLimitMax = historyLimitMax;
 /** A query string longer than this is refused before it is split (it can only be abuse). */
 export const queryLengthMax = 512;
 
@@ -137,20 +142,50 @@ function daysInMonth(year: number, month: number): number {
 /** `?limit=&cursor=&minVersion=&waitMs=` of the transactions endpoint. */
 export function parseHistoryQuery(query: string | undefined): HistoryOptions {
   const params = parseQuery(query, historyParameters);
-  const limitText = params.get('limit');
-  let limit = historyLimitDefault;
-  if (limitText !== undefined) {
-    limit = smallIntegerPattern.test(limitText) ? Number(limitText) : 0;
-    if (limit < 1 || limit > historyLimitMax) {
-      throw new LedgerError(
-        'invalid_request',
-        `limit must be an integer from 1 to ${historyLimitMax}`,
-      );
-    }
-  }
+  const limit = limitOf(params.get('limit'), historyLimitDefault, historyLimitMax);
   return { ...readOptionsOf(params), limit, cursor: params.get('cursor') };
 }
 
+/** `?cursor=&limit=&status=&currency=` of `GET /v1/accounts`, the cursor decoded. */
+export interface AccountListOptions {
+  readonly limit: number;
+  /** The account id the page starts after (from the cursor), undefined for the first page. */
+  readonly afterAccountId: string | undefined;
+  readonly status: AccountStatus | undefined;
+  readonly currency: string | undefined;
+}
+
+export function parseAccountListQuery(query: string | undefined): AccountListOptions {
+  const params = parseQuery(query, accountListParameters);
+  const limit = limitOf(params.get('limit'), accountListLimitDefault, accountListLimitMax);
+  const cursorText = params.get('cursor');
+  const statusText = params.get('status');
+  const status = accountStatuses.find((known) => known === statusText);
+  if (statusText !== undefined && status === undefined) {
+    throw new LedgerError('invalid_request', `status must be one of ${accountStatuses.join(', ')}`);
+  }
+  const currency = params.get('currency');
+  if (currency !== undefined && !currencyPattern.test(currency)) {
+    throw new LedgerError('invalid_request', `currency must match ${currencyPattern.source}`);
+  }
+  return {
+    limit,
+    afterAccountId: cursorText === undefined ? undefined : decodeAccountListCursor(cursorText),
+    status,
+    currency,
+  };
+}
+
+function limitOf(text: string | undefined, defaultLimit: number, max: number): number {
+  if (text === undefined) return defaultLimit;
+  const limit = smallIntegerPattern.test(text) ? Number(text) : 0;
+  if (limit < 1 || limit > max) {
+    throw new LedgerError('invalid_request', `limit must be an integer from 1 to ${max}`);
+  }
+  return limit;
+}
+
+const accountListParameters = new Set(['cursor', 'limit', 'status', 'currency']);
 const readParameters = new Set(['minVersion', 'waitMs']);
 const historyParameters = new Set([...readParameters, 'limit', 'cursor']);
 const balanceParameters = new Set([...readParameters, 'asOfVersion', 'asOf']);

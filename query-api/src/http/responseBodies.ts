@@ -1,6 +1,11 @@
 import type { AccountEntry } from '../accountEntry.ts';
 import type { BalanceSnapshot } from '../accountModel.ts';
-import type { HistoryItem, PastBalance, TransferView } from '../postgres/readModels.ts';
+import type {
+  HistoryItem,
+  ListedAccount,
+  PastBalance,
+  TransferView,
+} from '../postgres/readModels.ts';
 
 /**
  * The JSON bodies of the query API, built as strings: money is bigint or decimal text in memory
@@ -76,6 +81,26 @@ export function historyBody(items: readonly HistoryItem[], nextCursor: string | 
       version: item.version,
       counterpartyAccountId: item.counterpartyAccountId,
       postedAt: item.postedAt,
+    })),
+    nextCursor,
+  });
+}
+
+/** GET /v1/accounts: the fields of GET /v1/accounts/{id}, in its order, for each account. */
+export function accountListBody(
+  accounts: readonly ListedAccount[],
+  nextCursor: string | null,
+): string {
+  return JSON.stringify({
+    accounts: accounts.map((account) => ({
+      accountId: account.accountId,
+      currency: account.currency,
+      balance: account.balanceText,
+      overdraftLimit: account.overdraftLimitText,
+      status: account.status,
+      version: account.version,
+      createdAt: account.createdAt,
+      metadata: account.metadata,
     })),
     nextCursor,
   });

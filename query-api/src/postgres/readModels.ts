@@ -23,6 +23,52 @@ export interface ReadModels {
   loadBalanceAtVersion(accountId: string, version: number): Promise<BalanceAtVersion>;
   /** The balance after the last posting at or before `atMs` (epoch ms), from the postings. */
   loadBalanceAtTime(accountId: string, atMs: number): Promise<BalanceAtTime>;
+  /** One keyset page of accounts in id order (byte order), from the ledger of record. */
+  listAccounts(query: AccountListQuery): Promise<AccountListPage>;
+}
+
+/** The values the accounts table's CHECK allows (infra/migrations/0001_accounts.ts). */
+export const accountStatuses = ['open', 'frozen', 'closed'] as const;
+export type AccountStatus = (typeof accountStatuses)[number];
+
+/**
+ * The most `accounts` rows one listing request reads, matching or not. Without filters a page
+ * reads limit + 2 rows; with a rare status or currency the scan would otherwise run to the end of
+ * the table. At the cap the page so far is returned with a cursor at the last row scanned, and the
+ * client continues from there. 5,000 rows of the primary key cost about 2 ms (query-api/README.md).
+ */
+export const accountListScanMax = 5_000;
+
+export interface AccountListQuery {
+  /** Ids strictly after this one ('' from the start). */
+  readonly afterId: string;
+  /** Ids at or after this one: a tenant's prefix ('' for any). */
+  readonly fromId: string;
+  /** Ids strictly before this one: the end of a tenant's prefix range. */
+  readonly beforeId: string;
+  readonly status: AccountStatus | undefined;
+  readonly currency: string | undefined;
+  /** 1..historyRowsMax - 2 */
+  readonly limit: number;
+}
+
+export interface AccountListPage {
+  readonly accounts: ListedAccount[];
+  /** Where the next page starts (exclusive), undefined when the range is exhausted. */
+  readonly nextAfterId: string | undefined;
+}
+
+/** An `accounts` row as the listing serves it: money as decimal text. */
+export interface ListedAccount {
+  readonly accountId: string;
+  readonly currency: string;
+  readonly balanceText: string;
+  readonly version: number;
+  readonly status: string;
+  readonly overdraftLimitText: string;
+  /** ISO 8601, UTC. */
+  readonly createdAt: string;
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 /** An account's balance as it was after one of its versions. */
@@ -102,6 +148,34 @@ const transferStatement = {
 };
 
 /**
+ * A listing page: a range scan of the primary key (`id > $1 and id >= $2 and id < $3`, the
+ * tighter lower bound used, both bounds index conditions), at most `$6` rows (the scan cap), each
+ * numbered and marked whether it passes the filters; out come the matching rows and the cap-th
+ * row (the last one scanned, where the next page starts when the cap cut the scan short), at most
+ * `$7` rows (limit + 2: the page, one look-ahead match, the cap row). Everything streams, so a
+ * page that fills early stops reading early. One generic plan for every filter combination: the
+ * filters are never index conditions (see the README for the plan and why there is no index).
+ */
+const accountListStatement = {
+  name: 'query_api_account_list_v1',
+  text: `select account_id, currency, overdraft_limit, status, balance, version, metadata,
+                created_at, scanned, matches
+           from (select id as account_id, currency, overdraft_limit, status,
+                        balance::text as balance, version, metadata, created_at,
+                        row_number() over (order by id) as scanned,
+                        ($4::text is null or status = $4::text)
+                          and ($5::text is null or currency = $5::bpchar) as matches
+                   from (select * from accounts
+                          where id > $1 and id >= $2 and id < $3
+                          order by id
+                          limit $6::int) scan
+                ) numbered
+          where matches or scanned = $6::int
+          order by account_id
+          limit $7::int`,
+};
+
+/**
  * As of a version: one probe of the postings' primary key (account_id, version), joined to the
  * account's row read in the same statement, so "not reached yet" and "found" are decided against
  * one snapshot. The processor commits both before it publishes anything.
@@ -167,6 +241,11 @@ interface AccountRow {
   version: string;
   metadata: unknown;
   created_at: Date;
+}
+
+interface AccountListRow extends AccountRow {
+  scanned: string;
+  matches: boolean;
 }
 
 interface HistoryRow {
@@ -270,6 +349,45 @@ export function createReadModels(pool: pg.Pool): ReadModels {
         balance: pastBalanceOf(accountId, row.currency, row.balance_after, version),
       };
     },
+
+    async listAccounts(query) {
+      const { limit } = query;
+      assert(limit >= 1 && limit + 2 <= historyRowsMax, `listing limit ${limit} out of range`);
+      const { rows } = await pool.query<AccountListRow>({
+        ...accountListStatement,
+        values: [
+          query.afterId,
+          query.fromId,
+          query.beforeId,
+          query.status ?? null,
+          query.currency ?? null,
+          accountListScanMax,
+          limit + 2,
+        ],
+      });
+      const matching = rows.filter((row) => row.matches);
+      const page = matching.slice(0, limit).map(listedAccountOf);
+      if (matching.length > limit) {
+        return { accounts: page, nextAfterId: page.at(-1)?.accountId };
+      }
+      // Fewer matches than a page: the range ended, or the cap cut the scan at its last row.
+      const capRow = rows.find((row) => Number(row.scanned) === accountListScanMax);
+      return { accounts: page, nextAfterId: capRow?.account_id };
+    },
+  };
+}
+
+function listedAccountOf(row: AccountRow): ListedAccount {
+  assert(integerText.test(row.balance), `balance ${row.balance} is not an integer`);
+  return {
+    accountId: row.account_id,
+    currency: row.currency,
+    balanceText: row.balance,
+    version: versionOf(row.version),
+    status: row.status,
+    overdraftLimitText: String(row.overdraft_limit),
+    createdAt: row.created_at.toISOString(),
+    metadata: metadataOf(row.metadata),
   };
 }
 
