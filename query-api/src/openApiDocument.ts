@@ -10,11 +10,14 @@ import {
   type ExampleSet,
   type JsonObject,
 } from '@ledger/schemas/openApiParts';
-import { idPattern, longSafeMax } from '@ledger/schemas';
+import { currencyPattern, idPattern, longSafeMax } from '@ledger/schemas';
 import { outcomeCodes } from '@ledger/runtime';
+import { encodeAccountListCursor } from './http/accountListCursor.ts';
 import { cursorLengthMax, encodeHistoryCursor } from './http/historyCursor.ts';
 import { requestIdLengthMax } from './http/httpSupport.ts';
 import {
+  accountListLimitDefault,
+  accountListLimitMax,
   historyLimitDefault,
   historyLimitMax,
   queryLengthMax,
@@ -23,6 +26,7 @@ import {
 } from './http/requestParsing.ts';
 import { streamMessageBytesMax, streamPendingMessagesMax } from './balanceStream.ts';
 import { streamPath } from './streamUpgrade.ts';
+import { accountListScanMax, accountStatuses } from './postgres/readModels.ts';
 
 /**
  * The query API's OpenAPI 3.1 document, built from the constants its parsers use (query
@@ -56,6 +60,7 @@ export function queryApiDocument(): JsonObject {
       { name: 'Operations', description: 'Health, readiness, metrics and this document.' },
     ],
     paths: {
+      '/v1/accounts': { get: accountListOperation() },
       '/v1/accounts/{accountId}': { get: accountOperation() },
       '/v1/accounts/{accountId}/balance': { get: balanceOperation() },
       '/v1/accounts/{accountId}/transactions': { get: historyOperation() },
@@ -154,6 +159,47 @@ function querySchemas(): Record<string, JsonObject> {
         version: ref('Version'),
         counterpartyAccountId: ref('Id'),
         postedAt: { type: 'string', format: 'date-time' },
+      },
+      additionalProperties: false,
+    },
+    ListedAccount: {
+      type: 'object',
+      description:
+        'An account as `GET /v1/accounts/{accountId}` answers it, always with its details.',
+      required: [
+        'accountId',
+        'currency',
+        'balance',
+        'overdraftLimit',
+        'status',
+        'version',
+        'createdAt',
+        'metadata',
+      ],
+      properties: {
+        accountId: ref('Id'),
+        currency: ref('Currency'),
+        balance: ref('Balance'),
+        overdraftLimit: ref('OverdraftLimit'),
+        status: { enum: [...accountStatuses] },
+        version: ref('Version'),
+        createdAt: { type: 'string', format: 'date-time' },
+        metadata: ref('Metadata'),
+      },
+      additionalProperties: false,
+    },
+    AccountPage: {
+      type: 'object',
+      required: ['accounts', 'nextCursor'],
+      properties: {
+        accounts: { type: 'array', maxItems: accountListLimitMax, items: ref('ListedAccount') },
+        nextCursor: {
+          type: ['string', 'null'],
+          maxLength: cursorLengthMax,
+          pattern: '^[A-Za-z0-9_-]+$',
+          description:
+            'Opaque; null once the range is exhausted. A page may hold fewer accounts than `limit` (even none) and still have one.',
+        },
       },
       additionalProperties: false,
     },
@@ -379,6 +425,129 @@ const forbiddenAccount: ExampleSet = {
     value: problemExample('forbidden', 'accountId is outside the accounts this API key may use'),
   },
 };
+
+function accountListOperation(): JsonObject {
+  // The contract test's accounts in byte order: alice, bob, funding, payee, payer.
+  const listed = (accountId: string, balance: string, version: number, overdraftLimit = '0') => ({
+    accountId,
+    currency: 'USD',
+    balance,
+    overdraftLimit,
+    status: 'open',
+    version,
+    createdAt: postedAt,
+    metadata: accountId === 'alice' ? { name: 'Alice' } : {},
+  });
+  const alice = listed('alice', aliceBalance, 3);
+  const bob = listed('bob', '1200', 2);
+  const funding = listed('funding', '-5100', 3, '1000000000');
+  const payee = listed('payee', '100', 2);
+  const afterBob = encodeAccountListCursor('bob');
+  const query = (
+    name: string,
+    schema: JsonObject,
+    description: string,
+    examples: Record<string, unknown>,
+  ) => ({
+    name,
+    in: 'query',
+    required: false,
+    description,
+    schema,
+    examples: Object.fromEntries(Object.entries(examples).map(([key, value]) => [key, { value }])),
+  });
+  return {
+    operationId: 'listAccounts',
+    tags: ['Accounts'],
+    summary: 'Accounts, in id order',
+    description: [
+      'Keyset pages in byte order of the ids, read from the ledger of record: each page costs the same however deep the client pages. A key with a tenant prefix lists the accounts under its prefix only.',
+      `A request reads at most ${accountListScanMax} accounts, matching the filters or not: a filter that matches few of them may answer a short (even empty) page with a \`nextCursor\`. Page until \`nextCursor\` is null.`,
+    ].join('\n\n'),
+    security: securedBy('accounts:read'),
+    parameters: [
+      query(
+        'limit',
+        {
+          type: 'integer',
+          minimum: 1,
+          maximum: accountListLimitMax,
+          default: accountListLimitDefault,
+        },
+        'Accounts per page, at most.',
+        { firstPage: 2, nextPage: 2, limitTooLarge: accountListLimitMax + 1 },
+      ),
+      query(
+        'cursor',
+        { type: 'string', maxLength: cursorLengthMax, pattern: '^[A-Za-z0-9_-]+$' },
+        "The previous page's `nextCursor`.",
+        { nextPage: afterBob, invalidCursor: 'bm90LWEtY3Vyc29y' },
+      ),
+      query('status', { enum: [...accountStatuses] }, 'Only accounts in this status.', {
+        frozen: 'frozen',
+        invalidStatus: 'active',
+      }),
+      query(
+        'currency',
+        { type: 'string', pattern: currencyPattern.source },
+        'Only accounts in this currency.',
+        { byCurrency: 'USD', frozen: 'USD' },
+      ),
+      parameter('XRequestId'),
+    ],
+    responses: {
+      '200': jsonResponse('A page.', ref('AccountPage'), {
+        firstPage: {
+          summary: 'The first two accounts, and a cursor',
+          value: { accounts: [alice, bob], nextCursor: afterBob },
+        },
+        nextPage: {
+          summary: 'The next two',
+          value: {
+            accounts: [funding, payee],
+            nextCursor: encodeAccountListCursor('payee'),
+          },
+        },
+        byCurrency: {
+          summary: 'Every USD account',
+          value: {
+            accounts: [alice, bob, funding, payee, listed('payer', '0', 1)],
+            nextCursor: null,
+          },
+        },
+        frozen: { summary: 'No frozen USD account', value: { accounts: [], nextCursor: null } },
+        tenant: {
+          summary: 'A tenant key (prefix acme-) with no accounts yet',
+          value: { accounts: [], nextCursor: null },
+        },
+      }),
+      '400': problemResponse('Bad query', ['invalid_request'], {
+        invalidCursor: {
+          summary: 'Not a cursor this API returned',
+          value: problemExample('invalid_request', 'cursor is not one this API returned'),
+        },
+        limitTooLarge: {
+          summary: 'Over the page limit',
+          value: problemExample(
+            'invalid_request',
+            `limit must be an integer from 1 to ${accountListLimitMax}`,
+          ),
+        },
+        invalidStatus: {
+          summary: 'Not a status',
+          value: problemExample(
+            'invalid_request',
+            `status must be one of ${accountStatuses.join(', ')}`,
+          ),
+        },
+      }),
+      '401': problemResponse('No key, or one that is not valid (keys on)', ['unauthorized']),
+      '403': problemResponse('The key lacks `accounts:read`', ['forbidden']),
+      '429': problemResponse('Too many requests from this client', ['rate_limited']),
+      '503': problemResponse('A dependency is down', ['unavailable']),
+    },
+  };
+}
 
 function accountOperation(): JsonObject {
   return {

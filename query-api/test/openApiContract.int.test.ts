@@ -41,6 +41,7 @@ void describe('OpenAPI contract: every example replayed against the running APIs
     'openAccount/forbidden': () => ({ key: 'reader' }),
     'createTransfer/forbidden': () => ({ key: 'reader' }),
     'getAccount/forbidden': () => ({ key: 'tenant' }),
+    'listAccounts/tenant': () => ({ key: 'tenant' }),
     'getCommand/applied': () => ({ path: { commandId: commandIds.applied } }),
     'getCommand/rejected': () => ({ path: { commandId: commandIds.rejected } }),
     'getBalance/unknownParameter': () => ({ query: 'minversion=3' }),
