@@ -1,5 +1,4 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Histogram } from 'prom-client';
-import { runReadinessChecks, type ReadinessCheck } from './readiness.ts';
 
 /**
  * prom-client's default metrics include three gauges named `…_total` (the sum over the labelled
@@ -22,25 +21,24 @@ export function createMetricsRegistry(service: string): Registry {
 }
 
 /**
- * `ledger_dependency_up{dependency}`: 1 when the check passes, 0 when it fails, read when
- * Prometheus scrapes. `checks` run together through `run` (the ops routes pass their shared,
- * one-at-a-time runner, so a scrape and a burst of /readyz cost one round of checks).
+ * `ledger_dependency_up{dependency}`: 1 when the named check passes, 0 when it fails, read when
+ * Prometheus scrapes through `read` (the ops routes share their one-at-a-time readiness run with
+ * it, so a scrape during a burst of /readyz costs no extra round of checks).
  */
 export function registerDependencyGauge(
   registry: Registry,
-  checks: readonly ReadinessCheck[],
-  run: (checks: readonly ReadinessCheck[]) => Promise<Record<string, string>> = async (all) =>
-    (await runReadinessChecks(all)).checks,
+  names: readonly string[],
+  read: () => Promise<Record<string, string>>,
 ): void {
-  if (checks.length === 0) return;
+  if (names.length === 0) return;
   new Gauge({
     name: 'ledger_dependency_up',
     help: 'Whether a dependency (or the readiness check named after it) answers: 1 up, 0 down',
     labelNames: ['dependency'] as const,
     registers: [registry],
     async collect() {
-      const results = await run(checks);
-      for (const { name } of checks) this.set({ dependency: name }, results[name] === 'ok' ? 1 : 0);
+      const results = await read();
+      for (const name of names) this.set({ dependency: name }, results[name] === 'ok' ? 1 : 0);
     },
   });
 }

@@ -55,7 +55,15 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
     (checking ??= runReadinessChecks(deps.readiness).finally(() => {
       checking = undefined;
     }));
-  registerDependencyGauge(deps.registry, [...deps.readiness, ...(deps.observedDependencies ?? [])]);
+  const observed = deps.observedDependencies ?? [];
+  registerDependencyGauge(
+    deps.registry,
+    [...deps.readiness, ...observed].map((check) => check.name),
+    async () => {
+      const [ready, others] = await Promise.all([checkReadiness(), runReadinessChecks(observed)]);
+      return { ...ready.checks, ...others.checks };
+    },
+  );
   /** Undefined when the request may see ops data: keys off, or a key with `ops:read`. */
   const opsAccess = (request: IncomingMessage): LedgerError | undefined => {
     const apiKeys = deps.apiKeys;
