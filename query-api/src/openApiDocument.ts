@@ -1,4 +1,5 @@
 import {
+  closedObject,
   jsonResponse,
   openApiVersion,
   opsPaths,
@@ -91,6 +92,7 @@ const postedAt = '2026-05-01T12:00:00.000Z';
 
 function querySchemas(): Record<string, JsonObject> {
   const nullable = (name: string) => ({ oneOf: [ref(name), { type: 'null' }] });
+  const accountIdList = { type: 'array', minItems: 1, items: ref('Id') };
   return {
     Account: {
       type: 'object',
@@ -238,20 +240,8 @@ function querySchemas(): Record<string, JsonObject> {
     StreamClientMessage: {
       description: `A text frame from the client (at most ${streamMessageBytesMax} bytes; at most ${streamPendingMessagesMax} waiting to be handled, else the connection is closed with 1008). Subscriptions per connection are bounded (\`LEDGER_QUERY_API_STREAM_SUBSCRIPTIONS_MAX\`, default 100).`,
       oneOf: [
-        {
-          title: 'subscribe',
-          type: 'object',
-          required: ['subscribe'],
-          properties: { subscribe: { type: 'array', minItems: 1, items: ref('Id') } },
-          additionalProperties: false,
-        },
-        {
-          title: 'unsubscribe',
-          type: 'object',
-          required: ['unsubscribe'],
-          properties: { unsubscribe: { type: 'array', minItems: 1, items: ref('Id') } },
-          additionalProperties: false,
-        },
+        closedObject('subscribe', { subscribe: accountIdList }),
+        closedObject('unsubscribe', { unsubscribe: accountIdList }),
       ],
       examples: [{ subscribe: ['alice', 'bob'] }, { unsubscribe: ['bob'] }],
     },
@@ -259,50 +249,30 @@ function querySchemas(): Record<string, JsonObject> {
       description:
         'A text frame from the server: answers to subscribe/unsubscribe, errors, and every version of a subscribed account, in version order, starting with the current one.',
       oneOf: [
-        {
-          title: 'balance',
-          type: 'object',
-          required: ['type', 'accountId', 'balance', 'version'],
-          properties: {
-            type: { const: 'balance' },
-            accountId: ref('Id'),
-            balance: ref('Balance'),
-            version: ref('Version'),
-          },
-          additionalProperties: false,
-        },
-        {
-          title: 'subscribed',
-          type: 'object',
-          required: ['type', 'accountIds'],
-          properties: {
-            type: { const: 'subscribed' },
-            accountIds: { type: 'array', items: ref('Id') },
-          },
-          additionalProperties: false,
-        },
-        {
-          title: 'unsubscribed',
-          type: 'object',
-          required: ['type', 'accountIds'],
-          properties: {
-            type: { const: 'unsubscribed' },
-            accountIds: { type: 'array', items: ref('Id') },
-          },
-          additionalProperties: false,
-        },
-        {
-          title: 'error',
-          type: 'object',
-          required: ['type', 'code', 'detail'],
-          properties: {
+        closedObject('balance', {
+          type: { const: 'balance' },
+          accountId: ref('Id'),
+          balance: ref('Balance'),
+          version: ref('Version'),
+        }),
+        closedObject('subscribed', {
+          type: { const: 'subscribed' },
+          accountIds: { type: 'array', items: ref('Id') },
+        }),
+        closedObject('unsubscribed', {
+          type: { const: 'unsubscribed' },
+          accountIds: { type: 'array', items: ref('Id') },
+        }),
+        closedObject(
+          'error',
+          {
             type: { const: 'error' },
             code: { enum: ['invalid_request', 'invalid_id', 'forbidden', 'rate_limited'] },
             detail: { type: 'string' },
             retryAfterSeconds: { type: 'integer', minimum: 0 },
           },
-          additionalProperties: false,
-        },
+          ['retryAfterSeconds'],
+        ),
       ],
       examples: [
         { type: 'subscribed', accountIds: ['alice', 'bob'] },

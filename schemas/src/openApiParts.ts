@@ -36,6 +36,21 @@ export const scopeDescriptions: Readonly<Record<ApiScope, string>> = {
 /** `#/components/schemas/<name>`. */
 export const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
 
+/** A strict object schema: every named property required, no other property allowed. */
+export function closedObject(
+  title: string,
+  properties: JsonObject,
+  optional: readonly string[] = [],
+): JsonObject {
+  return {
+    title,
+    type: 'object',
+    required: Object.keys(properties).filter((name) => !optional.includes(name)),
+    properties,
+    additionalProperties: false,
+  };
+}
+
 /** Largest account/transfer id: the pattern's 1 + 63 characters. */
 /** JSON Schemas of the contract's scalar fields, from the patterns the code checks. */
 export function scalarSchemas(): Record<string, JsonObject> {
