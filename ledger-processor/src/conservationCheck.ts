@@ -1,4 +1,4 @@
-import type { Logger } from '@ledger/runtime';
+import { throttledRead, type Logger } from '@ledger/runtime';
 import type pg from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 
@@ -21,11 +21,9 @@ export function registerConservationGauge(
   registry: Registry,
   deps: { readonly pool: pg.Pool; readonly logger: Logger; readonly now: () => number },
 ): void {
-  let checkedAtMs = Number.NEGATIVE_INFINITY;
   let failures = 0;
-  let checking: Promise<void> | undefined;
-  const check = async () => {
-    try {
+  const check = throttledRead(
+    async () => {
       const { rows } = await deps.pool.query<{ currency: string; total: string }>(balanceSumsSql);
       const unbalanced = rows.filter(({ total }) => total !== '0');
       if (unbalanced.length > 0) {
@@ -33,22 +31,20 @@ export function registerConservationGauge(
           currencies: unbalanced.map(({ currency, total }) => `${currency} ${total}`),
         });
       }
-      failures = unbalanced.length;
-      checkedAtMs = deps.now();
-    } catch (error) {
-      deps.logger.warn('conservation check could not read the accounts', { error });
-    }
-  };
+      return unbalanced.length;
+    },
+    conservationCheckIntervalMs,
+    deps.now,
+  );
   new Gauge({
     name: 'ledger_processor_conservation_failures',
     help: 'Currencies whose account balances do not sum to zero (checked at most once a minute)',
     registers: [registry],
     async collect() {
-      if (deps.now() - checkedAtMs >= conservationCheckIntervalMs) {
-        checking ??= check().finally(() => {
-          checking = undefined;
-        });
-        await checking;
+      try {
+        failures = await check();
+      } catch (error) {
+        deps.logger.warn('conservation check could not read the accounts', { error });
       }
       this.set(failures);
     },

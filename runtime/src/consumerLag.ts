@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
+import { throttledRead } from './metrics.ts';
 
 export type LagAdmin = Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets'>;
 
@@ -40,7 +41,7 @@ export async function readConsumerLag(
 
 /**
  * `ledger_consumer_lag_messages{group,topic,partition}`, read from Kafka when Prometheus scrapes
- * (one ListOffsets and one OffsetFetch). A read that fails leaves no series rather than stale ones:
+ * (one ListOffsets and one OffsetFetch, at most once per scrapeReadMinIntervalMs). A read that fails leaves no series rather than stale ones:
  * `ledger_dependency_up{dependency="kafka"}` says why.
  */
 export function registerConsumerLagGauge(
@@ -53,6 +54,9 @@ export function registerConsumerLagGauge(
   },
 ): void {
   let lastFailure = '';
+  const readLag = throttledRead(() =>
+    readConsumerLag(options.admin, options.groupId, options.topic),
+  );
   new Gauge({
     name: 'ledger_consumer_lag_messages',
     help: "Messages a consumer group has yet to read, per partition (end offset minus the group's committed offset)",
@@ -61,7 +65,7 @@ export function registerConsumerLagGauge(
     async collect() {
       this.reset();
       try {
-        const lags = await readConsumerLag(options.admin, options.groupId, options.topic);
+        const lags = await readLag();
         for (const { partition, lag } of lags) {
           this.set(
             { group: options.groupId, topic: options.topic, partition: String(partition) },

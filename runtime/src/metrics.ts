@@ -21,9 +21,43 @@ export function createMetricsRegistry(service: string): Registry {
 }
 
 /**
+ * The least time between two reads of a gauge that asks a dependency when scraped (readiness
+ * checks, consumer lag): Prometheus scrapes every 15 s by default, but a tighter scraper (the
+ * bench samples every second, several Prometheus replicas) must not turn into load on Kafka,
+ * Postgres and the registry. Scrapes within it see the last reading.
+ */
+export const scrapeReadMinIntervalMs = 5_000;
+
+/**
+ * `read` at most once per `minIntervalMs`, one read at a time: callers within the interval get
+ * the last value, callers during a read share it. A failed read is not remembered.
+ */
+export function throttledRead<T>(
+  read: () => Promise<T>,
+  minIntervalMs: number = scrapeReadMinIntervalMs,
+  now: () => number = Date.now,
+): () => Promise<T> {
+  let last: { readonly atMs: number; readonly value: T } | undefined;
+  let reading: Promise<T> | undefined;
+  return () => {
+    if (last !== undefined && now() - last.atMs < minIntervalMs) return Promise.resolve(last.value);
+    reading ??= read()
+      .then((value) => {
+        last = { atMs: now(), value };
+        return value;
+      })
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+}
+
+/**
  * `ledger_dependency_up{dependency}`: 1 when the named check passes, 0 when it fails, read when
- * Prometheus scrapes through `read` (the ops routes share their one-at-a-time readiness run with
- * it, so a scrape during a burst of /readyz costs no extra round of checks).
+ * Prometheus scrapes through `read`, at most once per scrapeReadMinIntervalMs (the ops routes share
+ * their one-at-a-time readiness run with it, so a scrape during a burst of /readyz costs no extra
+ * round of checks).
  */
 export function registerDependencyGauge(
   registry: Registry,
@@ -31,13 +65,14 @@ export function registerDependencyGauge(
   read: () => Promise<Record<string, string>>,
 ): void {
   if (names.length === 0) return;
+  const readThrottled = throttledRead(read);
   new Gauge({
     name: 'ledger_dependency_up',
     help: 'Whether a dependency (or the readiness check named after it) answers: 1 up, 0 down',
     labelNames: ['dependency'] as const,
     registers: [registry],
     async collect() {
-      const results = await read();
+      const results = await readThrottled();
       for (const name of names) this.set({ dependency: name }, results[name] === 'ok' ? 1 : 0);
     },
   });
