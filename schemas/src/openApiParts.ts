@@ -13,7 +13,8 @@ import { metadataKeyPattern, metadataKeysMax, metadataValueLengthMax } from './m
  * The parts both APIs' OpenAPI 3.1 documents share, built from the constants the code validates
  * with (patterns, limits, the error catalogue, the scopes), so a document cannot drift from them.
  * Each API builds its own document from these and its own route constants
- * (command-api/src/openApiDocument.ts, query-api/src/openApiDocument.ts).
+ * (command-api/src/openApiDocument.ts, query-api/src/openApiDocument.ts, each assembling the
+ * modules in its src/openApi/).
  */
 
 export type JsonObject = { [key: string]: unknown };
@@ -35,6 +36,12 @@ export const scopeDescriptions: Readonly<Record<ApiScope, string>> = {
 
 /** `#/components/schemas/<name>`. */
 export const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
+/** `#/components/headers/<name>`. */
+export const headerRef = (name: string): JsonObject => ({ $ref: `#/components/headers/${name}` });
+/** `#/components/parameters/<name>`. */
+export const parameterRef = (name: string): JsonObject => ({
+  $ref: `#/components/parameters/${name}`,
+});
 
 /** A strict object schema: every named property required, no other property allowed. */
 export function closedObject(
@@ -215,7 +222,7 @@ export function securedBy(scope: ApiScope): JsonObject[] {
 }
 
 /** Response headers every answer carries. */
-const requestIdHeaderRef = { $ref: '#/components/headers/XRequestId' };
+const requestIdHeaderRef = headerRef('XRequestId');
 
 export interface ExampleSet {
   readonly [name: string]: { readonly summary: string; readonly value: unknown };
@@ -244,10 +251,8 @@ export function problemResponse(
     }
   }
   const headers: JsonObject = { 'X-Request-Id': requestIdHeaderRef };
-  if (status === 429 || status === 503)
-    headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
-  if (status === 401)
-    headers['WWW-Authenticate'] = { $ref: '#/components/headers/WwwAuthenticate' };
+  if (status === 429 || status === 503) headers['Retry-After'] = headerRef('RetryAfter');
+  if (status === 401) headers['WWW-Authenticate'] = headerRef('WwwAuthenticate');
   return {
     description: `${description} (${codes.map((code) => `\`${code}\``).join(', ')})`,
     headers,

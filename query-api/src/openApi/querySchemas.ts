@@ -1,0 +1,223 @@
+import { closedObject, ref, type JsonObject } from '@ledger/schemas/openApiParts';
+import { outcomeCodes } from '@ledger/runtime';
+import { streamMessageBytesMax, streamPendingMessagesMax } from '../balanceStream.ts';
+import { cursorLengthMax } from '../http/historyCursor.ts';
+import { accountListLimitMax, historyLimitMax } from '../http/requestParsing.ts';
+import { accountStatuses } from '../postgres/readModels.ts';
+import { aliceBalance } from './queryParts.ts';
+
+/** The query API's own component schemas (answers and stream frames), beside the shared ones. */
+export function querySchemas(): Record<string, JsonObject> {
+  const nullable = (name: string) => ({ oneOf: [ref(name), { type: 'null' }] });
+  const accountIdList = { type: 'array', minItems: 1, items: ref('Id') };
+  return {
+    Account: {
+      type: 'object',
+      required: [
+        'accountId',
+        'currency',
+        'balance',
+        'overdraftLimit',
+        'status',
+        'version',
+        'createdAt',
+        'metadata',
+      ],
+      properties: {
+        accountId: ref('Id'),
+        currency: ref('Currency'),
+        balance: ref('Balance'),
+        overdraftLimit: {
+          ...nullable('OverdraftLimit'),
+          description:
+            'null while the opening is not projected yet (also status, createdAt, metadata).',
+        },
+        status: { type: ['string', 'null'], examples: ['open'] },
+        version: ref('Version'),
+        createdAt: { type: ['string', 'null'], format: 'date-time' },
+        metadata: nullable('Metadata'),
+      },
+      additionalProperties: false,
+    },
+    AccountBalance: {
+      type: 'object',
+      required: ['accountId', 'currency', 'balance', 'version'],
+      properties: {
+        accountId: ref('Id'),
+        currency: ref('Currency'),
+        balance: ref('Balance'),
+        version: ref('Version'),
+      },
+      additionalProperties: false,
+    },
+    BalanceAtVersion: pastBalance('asOfVersion', {
+      ...ref('Version'),
+      description: 'The version asked for.',
+    }),
+    BalanceAtInstant: pastBalance('asOf', {
+      type: 'string',
+      format: 'date-time',
+      description: 'The instant asked for, in UTC to the millisecond.',
+    }),
+    HistoryItem: {
+      type: 'object',
+      required: [
+        'transferId',
+        'direction',
+        'amount',
+        'balanceAfter',
+        'version',
+        'counterpartyAccountId',
+        'postedAt',
+      ],
+      properties: {
+        transferId: ref('Id'),
+        direction: { enum: ['debit', 'credit'] },
+        amount: ref('Amount'),
+        balanceAfter: ref('Balance'),
+        version: ref('Version'),
+        counterpartyAccountId: ref('Id'),
+        postedAt: { type: 'string', format: 'date-time' },
+      },
+      additionalProperties: false,
+    },
+    ListedAccount: {
+      type: 'object',
+      description:
+        'An account as `GET /v1/accounts/{accountId}` answers it, always with its details.',
+      required: [
+        'accountId',
+        'currency',
+        'balance',
+        'overdraftLimit',
+        'status',
+        'version',
+        'createdAt',
+        'metadata',
+      ],
+      properties: {
+        accountId: ref('Id'),
+        currency: ref('Currency'),
+        balance: ref('Balance'),
+        overdraftLimit: ref('OverdraftLimit'),
+        status: { enum: [...accountStatuses] },
+        version: ref('Version'),
+        createdAt: { type: 'string', format: 'date-time' },
+        metadata: ref('Metadata'),
+      },
+      additionalProperties: false,
+    },
+    AccountPage: {
+      type: 'object',
+      required: ['accounts', 'nextCursor'],
+      properties: {
+        accounts: { type: 'array', maxItems: accountListLimitMax, items: ref('ListedAccount') },
+        nextCursor: {
+          type: ['string', 'null'],
+          maxLength: cursorLengthMax,
+          pattern: '^[A-Za-z0-9_-]+$',
+          description:
+            'Opaque; null once the range is exhausted. A page may hold fewer accounts than `limit` (even none) and still have one.',
+        },
+      },
+      additionalProperties: false,
+    },
+    HistoryPage: {
+      type: 'object',
+      required: ['items', 'nextCursor'],
+      properties: {
+        items: { type: 'array', maxItems: historyLimitMax, items: ref('HistoryItem') },
+        nextCursor: {
+          type: ['string', 'null'],
+          maxLength: cursorLengthMax,
+          pattern: '^[A-Za-z0-9_-]+$',
+          description: 'Opaque, bound to the account; null on the last page.',
+        },
+      },
+      additionalProperties: false,
+    },
+    Transfer: {
+      type: 'object',
+      required: ['transferId', 'status', 'fromAccountId', 'toAccountId', 'amount', 'currency'],
+      properties: {
+        transferId: ref('Id'),
+        status: { enum: ['posted', 'rejected'] },
+        fromAccountId: ref('Id'),
+        toAccountId: ref('Id'),
+        amount: ref('Amount'),
+        currency: ref('Currency'),
+        code: {
+          enum: [...outcomeCodes],
+          description: 'Why it was rejected.',
+        },
+        postedAt: { type: 'string', format: 'date-time' },
+      },
+      additionalProperties: false,
+    },
+    StreamClientMessage: {
+      description: `A text frame from the client (at most ${streamMessageBytesMax} bytes; at most ${streamPendingMessagesMax} waiting to be handled, else the connection is closed with 1008). Subscriptions per connection are bounded (\`LEDGER_QUERY_API_STREAM_SUBSCRIPTIONS_MAX\`, default 100).`,
+      oneOf: [
+        closedObject('subscribe', { subscribe: accountIdList }),
+        closedObject('unsubscribe', { unsubscribe: accountIdList }),
+      ],
+      examples: [{ subscribe: ['alice', 'bob'] }, { unsubscribe: ['bob'] }],
+    },
+    StreamServerMessage: {
+      description:
+        'A text frame from the server: answers to subscribe/unsubscribe, errors, and every version of a subscribed account, in version order, starting with the current one.',
+      oneOf: [
+        closedObject('balance', {
+          type: { const: 'balance' },
+          accountId: ref('Id'),
+          balance: ref('Balance'),
+          version: ref('Version'),
+        }),
+        closedObject('subscribed', {
+          type: { const: 'subscribed' },
+          accountIds: { type: 'array', items: ref('Id') },
+        }),
+        closedObject('unsubscribed', {
+          type: { const: 'unsubscribed' },
+          accountIds: { type: 'array', items: ref('Id') },
+        }),
+        closedObject(
+          'error',
+          {
+            type: { const: 'error' },
+            code: { enum: ['invalid_request', 'invalid_id', 'forbidden', 'rate_limited'] },
+            detail: { type: 'string' },
+            retryAfterSeconds: { type: 'integer', minimum: 0 },
+          },
+          ['retryAfterSeconds'],
+        ),
+      ],
+      examples: [
+        { type: 'subscribed', accountIds: ['alice', 'bob'] },
+        { type: 'balance', accountId: 'alice', balance: aliceBalance, version: 3 },
+        { type: 'unsubscribed', accountIds: ['bob'] },
+        {
+          type: 'error',
+          code: 'rate_limited',
+          detail: 'too many subscriptions from this client; retry later',
+          retryAfterSeconds: 1,
+        },
+      ],
+    },
+  };
+}
+
+/** A balance as it was, with what was asked echoed last. */
+function pastBalance(echo: 'asOf' | 'asOfVersion', schema: JsonObject): JsonObject {
+  return {
+    type: 'object',
+    required: ['accountId', 'currency', 'balance', 'version', echo],
+    properties: {
+      accountId: ref('Id'),
+      currency: ref('Currency'),
+      balance: ref('Balance'),
+      version: ref('Version'),
+      [echo]: schema,
+    },
+    additionalProperties: false,
+  };
+}
