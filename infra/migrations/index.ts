@@ -13,6 +13,7 @@ import { projectorOffsetsMigration } from './0011_projector_offsets.ts';
 import { projectorUnpublishedBalancesMigration } from './0012_projector_unpublished_balances.ts';
 import { outboxPublishedPositionMigration } from './0013_outbox_published_position.ts';
 import { dropProjectorUnpublishedBalancesMigration } from './0014_drop_projector_unpublished_balances.ts';
+import { transferReversalsMigration } from './0015_transfer_reversals.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   // The write side again: later changes to either side follow in release order.
   outboxPublishedPositionMigration,
   dropProjectorUnpublishedBalancesMigration,
+  transferReversalsMigration,
 ];

@@ -19,6 +19,8 @@ export const errorCatalog = {
   currency_mismatch: { status: 422, title: 'Currency mismatch' },
   insufficient_funds: { status: 422, title: 'Insufficient funds' },
   account_closed: { status: 422, title: 'Account closed' },
+  transfer_not_reversible: { status: 422, title: 'Transfer not reversible' },
+  reversal_exceeds_transfer: { status: 422, title: 'Reversal exceeds transfer' },
   rate_limited: { status: 429, title: 'Rate limited' },
   internal_error: { status: 500, title: 'Internal error' },
   overloaded: { status: 503, title: 'Overloaded' },
@@ -36,19 +38,24 @@ export const rejectionCodes = [
   'account_closed',
   'same_account',
   'account_exists',
+  'transfer_not_reversible',
+  'reversal_exceeds_transfer',
 ] as const satisfies readonly ErrorCode[];
 export type RejectionCode = (typeof rejectionCodes)[number];
 
 /**
  * Transfer rejections in the order the processor checks them: the first that applies wins, so
  * every command has exactly one code. Stateless checks come first, then existence, then the state
- * of the accounts, and funds last (a closed account's funds are not the question).
+ * of the accounts, then what a reversal may take back, and funds last (a closed account's funds
+ * are not the question).
  */
 export const transferRejectionCodes = [
   'same_account',
   'account_not_found',
   'account_closed',
   'currency_mismatch',
+  'transfer_not_reversible',
+  'reversal_exceeds_transfer',
   'insufficient_funds',
 ] as const satisfies readonly RejectionCode[];
 export type TransferRejectionCode = (typeof transferRejectionCodes)[number];

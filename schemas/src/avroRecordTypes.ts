@@ -31,6 +31,8 @@ export interface TransferRecord {
   amount: string;
   currency: string;
   metadata: MetadataRecord;
+  /** Since v2; absent when decoding a v1 record without schema resolution. */
+  reversalOf?: { string: string } | null;
 }
 
 export type CommandPayloadRecord =
@@ -69,6 +71,7 @@ export interface TransferPostedRecord {
   metadata: MetadataRecord;
   debit: LegRecord;
   credit: LegRecord;
+  reversalOf?: { string: string } | null;
 }
 
 export interface TransferRejectedRecord {
@@ -78,6 +81,7 @@ export interface TransferRejectedRecord {
   amount: string;
   currency: string;
   code: string;
+  reversalOf?: { string: string } | null;
 }
 
 export interface AccountOpenRejectedRecord {

@@ -18,6 +18,7 @@ import {
   unknownVariant,
 } from './fieldRules.ts';
 import { checkMetadata } from './metadataLimits.ts';
+import { reversalOfFromAvro, reversalOfToAvro } from './reversalOf.ts';
 
 /**
  * Domain command <-> Avro record of avro/LedgerCommand.avsc. Pure, and strict both ways: encoding
@@ -103,6 +104,7 @@ function transferToAvro(command: Transfer): TransferRecord {
     amount: formatAmount(command.amount, 'payload.amount'),
     currency: checkCurrency(command.currency, 'payload.currency'),
     metadata: { ...checkMetadata(command.metadata, 'payload.metadata') },
+    reversalOf: reversalOfToAvro(command.reversalOf),
   };
 }
 
@@ -115,5 +117,6 @@ function transferFromAvro(record: TransferRecord): Transfer {
     amount: parseAmount(record.amount, 'payload.amount'),
     currency: checkCurrency(record.currency, 'payload.currency'),
     metadata: checkMetadata(record.metadata, 'payload.metadata'),
+    ...reversalOfFromAvro(record.reversalOf),
   };
 }

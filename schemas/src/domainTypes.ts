@@ -32,6 +32,11 @@ export interface Transfer {
   readonly amount: bigint;
   readonly currency: string;
   readonly metadata: Metadata;
+  /**
+   * Present on a reversal (POST /v1/transfers/{id}/reverse): the transfer it takes money back
+   * from, whose accounts it swaps. Absent on an ordinary transfer (null on the wire, v2 on).
+   */
+  readonly reversalOf?: string;
 }
 
 export type CommandPayload = OpenAccount | Transfer;
@@ -84,6 +89,8 @@ export interface TransferPosted {
   readonly debit: Leg;
   /** The toAccountId side (its balance went up by `amount`). */
   readonly credit: Leg;
+  /** Present when this posting reverses (part of) that transfer. */
+  readonly reversalOf?: string;
 }
 
 export interface TransferRejected {
@@ -94,6 +101,8 @@ export interface TransferRejected {
   readonly amount: bigint;
   readonly currency: string;
   readonly code: TransferRejectionCode;
+  /** Present when the rejected transfer was a reversal of that transfer. */
+  readonly reversalOf?: string;
 }
 
 /** An OpenAccount that conflicts with an existing account: auditors see every decided command. */

@@ -36,6 +36,7 @@ import {
   unknownVariant,
 } from './fieldRules.ts';
 import { checkMetadata } from './metadataLimits.ts';
+import { reversalOfFromAvro, reversalOfToAvro } from './reversalOf.ts';
 import { WireContractError } from './wireContractError.ts';
 
 /** The codes each rejection event may carry: runtime's error catalogue is their one home. */
@@ -137,6 +138,7 @@ function transferPostedToAvro(event: TransferPosted): TransferPostedRecord {
     metadata: { ...checkMetadata(event.metadata, 'payload.metadata') },
     debit: legToAvro(event.debit, event.fromAccountId, 'payload.debit'),
     credit: legToAvro(event.credit, event.toAccountId, 'payload.credit'),
+    reversalOf: reversalOfToAvro(event.reversalOf),
   };
 }
 
@@ -148,6 +150,7 @@ function transferPostedFromAvro(record: TransferPostedRecord): TransferPosted {
     metadata: checkMetadata(record.metadata, 'payload.metadata'),
     debit: legFromAvro(record.debit, record.fromAccountId, 'payload.debit'),
     credit: legFromAvro(record.credit, record.toAccountId, 'payload.credit'),
+    ...reversalOfFromAvro(record.reversalOf),
   };
 }
 
@@ -200,6 +203,7 @@ function transferRejectedToAvro(event: TransferRejected): TransferRejectedRecord
     ...transferFields(event),
     amount: formatAmount(event.amount, 'payload.amount'),
     code: checkOneOf(event.code, transferRejectionCodes, 'payload.code'),
+    reversalOf: reversalOfToAvro(event.reversalOf),
   };
 }
 
@@ -209,6 +213,7 @@ function transferRejectedFromAvro(record: TransferRejectedRecord): TransferRejec
     ...transferFields(record),
     amount: parseAmount(record.amount, 'payload.amount'),
     code: checkOneOf(record.code, transferRejectionCodes, 'payload.code'),
+    ...reversalOfFromAvro(record.reversalOf),
   };
 }
 

@@ -21,5 +21,6 @@ export {
   type LedgerSchema,
   type LedgerSchemaName,
 } from './avroSchemas.ts';
+export { ledgerSchemaVersions, historicSchemaType } from './schemaHistory.ts';
 export type * from './avroRecordTypes.ts';
 export { branchNames } from './avroRecordTypes.ts';

@@ -31,6 +31,8 @@ export function canonicalRequest(payload: CommandPayload): string {
         payload.amount.toString(),
         payload.currency,
         sortedEntries(payload.metadata),
+        // Appended only for a reversal, so an ordinary transfer hashes as it always did.
+        ...(payload.reversalOf === undefined ? [] : [payload.reversalOf]),
       ]);
     default:
       return unknownVariant(payload, 'payload.type');

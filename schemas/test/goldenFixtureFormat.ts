@@ -9,7 +9,9 @@ import {
   deadLetterToAvro,
   eventFromAvro,
   eventToAvro,
+  historicSchemaType,
   ledgerSchemas,
+  ledgerSchemaVersions,
   type LedgerSchemaName,
 } from '../src/index.ts';
 
@@ -21,31 +23,49 @@ import {
 export interface GoldenFixture {
   readonly description: string;
   readonly schema: LedgerSchemaName;
+  /**
+   * The schema version that wrote the bytes (schemas/src/schemaHistory.ts); absent means 1, the
+   * version every fixture written before versions were counted pins.
+   */
+  readonly schemaVersion?: number;
   readonly domain: unknown;
   readonly avroBodyHex: string;
 }
 
 export const fixturesDirectory = new URL('./fixtures/', import.meta.url);
 
-/** Domain value <-> Avro body through the converters, for each schema (no registry involved). */
+/**
+ * Domain value <-> Avro body through the converters, for each schema (no registry involved). The
+ * body is written by the fixture's schema version and read through Avro schema resolution into
+ * the current one, as a consumer reads an old message; for the current version that is the plain
+ * codec.
+ */
 export const fixtureCodecs: Record<
   LedgerSchemaName,
-  { encode(domain: unknown): Buffer; decode(body: Buffer): unknown }
+  {
+    encode(domain: unknown, version?: number): Buffer;
+    decode(body: Buffer, version?: number): unknown;
+  }
 > = {
-  LedgerCommand: codec(ledgerSchemas.LedgerCommand.type, commandToAvro, commandFromAvro),
-  LedgerEvent: codec(ledgerSchemas.LedgerEvent.type, eventToAvro, eventFromAvro),
-  BalanceChanged: codec(ledgerSchemas.BalanceChanged.type, balanceToAvro, balanceFromAvro),
-  DeadLetter: codec(ledgerSchemas.DeadLetter.type, deadLetterToAvro, deadLetterFromAvro),
+  LedgerCommand: codec('LedgerCommand', commandToAvro, commandFromAvro),
+  LedgerEvent: codec('LedgerEvent', eventToAvro, eventFromAvro),
+  BalanceChanged: codec('BalanceChanged', balanceToAvro, balanceFromAvro),
+  DeadLetter: codec('DeadLetter', deadLetterToAvro, deadLetterFromAvro),
 };
 
 function codec<Domain, AvroRecord>(
-  type: avro.Type,
+  name: LedgerSchemaName,
   toAvro: (value: Domain) => AvroRecord,
   fromAvro: (record: AvroRecord) => Domain,
 ) {
+  const reader: avro.Type = ledgerSchemas[name].type;
+  const writer = (version: number) => historicSchemaType(name, version);
   return {
-    encode: (domain: unknown) => type.toBuffer(toAvro(domain as Domain)),
-    decode: (body: Buffer): unknown => fromAvro(type.fromBuffer(body) as AvroRecord),
+    // A record has the current fields; an older writer schema writes the ones it knows.
+    encode: (domain: unknown, version = ledgerSchemaVersions[name]) =>
+      writer(version).toBuffer(toAvro(domain as Domain)),
+    decode: (body: Buffer, version = ledgerSchemaVersions[name]): unknown =>
+      fromAvro(reader.fromBuffer(body, reader.createResolver(writer(version))) as AvroRecord),
   };
 }
 

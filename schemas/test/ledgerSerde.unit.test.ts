@@ -20,8 +20,9 @@ import { InMemorySchemaRegistry } from './inMemorySchemaRegistry.ts';
 
 const topics = topicNames('unit');
 const fixtures = new Map(readFixtures().map(({ file, fixture }) => [file, fixture]));
-const transferFixture = fixtures.get('command-transfer.json');
-assert.ok(transferFixture, 'fixture command-transfer.json exists');
+// A fixture of the current LedgerCommand version: the serde writes that version.
+const transferFixture = fixtures.get('command-transfer-reversal.json');
+assert.ok(transferFixture, 'fixture command-transfer-reversal.json exists');
 const transfer = transferFixture.domain as LedgerCommand;
 
 const contractError = (code: WireContractError['code']) => (error: unknown) =>

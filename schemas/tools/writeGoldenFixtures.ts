@@ -1,7 +1,7 @@
 // Writes the golden fixture of every example below that has none yet; never rewrites one. A
 // fixture pins bytes that consumers depend on: if the golden test fails after a change, the change
 // breaks the wire format — fix the change, do not regenerate. New message types or new schema
-// versions get new examples (new files). Run: node --import tsx schemas/tools/writeGoldenFixtures.ts
+// versions get new examples (new files) with their `schemaVersion`. Run: node --import tsx schemas/tools/writeGoldenFixtures.ts
 import { existsSync, writeFileSync } from 'node:fs';
 import {
   fixtureCodecs,
@@ -21,137 +21,203 @@ const receivedAt = Date.UTC(2026, 0, 15, 9, 30, 0, 123);
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const hashOf = (seed: string) => seed.repeat(64).slice(0, 64);
 
-const examples: Record<string, { schema: LedgerSchemaName; description: string; domain: unknown }> =
-  {
-    'command-open-account': {
-      schema: 'LedgerCommand',
-      description: 'OpenAccount of a funding account with a large overdraft and metadata',
-      domain: {
-        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d8e',
-        idempotencyKey: 'funding-usd',
-        requestHash: hashOf('a1'),
-        receivedAt,
-        traceparent,
-        payload: {
-          type: 'OpenAccount',
-          accountId: 'funding-usd',
-          currency: 'USD',
-          overdraftLimit: 9_223_372_036_854_775_807n,
-          metadata: { kind: 'funding', name: 'Funding (USD)' },
-        },
-      } satisfies LedgerCommand,
-    },
-    'command-transfer': {
-      schema: 'LedgerCommand',
-      description: 'Transfer of the largest amount, without traceparent or metadata',
-      domain: {
-        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d8f',
-        idempotencyKey: 'client-key-42',
-        requestHash: hashOf('b2'),
-        receivedAt: receivedAt + 1,
-        traceparent: null,
-        payload: {
-          type: 'Transfer',
-          transferId: 't-123',
-          fromAccountId: 'funding-usd',
-          toAccountId: 'alice',
-          amount: 9_223_372_036_854_775_807n,
-          currency: 'USD',
-          metadata: {},
-        },
-      } satisfies LedgerCommand,
-    },
-    'event-account-opened': {
-      schema: 'LedgerEvent',
-      description: 'AccountOpened: version 1, balance 0',
-      domain: {
-        eventId: '019bc2a4-8000-7000-8000-000000000001',
-        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d8e',
-        occurredAt: receivedAt + 5,
-        payload: {
-          type: 'AccountOpened',
-          accountId: 'alice',
-          currency: 'USD',
-          overdraftLimit: 0n,
-          metadata: { name: 'Alice' },
-          version: 1,
-          balance: 0n,
-        },
-      } satisfies LedgerEvent,
-    },
-    'event-transfer-posted': {
-      schema: 'LedgerEvent',
-      description: 'TransferPosted: the debit leg goes negative within the overdraft',
-      domain: {
-        eventId: '019bc2a4-8000-7000-8000-000000000002',
-        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d8f',
-        occurredAt: receivedAt + 6,
-        payload: {
-          type: 'TransferPosted',
-          transferId: 't-124',
-          fromAccountId: 'alice',
-          toAccountId: 'bob',
-          amount: 1_000n,
-          currency: 'USD',
-          metadata: { note: 'rent' },
-          debit: { accountId: 'alice', balanceAfter: -500n, version: 7 },
-          credit: { accountId: 'bob', balanceAfter: 1_000n, version: 2 },
-        },
-      } satisfies LedgerEvent,
-    },
-    'event-transfer-rejected': {
-      schema: 'LedgerEvent',
-      description: 'TransferRejected with insufficient_funds',
-      domain: {
-        eventId: '019bc2a4-8000-7000-8000-000000000003',
-        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d90',
-        occurredAt: receivedAt + 7,
-        payload: {
-          type: 'TransferRejected',
-          transferId: 't-125',
-          fromAccountId: 'alice',
-          toAccountId: 'bob',
-          amount: 1n,
-          currency: 'USD',
-          code: 'insufficient_funds',
-        },
-      } satisfies LedgerEvent,
-    },
-    'event-account-open-rejected': {
-      schema: 'LedgerEvent',
-      description: 'AccountOpenRejected: the id is taken by an account with another body',
-      domain: {
-        eventId: '019bc2a4-8000-7000-8000-000000000004',
-        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d91',
-        occurredAt: receivedAt + 8,
-        payload: { type: 'AccountOpenRejected', accountId: 'alice', code: 'account_exists' },
-      } satisfies LedgerEvent,
-    },
-    'balance-changed': {
-      schema: 'BalanceChanged',
-      description: 'BalanceChanged to the smallest int64 balance at the largest safe version',
-      domain: {
+const examples: Record<
+  string,
+  { schema: LedgerSchemaName; schemaVersion?: number; description: string; domain: unknown }
+> = {
+  'command-open-account': {
+    schema: 'LedgerCommand',
+    description: 'OpenAccount of a funding account with a large overdraft and metadata',
+    domain: {
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d8e',
+      idempotencyKey: 'funding-usd',
+      requestHash: hashOf('a1'),
+      receivedAt,
+      traceparent,
+      payload: {
+        type: 'OpenAccount',
         accountId: 'funding-usd',
         currency: 'USD',
-        balance: -9_223_372_036_854_775_808n,
-        version: 9_007_199_254_740_990, // the largest long decoded without precision loss
-        updatedAt: receivedAt + 9,
-      } satisfies BalanceChanged,
-    },
-    'dead-letter': {
-      schema: 'DeadLetter',
-      description: 'DeadLetter of a value that is not in the Confluent wire format',
-      domain: {
-        originalTopic: 'ledger.commands',
-        originalPartition: 11,
-        originalOffset: '9223372036854775806',
-        key: Buffer.from('alice'),
-        value: Buffer.from('{"not":"avro"}'),
-        reason: 'malformed_message: magic byte is 123, expected 0',
-        failedAt: receivedAt + 10,
-      } satisfies DeadLetter,
-    },
-  };
+        overdraftLimit: 9_223_372_036_854_775_807n,
+        metadata: { kind: 'funding', name: 'Funding (USD)' },
+      },
+    } satisfies LedgerCommand,
+  },
+  'command-transfer': {
+    schema: 'LedgerCommand',
+    description: 'Transfer of the largest amount, without traceparent or metadata',
+    domain: {
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d8f',
+      idempotencyKey: 'client-key-42',
+      requestHash: hashOf('b2'),
+      receivedAt: receivedAt + 1,
+      traceparent: null,
+      payload: {
+        type: 'Transfer',
+        transferId: 't-123',
+        fromAccountId: 'funding-usd',
+        toAccountId: 'alice',
+        amount: 9_223_372_036_854_775_807n,
+        currency: 'USD',
+        metadata: {},
+      },
+    } satisfies LedgerCommand,
+  },
+  'event-account-opened': {
+    schema: 'LedgerEvent',
+    description: 'AccountOpened: version 1, balance 0',
+    domain: {
+      eventId: '019bc2a4-8000-7000-8000-000000000001',
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d8e',
+      occurredAt: receivedAt + 5,
+      payload: {
+        type: 'AccountOpened',
+        accountId: 'alice',
+        currency: 'USD',
+        overdraftLimit: 0n,
+        metadata: { name: 'Alice' },
+        version: 1,
+        balance: 0n,
+      },
+    } satisfies LedgerEvent,
+  },
+  'event-transfer-posted': {
+    schema: 'LedgerEvent',
+    description: 'TransferPosted: the debit leg goes negative within the overdraft',
+    domain: {
+      eventId: '019bc2a4-8000-7000-8000-000000000002',
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d8f',
+      occurredAt: receivedAt + 6,
+      payload: {
+        type: 'TransferPosted',
+        transferId: 't-124',
+        fromAccountId: 'alice',
+        toAccountId: 'bob',
+        amount: 1_000n,
+        currency: 'USD',
+        metadata: { note: 'rent' },
+        debit: { accountId: 'alice', balanceAfter: -500n, version: 7 },
+        credit: { accountId: 'bob', balanceAfter: 1_000n, version: 2 },
+      },
+    } satisfies LedgerEvent,
+  },
+  'event-transfer-rejected': {
+    schema: 'LedgerEvent',
+    description: 'TransferRejected with insufficient_funds',
+    domain: {
+      eventId: '019bc2a4-8000-7000-8000-000000000003',
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d90',
+      occurredAt: receivedAt + 7,
+      payload: {
+        type: 'TransferRejected',
+        transferId: 't-125',
+        fromAccountId: 'alice',
+        toAccountId: 'bob',
+        amount: 1n,
+        currency: 'USD',
+        code: 'insufficient_funds',
+      },
+    } satisfies LedgerEvent,
+  },
+  'event-account-open-rejected': {
+    schema: 'LedgerEvent',
+    description: 'AccountOpenRejected: the id is taken by an account with another body',
+    domain: {
+      eventId: '019bc2a4-8000-7000-8000-000000000004',
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d91',
+      occurredAt: receivedAt + 8,
+      payload: { type: 'AccountOpenRejected', accountId: 'alice', code: 'account_exists' },
+    } satisfies LedgerEvent,
+  },
+  'command-transfer-reversal': {
+    schema: 'LedgerCommand',
+    schemaVersion: 2,
+    description: 'Transfer that reverses part of t-124: its accounts swapped (schema v2)',
+    domain: {
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d92',
+      idempotencyKey: 'r-124-1',
+      requestHash: hashOf('c3'),
+      receivedAt: receivedAt + 11,
+      traceparent,
+      payload: {
+        type: 'Transfer',
+        transferId: 'r-124-1',
+        fromAccountId: 'bob',
+        toAccountId: 'alice',
+        amount: 400n,
+        currency: 'USD',
+        metadata: { reason: 'partial refund' },
+        reversalOf: 't-124',
+      },
+    } satisfies LedgerCommand,
+  },
+  'event-transfer-posted-reversal': {
+    schema: 'LedgerEvent',
+    schemaVersion: 2,
+    description: 'TransferPosted of a reversal of t-124 (schema v2)',
+    domain: {
+      eventId: '019bc2a4-8000-7000-8000-000000000005',
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d92',
+      occurredAt: receivedAt + 12,
+      payload: {
+        type: 'TransferPosted',
+        transferId: 'r-124-1',
+        fromAccountId: 'bob',
+        toAccountId: 'alice',
+        amount: 400n,
+        currency: 'USD',
+        metadata: { reason: 'partial refund' },
+        debit: { accountId: 'bob', balanceAfter: 600n, version: 3 },
+        credit: { accountId: 'alice', balanceAfter: -100n, version: 8 },
+        reversalOf: 't-124',
+      },
+    } satisfies LedgerEvent,
+  },
+  'event-transfer-rejected-reversal': {
+    schema: 'LedgerEvent',
+    schemaVersion: 2,
+    description: 'TransferRejected: a reversal past what is left of t-124 (schema v2)',
+    domain: {
+      eventId: '019bc2a4-8000-7000-8000-000000000006',
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d93',
+      occurredAt: receivedAt + 13,
+      payload: {
+        type: 'TransferRejected',
+        transferId: 'r-124-2',
+        fromAccountId: 'bob',
+        toAccountId: 'alice',
+        amount: 601n,
+        currency: 'USD',
+        code: 'reversal_exceeds_transfer',
+        reversalOf: 't-124',
+      },
+    } satisfies LedgerEvent,
+  },
+  'balance-changed': {
+    schema: 'BalanceChanged',
+    description: 'BalanceChanged to the smallest int64 balance at the largest safe version',
+    domain: {
+      accountId: 'funding-usd',
+      currency: 'USD',
+      balance: -9_223_372_036_854_775_808n,
+      version: 9_007_199_254_740_990, // the largest long decoded without precision loss
+      updatedAt: receivedAt + 9,
+    } satisfies BalanceChanged,
+  },
+  'dead-letter': {
+    schema: 'DeadLetter',
+    description: 'DeadLetter of a value that is not in the Confluent wire format',
+    domain: {
+      originalTopic: 'ledger.commands',
+      originalPartition: 11,
+      originalOffset: '9223372036854775806',
+      key: Buffer.from('alice'),
+      value: Buffer.from('{"not":"avro"}'),
+      reason: 'malformed_message: magic byte is 123, expected 0',
+      failedAt: receivedAt + 10,
+    } satisfies DeadLetter,
+  },
+};
 
 for (const [name, example] of Object.entries(examples)) {
   const file = new URL(`${name}.json`, fixturesDirectory);
@@ -159,7 +225,7 @@ for (const [name, example] of Object.entries(examples)) {
     process.stdout.write(`kept    ${name}.json (fixtures are never rewritten)\n`);
     continue;
   }
-  const body = fixtureCodecs[example.schema].encode(example.domain);
+  const body = fixtureCodecs[example.schema].encode(example.domain, example.schemaVersion ?? 1);
   const fixture: GoldenFixture = { ...example, avroBodyHex: body.toString('hex') };
   writeFileSync(file, fixtureToJson(fixture));
   process.stdout.write(`written ${name}.json (${body.length} bytes)\n`);
