@@ -73,6 +73,7 @@ export interface TransferRow {
   status: TransferRecord['status'];
   code: string | null;
   decided_at: Date;
+  reversal_of: string | null;
 }
 
 export function transferFromRow(row: TransferRow): TransferRecord {
@@ -89,6 +90,7 @@ export function transferFromRow(row: TransferRow): TransferRecord {
     status: row.status,
     code: (row.code ?? undefined) as TransferRecord['code'],
     decidedAtMs: row.decided_at.getTime(),
+    ...(row.reversal_of === null ? {} : { reversalOf: row.reversal_of }),
   };
 }
 

@@ -68,6 +68,17 @@ export async function loadSnapshot(
     `select o.* from unnest($1::text[]) as k (id) join command_outcomes o on o.command_id = k.id`,
     [keys.commandIds],
   );
+  // Reversals only: an ordinary batch names no reversed transfer and skips the query.
+  const reversed =
+    keys.reversalsOf.length === 0
+      ? { rows: [] }
+      : await client.query<{ transfer_id: string; reversed: string }>(
+          `select t.reversal_of as transfer_id, sum(t.amount)::text as reversed
+             from unnest($1::text[]) as k (id) join transfers t on t.reversal_of = k.id
+            where t.status = 'posted'
+            group by t.reversal_of`,
+          [keys.reversalsOf],
+        );
   return {
     keys,
     accounts: accounts.rows.map(accountFromRow),
@@ -76,6 +87,10 @@ export async function loadSnapshot(
       outcome: outcomeFromRow({ ...row.outcome, decided_at: new Date(row.outcome.decided_at) }),
     })),
     priorOutcomes: outcomes.rows.map(outcomeFromRow),
+    reversedAmounts: reversed.rows.map((row) => ({
+      transferId: row.transfer_id,
+      reversed: BigInt(row.reversed),
+    })),
   };
 }
 
@@ -176,10 +191,11 @@ async function insertTransfers(client: pg.PoolClient, decision: BatchDecision): 
   if (rows.length === 0) return;
   await client.query(
     `insert into transfers (transfer_id, idempotency_key, request_hash, command_id, from_account_id,
-                            to_account_id, amount, currency, metadata, status, code, decided_at)
+                            to_account_id, amount, currency, metadata, status, code, decided_at,
+                            reversal_of)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                           $7::bigint[], $8::text[], $9::jsonb[], $10::text[], $11::text[],
-                          $12::timestamptz[])`,
+                          $12::timestamptz[], $13::text[])`,
     [
       rows.map((t) => t.transferId),
       rows.map((t) => t.idempotencyKey),
@@ -193,6 +209,7 @@ async function insertTransfers(client: pg.PoolClient, decision: BatchDecision): 
       rows.map((t) => t.status),
       rows.map((t) => t.code ?? null),
       rows.map((t) => isoTime(t.decidedAtMs)),
+      rows.map((t) => t.reversalOf ?? null),
     ],
   );
 }

@@ -58,6 +58,7 @@ function eventPayloadToWire(event: DomainEvent): wire.EventPayload {
         metadata: event.metadata,
         debit: event.debit,
         credit: event.credit,
+        ...(event.reversalOf === undefined ? {} : { reversalOf: event.reversalOf }),
       };
     case 'TransferRejected':
       return {
@@ -68,6 +69,7 @@ function eventPayloadToWire(event: DomainEvent): wire.EventPayload {
         amount: event.amount,
         currency: event.currency,
         code: event.code,
+        ...(event.reversalOf === undefined ? {} : { reversalOf: event.reversalOf }),
       };
     default:
       return assertNever(event, 'event');

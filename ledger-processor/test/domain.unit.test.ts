@@ -9,6 +9,7 @@ import type {
 } from '../src/domain/index.ts';
 import { amountMax, balanceMax, transferRejection } from '../src/domain/index.ts';
 import { account, decideWith, openAccount, transfer } from './domainFixtures.ts';
+import { reversalRejectionCases } from './domainReversalCases.ts';
 
 interface RejectionCase {
   readonly given: string;
@@ -124,7 +125,8 @@ void describe('domain: every rejection code, as a table', () => {
   }
 
   void it('given the table, then it covers every code the processor may reject with', () => {
-    const covered = new Set(rejectionTable.map((row) => row.then));
+    const rows = [...rejectionTable, ...reversalRejectionCases];
+    const covered = new Set(rows.map((row) => row.then));
     for (const code of rejectionCodes) assert.ok(covered.has(code), `no row for ${code}`);
   });
 

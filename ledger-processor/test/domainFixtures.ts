@@ -73,6 +73,8 @@ export interface TransferFields {
   commandId?: string;
   /** Hash the content as if the client had not sent a transferId (the API generated it). */
   generatedTransferId?: boolean;
+  /** Makes it a reversal of that transfer. */
+  reversalOf?: string;
 }
 
 let transferSequence = 0;
@@ -87,6 +89,7 @@ export function transfer(fields: TransferFields): Transfer {
     amount: fields.amount,
     currency: fields.currency ?? 'USD',
     metadata: fields.metadata ?? {},
+    ...(fields.reversalOf === undefined ? {} : { reversalOf: fields.reversalOf }),
   } as const;
   const hashed = fields.generatedTransferId === true ? { ...content, transferId: null } : content;
   return {

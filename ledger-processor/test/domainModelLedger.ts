@@ -46,7 +46,14 @@ export class ModelLedger {
     }
     const priorTransfers = [...transferIds].flatMap((id) => this.transfers.get(id) ?? []);
     const priorOutcomes = keys.commandIds.flatMap((id) => this.outcomes.get(id) ?? []);
-    return { keys, accounts, priorTransfers, priorOutcomes };
+    const reversedAmounts = keys.reversalsOf.flatMap((transferId) => {
+      let reversed = 0n;
+      for (const { record } of this.transfers.values()) {
+        if (record.reversalOf === transferId && record.status === 'posted') reversed += record.amount;
+      }
+      return reversed === 0n ? [] : [{ transferId, reversed }];
+    });
+    return { keys, accounts, priorTransfers, priorOutcomes, reversedAmounts };
   }
 
   /** Snapshot, decide and commit one batch, as the shell's one transaction does. */
@@ -114,6 +121,17 @@ export class ModelLedger {
       const lines = byAccount.get(line.accountId) ?? [];
       lines.push(line);
       byAccount.set(line.accountId, lines);
+    }
+    // A transfer is never reversed past its amount (reversal_exceeds_transfer).
+    const reversedBy = new Map<string, bigint>();
+    for (const { record } of this.transfers.values()) {
+      if (record.reversalOf === undefined || record.status !== 'posted') continue;
+      reversedBy.set(record.reversalOf, (reversedBy.get(record.reversalOf) ?? 0n) + record.amount);
+    }
+    for (const [transferId, reversed] of reversedBy) {
+      const original = this.transfers.get(transferId)?.record;
+      assert.equal(original?.status, 'posted', `${transferId} reversed but not posted`);
+      assert.ok(reversed <= original.amount, `${transferId} reversed past its amount`);
     }
     for (const [transferId, lines] of byTransfer) {
       assert.equal(lines.length, 2, `transfer ${transferId} has ${lines.length} lines`);

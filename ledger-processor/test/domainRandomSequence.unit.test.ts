@@ -9,7 +9,7 @@ import { SeededRandom, ZipfPicker } from './domainRandom.ts';
 /**
  * Thousands of random commands — opens, transfers between Zipf-hot accounts, funding from a bank
  * with a big overdraft, two "mints" whose max-size transfers push a "whale" past int64, retries,
- * redeliveries and conflicting reuses — pushed through the batch decider in random batch sizes,
+ * redeliveries, conflicting reuses and reversals (whole, partial, too large, the wrong way) — pushed through the batch decider in random batch sizes,
  * with the invariants of docs/architecture.md checked after every batch. A failure prints its seed;
  * rerun it with LEDGER_TEST_SEED=<seed>.
  */
@@ -89,6 +89,26 @@ class Scenario {
     });
   }
 
+  /**
+   * A reversal of an earlier transfer (posted or not): mostly a part or all of what may be left,
+   * sometimes more than the whole, sometimes along the original's own direction (refused).
+   */
+  private reversalOf(earlier: Transfer): DomainCommand {
+    const r = this.random;
+    const wrongWay = r.chance(0.05);
+    return transfer({
+      from: wrongWay ? earlier.fromAccountId : earlier.toAccountId,
+      to: wrongWay ? earlier.toAccountId : earlier.fromAccountId,
+      amount: r.chance(0.15)
+        ? earlier.amount + 1n
+        : r.chance(0.5)
+          ? earlier.amount
+          : BigInt(r.int(1, 9)) * (earlier.amount / 10n + 1n),
+      currency: earlier.currency,
+      reversalOf: earlier.transferId,
+    });
+  }
+
   private choose(): DomainCommand {
     const r = this.random;
     const roll = r.next();
@@ -103,6 +123,10 @@ class Scenario {
         to: whale,
         amount: amountMax - r.amount(6),
       });
+    }
+    // The mints' transfers stay: reversing them would take the whale back under int64.
+    if (earlier !== undefined && roll < 0.32 && !earlier.fromAccountId.startsWith('mint')) {
+      return this.reversalOf(earlier);
     }
     const from = r.chance(0.2) ? 'bank' : r.chance(0.05) ? r.pick(euroUsers) : this.hot.pick(r);
     return transfer({
@@ -155,6 +179,8 @@ void describe('domain: random command sequences through the batch decider', () =
           'account_closed',
           'currency_mismatch',
           'account_exists',
+          'reversal_exceeds_transfer',
+          'transfer_not_reversible',
         ]) {
           assert.ok((kinds.get(kind) ?? 0) > 0, `seed ${seed} never produced ${kind}`);
         }

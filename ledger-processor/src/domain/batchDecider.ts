@@ -239,7 +239,14 @@ function decideTransferCommand(
     from: ledger.account(command.fromAccountId),
     to: ledger.account(command.toAccountId),
   };
-  const decision = decideTransfer(command, accounts, context);
+  const target =
+    command.reversalOf === undefined
+      ? undefined
+      : {
+          original: ledger.transfer(command.reversalOf)?.record,
+          reversed: ledger.reversedOf(command.reversalOf),
+        };
+  const decision = decideTransfer(command, accounts, context, target);
   const posted = decision.kind === 'posted' ? decision.event : undefined;
   const code = decision.kind === 'rejected' ? decision.event.code : undefined;
   const outcome: CommandOutcome = {
@@ -266,6 +273,7 @@ function decideTransferCommand(
     status: posted === undefined ? 'rejected' : 'posted',
     code,
     decidedAtMs: context.nowMs,
+    ...(command.reversalOf === undefined ? {} : { reversalOf: command.reversalOf }),
   };
   return {
     decision: {

@@ -20,6 +20,8 @@ export class BatchLedger {
   private readonly outcomesByCommand = new Map<string, CommandOutcome>();
   private readonly transfersByKey = new Map<string, PriorTransfer>();
   private readonly transfersById = new Map<string, PriorTransfer>();
+  /** Per reversed transfer: what its posted reversals took back, the snapshot's plus the batch's. */
+  private readonly reversed = new Map<string, bigint>();
   readonly events: DomainEvent[] = [];
   readonly journal: JournalLine[] = [];
   readonly transfers: PriorTransfer[] = [];
@@ -40,6 +42,12 @@ export class BatchLedger {
     for (const outcome of snapshot.priorOutcomes) {
       this.outcomesByCommand.set(outcome.commandId, outcome);
     }
+    const reversible = new Set(snapshot.keys.reversalsOf);
+    for (const { transferId, reversed } of snapshot.reversedAmounts) {
+      invariant(reversible.has(transferId), () => `reversed amount of unasked ${transferId}`);
+      invariant(reversed > 0n, () => `${transferId}: reversed ${reversed}`);
+      this.reversed.set(transferId, reversed);
+    }
   }
 
   account(accountId: string): AccountState | undefined {
@@ -56,6 +64,16 @@ export class BatchLedger {
 
   transferIdTaken(transferId: string): boolean {
     return this.transfersById.has(transferId);
+  }
+
+  /** The transfer decided under `transferId` (an earlier batch or this one), if any. */
+  transfer(transferId: string): PriorTransfer | undefined {
+    return this.transfersById.get(transferId);
+  }
+
+  /** How much of `transferId` its posted reversals took back so far. */
+  reversedOf(transferId: string): bigint {
+    return this.reversed.get(transferId) ?? 0n;
   }
 
   /** A new outcome row; a command id is decided once, so a second one is a bug. */
@@ -91,6 +109,16 @@ export class BatchLedger {
           credit.accountId,
           this.evolved(this.accounts.get(credit.accountId), event),
         );
+        if (event.reversalOf !== undefined) {
+          const reversed = this.reversedOf(event.reversalOf) + event.amount;
+          const original = this.transfersById.get(event.reversalOf)?.record;
+          // The decider refused anything past the original's amount (reversal_exceeds_transfer).
+          invariant(
+            original !== undefined && reversed <= original.amount,
+            () => `${event.transferId} reverses ${event.reversalOf} past its amount`,
+          );
+          this.reversed.set(event.reversalOf, reversed);
+        }
         const line = { transferId: event.transferId, postedAtMs: event.occurredAtMs };
         this.journal.push(
           { ...line, ...debit, amount: -event.amount },
@@ -204,6 +232,7 @@ function assertCovers(loaded: SnapshotKeys, needed: SnapshotKeys): void {
     ['idempotency key', loaded.idempotencyKeys, needed.idempotencyKeys],
     ['transfer id', loaded.transferIds, needed.transferIds],
     ['command id', loaded.commandIds, needed.commandIds],
+    ['reversed transfer', loaded.reversalsOf, needed.reversalsOf],
   ] as const;
   for (const [what, have, want] of pairs) {
     const set = new Set(have);

@@ -28,7 +28,8 @@ export function commandProblem(command: DomainCommand): string | undefined {
         idProblem(command.fromAccountId, 'fromAccountId') ??
         idProblem(command.toAccountId, 'toAccountId') ??
         currencyProblem(command.currency) ??
-        rangeProblem(command.amount, 1n, 'amount')
+        rangeProblem(command.amount, 1n, 'amount') ??
+        (command.reversalOf === undefined ? undefined : idProblem(command.reversalOf, 'reversalOf'))
       );
     default:
       return assertNever(command, 'command');

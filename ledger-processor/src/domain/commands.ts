@@ -33,6 +33,11 @@ export interface Transfer extends CommandEnvelope {
   readonly amount: bigint;
   readonly currency: string;
   readonly metadata: Metadata;
+  /**
+   * Set on a reversal: the transfer it takes (part of) the amount back from. Its accounts are
+   * that transfer's swapped and it may not take back more than is left (transferDecider.ts).
+   */
+  readonly reversalOf?: string;
 }
 
 /** A command as the deciders take it; the wire's is @ledger/schemas' LedgerCommand (wireMapping.ts). */

@@ -56,6 +56,8 @@ export interface TransferPosted extends EventEnvelope {
   readonly metadata: Metadata;
   readonly debit: PostingLeg;
   readonly credit: PostingLeg;
+  /** Set when this posting reverses (part of) that transfer. */
+  readonly reversalOf?: string;
 }
 
 export interface TransferRejected extends EventEnvelope {
@@ -68,6 +70,8 @@ export interface TransferRejected extends EventEnvelope {
   readonly currency: string;
   readonly metadata: Metadata;
   readonly code: TransferRejectionCode;
+  /** Set when the rejected transfer was a reversal of that transfer. */
+  readonly reversalOf?: string;
 }
 
 /** An event as the deciders emit it; the wire's is @ledger/schemas' LedgerEvent (wireMapping.ts). */

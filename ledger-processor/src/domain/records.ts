@@ -38,6 +38,8 @@ export interface TransferRecord {
   readonly status: 'posted' | 'rejected';
   readonly code: TransferRejectionCode | undefined;
   readonly decidedAtMs: number;
+  /** `transfers.reversal_of`: the transfer this one reverses, if it is a reversal. */
+  readonly reversalOf?: string;
 }
 
 /** `postings`: one journal line per leg; a posted transfer's two lines sum to zero. */

@@ -23,6 +23,17 @@ export interface SnapshotKeys {
   readonly transferIds: readonly string[];
   /** Every command id: `command_outcomes.command_id`, to recognise a redelivered command. */
   readonly commandIds: readonly string[];
+  /**
+   * The transfers reversals name (also among `transferIds`, so each is loaded): what their
+   * posted reversals already took back is summed (`transfers.reversal_of`).
+   */
+  readonly reversalsOf: readonly string[];
+}
+
+/** How much of a transfer its posted reversals have taken back so far. */
+export interface ReversedAmount {
+  readonly transferId: string;
+  readonly reversed: bigint;
 }
 
 /** A transfer decided by an earlier batch, with its command's outcome (joined on command_id). */
@@ -40,6 +51,8 @@ export interface BatchSnapshot {
   readonly priorTransfers: readonly PriorTransfer[];
   /** Outcomes already stored for the batch's command ids. */
   readonly priorOutcomes: readonly CommandOutcome[];
+  /** Among `keys.reversalsOf`, those with posted reversals (absent: nothing reversed yet). */
+  readonly reversedAmounts: readonly ReversedAmount[];
 }
 
 export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
@@ -47,6 +60,7 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
   const idempotencyKeys = new Set<string>();
   const transferIds = new Set<string>();
   const commandIds = new Set<string>();
+  const reversalsOf = new Set<string>();
   for (const command of commands) {
     commandIds.add(command.commandId);
     switch (command.type) {
@@ -58,6 +72,10 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
         accountIds.add(command.toAccountId);
         idempotencyKeys.add(command.idempotencyKey);
         transferIds.add(command.transferId);
+        if (command.reversalOf !== undefined) {
+          transferIds.add(command.reversalOf);
+          reversalsOf.add(command.reversalOf);
+        }
         break;
       default:
         assertNever(command, 'command');
@@ -68,10 +86,11 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
     idempotencyKeys: [...idempotencyKeys].sort(),
     transferIds: [...transferIds].sort(),
     commandIds: [...commandIds].sort(),
+    reversalsOf: [...reversalsOf].sort(),
   };
 }
 
 /** An empty snapshot for `keys`: what a batch sees when nothing it names exists yet. */
 export function emptySnapshot(keys: SnapshotKeys): BatchSnapshot {
-  return { keys, accounts: [], priorTransfers: [], priorOutcomes: [] };
+  return { keys, accounts: [], priorTransfers: [], priorOutcomes: [], reversedAmounts: [] };
 }

@@ -4,6 +4,7 @@ import type { DecisionContext } from './accountDecider.ts';
 import type { AccountState } from './accountState.ts';
 import { balanceMax } from './bounds.ts';
 import type { Transfer } from './commands.ts';
+import type { TransferRecord } from './records.ts';
 import type { TransferPosted, TransferRejected } from './events.ts';
 import type { TransferRejectionCode } from './rejectionCodes.ts';
 
@@ -11,6 +12,14 @@ export interface TransferAccounts {
   /** undefined: no such account (as of this point in the batch). */
   readonly from: AccountState | undefined;
   readonly to: AccountState | undefined;
+}
+
+/** What a reversal is decided against: the transfer it names, and what was taken back of it. */
+export interface ReversalTarget {
+  /** undefined: no transfer has that id (as of this point in the batch). */
+  readonly original: TransferRecord | undefined;
+  /** The sum of its posted reversals so far. */
+  readonly reversed: bigint;
 }
 
 export type TransferDecision =
@@ -27,6 +36,7 @@ export function decideTransfer(
   command: Transfer,
   accounts: TransferAccounts,
   context: DecisionContext,
+  reversal?: ReversalTarget,
 ): TransferDecision {
   const { from, to } = accounts;
   invariant(
@@ -46,8 +56,13 @@ export function decideTransfer(
     amount: command.amount,
     currency: command.currency,
     metadata: command.metadata,
+    ...(command.reversalOf === undefined ? {} : { reversalOf: command.reversalOf }),
   };
-  const code = transferRejection(command, from, to);
+  invariant(
+    (command.reversalOf === undefined) === (reversal === undefined),
+    () => `decideTransfer(${command.transferId}): a reversal needs its target, nothing else has one`,
+  );
+  const code = transferRejection(command, from, to, reversal);
   if (code !== undefined) {
     return { kind: 'rejected', event: { ...envelope, type: 'TransferRejected', code } };
   }
@@ -82,12 +97,27 @@ export function transferRejection(
   command: Transfer,
   from: AccountState | undefined,
   to: AccountState | undefined,
+  reversal?: ReversalTarget,
 ): TransferRejectionCode | undefined {
   if (command.fromAccountId === command.toAccountId) return 'same_account';
   if (from === undefined || to === undefined) return 'account_not_found';
   if (from.status !== 'open' || to.status !== 'open') return 'account_closed';
   if (command.currency !== from.currency || command.currency !== to.currency) {
     return 'currency_mismatch';
+  }
+  if (reversal !== undefined) {
+    const { original } = reversal;
+    // Only a posted transfer can be taken back, and only along its own path, reversed.
+    if (
+      original === undefined ||
+      original.status !== 'posted' ||
+      original.fromAccountId !== command.toAccountId ||
+      original.toAccountId !== command.fromAccountId ||
+      original.currency !== command.currency
+    ) {
+      return 'transfer_not_reversible';
+    }
+    if (command.amount > original.amount - reversal.reversed) return 'reversal_exceeds_transfer';
   }
   // The contract's rule verbatim (docs/contract.md): balance − amount would go below
   // −overdraftLimit.
