@@ -49,7 +49,8 @@ export class ModelLedger {
     const reversedAmounts = keys.reversalsOf.flatMap((transferId) => {
       let reversed = 0n;
       for (const { record } of this.transfers.values()) {
-        if (record.reversalOf === transferId && record.status === 'posted') reversed += record.amount;
+        if (record.reversalOf === transferId && record.status === 'posted')
+          reversed += record.amount;
       }
       return reversed === 0n ? [] : [{ transferId, reversed }];
     });

@@ -9,9 +9,9 @@ export function reversalOfToAvro(reversalOf: string | undefined): { string: stri
   return reversalOf === undefined ? null : { string: checkId(reversalOf, 'payload.reversalOf') };
 }
 
-export function reversalOfFromAvro(
-  wrapped: { string: string } | null | undefined,
-): { reversalOf?: string } {
+export function reversalOfFromAvro(wrapped: { string: string } | null | undefined): {
+  reversalOf?: string;
+} {
   return wrapped === null || wrapped === undefined
     ? {}
     : { reversalOf: checkId(wrapped.string, 'payload.reversalOf') };
