@@ -60,7 +60,8 @@ export function decideTransfer(
   };
   invariant(
     (command.reversalOf === undefined) === (reversal === undefined),
-    () => `decideTransfer(${command.transferId}): a reversal needs its target, nothing else has one`,
+    () =>
+      `decideTransfer(${command.transferId}): a reversal needs its target, nothing else has one`,
   );
   const code = transferRejection(command, from, to, reversal);
   if (code !== undefined) {
