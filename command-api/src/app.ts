@@ -49,6 +49,7 @@ export function createApp(deps: CommandApiDeps): Express {
     publisher: deps.publisher,
     idempotency: deps.idempotency,
     outcomes: deps.outcomes,
+    transfers: deps.transfers,
     metrics,
     ids: deps.ids,
     clock: deps.clock,

@@ -11,6 +11,8 @@ export interface CommandApiDeps {
   readonly publisher: CommandPublisher;
   readonly outcomes: OutcomeWaiter;
   readonly idempotency: IdempotencyStore;
+  /** Decided transfers by id: what POST /v1/transfers/{id}/reverse reverses. */
+  readonly transfers: TransferLookup;
   readonly rateLimiter: RateLimiter;
   /** Who may call /v1 and the ops routes (runtime's apiKeys.ts); disabled means auth off. */
   readonly apiKeys: ApiKeys;
@@ -34,6 +36,21 @@ export interface CommandApiOptions {
   readonly overloadedRetryAfterSeconds: number;
   /** Express's `trust proxy`, so rate limits count the real client behind a load balancer. */
   readonly trustProxy: boolean | string | number;
+}
+
+/** A decided transfer as a reversal needs it: its path, amount and whether it was posted. */
+export interface DecidedTransfer {
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly status: 'posted' | 'rejected';
+}
+
+export interface TransferLookup {
+  /** undefined when the ledger has decided no transfer with that id (yet). */
+  find(transferId: string): Promise<DecidedTransfer | undefined>;
 }
 
 export interface Clock {

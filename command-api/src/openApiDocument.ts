@@ -11,6 +11,7 @@ import { openAccountOperation } from './openApi/accountOperation.ts';
 import { batchOperation } from './openApi/batchOperation.ts';
 import { commandOperation } from './openApi/commandOperation.ts';
 import { commandHeaders, commandSchemas } from './openApi/commandSchemas.ts';
+import { reversalOperation } from './openApi/reversalOperation.ts';
 import { transferOperation } from './openApi/transferOperation.ts';
 
 /**
@@ -41,7 +42,7 @@ export function commandApiDocument(): JsonObject {
     servers: [{ url: 'http://127.0.0.1:8080', description: 'local (`LEDGER_COMMAND_API_PORT`)' }],
     tags: [
       { name: 'Accounts', description: 'Open accounts.' },
-      { name: 'Transfers', description: 'Move money, one transfer or a batch.' },
+      { name: 'Transfers', description: 'Move money, one transfer or a batch; reverse one.' },
       { name: 'Commands', description: 'What became of an accepted command.' },
       { name: 'Operations', description: 'Health, readiness, metrics and this document.' },
     ],
@@ -49,6 +50,7 @@ export function commandApiDocument(): JsonObject {
       '/v1/accounts': { post: openAccountOperation() },
       '/v1/transfers': { post: transferOperation() },
       '/v1/transfers/batch': { post: batchOperation() },
+      '/v1/transfers/{transferId}/reverse': { post: reversalOperation() },
       '/v1/commands/{commandId}': { get: commandOperation() },
       ...opsPaths(),
     },

@@ -27,6 +27,7 @@ import { createCommandProducer } from './kafka/commandProducer.ts';
 import { createConsumerLagMonitor, type ConsumerLagMonitor } from './kafka/consumerLagMonitor.ts';
 import { createCommandKafkaProducer } from './kafka/kafkaProducer.ts';
 import { createDecidedCommands } from './postgres/decidedCommands.ts';
+import { createTransferLookup } from './postgres/decidedTransfers.ts';
 import { withOutcomeRechecks } from './outcomeRechecks.ts';
 import { createDecisionPoller } from './postgres/decisionPoller.ts';
 import { createOwnerLease } from './redis/ownerLease.ts';
@@ -121,6 +122,7 @@ export async function startCommandApi(
     publisher: commandProducer,
     outcomes: withOutcomeRechecks({ waiter: outcomes, states: (ids) => idempotency.states(ids) }),
     idempotency,
+    transfers: createTransferLookup(pool),
     rateLimiter: createSharedRateLimiter({
       redis,
       keyPrefix: keys.rateLimitPrefix,

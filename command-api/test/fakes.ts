@@ -17,6 +17,7 @@ import type {
   CommandPublisher,
   CommandState,
   CommandToPublish,
+  DecidedTransfer,
   IdempotencyClaim,
   IdempotencyStore,
   LagGauge,
@@ -25,6 +26,7 @@ import type {
   OutcomeWaiter,
   RateDecision,
   RateLimiter,
+  TransferLookup,
 } from '../src/appDeps.ts';
 import { sequentialIds } from './testSupport.ts';
 
@@ -113,6 +115,14 @@ export class FakeOutcomes implements OutcomeWaiter {
   }
 }
 
+/** Decided transfers by id, as the ledger's transfers table would answer. */
+export class FakeTransfers implements TransferLookup {
+  readonly decided = new Map<string, DecidedTransfer>();
+  find(transferId: string): Promise<DecidedTransfer | undefined> {
+    return Promise.resolve(this.decided.get(transferId));
+  }
+}
+
 export class FakeRateLimiter implements RateLimiter {
   readonly counts = new Map<string, number>();
   limit = Number.MAX_SAFE_INTEGER;
@@ -139,6 +149,7 @@ export interface TestApp {
   readonly publisher: FakePublisher;
   readonly idempotency: FakeIdempotency;
   readonly outcomes: FakeOutcomes;
+  readonly transfers: FakeTransfers;
   readonly rateLimiter: FakeRateLimiter;
   readonly lagGauge: FakeLagGauge;
   readonly logLines: string[];
@@ -157,6 +168,7 @@ export async function startTestApp(
   const publisher = new FakePublisher();
   const idempotency = new FakeIdempotency();
   const outcomes = new FakeOutcomes(idempotency.outcomes);
+  const transfers = new FakeTransfers();
   const rateLimiter = new FakeRateLimiter();
   const lagGauge = new FakeLagGauge();
   const logLines: string[] = [];
@@ -167,6 +179,7 @@ export async function startTestApp(
     publisher,
     idempotency,
     outcomes,
+    transfers,
     rateLimiter: overrides.rateLimiter ?? rateLimiter,
     apiKeys: overrides.apiKeys ?? createApiKeys({}),
     lagGauge,
@@ -193,6 +206,7 @@ export async function startTestApp(
     publisher,
     idempotency,
     outcomes,
+    transfers,
     rateLimiter,
     lagGauge,
     logLines,

@@ -23,6 +23,7 @@ import {
   FakeIdempotency,
   FakeLagGauge,
   FakeOutcomes,
+  FakeTransfers,
   FakePublisher,
   FakeRateLimiter,
 } from './fakes.ts';
@@ -66,6 +67,7 @@ void describe('command API OpenAPI document', () => {
       publisher: new FakePublisher(),
       idempotency: new FakeIdempotency(),
       outcomes: new FakeOutcomes(new FakeIdempotency().outcomes),
+      transfers: new FakeTransfers(),
       rateLimiter: new FakeRateLimiter(),
       apiKeys: createApiKeys({}),
       lagGauge: new FakeLagGauge(),

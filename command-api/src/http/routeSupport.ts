@@ -1,5 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Clock, IdempotencyStore, OutcomeWaiter, CommandPublisher } from '../appDeps.ts';
+import type {
+  Clock,
+  CommandPublisher,
+  IdempotencyStore,
+  OutcomeWaiter,
+  TransferLookup,
+} from '../appDeps.ts';
 import type { CommandApiMetrics } from '../commandApiMetrics.ts';
 import type { RequestTrace } from '../commandAcceptor.ts';
 import type { IdGenerator } from '@ledger/runtime';
@@ -12,6 +18,7 @@ export interface RouteDeps {
   readonly publisher: CommandPublisher;
   readonly idempotency: IdempotencyStore;
   readonly outcomes: OutcomeWaiter;
+  readonly transfers: TransferLookup;
   readonly metrics: CommandApiMetrics;
   readonly ids: IdGenerator;
   readonly clock: Clock;

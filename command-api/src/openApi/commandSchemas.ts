@@ -76,6 +76,22 @@ export function commandSchemas(): Record<string, JsonObject> {
       },
       additionalProperties: false,
     },
+    ReversalRequest: {
+      type: 'object',
+      properties: {
+        transferId: {
+          ...ref('Id'),
+          description:
+            "The reversal's own id. Absent: the Idempotency-Key when sent, else a generated UUIDv7.",
+        },
+        amount: {
+          ...ref('Amount'),
+          description: "What to take back; absent: the original's whole amount.",
+        },
+        metadata: ref('Metadata'),
+      },
+      additionalProperties: false,
+    },
     TransferBatchRequest: {
       type: 'object',
       required: ['transfers'],
