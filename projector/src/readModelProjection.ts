@@ -61,6 +61,8 @@ export interface TransferViewRow {
   readonly code: string | null;
   readonly postedAtMs: EpochMillis | null;
   readonly decidedAtMs: EpochMillis;
+  /** The transfer this one reverses (transfers.reversal_of); absent on an ordinary transfer. */
+  readonly reversalOf?: string;
 }
 
 /** The rows of one batch, each list sorted by key so writers lock rows in one global order. */
@@ -146,6 +148,7 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
           code: null,
           postedAtMs: occurredAt,
           decidedAtMs: occurredAt,
+          ...(payload.reversalOf === undefined ? {} : { reversalOf: payload.reversalOf }),
         });
         break;
       }
@@ -160,6 +163,7 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
           code: payload.code,
           postedAtMs: null,
           decidedAtMs: occurredAt,
+          ...(payload.reversalOf === undefined ? {} : { reversalOf: payload.reversalOf }),
         });
         break;
       case 'AccountOpenRejected':

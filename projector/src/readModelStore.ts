@@ -97,9 +97,10 @@ async function insertTransfers(
   if (rows.length === 0) return;
   await client.query(
     `insert into ${table} (transfer_id, status, from_account_id, to_account_id, amount, currency,
-                           code, posted_at, decided_at)
+                           code, posted_at, decided_at, reversal_of)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
-                          $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[])
+                          $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[],
+                          $10::text[])
      on conflict (transfer_id) do nothing`,
     [
       rows.map((row) => row.transferId),
@@ -111,6 +112,7 @@ async function insertTransfers(
       rows.map((row) => row.code),
       rows.map((row) => (row.postedAtMs === null ? null : isoTime(row.postedAtMs))),
       rows.map((row) => isoTime(row.decidedAtMs)),
+      rows.map((row) => row.reversalOf ?? null),
     ],
   );
 }

@@ -56,6 +56,17 @@ void describe('query API over HTTP', () => {
       code: 'insufficient_funds',
       postedAt: null,
     });
+    store.transfers.set('r-ok', {
+      transferId: 'r-ok',
+      status: 'posted',
+      fromAccountId: 'bob',
+      toAccountId: 'alice',
+      amount: 7n,
+      currency: 'USD',
+      code: null,
+      postedAt: '2026-01-15T09:32:00.000Z',
+      reversalOf: 't-ok',
+    });
     running = await startTestApp(store.readModels);
   });
 
@@ -434,6 +445,19 @@ void describe('query API over HTTP', () => {
       code: 'insufficient_funds',
     });
     await expectProblem(await get('/v1/transfers/t-later'), 404, 'not_found');
+  });
+
+  void it('given a decided reversal, when read, then it names the transfer it reverses', async () => {
+    assert.deepEqual(await (await get('/v1/transfers/r-ok')).json(), {
+      transferId: 'r-ok',
+      status: 'posted',
+      fromAccountId: 'bob',
+      toAccountId: 'alice',
+      amount: '7',
+      currency: 'USD',
+      postedAt: '2026-01-15T09:32:00.000Z',
+      reversalOf: 't-ok',
+    });
   });
 
   void it('given unknown routes and methods, when requested, then 404 not_found problems', async () => {

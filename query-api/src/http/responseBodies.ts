@@ -106,7 +106,7 @@ export function accountListBody(
   });
 }
 
-/** GET /v1/transfers/{transferId}; `code` and `postedAt` only when the transfer has them. */
+/** GET /v1/transfers/{transferId}; `code`, `postedAt`, `reversalOf` only when it has them. */
 export function transferBody(transfer: TransferView): string {
   return JSON.stringify({
     transferId: transfer.transferId,
@@ -117,5 +117,6 @@ export function transferBody(transfer: TransferView): string {
     currency: transfer.currency,
     ...(transfer.code === null ? {} : { code: transfer.code }),
     ...(transfer.postedAt === null ? {} : { postedAt: transfer.postedAt }),
+    ...(transfer.reversalOf === undefined ? {} : { reversalOf: transfer.reversalOf }),
   });
 }

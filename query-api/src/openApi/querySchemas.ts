@@ -151,6 +151,11 @@ export function querySchemas(): Record<string, JsonObject> {
           description: 'Why it was rejected.',
         },
         postedAt: { type: 'string', format: 'date-time' },
+        reversalOf: {
+          ...ref('Id'),
+          description:
+            'Present on a reversal (POST /v1/transfers/{transferId}/reverse of the command API): the transfer it takes back from.',
+        },
       },
       additionalProperties: false,
     },

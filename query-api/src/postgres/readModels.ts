@@ -111,6 +111,8 @@ export interface TransferView {
   readonly currency: string;
   readonly code: string | null;
   readonly postedAt: string | null;
+  /** The transfer this one reverses; absent on an ordinary transfer. */
+  readonly reversalOf?: string;
 }
 
 /** A page is at most this many rows; the HTTP limit (200) plus one look-ahead row fits. */
@@ -141,9 +143,9 @@ const historyStatement = {
           limit $3`,
 };
 const transferStatement = {
-  name: 'query_api_transfer_v1',
+  name: 'query_api_transfer_v2',
   text: `select transfer_id, status, from_account_id, to_account_id, amount, currency, code,
-                posted_at
+                posted_at, reversal_of
            from transfer_view where transfer_id = $1`,
 };
 
@@ -280,6 +282,7 @@ interface TransferRow {
   currency: string;
   code: string | null;
   posted_at: Date | null;
+  reversal_of: string | null;
 }
 
 export function createReadModels(pool: pg.Pool): ReadModels {
@@ -445,6 +448,7 @@ function transferFromRow(row: TransferRow): TransferView {
     currency: row.currency,
     code: row.code,
     postedAt: row.posted_at?.toISOString() ?? null,
+    ...(row.reversal_of === null ? {} : { reversalOf: row.reversal_of }),
   };
 }
 
