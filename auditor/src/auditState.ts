@@ -9,6 +9,12 @@ import type {
 import { accountsLimit, applyInOrder, bookOf, enqueueLeg, findGap } from './accountBooks.ts';
 import { canonicalJson } from './canonicalJson.ts';
 import {
+  checkReversal,
+  finishReversals,
+  reversedPath,
+  settleWaitingReversals,
+} from './reversalChecks.ts';
+import {
   ok,
   positionText,
   refOf,
@@ -128,7 +134,7 @@ function checkPosted(state: AuditState, input: AuditInput, posted: TransferPoste
     return violated({
       kind: 'transfer_posted_twice',
       event: ref,
-      expected: `transfer ${transferId} posted once (event ${first})`,
+      expected: `transfer ${transferId} posted once (event ${first.at})`,
       found: `a second posting under event ${input.event.eventId}`,
     });
   }
@@ -139,7 +145,21 @@ function checkPosted(state: AuditState, input: AuditInput, posted: TransferPoste
       detail: `more than ${state.limits.transferIdsMax} posted transfers`,
     };
   }
-  state.postedTransfers.set(transferId, `${input.event.eventId}@${positionText(input.position)}`);
+  const record = {
+    at: `${input.event.eventId}@${positionText(input.position)}`,
+    amount,
+    reversedPath: reversedPath(posted),
+    reversed: 0n,
+  };
+  state.postedTransfers.set(transferId, record);
+  // Reversals of this transfer read before it are checked now; a reversal is itself checked
+  // against the transfer it names.
+  const settled = settleWaitingReversals(state, transferId, record);
+  if (settled.outcome !== 'ok') return settled;
+  if (posted.reversalOf !== undefined) {
+    const reversal = checkReversal(state, ref, { ...posted, reversalOf: posted.reversalOf });
+    if (reversal.outcome !== 'ok') return reversal;
+  }
   const totals = state.postedByCurrency.get(currency) ?? { transfers: 0, amount: 0n };
   totals.transfers += 1;
   totals.amount += amount;
@@ -201,6 +221,8 @@ export function finishAudit(
 ): { outcome: 'ok'; totals: AuditTotals } | Exclude<CheckResult, { outcome: 'ok' }> {
   const gap = findGap(state);
   if (gap !== undefined && gap.outcome !== 'ok') return gap;
+  const reversals = finishReversals(state);
+  if (reversals.outcome !== 'ok') return reversals;
   for (const [currency, sum] of state.balanceSumByCurrency) {
     if (sum !== 0n) {
       return {

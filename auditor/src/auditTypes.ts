@@ -41,7 +41,11 @@ export type ViolationKind =
   | 'balance_mismatch'
   | 'overdraft_exceeded'
   /** The final balances of a currency do not sum to zero. */
-  | 'unbalanced_total';
+  | 'unbalanced_total'
+  /** A reversal of no posted transfer, or not along its path reversed. */
+  | 'reversal_unmatched'
+  /** A transfer's reversals together take back more than its amount. */
+  | 'reversal_exceeds_transfer';
 
 /**
  * What was wrong. `expected` and `found` never contain an account id: `accountId` carries it so
@@ -84,6 +88,24 @@ export interface AccountBook {
   readonly pending: Map<number, PendingLeg>;
 }
 
+export interface PostedTransfer {
+  /** `<event id>@<partition>:<offset>` of the posting. */
+  readonly at: string;
+  readonly amount: bigint;
+  /** The path its reversals must take (reversalChecks.ts `reversedPath`). */
+  readonly reversedPath: string;
+  /** What its reversals read so far took back. */
+  reversed: bigint;
+}
+
+/** The reversals of one transfer read before it: their path and their summed amount. */
+export interface WaitingReversal {
+  readonly path: string;
+  readonly amount: bigint;
+  /** The first of them, reported if they turn out wrong. */
+  readonly ref: EventRef;
+}
+
 export interface CurrencyTotals {
   transfers: number;
   amount: bigint;
@@ -101,8 +123,10 @@ export interface AuditState {
   pendingLegs: number;
   /** Event id → `<content digest>@<partition>:<offset>` of its first reading. */
   readonly eventIds: Map<string, string>;
-  /** Transfer id → `<event id>@<partition>:<offset>` of its posting. */
-  readonly postedTransfers: Map<string, string>;
+  /** Transfer id → its posting, with what a reversal of it must match. */
+  readonly postedTransfers: Map<string, PostedTransfer>;
+  /** Reversals read before the transfer they reverse, by that transfer's id (reversalChecks.ts). */
+  readonly pendingReversals: Map<string, WaitingReversal>;
   /** First readings per event type (identical duplicates are counted apart). */
   readonly eventsByType: Map<EventType, number>;
   readonly postedByCurrency: Map<string, CurrencyTotals>;
@@ -119,6 +143,7 @@ export function createAuditState(limits: AuditLimits): AuditState {
     pendingLegs: 0,
     eventIds: new Map(),
     postedTransfers: new Map(),
+    pendingReversals: new Map(),
     eventsByType: new Map(),
     postedByCurrency: new Map(),
     balanceSumByCurrency: new Map(),

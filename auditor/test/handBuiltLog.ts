@@ -51,8 +51,8 @@ export function handBuiltLog(topic = 'audit-test.events') {
         partition,
       );
     },
-    /** In the debtor's partition, as the processor keys it. */
-    post(transferId: string, from: string, to: string, amount: bigint) {
+    /** In the debtor's partition, as the processor keys it; `reversalOf` makes it a reversal. */
+    post(transferId: string, from: string, to: string, amount: bigint, reversalOf?: string) {
       const debit = book(from);
       const credit = book(to);
       debit.version += 1;
@@ -70,6 +70,7 @@ export function handBuiltLog(topic = 'audit-test.events') {
           metadata: {},
           debit: { accountId: from, balanceAfter: debit.balance, version: debit.version },
           credit: { accountId: to, balanceAfter: credit.balance, version: credit.version },
+          ...(reversalOf === undefined ? {} : { reversalOf }),
         },
         debit.partition,
       );
