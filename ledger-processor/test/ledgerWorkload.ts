@@ -35,6 +35,7 @@ export const transfer = (
   fromAccountId: string,
   toAccountId: string,
   amount: bigint,
+  reversalOf?: string,
 ): CommandPayload => ({
   type: 'Transfer',
   transferId,
@@ -43,6 +44,7 @@ export const transfer = (
   amount,
   currency: 'USD',
   metadata: {},
+  ...(reversalOf === undefined ? {} : { reversalOf }),
 });
 
 export function commandKey(command: LedgerCommand): string {
@@ -77,7 +79,10 @@ export async function decidedCount(pool: pg.Pool): Promise<number> {
   return Number(result.rows[0]?.n ?? 0);
 }
 
-/** Invariants 1-4 (docs/architecture.md) over the committed ledger; returns the violations found. */
+/**
+ * Invariants 1-4 (docs/architecture.md) over the committed ledger, and the reversal rule (none past
+ * its original's amount, each along its original reversed); returns the violations found.
+ */
 export async function ledgerViolations(pool: pg.Pool): Promise<string[]> {
   const violations: string[] = [];
   const one = async (sql: string): Promise<string> => {
@@ -105,5 +110,19 @@ export async function ledgerViolations(pool: pg.Pool): Promise<string[]> {
                                    order by p.version desc limit 1), 0)`);
   if (balanceMismatch !== '0')
     violations.push(`${balanceMismatch} accounts whose balance ≠ their postings`);
+  const overReversed = await one(`
+    select count(*)::text as v
+      from (select reversal_of, sum(amount) as reversed from transfers
+             where reversal_of is not null and status = 'posted' group by reversal_of) r
+      left join transfers o on o.transfer_id = r.reversal_of
+     where o.status is distinct from 'posted' or r.reversed > o.amount`);
+  if (overReversed !== '0')
+    violations.push(`${overReversed} transfers reversed past their amount, or not posted`);
+  const offPath = await one(`
+    select count(*)::text as v from transfers r join transfers o on o.transfer_id = r.reversal_of
+     where r.status = 'posted'
+       and (r.from_account_id <> o.to_account_id or r.to_account_id <> o.from_account_id
+            or r.currency <> o.currency)`);
+  if (offPath !== '0') violations.push(`${offPath} reversals not along their original reversed`);
   return violations;
 }

@@ -12,8 +12,9 @@ export interface Workload {
 /**
  * A seeded workload: `accounts` customer accounts and a funding account with a large overdraft
  * that funds each of them, then `transfers` random transfers with Zipf-hot senders and
- * receivers, amounts that sometimes overdraw, transfers to unknown accounts, and client retries
- * of earlier transfers (which must not take effect twice).
+ * receivers, amounts that sometimes overdraw, transfers to unknown accounts, client retries
+ * of earlier transfers (which must not take effect twice) and reversals of earlier transfers
+ * (whole, partial, too large; never taking back more than the original's amount).
  */
 export function randomWorkload(options: {
   seed: number;
@@ -38,6 +39,35 @@ export function randomWorkload(options: {
       // A client retry: same transferId and body, a new command id.
       transfers.push(command(random.pick(transfers).payload));
       continue;
+    }
+    if (roll < 0.09 && transfers.length > 0) {
+      // A reversal of an earlier transfer: whole, part, or more than it (refused), keyed by the
+      // account that pays back. Its original may not be decided yet (another partition), then
+      // it is refused as transfer_not_reversible, as the processor must.
+      const original = random.pick(transfers).payload;
+      if (original.type === 'Transfer') {
+        const part = BigInt(1 + Math.floor(random.next() * 10));
+        const amount =
+          roll < 0.055
+            ? original.amount
+            : roll < 0.06
+              ? original.amount + 1n
+              : (original.amount * part) / 10n + 1n;
+        const reversalId = `rv-${options.seed}-${transfers.length}`;
+        transfers.push(
+          command(
+            transfer(
+              reversalId,
+              original.toAccountId,
+              original.fromAccountId,
+              amount,
+              original.transferId,
+            ),
+          ),
+        );
+        distinct += 1;
+        continue;
+      }
     }
     const from = hot.pick(random);
     let to = hot.pick(random);
