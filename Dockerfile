@@ -10,6 +10,7 @@ COPY ledger-processor/package.json ledger-processor/
 COPY projector/package.json projector/
 COPY query-api/package.json query-api/
 COPY infra/package.json infra/
+COPY testing/package.json testing/
 COPY bench/package.json bench/
 # tsx runs the TypeScript sources directly, as `npm start` does locally.
 # npm install from the lockfile (npm ci rejects a lockfile without other platforms' optional binaries).

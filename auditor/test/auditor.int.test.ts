@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import {
+  createLedgerTestEnvironment,
+  waitUntil,
+  type LedgerTestEnvironment,
+} from '@ledger/testing';
 import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
 import type { TransferPosted } from '@ledger/schemas';

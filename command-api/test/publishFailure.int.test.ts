@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitUntil } from '@ledger/infra';
+import { waitUntil } from '@ledger/testing';
 import { createRedisClient, topicNames } from '@ledger/runtime';
 import type { LedgerCommand } from '@ledger/schemas';
 import type { Redis } from 'ioredis';

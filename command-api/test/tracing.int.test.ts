@@ -7,7 +7,11 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { WebSocket } from 'ws';
-import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import {
+  createLedgerTestEnvironment,
+  waitUntil,
+  type LedgerTestEnvironment,
+} from '@ledger/testing';
 import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
 import { readProjectorConfig } from '@ledger/projector/config';

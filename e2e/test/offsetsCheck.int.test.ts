@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { failureLine, StackFailure } from '../src/failures.ts';
-import { assertOffsetsWithinTopics } from '../src/stack/offsetsCheck.ts';
-import {
-  createLedgerTestEnvironment,
-  type LedgerTestEnvironment,
-} from '../src/testing/ledgerTestEnvironment.ts';
+import { failureLine, StackFailure } from '@ledger/infra';
+import { assertOffsetsWithinTopics } from '@ledger/infra/stack/offsetsCheck';
+import { createLedgerTestEnvironment, type LedgerTestEnvironment } from '@ledger/testing';
 
 describe('stack check of the stored offsets against the topics', () => {
   let env: LedgerTestEnvironment;

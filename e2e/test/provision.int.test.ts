@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { createKafkaClient, createLogger, readStackConfig, topicNames } from '@ledger/runtime';
 import pg from 'pg';
-import { deleteSubjects, deleteTopics } from '../src/testing/ledgerTestEnvironment.ts';
+import { deleteSubjects, deleteTopics } from '@ledger/testing';
 
 // `stackCli provision`, as docker-compose's `setup` job runs it, against the running dependencies:
 // a database, topics and a prefix of its own, all removed after.

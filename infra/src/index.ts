@@ -13,9 +13,3 @@ export {
 } from './migrations/migrator.ts';
 export { ensureLedgerTopics, ledgerTopicConfigs, type TopicLayout } from './kafka/topics.ts';
 export { failures, failureLine, StackFailure } from './failures.ts';
-export {
-  createLedgerTestEnvironment,
-  testTopicPartitions,
-  waitUntil,
-  type LedgerTestEnvironment,
-} from './testing/ledgerTestEnvironment.ts';

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import {
+  createLedgerTestEnvironment,
+  waitUntil,
+  type LedgerTestEnvironment,
+} from '@ledger/testing';
 import type { Producer } from 'kafkajs';
 import {
   versionsMissingFromChangelog,

@@ -5,7 +5,7 @@ import {
   testTopicPartitions,
   waitUntil,
   type LedgerTestEnvironment,
-} from '@ledger/infra';
+} from '@ledger/testing';
 import { AssertionFailure, createLogger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import { readProcessorConfig } from '../src/config.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createLedgerTestEnvironment, type LedgerTestEnvironment } from '@ledger/infra';
+import { createLedgerTestEnvironment, type LedgerTestEnvironment } from '@ledger/testing';
 import { Counter, Registry } from 'prom-client';
 import { createOutboxPruner, outboxPruneWindowRows } from '../src/outboxPruner.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import { waitUntil, type LedgerTestEnvironment } from '@ledger/testing';
 import type pg from 'pg';
 import { ledgerBalances } from './readModelCheck.ts';
 

@@ -5,7 +5,7 @@ import {
   testTopicPartitions,
   waitUntil,
   type LedgerTestEnvironment,
-} from '@ledger/infra';
+} from '@ledger/testing';
 import { AssertionFailure, createLogger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import { createTestProducer } from '../../ledger-processor/test/ledgerWorkload.ts';

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import {
+  createLedgerTestEnvironment,
+  waitUntil,
+  type LedgerTestEnvironment,
+} from '@ledger/testing';
 import { opened } from './eventFixtures.ts';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import { waitUntil, type LedgerTestEnvironment } from '@ledger/testing';
 import { createLogger, type Logger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import {
+  createLedgerTestEnvironment,
+  waitUntil,
+  type LedgerTestEnvironment,
+} from '@ledger/testing';
 import type { Producer } from 'kafkajs';
 import type { RunningProcessor } from '@ledger/ledger-processor/wiring';
 import { unpublishedOutboxCount } from '@ledger/ledger-processor/outboxPosition';

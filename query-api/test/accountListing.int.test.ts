@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLedgerTestEnvironment, type LedgerTestEnvironment } from '@ledger/infra';
+import { createLedgerTestEnvironment, type LedgerTestEnvironment } from '@ledger/testing';
 import { anonymousPrincipal, type Principal } from '@ledger/runtime';
 import { accountListQueryOf } from '../src/http/accountListRoute.ts';
 import type { AccountListOptions } from '../src/http/requestParsing.ts';

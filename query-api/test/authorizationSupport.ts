@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { waitUntil } from '@ledger/infra';
+import { waitUntil } from '@ledger/testing';
 import { runKeysCommand } from '@ledger/infra/apiKeys/keysCommand';
-import type { LedgerTestEnvironment } from '@ledger/infra';
+import type { LedgerTestEnvironment } from '@ledger/testing';
 import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
 import { readProjectorConfig } from '@ledger/projector/config';

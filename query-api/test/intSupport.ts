@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { LedgerTestEnvironment } from '@ledger/infra';
+import type { LedgerTestEnvironment } from '@ledger/testing';
 import { createLogger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import { readQueryApiConfig } from '../src/config.ts';

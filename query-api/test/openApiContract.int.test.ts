@@ -4,7 +4,11 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import {
+  createLedgerTestEnvironment,
+  waitUntil,
+  type LedgerTestEnvironment,
+} from '@ledger/testing';
 import type { JsonObject } from '@ledger/schemas/openApiParts';
 import { commandApiDocument } from '../../command-api/src/openApiDocument.ts';
 import { queryApiDocument } from '../src/openApiDocument.ts';

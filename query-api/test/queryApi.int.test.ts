@@ -1,7 +1,11 @@
 import { createLedgerProducer } from '@ledger/runtime';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLedgerTestEnvironment, waitUntil, type LedgerTestEnvironment } from '@ledger/infra';
+import {
+  createLedgerTestEnvironment,
+  waitUntil,
+  type LedgerTestEnvironment,
+} from '@ledger/testing';
 import type { Producer } from 'kafkajs';
 import { WebSocket } from 'ws';
 import type { RunningQueryApi } from '../src/wiring.ts';

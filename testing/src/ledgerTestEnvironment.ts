@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { dropSchema, ensureLedgerTopics, migrateLatest } from '@ledger/infra';
 import {
   createKafkaClient,
   createLogger,
@@ -18,8 +19,6 @@ import {
 import { createRegistryHttp } from '@ledger/schemas/registryHttp';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { ensureLedgerTopics } from '../kafka/topics.ts';
-import { dropSchema, migrateLatest } from '../migrations/migrator.ts';
 
 /** Partitions of a test's topics: several, so keys must land right and partitions interleave. */
 export const testTopicPartitions = 4;

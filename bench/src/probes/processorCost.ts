@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { createLedgerProducer } from '@ledger/runtime';
-import { createLedgerTestEnvironment, waitUntil } from '@ledger/infra';
+import { createLedgerTestEnvironment, waitUntil } from '@ledger/testing';
 import { requestHashOf, type LedgerCommand } from '@ledger/schemas';
 import { seededRandom } from '../load/workload.ts';
 import { diffSnapshots, microsPerTransfer, takeMachineSnapshot } from '../metrics/machineCpu.ts';
