@@ -7,7 +7,7 @@ import type {
   AccountOpenRejected,
 } from '@ledger/schemas';
 import { accountsLimit, applyInOrder, bookOf, enqueueLeg, findGap } from './accountBooks.ts';
-import { canonicalJson } from './canonicalJson.ts';
+import { canonicalJson } from '@ledger/schemas';
 import {
   checkReversal,
   finishReversals,

@@ -9,7 +9,7 @@ import {
 } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { AuditTotals } from './auditState.ts';
-import { canonicalJson } from './canonicalJson.ts';
+import { canonicalJson } from '@ledger/schemas';
 import { digestOfPartitions, type PartitionDigest } from './logDigest.ts';
 
 export const summaryFormat = 'ledger-audit-summary/1';

@@ -95,11 +95,20 @@ export type EventPayloadRecord =
   | { [branchNames.transferRejected]: TransferRejectedRecord }
   | { [branchNames.accountOpenRejected]: AccountOpenRejectedRecord };
 
+export interface ChainLinkRecord {
+  chain: number;
+  sequence: number;
+  previousHash: string;
+  hash: string;
+}
+
 export interface LedgerEventRecord {
   eventId: string;
   commandId: string;
   occurredAt: number;
   payload: EventPayloadRecord;
+  /** Since v2; absent when decoding a v1 record without schema resolution. */
+  chain?: { 'ledger.v1.ChainLink': ChainLinkRecord } | null;
 }
 
 export interface BalanceChangedRecord {

@@ -121,6 +121,19 @@ export interface LedgerEvent<Payload extends EventPayload = EventPayload> {
   readonly commandId: string;
   readonly occurredAt: EpochMillis;
   readonly payload: Payload;
+  /** Its link in its partition's hash chain (eventChain.ts); absent on events before v2. */
+  readonly chain?: ChainLink;
+}
+
+/** One link of a `ledger.events` hash chain (eventChain.ts). */
+export interface ChainLink {
+  /** The `ledger.commands` partition whose processor decided the event. */
+  readonly chain: number;
+  /** 1, 2, 3 … per chain, no gaps. */
+  readonly sequence: number;
+  /** Lower-case hex SHA-256; 64 zeros before the first link. */
+  readonly previousHash: string;
+  readonly hash: string;
 }
 
 // ---- balances changelog (topic <prefix>.balances, compacted, key accountId) ----

@@ -18,6 +18,7 @@ import {
   type TransferRejectedRecord,
 } from './avroRecordTypes.ts';
 import type {
+  ChainLink,
   AccountOpened,
   AccountOpenRejected,
   AccountOpenRejectionCode,
@@ -32,7 +33,9 @@ import {
   checkEpochMillis,
   checkId,
   checkOneOf,
+  checkPattern,
   checkSafeInteger,
+  sha256HexPattern,
   unknownVariant,
 } from './fieldRules.ts';
 import { checkMetadata } from './metadataLimits.ts';
@@ -49,11 +52,32 @@ export { accountOpenRejectionCodes, transferRejectionCodes };
  * corrupted log cannot reach a read model.
  */
 export function eventToAvro(event: LedgerEvent): LedgerEventRecord {
-  return { ...envelopeFields(event), payload: payloadToAvro(event.payload) };
+  return {
+    ...envelopeFields(event),
+    payload: payloadToAvro(event.payload),
+    chain: event.chain === undefined ? null : { [chainLinkBranch]: checkChainLink(event.chain) },
+  };
 }
 
 export function eventFromAvro(record: LedgerEventRecord): LedgerEvent {
-  return { ...envelopeFields(record), payload: payloadFromAvro(record.payload) };
+  const link = record.chain?.[chainLinkBranch];
+  return {
+    ...envelopeFields(record),
+    payload: payloadFromAvro(record.payload),
+    ...(link === undefined ? {} : { chain: checkChainLink(link) }),
+  };
+}
+
+const chainLinkBranch = 'ledger.v1.ChainLink';
+
+/** Well-formed only: whether the link follows its predecessor is the auditor's question. */
+function checkChainLink(link: ChainLink): ChainLink {
+  return {
+    chain: checkSafeInteger(link.chain, 'chain.chain', 0),
+    sequence: checkSafeInteger(link.sequence, 'chain.sequence', 1),
+    previousHash: checkPattern(link.previousHash, 'chain.previousHash', sha256HexPattern),
+    hash: checkPattern(link.hash, 'chain.hash', sha256HexPattern),
+  };
 }
 
 function envelopeFields(source: LedgerEvent | LedgerEventRecord) {

@@ -13,8 +13,9 @@ export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const idLengthMax = 64;
 /** ISO 4217 alphabetic code. Whether the code exists is the command API's business. */
 export const currencyPattern = /^[A-Z]{3}$/;
-/** Lower-case hex SHA-256. */
-export const requestHashPattern = /^[0-9a-f]{64}$/;
+/** Lower-case hex SHA-256: request hashes, hash chain links. */
+export const sha256HexPattern = /^[0-9a-f]{64}$/;
+export const requestHashPattern = sha256HexPattern;
 /**
  * An idempotency key is held to the id rule, as the command API holds the `Idempotency-Key` header
  * (docs/contract.md); it defaults to the transferId / accountId. A command whose key the API would

@@ -10,6 +10,8 @@ export * from './eventConverter.ts';
 export * from './balanceConverter.ts';
 export * from './deadLetterConverter.ts';
 export * from './requestHash.ts';
+export * from './canonicalJson.ts';
+export * from './eventChain.ts';
 export * from './ledgerSubjects.ts';
 export * from './wireFormat.ts';
 export * from './schemaRegistryClient.ts';

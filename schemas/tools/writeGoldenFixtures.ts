@@ -16,10 +16,17 @@ import type {
   LedgerEvent,
   LedgerSchemaName,
 } from '../src/index.ts';
+import { nextChainLink } from '../src/index.ts';
 
 const receivedAt = Date.UTC(2026, 0, 15, 9, 30, 0, 123);
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const hashOf = (seed: string) => seed.repeat(64).slice(0, 64);
+/** `event` with the link that follows `previous` in `chain`, as the processor writes it. */
+const chained = (
+  chain: number,
+  previous: Parameters<typeof nextChainLink>[1],
+  event: LedgerEvent,
+): LedgerEvent => ({ ...event, chain: nextChainLink(chain, previous, event) });
 
 const examples: Record<
   string,
@@ -154,24 +161,28 @@ const examples: Record<
   'event-transfer-posted-reversal': {
     schema: 'LedgerEvent',
     schemaVersion: 2,
-    description: 'TransferPosted of a reversal of t-124 (schema v2)',
-    domain: {
-      eventId: '019bc2a4-8000-7000-8000-000000000005',
-      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d92',
-      occurredAt: receivedAt + 12,
-      payload: {
-        type: 'TransferPosted',
-        transferId: 'r-124-1',
-        fromAccountId: 'bob',
-        toAccountId: 'alice',
-        amount: 400n,
-        currency: 'USD',
-        metadata: { reason: 'partial refund' },
-        debit: { accountId: 'bob', balanceAfter: 600n, version: 3 },
-        credit: { accountId: 'alice', balanceAfter: -100n, version: 8 },
-        reversalOf: 't-124',
+    description: 'TransferPosted of a reversal of t-124, the second link of chain 11 (schema v2)',
+    domain: chained(
+      11,
+      { sequence: 1, hash: hashOf('d4') },
+      {
+        eventId: '019bc2a4-8000-7000-8000-000000000005',
+        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d92',
+        occurredAt: receivedAt + 12,
+        payload: {
+          type: 'TransferPosted',
+          transferId: 'r-124-1',
+          fromAccountId: 'bob',
+          toAccountId: 'alice',
+          amount: 400n,
+          currency: 'USD',
+          metadata: { reason: 'partial refund' },
+          debit: { accountId: 'bob', balanceAfter: 600n, version: 3 },
+          credit: { accountId: 'alice', balanceAfter: -100n, version: 8 },
+          reversalOf: 't-124',
+        },
       },
-    } satisfies LedgerEvent,
+    ),
   },
   'event-transfer-rejected-reversal': {
     schema: 'LedgerEvent',
