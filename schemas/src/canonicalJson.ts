@@ -1,9 +1,9 @@
 /**
  * One text per value: object keys sorted by code unit, no spaces, bigints as decimal strings
  * (`{ "$bigint": "-5" }` would be safer in general; the ledger's fields each have one type, so
- * an amount cannot be confused with a string field). Used for the content of events (to tell an
- * identical republished duplicate from another event under the same id) and for the bytes of a
- * summary that are signed.
+ * an amount cannot be confused with a string field). The bytes each event's hash chain link covers
+ * (eventChain.ts), and the auditor's: an event's content (to tell an identical republished
+ * duplicate from another event under the same id) and the bytes of a summary that are signed.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
