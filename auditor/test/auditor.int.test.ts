@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
   createLedgerTestEnvironment,
+  deleteTopic,
   waitUntil,
   type LedgerTestEnvironment,
 } from '@ledger/testing';
@@ -17,7 +18,6 @@ import { defaultAuditLimits } from '../src/auditLimits.ts';
 import { runAudit, type AuditRunResult } from '../src/auditRun.ts';
 import type { SignedSummary } from '../src/signedSummary.ts';
 import {
-  deleteTopic,
   openAccount,
   produceCommands,
   readRawMessages,

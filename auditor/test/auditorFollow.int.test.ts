@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   createLedgerTestEnvironment,
+  deleteTopic,
   waitUntil,
   type LedgerTestEnvironment,
 } from '@ledger/testing';
@@ -10,7 +11,6 @@ import { defaultAuditLimits } from '../src/auditLimits.ts';
 import { createAuditMetrics, serveAuditMetrics } from '../src/auditMetrics.ts';
 import { runAudit } from '../src/auditRun.ts';
 import type { AuditInput } from '../src/auditState.ts';
-import { deleteTopic } from './eventLogSupport.ts';
 import { handBuiltLog } from './handBuiltLog.ts';
 
 // --follow against the real Kafka and registry, with events written through the serde into

@@ -138,13 +138,3 @@ export async function writeCopy(
     await producer.disconnect();
   }
 }
-
-export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [topic] });
-  } finally {
-    await admin.disconnect();
-  }
-}

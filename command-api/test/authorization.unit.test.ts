@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createApiKeys, createSharedRateLimiter } from '@ledger/runtime';
 import { testApiKey } from '../../runtime/test/apiKeyFixtures.ts';
 import { startTestApp, type TestApp } from './fakes.ts';
-import { request } from './httpClient.ts';
+import { request } from '@ledger/testing/httpClient';
 
 const transfer = (transferId: string, fromAccountId: string, toAccountId: string) => ({
   transferId,

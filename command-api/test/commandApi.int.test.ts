@@ -6,13 +6,9 @@ import type { Redis } from 'ioredis';
 import { isValidTraceparent } from '../src/http/traceContext.ts';
 import { redisKeys } from '../src/redis/redisKeys.ts';
 import { startCommandApi, type RunningCommandApi } from '../src/wiring.ts';
-import { request } from './httpClient.ts';
-import {
-  setUpEnvironment,
-  TopicCollector,
-  waitForMetric,
-  type IntegrationEnvironment,
-} from './intSupport.ts';
+import { request } from '@ledger/testing/httpClient';
+import { waitForMetric } from '@ledger/testing/metricWait';
+import { setUpEnvironment, TopicCollector, type IntegrationEnvironment } from './intSupport.ts';
 
 // Against the real Kafka, schema registry, Postgres and Redis (readStackConfig's addresses), each
 // run with its own topic prefix, Postgres schema and Redis keys.

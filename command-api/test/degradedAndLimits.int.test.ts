@@ -17,8 +17,9 @@ import {
 } from '../src/kafka/commandProducer.ts';
 import { createCommandKafkaProducer } from '../src/kafka/kafkaProducer.ts';
 import { startCommandApi } from '../src/wiring.ts';
-import { request } from './httpClient.ts';
-import { setUpEnvironment, waitForMetric, type IntegrationEnvironment } from './intSupport.ts';
+import { request } from '@ledger/testing/httpClient';
+import { waitForMetric } from '@ledger/testing/metricWait';
+import { setUpEnvironment, type IntegrationEnvironment } from './intSupport.ts';
 
 const payload = (transferId: string, amount = 700n): Transfer => ({
   type: 'Transfer',

@@ -5,8 +5,8 @@ import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
 import { readCommandApiConfig } from '../src/config.ts';
 import { startCommandApi, type RunningCommandApi } from '../src/wiring.ts';
-import { request } from './httpClient.ts';
-import { conditionTimeoutMs, waitForMetric } from './intSupport.ts';
+import { request } from '@ledger/testing/httpClient';
+import { conditionTimeoutMs, waitForMetric } from '@ledger/testing/metricWait';
 
 // Replays while Redis is down, against the real processor: one command API instance with Redis
 // (where originals are accepted) and one pointed at a closed port (Redis down for it), sharing

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createApiKeys } from '@ledger/runtime';
 import { batchItemsMax } from '../src/validation/batchValidator.ts';
 import { startTestApp } from './fakes.ts';
-import { request } from './httpClient.ts';
+import { request } from '@ledger/testing/httpClient';
 
 const transfer = (transferId: string, overrides: Record<string, unknown> = {}) => ({
   transferId,

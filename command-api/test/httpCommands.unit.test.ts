@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { LedgerError } from '@ledger/runtime';
 import type { CommandToPublish } from '../src/appDeps.ts';
 import { startTestApp, type TestApp } from './fakes.ts';
-import { request } from './httpClient.ts';
+import { request } from '@ledger/testing/httpClient';
 
 const transfer = (overrides: Record<string, unknown> = {}) => ({
   fromAccountId: 'alice',

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { bodyBytesMax } from '../src/http/jsonBody.ts';
 import { isValidTraceparent } from '../src/http/traceContext.ts';
 import { startTestApp, type TestApp } from './fakes.ts';
-import { request } from './httpClient.ts';
+import { request } from '@ledger/testing/httpClient';
 
 const transfer = (overrides: Record<string, unknown> = {}) => ({
   transferId: 't-1',

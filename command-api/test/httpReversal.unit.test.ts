@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createApiKeys } from '@ledger/runtime';
 import type { Transfer } from '@ledger/schemas';
 import { startTestApp, type TestApp } from './fakes.ts';
-import { request } from './httpClient.ts';
+import { request } from '@ledger/testing/httpClient';
 import { testApiKey } from '../../runtime/test/apiKeyFixtures.ts';
 
 /** POST /v1/transfers/{transferId}/reverse over the in-memory fakes. */

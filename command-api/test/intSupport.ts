@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dropSchema, migrateLatest } from '@ledger/infra';
+import { conditionTimeoutMs } from '@ledger/testing/metricWait';
 import {
   createKafkaClient,
   createLogger,
@@ -10,13 +11,10 @@ import {
 } from '@ledger/runtime';
 import { connectLedgerSerde, registerSchemas, type LedgerSerde } from '@ledger/schemas';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import type { Registry } from 'prom-client';
 import { readCommandApiConfig, type CommandApiConfig } from '../src/config.ts';
 
 /** Partitions of each test's commands topic: more than one, so keys must land right. */
 export const testPartitions = 3;
-/** How long an integration test waits for a condition before failing (not a sleep). */
-export const conditionTimeoutMs = 20_000;
 
 export interface IntegrationEnvironment {
   readonly prefix: string;
@@ -148,14 +146,4 @@ export class TopicCollector {
   stop(): Promise<void> {
     return this.consumer.disconnect();
   }
-}
-
-/** Resolves once the service's own metrics show `pattern` (an in-process condition, no sleep). */
-export async function waitForMetric(registry: Registry, pattern: RegExp): Promise<void> {
-  const deadline = Date.now() + conditionTimeoutMs;
-  while (Date.now() < deadline) {
-    if (pattern.test(await registry.metrics())) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`metrics never matched ${pattern.source}`);
 }

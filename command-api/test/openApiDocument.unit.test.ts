@@ -18,7 +18,7 @@ import {
   exampleProblems,
   operationsOf,
   redoclyLint,
-} from '../../query-api/test/openApiSupport.ts';
+} from '@ledger/testing/openApiSupport';
 import {
   FakeIdempotency,
   FakeLagGauge,

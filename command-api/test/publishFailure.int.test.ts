@@ -8,8 +8,9 @@ import type { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import { redisKeys, type RedisKeys } from '../src/redis/redisKeys.ts';
 import { startCommandApi } from '../src/wiring.ts';
-import { request, type HttpResult } from './httpClient.ts';
-import { conditionTimeoutMs, setUpEnvironment, TopicCollector } from './intSupport.ts';
+import { request, type HttpResult } from '@ledger/testing/httpClient';
+import { conditionTimeoutMs } from '@ledger/testing/metricWait';
+import { setUpEnvironment, TopicCollector } from './intSupport.ts';
 
 // A publish that fails for real: the broker refuses every record batch of a commands topic created
 // with a max.message.bytes smaller than any batch (MESSAGE_TOO_LARGE, not retriable), as it refused

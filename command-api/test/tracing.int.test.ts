@@ -21,7 +21,7 @@ import { maskAccountId, startTracing } from '@ledger/runtime';
 import { getBalance, startInstance } from '../../query-api/test/intSupport.ts';
 import { readCommandApiConfig } from '../src/config.ts';
 import { startCommandApi, type RunningCommandApi } from '../src/wiring.ts';
-import { request } from './httpClient.ts';
+import { request } from '@ledger/testing/httpClient';
 
 /**
  * One transfer followed through the real services, in-process against the real Kafka, registry,

@@ -9,7 +9,7 @@ import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
 import { readCommandApiConfig } from '../src/config.ts';
 import { startCommandApi, type RunningCommandApi } from '../src/wiring.ts';
-import { request, type HttpResult } from './httpClient.ts';
+import { request, type HttpResult } from '@ledger/testing/httpClient';
 
 // The write path end to end: HTTP → Kafka → the real ledger processor → Postgres → Redis push
 // back to the waiting request. Each run has its own topics, schema and Redis prefix.

@@ -9,17 +9,17 @@ import type { Producer } from 'kafkajs';
 import {
   versionsMissingFromChangelog,
   waitForBalancesTopicToMatchLedger,
-} from '../../projector/test/balancesTopic.ts';
+} from '@ledger/testing/balancesTopic';
 import { unpublishedOutboxCount } from '../src/outboxPosition.ts';
 import {
   createTestProducer,
   decidedCount,
   ledgerViolations,
   produceCommands,
-} from './ledgerWorkload.ts';
+} from '@ledger/testing/ledgerWorkload';
 import { ProcessorProcess } from './processorProcess.ts';
-import { SeededRandom } from './domainRandom.ts';
-import { randomWorkload } from './randomWorkload.ts';
+import { SeededRandom } from '@ledger/testing/domainRandom';
+import { randomWorkload } from '@ledger/testing/randomWorkload';
 
 const seed = Number(process.env.LEDGER_TEST_SEED ?? Date.now() % 1_000_000);
 const accounts = 60;

@@ -4,7 +4,7 @@ import type { DomainCommand, Transfer } from '../src/domain/index.ts';
 import { amountMax } from '../src/domain/index.ts';
 import { account, nowMs, openAccount, resent, transfer } from './domainFixtures.ts';
 import { ModelLedger } from './domainModelLedger.ts';
-import { SeededRandom, ZipfPicker } from './domainRandom.ts';
+import { SeededRandom, ZipfPicker } from '@ledger/testing/domainRandom';
 
 /**
  * Thousands of random commands — opens, transfers between Zipf-hot accounts, funding from a bank

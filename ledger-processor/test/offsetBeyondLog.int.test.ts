@@ -16,7 +16,7 @@ import {
   decidedCount,
   openAccount,
   produceCommands,
-} from './ledgerWorkload.ts';
+} from '@ledger/testing/ledgerWorkload';
 
 describe('ledger processor whose stored offsets lie past the log', () => {
   let env: LedgerTestEnvironment;

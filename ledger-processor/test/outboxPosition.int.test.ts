@@ -16,7 +16,7 @@ import {
   decidedCount,
   openAccount,
   produceCommands,
-} from './ledgerWorkload.ts';
+} from '@ledger/testing/ledgerWorkload';
 
 /**
  * The outbox's published position against the real Postgres and Kafka: the relay's statement,

@@ -19,7 +19,7 @@ import {
   openAccount,
   produceCommands,
   transfer,
-} from './ledgerWorkload.ts';
+} from '@ledger/testing/ledgerWorkload';
 
 describe('ledger processor against the real stack', () => {
   let env: LedgerTestEnvironment;

@@ -7,7 +7,7 @@ import {
 } from '@ledger/testing';
 import type { LedgerEvent } from '@ledger/schemas';
 import type { Producer } from 'kafkajs';
-import { createTestProducer } from '../../ledger-processor/test/ledgerWorkload.ts';
+import { createTestProducer } from '@ledger/testing/ledgerWorkload';
 import type { RunningProjector } from '../src/wiring.ts';
 import { leg, opened, posted, rejected } from './eventFixtures.ts';
 import { startTestProjector } from './projectorStack.ts';

@@ -8,7 +8,7 @@ import {
 } from '@ledger/testing';
 import { AssertionFailure, createLogger } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
-import { createTestProducer } from '../../ledger-processor/test/ledgerWorkload.ts';
+import { createTestProducer } from '@ledger/testing/ledgerWorkload';
 import { readProjectorConfig } from '../src/config.ts';
 import { startProjector, type RunningProjector } from '../src/wiring.ts';
 import { opened } from './eventFixtures.ts';

@@ -15,13 +15,13 @@ import {
   openAccount,
   produceCommands,
   transfer,
-} from '../../ledger-processor/test/ledgerWorkload.ts';
-import { randomWorkload } from '../../ledger-processor/test/randomWorkload.ts';
+} from '@ledger/testing/ledgerWorkload';
+import { randomWorkload } from '@ledger/testing/randomWorkload';
 import type { RunningProjector } from '../src/wiring.ts';
 import {
   versionsMissingFromChangelog,
   waitForBalancesTopicToMatchLedger,
-} from './balancesTopic.ts';
+} from '@ledger/testing/balancesTopic';
 import {
   runWorkload,
   startTestProcessor,

@@ -68,15 +68,3 @@ export async function readModelRows(pool: pg.Pool, tables: ReadModelTables) {
     ),
   };
 }
-
-/** Balances of the ledger itself, the truth the balances changelog must end on. */
-export async function ledgerBalances(
-  pool: pg.Pool,
-): Promise<Map<string, { balance: string; version: number }>> {
-  const result = await pool.query<{ id: string; balance: string; version: string }>(
-    `select id, balance::text as balance, version from accounts`,
-  );
-  return new Map(
-    result.rows.map((row) => [row.id, { balance: row.balance, version: Number(row.version) }]),
-  );
-}

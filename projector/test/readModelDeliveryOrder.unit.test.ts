@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LedgerEvent } from '@ledger/schemas';
-import { SeededRandom } from '../../ledger-processor/test/domainRandom.ts';
+import { SeededRandom } from '@ledger/testing/domainRandom';
 import { projectEvents } from '../src/readModelProjection.ts';
 import { leg, openRejected, opened, posted, rejected } from './eventFixtures.ts';
 import { ReadModelModel } from './readModelModel.ts';

@@ -9,12 +9,8 @@ import {
 import type { Producer } from 'kafkajs';
 import type { RunningProcessor } from '@ledger/ledger-processor/wiring';
 import { unpublishedOutboxCount } from '@ledger/ledger-processor/outboxPosition';
-import {
-  createTestProducer,
-  decidedCount,
-  ledgerViolations,
-} from '../../ledger-processor/test/ledgerWorkload.ts';
-import { randomWorkload } from '../../ledger-processor/test/randomWorkload.ts';
+import { createTestProducer, decidedCount, ledgerViolations } from '@ledger/testing/ledgerWorkload';
+import { randomWorkload } from '@ledger/testing/randomWorkload';
 import { readProjectorConfig } from '../src/config.ts';
 import {
   rebuildReadModels,
@@ -24,7 +20,7 @@ import {
 import { liveTables, rebuildTables } from '../src/readModelTables.ts';
 import { tryClaimRebuild } from '../src/rebuildGate.ts';
 import type { RunningProjector } from '../src/wiring.ts';
-import { waitForBalancesTopicToMatchLedger } from './balancesTopic.ts';
+import { waitForBalancesTopicToMatchLedger } from '@ledger/testing/balancesTopic';
 import {
   runWorkload,
   startTestProcessor,

@@ -10,7 +10,7 @@ import {
   type LedgerTestEnvironment,
 } from '@ledger/testing';
 import { apiKeysReloadIntervalMs } from '@ledger/runtime';
-import type { HttpResult } from '../../command-api/test/httpClient.ts';
+import type { HttpResult } from '@ledger/testing/httpClient';
 import {
   assertProblem,
   call,

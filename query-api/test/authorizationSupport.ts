@@ -12,7 +12,7 @@ import type { Kafka } from 'kafkajs';
 import { WebSocket } from 'ws';
 import { readCommandApiConfig } from '../../command-api/src/config.ts';
 import { startCommandApi, type RunningCommandApi } from '../../command-api/src/wiring.ts';
-import { request, type HttpResult } from '../../command-api/test/httpClient.ts';
+import { request, type HttpResult } from '@ledger/testing/httpClient';
 import { readQueryApiConfig } from '../src/config.ts';
 import { startQueryApi, type RunningQueryApi } from '../src/wiring.ts';
 

@@ -15,8 +15,8 @@ import {
   decidedCount,
   produceCommands,
   transfer,
-} from '../../ledger-processor/test/ledgerWorkload.ts';
-import { randomWorkload } from '../../ledger-processor/test/randomWorkload.ts';
+} from '@ledger/testing/ledgerWorkload';
+import { randomWorkload } from '@ledger/testing/randomWorkload';
 import { readProjectorConfig } from '@ledger/projector/config';
 import { startProjector, type RunningProjector } from '@ledger/projector/wiring';
 import { createReadModels } from '../src/postgres/readModels.ts';

@@ -18,7 +18,7 @@ import {
   startServices,
   type LedgerServices,
 } from './authorizationSupport.ts';
-import { documentValidator, exampleCases, type ExampleCase } from './openApiSupport.ts';
+import { documentValidator, exampleCases, type ExampleCase } from '@ledger/testing/openApiSupport';
 
 /**
  * The contract test of both OpenAPI documents: every example in them is replayed against the

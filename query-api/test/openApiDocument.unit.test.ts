@@ -10,7 +10,12 @@ import { queryApiDocument } from '../src/openApiDocument.ts';
 import { queryApiDocumentFile } from '../src/openApiWrite.ts';
 import { streamPath } from '../src/streamUpgrade.ts';
 import { inMemoryReadModels, startTestApp } from './appHarness.ts';
-import { exampleCases, exampleProblems, operationsOf, redoclyLint } from './openApiSupport.ts';
+import {
+  exampleCases,
+  exampleProblems,
+  operationsOf,
+  redoclyLint,
+} from '@ledger/testing/openApiSupport';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;

@@ -10,12 +10,8 @@ import type { Producer } from 'kafkajs';
 import { WebSocket } from 'ws';
 import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
-import {
-  createTestProducer,
-  decidedCount,
-  produceCommands,
-} from '../../ledger-processor/test/ledgerWorkload.ts';
-import { randomWorkload } from '../../ledger-processor/test/randomWorkload.ts';
+import { createTestProducer, decidedCount, produceCommands } from '@ledger/testing/ledgerWorkload';
+import { randomWorkload } from '@ledger/testing/randomWorkload';
 import { readProjectorConfig } from '@ledger/projector/config';
 import { startProjector, type RunningProjector } from '@ledger/projector/wiring';
 import type { RunningQueryApi } from '../src/wiring.ts';

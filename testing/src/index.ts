@@ -3,6 +3,7 @@
 export {
   createLedgerTestEnvironment,
   deleteSubjects,
+  deleteTopic,
   deleteTopics,
   testTopicPartitions,
   waitUntil,

@@ -121,10 +121,14 @@ export async function createLedgerTestEnvironment(
 }
 
 export async function deleteTopics(kafka: Kafka, topics: TopicNames): Promise<void> {
+  await deleteTopic(kafka, ...Object.values(topics));
+}
+
+export async function deleteTopic(kafka: Kafka, ...topics: string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.deleteTopics({ topics: Object.values(topics) });
+    await admin.deleteTopics({ topics });
   } finally {
     await admin.disconnect();
   }

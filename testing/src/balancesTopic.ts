@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { waitUntil, type LedgerTestEnvironment } from '@ledger/testing';
 import type pg from 'pg';
-import { ledgerBalances } from './readModelCheck.ts';
+import { waitUntil, type LedgerTestEnvironment } from './ledgerTestEnvironment.ts';
 
 export interface BalanceSeen {
   readonly balance: string;
@@ -76,4 +75,16 @@ export async function versionsMissingFromChangelog(
   return postings.rows
     .filter((row) => versions.get(row.account_id)?.get(Number(row.version)) !== row.after)
     .map((row) => `${row.account_id}@${row.version}`);
+}
+
+/** Balances of the ledger itself, the truth the balances changelog must end on. */
+export async function ledgerBalances(
+  pool: pg.Pool,
+): Promise<Map<string, { balance: string; version: number }>> {
+  const result = await pool.query<{ id: string; balance: string; version: string }>(
+    `select id, balance::text as balance, version from accounts`,
+  );
+  return new Map(
+    result.rows.map((row) => [row.id, { balance: row.balance, version: Number(row.version) }]),
+  );
 }
