@@ -10,6 +10,7 @@ import {
   findGap,
   finishAudit,
   type AuditState,
+  type ChainAnchor,
   type CheckResult,
   type Violation,
 } from './auditState.ts';
@@ -24,6 +25,8 @@ export interface AuditRunOptions {
   readonly limits: AuditLimits;
   /** Follow the log live instead of stopping at the end offsets taken at start. */
   readonly follow: boolean;
+  /** Chain heads an earlier signed summary recorded (`--anchor`): the log must still hold them. */
+  readonly anchors?: ReadonlyMap<number, ChainAnchor>;
   /** Ends a follow run (see README.md: it drains legs in flight for at most gapWaitMs). */
   readonly stop?: AbortSignal;
   readonly metrics?: AuditMetrics;
@@ -75,7 +78,7 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditRunResult
     };
     for (const o of offsets) markDoneIfAtEnd(o.partition);
 
-    const state = createAuditState(limits);
+    const state = createAuditState(limits, options.anchors);
     const digest = createLogDigest(partitionCount);
     let messagesRead = 0;
     let result: AuditRunResult | undefined;
@@ -155,6 +158,7 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditRunResult
         finishedAt: new Date(now()).toISOString(),
         messagesRead,
         totals: finished.totals,
+        chains: finished.chains,
         partitions: digest.partitions(),
         eventsSha256: digest.digest(),
       };

@@ -8,6 +8,7 @@ import type {
 } from '@ledger/schemas';
 import { accountsLimit, applyInOrder, bookOf, enqueueLeg, findGap } from './accountBooks.ts';
 import { canonicalJson } from '@ledger/schemas';
+import { chainHeads, checkChainLink, finishChains } from './chainChecks.ts';
 import {
   checkReversal,
   finishReversals,
@@ -64,6 +65,8 @@ export function checkEvent(state: AuditState, input: AuditInput): CheckResult {
   state.eventIds.set(event.eventId, `${content}@${positionText(input.position)}`);
   const type = event.payload.type;
   state.eventsByType.set(type, (state.eventsByType.get(type) ?? 0) + 1);
+  const linked = checkChainLink(state, refOf(input), event);
+  if (linked.outcome !== 'ok') return linked;
   return checkPayload(state, input);
 }
 
@@ -201,6 +204,14 @@ export function contentDigest(event: LedgerEvent): string {
   return createHash('sha256').update(canonicalJson(event)).digest('base64url').slice(0, 22);
 }
 
+/** The hash chains as a run left them: what a later audit anchors to (signed with the summary). */
+export interface ChainHeads {
+  /** Per chain (a ledger.commands partition): its last link read in order. */
+  readonly heads: Readonly<Record<string, { sequence: number; hash: string }>>;
+  /** Events without a link (written before chains existed). */
+  readonly unchainedEvents: number;
+}
+
 /** Totals for the summary once the log is read, or the first violation they reveal. */
 export interface AuditTotals {
   readonly eventsByType: Readonly<Record<string, number>>;
@@ -218,11 +229,15 @@ export interface AuditTotals {
  */
 export function finishAudit(
   state: AuditState,
-): { outcome: 'ok'; totals: AuditTotals } | Exclude<CheckResult, { outcome: 'ok' }> {
+):
+  | { outcome: 'ok'; totals: AuditTotals; chains: ChainHeads }
+  | Exclude<CheckResult, { outcome: 'ok' }> {
   const gap = findGap(state);
   if (gap !== undefined && gap.outcome !== 'ok') return gap;
   const reversals = finishReversals(state);
   if (reversals.outcome !== 'ok') return reversals;
+  const chains = finishChains(state);
+  if (chains.outcome !== 'ok') return chains;
   for (const [currency, sum] of state.balanceSumByCurrency) {
     if (sum !== 0n) {
       return {
@@ -242,6 +257,7 @@ export function finishAudit(
   for (const book of state.accounts.values()) if (book.opened !== undefined) accountsOpened += 1;
   return {
     outcome: 'ok',
+    chains: { heads: chainHeads(state), unchainedEvents: state.unchainedEvents },
     totals: {
       eventsByType: Object.fromEntries(sorted(state.eventsByType)),
       identicalDuplicates: state.identicalDuplicates,

@@ -1,4 +1,4 @@
-import type { EventType, LedgerEvent } from '@ledger/schemas';
+import type { ChainLink, EventType, LedgerEvent } from '@ledger/schemas';
 import type { AuditLimits } from './auditLimits.ts';
 
 /** Where an event sits in the log. Offsets are decimal strings, as Kafka clients give them. */
@@ -45,7 +45,15 @@ export type ViolationKind =
   /** A reversal of no posted transfer, or not along its path reversed. */
   | 'reversal_unmatched'
   /** A transfer's reversals together take back more than its amount. */
-  | 'reversal_exceeds_transfer';
+  | 'reversal_exceeds_transfer'
+  /** An event's chain hash is not the hash of its content: it was changed after linking. */
+  | 'chain_hash_mismatch'
+  /** A link that does not name its predecessor's hash, or a second event at one sequence. */
+  | 'chain_broken'
+  /** A chain link whose predecessor is not in the log: events were dropped. */
+  | 'chain_gap'
+  /** A chain that does not hold the head an earlier signed audit recorded. */
+  | 'chain_anchor_mismatch';
 
 /**
  * What was wrong. `expected` and `found` never contain an account id: `accountId` carries it so
@@ -133,9 +141,34 @@ export interface AuditState {
   /** Sum of the applied balances per currency: 0 whenever no leg is pending. */
   readonly balanceSumByCurrency: Map<string, bigint>;
   identicalDuplicates: number;
+  /** Hash chains by chain number (a ledger.commands partition): chainChecks.ts. */
+  readonly chains: Map<number, ChainBook>;
+  /** Chain links waiting for their predecessor; bounded with pending legs by pendingLegsMax. */
+  heldLinks: number;
+  /** Events without a chain link (written before chains existed). */
+  unchainedEvents: number;
+  /** Heads an earlier signed summary recorded: the log must hold the same hash at each. */
+  readonly anchors: ReadonlyMap<number, ChainAnchor>;
 }
 
-export function createAuditState(limits: AuditLimits): AuditState {
+export interface ChainAnchor {
+  readonly sequence: number;
+  readonly hash: string;
+}
+
+export interface ChainBook {
+  /** The last link verified in order; 0 before the first. */
+  sequence: number;
+  /** Its hash; the genesis hash before the first. */
+  hash: string;
+  /** Links read ahead of their predecessor, by sequence. */
+  readonly held: Map<number, { readonly link: ChainLink; readonly ref: EventRef }>;
+}
+
+export function createAuditState(
+  limits: AuditLimits,
+  anchors: ReadonlyMap<number, ChainAnchor> = new Map(),
+): AuditState {
   return {
     limits,
     accounts: new Map(),
@@ -148,6 +181,10 @@ export function createAuditState(limits: AuditLimits): AuditState {
     postedByCurrency: new Map(),
     balanceSumByCurrency: new Map(),
     identicalDuplicates: 0,
+    chains: new Map(),
+    heldLinks: 0,
+    unchainedEvents: 0,
+    anchors,
   };
 }
 

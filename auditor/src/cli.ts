@@ -16,6 +16,7 @@ import type { KeyObject } from 'node:crypto';
 import { readAuditLimits } from './auditLimits.ts';
 import { createAuditMetrics, serveAuditMetrics } from './auditMetrics.ts';
 import { runAudit } from './auditRun.ts';
+import type { ChainAnchor } from './auditState.ts';
 import {
   readSigningKey,
   signSummary,
@@ -27,6 +28,7 @@ import { formatViolation } from './violationReport.ts';
 
 const usage = `usage:
   npm run audit -- [--follow] [--topic <topic>] [--metrics-port <port>] [--summary-out <file>]
+                   [--anchor <earlier summary> --public-key <file>]
   npm run audit -- --new-key <file>
   npm run audit -- --verify-summary <file> --public-key <file>
 env: LEDGER_TOPIC_PREFIX, LEDGER_KAFKA_BROKERS, LEDGER_REGISTRY_URL, LEDGER_AUDIT_SIGNING_KEY_FILE,
@@ -50,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       'new-key': { type: 'string' },
       'verify-summary': { type: 'string' },
       'public-key': { type: 'string' },
+      anchor: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -85,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`--metrics-port ${values['metrics-port']} is not a port`);
   }
   // Everything that can be wrong with the configuration fails here, before anything is read.
+  const anchors =
+    values.anchor === undefined ? undefined : readAnchors(values.anchor, values['public-key']);
   const limits = readAuditLimits();
   const stack = readStackConfig();
   const keyFile = stringFromEnv(process.env, 'LEDGER_AUDIT_SIGNING_KEY_FILE', '');
@@ -129,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
       topic,
       limits,
       follow: values.follow,
+      ...(anchors === undefined ? {} : { anchors }),
       stop: stop.signal,
       progress: say,
       ...(metrics === undefined ? {} : { metrics }),
@@ -152,6 +158,23 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await server?.close();
   }
+}
+
+/**
+ * The chain heads of an earlier summary, trusted only once its signature verifies with a public
+ * key the caller names: an anchor the log itself could forge would prove nothing.
+ */
+function readAnchors(file: string, publicKeyFile: string | undefined): Map<number, ChainAnchor> {
+  if (publicKeyFile === undefined) throw new UsageError('--anchor needs --public-key');
+  const signed = JSON.parse(readFileSync(file, 'utf8')) as SignedSummary;
+  const problems = verifySummary(signed, readFileSync(publicKeyFile));
+  if (problems.length > 0) throw new UsageError(`--anchor ${file}: ${problems.join('; ')}`);
+  const anchors = new Map<number, ChainAnchor>();
+  for (const [chain, head] of Object.entries(signed.summary.chains.heads)) {
+    anchors.set(Number(chain), head);
+  }
+  say(`audit: anchored to ${anchors.size} chain heads of ${signed.summary.finishedAt}`);
+  return anchors;
 }
 
 main(process.argv.slice(2)).then(

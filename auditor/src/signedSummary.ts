@@ -8,11 +8,12 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import type { AuditTotals } from './auditState.ts';
+import type { AuditTotals, ChainHeads } from './auditState.ts';
 import { canonicalJson } from '@ledger/schemas';
 import { digestOfPartitions, type PartitionDigest } from './logDigest.ts';
 
-export const summaryFormat = 'ledger-audit-summary/1';
+/** /2 added `chains`: the hash chains' heads a later audit anchors to. */
+export const summaryFormat = 'ledger-audit-summary/2';
 
 /** What a run proved, over which bytes (see README.md, "The summary"). */
 export interface AuditSummary {
@@ -24,6 +25,7 @@ export interface AuditSummary {
   /** Messages read, identical duplicates included. */
   readonly messagesRead: number;
   readonly totals: AuditTotals;
+  readonly chains: ChainHeads;
   readonly partitions: readonly PartitionDigest[];
   /** digestOfPartitions(partitions): the SHA-256 over the events checked. */
   readonly eventsSha256: string;

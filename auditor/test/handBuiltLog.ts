@@ -1,12 +1,19 @@
-import type { EventPayload, LedgerEvent } from '@ledger/schemas';
+import {
+  nextChainLink,
+  type ChainLink,
+  type EventPayload,
+  type LedgerEvent,
+} from '@ledger/schemas';
 import type { AuditInput } from '../src/auditState.ts';
 
 /**
  * Builds correct event logs by hand, the way the ledger would write them: each account's versions
  * and balances follow, every posting's legs move by its amount. Tests then corrupt a copy.
  */
-export function handBuiltLog(topic = 'audit-test.events') {
+export function handBuiltLog(topic = 'audit-test.events', options: { chained?: boolean } = {}) {
   const inputs: AuditInput[] = [];
+  /** With `chained`, each partition is one hash chain (chain = partition), as the processor links. */
+  const heads = new Map<number, ChainLink>();
   const books = new Map<string, { version: number; balance: bigint; partition: number }>();
   const nextOffset = new Map<number, number>();
   let eventNumber = 0;
@@ -14,12 +21,18 @@ export function handBuiltLog(topic = 'audit-test.events') {
     const offset = nextOffset.get(partition) ?? 0;
     nextOffset.set(partition, offset + 1);
     eventNumber += 1;
-    const event: LedgerEvent = {
+    const content: LedgerEvent = {
       eventId: `evt-${eventNumber}`,
       commandId: `cmd-${eventNumber}`,
       occurredAt: 1_700_000_000_000 + eventNumber,
       payload,
     };
+    let event = content;
+    if (options.chained === true) {
+      const link = nextChainLink(partition, heads.get(partition), content);
+      heads.set(partition, link);
+      event = { ...content, chain: link };
+    }
     const input = {
       position: { topic, partition, offset: String(offset) },
       event,

@@ -46,6 +46,7 @@ function summaryOf(digest = digestOf(messages)): AuditSummary {
       accountsOpened: 2,
       finalBalanceSumByCurrency: { USD: '0' },
     },
+    chains: { heads: { '0': { sequence: 4, hash: 'ab'.repeat(32) } }, unchainedEvents: 0 },
     partitions: digest.partitions(),
     eventsSha256: digest.digest(),
   };

@@ -14,6 +14,7 @@ import { projectorUnpublishedBalancesMigration } from './0012_projector_unpublis
 import { outboxPublishedPositionMigration } from './0013_outbox_published_position.ts';
 import { dropProjectorUnpublishedBalancesMigration } from './0014_drop_projector_unpublished_balances.ts';
 import { transferReversalsMigration } from './0015_transfer_reversals.ts';
+import { eventChainHeadsMigration } from './0016_event_chain_heads.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   outboxPublishedPositionMigration,
   dropProjectorUnpublishedBalancesMigration,
   transferReversalsMigration,
+  eventChainHeadsMigration,
 ];

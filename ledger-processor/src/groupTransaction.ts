@@ -20,6 +20,7 @@ import {
 } from './domain/index.ts';
 import { loadSnapshot, writeDecision, type OutboxEntry, type OutboxRow } from './ledgerStore.ts';
 import { balanceChangesOf } from './balanceMessages.ts';
+import { linkEvent, loadChainHeads, saveChainHeads } from './eventChainHeads.ts';
 import { eventToWire } from './wireMapping.ts';
 
 export interface GroupTransactionDeps {
@@ -35,7 +36,8 @@ export interface GroupTransactionDeps {
   readonly observePhase: (phase: TransactionPhase, seconds: number) => void;
 }
 
-export type TransactionPhase = 'lock_offsets' | 'snapshot' | 'decide' | 'write' | 'commit';
+export type TransactionPhase =
+  'lock_offsets' | 'snapshot' | 'decide' | 'chain' | 'write' | 'commit';
 
 const tracer = trace.getTracer('ledger-processor');
 
@@ -186,10 +188,22 @@ export async function commitGroup(
       nowMs: deps.now(),
       nextEventId: deps.nextEventId,
     });
-    const events: OutboxEntry[] = decision.events.map((event) => {
-      const partition = sources.get(event.commandId);
+    phase('decide');
+    // Each event is the next link of its command partition's hash chain (eventChainHeads.ts).
+    const partitionOf = (commandId: string): number => {
+      const partition = sources.get(commandId);
       assert(partition !== undefined, 'an event of a command not in the group');
-      const wireEvent = eventToWire(event);
+      return partition;
+    };
+    const chains = [...new Set(decision.events.map((event) => partitionOf(event.commandId)))];
+    const heads = await loadChainHeads(
+      client,
+      deps.topics.events,
+      chains.sort((a, b) => a - b),
+    );
+    const events: OutboxEntry[] = decision.events.map((event) => {
+      const partition = partitionOf(event.commandId);
+      const wireEvent = linkEvent(heads, partition, eventToWire(event));
       return {
         commandPartition: partition,
         topic: deps.topics.events,
@@ -201,7 +215,7 @@ export async function commitGroup(
         balances: balanceChangesOf(wireEvent),
       };
     });
-    phase('decide');
+    phase('chain');
     decideSpan.setAttribute('ledger.events', events.length);
     decideSpan.end();
     const commitSpan = tracer.startSpan(
@@ -211,6 +225,7 @@ export async function commitGroup(
     );
     phaseSpan = commitSpan;
     const outbox = await writeDecision(client, decision, [...events, ...deadLetters]);
+    await saveChainHeads(client, deps.topics.events, heads);
     for (const { slice, stored } of fresh) {
       await offsets.advance(client, refOf(slice.partition), stored, slice.lastOffset + 1n);
     }

@@ -28,7 +28,7 @@ export function createProcessorMetrics(registry: Registry) {
     }),
     transactionPhaseSeconds: new Histogram({
       name: 'ledger_processor_transaction_phase_seconds',
-      help: 'Time in each step of a ledger transaction (lock_offsets, snapshot, decide, write, commit)',
+      help: 'Time in each step of a ledger transaction (lock_offsets, snapshot, decide, chain, write, commit)',
       labelNames: ['phase'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],

@@ -29,7 +29,14 @@ export interface TimelinePoint {
 }
 
 /** The steps of ledger_processor_transaction_phase_seconds, in the order a transaction runs them. */
-export const transactionPhases = ['lock_offsets', 'snapshot', 'decide', 'write', 'commit'] as const;
+export const transactionPhases = [
+  'lock_offsets',
+  'snapshot',
+  'decide',
+  'chain',
+  'write',
+  'commit',
+] as const;
 export type TransactionPhase = (typeof transactionPhases)[number];
 
 export interface Phase {

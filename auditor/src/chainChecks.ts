@@ -1,0 +1,146 @@
+import { chainGenesisHash, chainHashOf, type ChainLink, type LedgerEvent } from '@ledger/schemas';
+import {
+  ok,
+  violated,
+  type AuditState,
+  type ChainBook,
+  type CheckResult,
+  type EventRef,
+} from './auditTypes.ts';
+
+/**
+ * Each event's link in its hash chain (schemas/src/eventChain.ts, one chain per ledger.commands
+ * partition): its hash must be the hash of its content after its previous hash, and the links of
+ * a chain must run 1, 2, 3 … each naming its predecessor's hash. An edited event fails the first
+ * check, a dropped or reordered one the second. A link read ahead of its predecessor (a reader
+ * may get a chain's events from more than one events partition) waits for it; one still waiting
+ * when a bounded run ends is a gap. Identical republished duplicates never reach here.
+ *
+ * A writer who rewrites a whole suffix consistently defeats a chain on its own; `anchors` (the
+ * heads an earlier, signed summary recorded) catch that: the log must hold the same hash at each.
+ */
+export function checkChainLink(state: AuditState, ref: EventRef, event: LedgerEvent): CheckResult {
+  const link = event.chain;
+  if (link === undefined) {
+    state.unchainedEvents += 1;
+    return ok(state);
+  }
+  if (chainHashOf(link.previousHash, event) !== link.hash) {
+    return violated({
+      kind: 'chain_hash_mismatch',
+      event: ref,
+      expected: `chain ${link.chain} link ${link.sequence}: the hash of the event's content`,
+      found: 'another hash: the event is not what was linked',
+    });
+  }
+  const book = chainBookOf(state, link.chain);
+  if (link.sequence <= book.sequence || book.held.has(link.sequence)) {
+    return violated({
+      kind: 'chain_broken',
+      event: ref,
+      expected: `chain ${link.chain}: one event per sequence, the next after ${book.sequence}`,
+      found: `a second event at sequence ${link.sequence}`,
+    });
+  }
+  if (link.sequence > book.sequence + 1) {
+    if (state.pendingLegs + state.heldLinks >= state.limits.pendingLegsMax) {
+      return {
+        outcome: 'limit',
+        limit: 'pendingLegsMax',
+        detail: `more than ${state.limits.pendingLegsMax} legs and chain links waiting`,
+      };
+    }
+    book.held.set(link.sequence, { link, ref });
+    state.heldLinks += 1;
+    return ok(state);
+  }
+  let next: { link: ChainLink; ref: EventRef } | undefined = { link, ref };
+  while (next !== undefined) {
+    const followed = follow(state, book, next.link, next.ref);
+    if (followed.outcome !== 'ok') return followed;
+    next = book.held.get(book.sequence + 1);
+    if (next !== undefined) {
+      book.held.delete(book.sequence + 1);
+      state.heldLinks -= 1;
+    }
+  }
+  return ok(state);
+}
+
+/** The end of a bounded run: a link still waiting means its predecessor is not in the log. */
+export function finishChains(state: AuditState): CheckResult {
+  for (const [chain, book] of [...state.chains].sort(([a], [b]) => a - b)) {
+    const first = [...book.held.entries()].sort(([a], [b]) => a - b)[0];
+    if (first !== undefined) {
+      return violated({
+        kind: 'chain_gap',
+        event: first[1].ref,
+        expected: `chain ${chain}: sequence ${book.sequence + 1} before ${first[0]}`,
+        found: `the log ends at ${book.sequence} (events dropped)`,
+      });
+    }
+    const anchor = state.anchors.get(chain);
+    if (anchor !== undefined && book.sequence < anchor.sequence) {
+      return violated({
+        kind: 'chain_anchor_mismatch',
+        event: undefined,
+        expected: `chain ${chain} reaching the signed head at sequence ${anchor.sequence}`,
+        found: `it ends at ${book.sequence} (events removed since that audit)`,
+      });
+    }
+  }
+  for (const [chain, anchor] of state.anchors) {
+    if (!state.chains.has(chain)) {
+      return violated({
+        kind: 'chain_anchor_mismatch',
+        event: undefined,
+        expected: `chain ${chain} reaching the signed head at sequence ${anchor.sequence}`,
+        found: 'no event of that chain',
+      });
+    }
+  }
+  return ok(state);
+}
+
+/** The last verified link of each chain, for the summary (the anchors of a later audit). */
+export function chainHeads(state: AuditState): Record<string, { sequence: number; hash: string }> {
+  return Object.fromEntries(
+    [...state.chains]
+      .filter(([, book]) => book.sequence > 0)
+      .sort(([a], [b]) => a - b)
+      .map(([chain, book]) => [String(chain), { sequence: book.sequence, hash: book.hash }]),
+  );
+}
+
+function follow(state: AuditState, book: ChainBook, link: ChainLink, ref: EventRef): CheckResult {
+  // A chain starts at 1 with the genesis hash: the events topic is kept forever, and events
+  // written before chains existed carry no link at all.
+  if (link.previousHash !== book.hash) {
+    return violated({
+      kind: 'chain_broken',
+      event: ref,
+      expected: `chain ${link.chain} link ${link.sequence} naming the hash of link ${link.sequence - 1}`,
+      found: 'another previous hash (an event before it was changed or removed)',
+    });
+  }
+  const anchor = state.anchors.get(link.chain);
+  if (anchor !== undefined && anchor.sequence === link.sequence && anchor.hash !== link.hash) {
+    return violated({
+      kind: 'chain_anchor_mismatch',
+      event: ref,
+      expected: `chain ${link.chain} link ${link.sequence} as an earlier signed audit recorded it`,
+      found: 'another hash: the log was rewritten since',
+    });
+  }
+  book.sequence = link.sequence;
+  book.hash = link.hash;
+  return ok(state);
+}
+
+function chainBookOf(state: AuditState, chain: number): ChainBook {
+  const found = state.chains.get(chain);
+  if (found !== undefined) return found;
+  const created: ChainBook = { sequence: 0, hash: chainGenesisHash, held: new Map() };
+  state.chains.set(chain, created);
+  return created;
+}
