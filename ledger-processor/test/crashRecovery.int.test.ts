@@ -5,6 +5,7 @@ import {
   waitUntil,
   type LedgerTestEnvironment,
 } from '@ledger/testing';
+import { chainGenesisHash, chainHashOf, type LedgerEvent } from '@ledger/schemas';
 import type { Producer } from 'kafkajs';
 import {
   versionsMissingFromChangelog,
@@ -120,6 +121,13 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
        where t.status = 'posted' group by t.transfer_id having count(p.*) <> 2`);
     assert.equal(legs.rowCount, 0, 'every posted transfer has exactly two legs');
     assert.deepEqual(await ledgerViolations(env.pool), []);
+    // The workload's reversals went both ways through the kills: some posted, some refused.
+    const reversals = await env.pool.query<{ posted: string; refused: string }>(`
+      select count(*) filter (where status = 'posted')::text as posted,
+             count(*) filter (where code = 'reversal_exceeds_transfer')::text as refused
+        from transfers where reversal_of is not null`);
+    assert.ok(Number(reversals.rows[0]?.posted) > 0, 'some reversals posted');
+    assert.ok(Number(reversals.rows[0]?.refused) > 0, 'some reversals refused past the amount');
     assert.equal(
       processors.reduce((sum, p) => sum + p.restarts, 0),
       kills,
@@ -163,6 +171,37 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
         where replay_of is null and coalesce(code, '') <> 'idempotency_conflict'`,
     );
     assert.equal(Number(decidedEvents.rows[0]?.n), expectedEvents, 'one event per decided command');
+    // Every chain continued exactly across the kills: 1..n without a gap, each link naming its
+    // predecessor's hash and hashing its own content (schemas/src/eventChain.ts).
+    const chains = new Map<number, LedgerEvent[]>();
+    for (const [first] of copies.values()) {
+      const event = await env.serde.decodeEvent(Buffer.from(first ?? '', 'hex'));
+      assert.ok(event.chain, `event ${event.eventId} has no chain link`);
+      chains.set(event.chain.chain, [...(chains.get(event.chain.chain) ?? []), event]);
+    }
+    for (const [chain, events] of chains) {
+      events.sort((a, b) => (a.chain?.sequence ?? 0) - (b.chain?.sequence ?? 0));
+      let previous = chainGenesisHash;
+      events.forEach((event, index) => {
+        assert.equal(event.chain?.sequence, index + 1, `chain ${chain} skips at ${index + 1}`);
+        assert.equal(event.chain?.previousHash, previous, `chain ${chain} breaks at ${index + 1}`);
+        assert.equal(
+          chainHashOf(previous, event),
+          event.chain?.hash,
+          `chain ${chain} link ${index + 1}`,
+        );
+        previous = event.chain?.hash ?? '';
+      });
+    }
+    const heads = await env.pool.query<{ chain: number; sequence: string; hash: string }>(
+      `select chain, sequence::text as sequence, hash from event_chain_heads where topic = $1`,
+      [env.topics.events],
+    );
+    for (const head of heads.rows) {
+      const last = chains.get(head.chain)?.at(-1)?.chain;
+      assert.deepEqual([String(last?.sequence), last?.hash], [head.sequence, head.hash]);
+    }
+    assert.equal(heads.rowCount, chains.size, 'one stored head per chain');
   });
 
   it("given the crashes and two processors crediting each other's accounts, when the balances changelog is read back, then every key ends on the ledger's balance and every version is on it", async () => {
