@@ -65,9 +65,12 @@ export function checkEvent(state: AuditState, input: AuditInput): CheckResult {
   state.eventIds.set(event.eventId, `${content}@${positionText(input.position)}`);
   const type = event.payload.type;
   state.eventsByType.set(type, (state.eventsByType.get(type) ?? 0) + 1);
-  const linked = checkChainLink(state, refOf(input), event);
-  if (linked.outcome !== 'ok') return linked;
-  return checkPayload(state, input);
+  // What the event says is checked first, so a changed amount is named as the balance it
+  // breaks; the chain then catches what no ledger rule would (a changed rejection, a dropped
+  // event that moved nothing).
+  const checked = checkPayload(state, input);
+  if (checked.outcome !== 'ok') return checked;
+  return checkChainLink(state, refOf(input), event);
 }
 
 function checkPayload(state: AuditState, input: AuditInput): CheckResult {
