@@ -1,7 +1,9 @@
 import {
   headerRef,
+  jsonResponse,
   problemExample,
   problemResponse,
+  ref,
   type ExampleSet,
   type JsonObject,
 } from '@ledger/schemas/openApiParts';
@@ -31,6 +33,24 @@ export const commandResponseHeaders = {
   'Idempotent-Replayed': headerRef('IdempotentReplayed'),
   'Preference-Applied': headerRef('PreferenceApplied'),
 };
+
+/** A transfer command's answers: `201` applied (after a wait) and `202` accepted. */
+export function transferAnswers(what: string, applied: ExampleSet, accepted: ExampleSet) {
+  return {
+    '201': jsonResponse(
+      `Applied (with \`Prefer: wait\`): versions and balances after the ${what}.`,
+      ref('TransferApplied'),
+      applied,
+      commandResponseHeaders,
+    ),
+    '202': jsonResponse(
+      'Accepted: published to Kafka, not decided yet (or not within the wait).',
+      ref('TransferAccepted'),
+      accepted,
+      commandResponseHeaders,
+    ),
+  };
+}
 
 /** Refusals every POST may meet before or after validation. */
 export function commonCommandProblems(badRequest: ExampleSet, forbidden: ExampleSet): JsonObject {

@@ -1,5 +1,4 @@
 import {
-  jsonResponse,
   parameterRef,
   problemExample,
   problemResponse,
@@ -10,8 +9,8 @@ import {
 import { idPattern } from '@ledger/schemas';
 import {
   commandIdExample,
-  commandResponseHeaders,
   commonCommandProblems,
+  transferAnswers,
   preferParameter,
 } from './commandParts.ts';
 
@@ -83,9 +82,8 @@ export function reversalOperation(): JsonObject {
       content: { 'application/json': { schema: ref('ReversalRequest'), examples } },
     },
     responses: {
-      '201': jsonResponse(
-        'Applied (with `Prefer: wait`): versions and balances after the reversal.',
-        ref('TransferApplied'),
+      ...transferAnswers(
+        'reversal',
         {
           reversed: {
             summary: 'Applied',
@@ -98,18 +96,12 @@ export function reversalOperation(): JsonObject {
             },
           },
         },
-        commandResponseHeaders,
-      ),
-      '202': jsonResponse(
-        'Accepted: published to Kafka, not decided yet (or not within the wait).',
-        ref('TransferAccepted'),
         {
           accepted: {
             summary: 'Accepted',
             value: { commandId: commandIdExample, status: 'accepted', transferId: 'r-0999-2' },
           },
         },
-        commandResponseHeaders,
       ),
       ...commonCommandProblems(
         {

@@ -1,5 +1,4 @@
 import {
-  jsonResponse,
   parameterRef,
   problemExample,
   problemResponse,
@@ -10,8 +9,8 @@ import {
 import { amountMax, idPattern } from '@ledger/schemas';
 import {
   commandIdExample,
-  commandResponseHeaders,
   commonCommandProblems,
+  transferAnswers,
   preferParameter,
 } from './commandParts.ts';
 
@@ -105,9 +104,8 @@ export function transferOperation(): JsonObject {
       content: { 'application/json': { schema: ref('TransferRequest'), examples } },
     },
     responses: {
-      '201': jsonResponse(
-        'Applied (with `Prefer: wait`): versions and balances after the transfer.',
-        ref('TransferApplied'),
+      ...transferAnswers(
+        'transfer',
         {
           applied: {
             summary: 'Applied',
@@ -130,11 +128,6 @@ export function transferOperation(): JsonObject {
             },
           },
         },
-        commandResponseHeaders,
-      ),
-      '202': jsonResponse(
-        'Accepted: published to Kafka, not decided yet (or not within the wait).',
-        ref('TransferAccepted'),
         {
           accepted: {
             summary: 'Accepted',
@@ -145,7 +138,6 @@ export function transferOperation(): JsonObject {
             value: { commandId: commandIdExample, status: 'accepted', transferId: 'order-42' },
           },
         },
-        commandResponseHeaders,
       ),
       ...commonCommandProblems(
         {

@@ -1,11 +1,11 @@
-import { requestHashOf, type Transfer } from '@ledger/schemas';
+import type { Transfer } from '@ledger/schemas';
 import type { DecidedTransfer } from '../appDeps.ts';
 import type { AcceptedCommand } from '../commands.ts';
 import { parseAmount } from './amountParser.ts';
-import { parseId } from './idValidator.ts';
 import { parseMetadata } from './metadataValidator.ts';
 import type { ValidationContext } from './openAccountValidator.ts';
 import { checkShape } from './strictShape.ts';
+import { acceptedTransfer, transferIdentity } from './transferIdentity.ts';
 
 const reversalShape = { required: [], optional: ['transferId', 'amount', 'metadata'] } as const;
 
@@ -21,22 +21,18 @@ export interface ReversalRequest {
  * swapped, its currency, and `amount` or else the original's whole amount. Whether that much is
  * left to reverse, and whether the original was posted at all, is the processor's decision
  * (transfer_not_reversible, reversal_exceeds_transfer): it alone sees the reversals before this
- * one. Ids and idempotency follow POST /v1/transfers: the key is the header, else the transferId;
- * an absent transferId is the header's key, else generated.
+ * one. Named as POST /v1/transfers names a transfer (transferIdentity.ts).
  */
 export function validateReversal(
   request: ReversalRequest,
   context: ValidationContext,
 ): AcceptedCommand<Transfer> {
   const object = checkShape(request.body, reversalShape, 'the request body');
-  const headerKey =
-    request.idempotencyKeyHeader === undefined
-      ? undefined
-      : parseId(request.idempotencyKeyHeader, 'Idempotency-Key header');
-  const transferId =
-    object.transferId === undefined
-      ? (headerKey ?? context.newId())
-      : parseId(object.transferId, 'transferId');
+  const { transferId, idempotencyKey } = transferIdentity(
+    object,
+    request.idempotencyKeyHeader,
+    context,
+  );
   const { original } = request;
   const payload: Transfer = {
     type: 'Transfer',
@@ -48,11 +44,5 @@ export function validateReversal(
     metadata: parseMetadata(object.metadata, 'metadata'),
     reversalOf: original.transferId,
   };
-  return {
-    commandId: context.newId(),
-    idempotencyKey: headerKey ?? transferId,
-    requestHash: requestHashOf(payload),
-    receivedAt: context.nowMs,
-    payload,
-  };
+  return acceptedTransfer(payload, idempotencyKey, context);
 }

@@ -1,5 +1,5 @@
 import { LedgerError } from '@ledger/runtime';
-import { requestHashOf, type Transfer } from '@ledger/schemas';
+import type { Transfer } from '@ledger/schemas';
 import type { AcceptedCommand } from '../commands.ts';
 import { parseAmount } from './amountParser.ts';
 import { parseCurrency } from './currencyCodes.ts';
@@ -7,6 +7,7 @@ import { parseId } from './idValidator.ts';
 import { parseMetadata } from './metadataValidator.ts';
 import type { ValidationContext } from './openAccountValidator.ts';
 import { checkShape } from './strictShape.ts';
+import { acceptedTransfer, transferIdentity } from './transferIdentity.ts';
 
 const transferShape = {
   required: ['fromAccountId', 'toAccountId', 'amount', 'currency'],
@@ -23,24 +24,18 @@ export interface TransferRequest {
 
 /**
  * `POST /v1/transfers` body (or one batch item) → command. Throws LedgerError on a bad field.
- *
- * The idempotency key is the header, else the transferId. An absent transferId is the header's
- * key when there is one (so a retry of the same body under the same key names the same transfer
- * and hashes the same), else a generated UUIDv7 (such a request can never be replayed).
+ * Named by transferIdentity.ts (the key is the header, else the transferId).
  */
 export function validateTransfer(
   request: TransferRequest,
   context: ValidationContext,
 ): AcceptedCommand<Transfer> {
   const object = checkShape(request.body, transferShape, request.what);
-  const headerKey =
-    request.idempotencyKeyHeader === undefined
-      ? undefined
-      : parseId(request.idempotencyKeyHeader, 'Idempotency-Key header');
-  const transferId =
-    object.transferId === undefined
-      ? (headerKey ?? context.newId())
-      : parseId(object.transferId, 'transferId');
+  const { transferId, idempotencyKey } = transferIdentity(
+    object,
+    request.idempotencyKeyHeader,
+    context,
+  );
   const fromAccountId = parseId(object.fromAccountId, 'fromAccountId');
   const toAccountId = parseId(object.toAccountId, 'toAccountId');
   const payload: Transfer = {
@@ -55,11 +50,5 @@ export function validateTransfer(
   if (fromAccountId === toAccountId) {
     throw new LedgerError('same_account', 'fromAccountId and toAccountId are the same account');
   }
-  return {
-    commandId: context.newId(),
-    idempotencyKey: headerKey ?? transferId,
-    requestHash: requestHashOf(payload),
-    receivedAt: context.nowMs,
-    payload,
-  };
+  return acceptedTransfer(payload, idempotencyKey, context);
 }
