@@ -18,7 +18,7 @@ import { transferOperation } from './openApi/transferOperation.ts';
  * The command API's OpenAPI 3.1 document, built from the constants its validators use (limits,
  * patterns, currency codes, error codes, scopes), served at `GET /openapi.json` and written to
  * command-api/openapi.json by `npm run openapi -w @ledger/command-api`. Examples are replayed
- * against the running API by query-api/test/openApiContract.int.test.ts: an example named N of a
+ * against the running API by e2e/test/openApiContract.int.test.ts: an example named N of a
  * response pairs with the request body example and the parameter examples named N. This file
  * assembles it; the operations, schemas and shared parts are in openApi/.
  */

@@ -18,7 +18,7 @@ import { streamPath } from './streamUpgrade.ts';
  * The query API's OpenAPI 3.1 document, built from the constants its parsers use (query
  * parameters and their bounds, cursor, ids, error codes, the scope), served at `GET /openapi.json`
  * and written to query-api/openapi.json by `npm run openapi -w @ledger/query-api`. Examples are
- * replayed against the running API by test/openApiContract.int.test.ts: an example named N of a
+ * replayed against the running API by e2e/test/openApiContract.int.test.ts: an example named N of a
  * response pairs with the parameter examples named N. This file assembles it; the operations,
  * schemas and shared parts are in openApi/.
  */

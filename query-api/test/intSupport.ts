@@ -1,6 +1,6 @@
-import assert from 'node:assert/strict';
 import type { LedgerTestEnvironment } from '@ledger/testing';
-import { createLogger } from '@ledger/runtime';
+import { queryApiInstanceEnv } from '@ledger/testing/queryApiClient';
+import { testLogger, testServiceOptions } from '@ledger/testing/testServices';
 import type { Producer } from 'kafkajs';
 import { readQueryApiConfig } from '../src/config.ts';
 import { startQueryApi, type RunningQueryApi } from '../src/wiring.ts';
@@ -47,48 +47,12 @@ export function processorStandIn(env: LedgerTestEnvironment, producer: Producer)
 export const balanceAt = (version: number): bigint => BigInt(version) * 1_000_000_000_000n;
 
 /** A query-api instance with the production wiring, on a free port of 127.0.0.1. */
-export async function startInstance(
-  env: LedgerTestEnvironment,
-  name: string,
-): Promise<RunningQueryApi> {
-  const config = readQueryApiConfig(
-    env.env({
-      LEDGER_QUERY_API_INSTANCE_ID: `${name}-${process.pid}`,
-      LEDGER_QUERY_API_HOST: '127.0.0.1',
-      LEDGER_QUERY_API_PG_POOL_MAX: '4',
-    }),
+export const startInstance = (env: LedgerTestEnvironment, name: string): Promise<RunningQueryApi> =>
+  startQueryApi(
+    readQueryApiConfig(env.env(queryApiInstanceEnv(name))),
+    testLogger.child({ instance: name }),
+    testServiceOptions(`query-api ${name}`),
   );
-  const logger = createLogger({
-    level: 'warn',
-    bindings: { instance: name },
-    write: (line) => process.stderr.write(line + '\n'),
-  });
-  return startQueryApi(config, logger, {
-    port: 0,
-    onFatal: (error) => assert.fail(`query-api ${name} fatal: ${String(error)}`),
-  });
-}
-
-export interface BalanceAnswer {
-  readonly status: number;
-  readonly cache: string | null;
-  readonly body: { accountId: string; balance: string; version: number } & Record<string, unknown>;
-}
-
-export async function getBalance(
-  instance: RunningQueryApi,
-  accountId: string,
-  query = '',
-): Promise<BalanceAnswer> {
-  const response = await fetch(
-    `http://127.0.0.1:${instance.port}/v1/accounts/${accountId}/balance${query}`,
-  );
-  return {
-    status: response.status,
-    cache: response.headers.get('x-cache'),
-    body: (await response.json()) as BalanceAnswer['body'],
-  };
-}
 
 /** Balance changes an instance's feed consumed so far, whatever it did with them. */
 export async function changesConsumed(instance: RunningQueryApi): Promise<number> {

@@ -9,13 +9,8 @@ import {
 import type { Producer } from 'kafkajs';
 import { WebSocket } from 'ws';
 import type { RunningQueryApi } from '../src/wiring.ts';
-import {
-  balanceAt,
-  changesConsumed,
-  getBalance,
-  processorStandIn,
-  startInstance,
-} from './intSupport.ts';
+import { getBalance } from '@ledger/testing/queryApiClient';
+import { balanceAt, changesConsumed, processorStandIn, startInstance } from './intSupport.ts';
 
 /**
  * The query API against the real Kafka, schema registry and Postgres (the test's own topics,

@@ -9,7 +9,8 @@ import {
 import type { Producer } from 'kafkajs';
 import type { RunningQueryApi } from '../src/wiring.ts';
 import { seededRandom } from './fixtures.ts';
-import { balanceAt, getBalance, processorStandIn, startInstance } from './intSupport.ts';
+import { getBalance } from '@ledger/testing/queryApiClient';
+import { balanceAt, processorStandIn, startInstance } from './intSupport.ts';
 
 /**
  * Invariant 6 across instances: three query-api instances (in-process, each its own consumer

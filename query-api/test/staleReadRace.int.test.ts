@@ -9,13 +9,8 @@ import { createLedgerProducer } from '@ledger/runtime';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import type { RunningQueryApi } from '../src/wiring.ts';
-import {
-  balanceAt,
-  changesConsumed,
-  getBalance,
-  processorStandIn,
-  startInstance,
-} from './intSupport.ts';
+import { getBalance } from '@ledger/testing/queryApiClient';
+import { balanceAt, changesConsumed, processorStandIn, startInstance } from './intSupport.ts';
 
 /**
  * The race the read path closes (docs/architecture.md), forced on the real Postgres and Kafka: a

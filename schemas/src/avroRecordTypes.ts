@@ -98,8 +98,8 @@ export type EventPayloadRecord =
 export interface ChainLinkRecord {
   chain: number;
   sequence: number;
-  /** Avro fixed(32). */
-  hash: Buffer;
+  previousHash: string;
+  hash: string;
 }
 
 export interface LedgerEventRecord {

@@ -7,7 +7,7 @@ import { idLengthMax } from '@ledger/schemas/fieldRules';
 
 export type Distribution = 'uniform' | 'zipf';
 
-/** Zipf exponent of ledger-processor/test/randomWorkload.ts: a few accounts take most traffic. */
+/** Zipf exponent of testing/src/randomWorkload.ts: a few accounts take most traffic. */
 export const zipfExponent = 1.1;
 /** Per-transfer amounts stay tiny next to the funding, so no account ever runs dry. */
 export const transferAmountMax = 1_000;

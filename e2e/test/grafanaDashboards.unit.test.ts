@@ -12,10 +12,10 @@ import {
   loadDashboards,
   promqlOfVariableQuery,
   substituteGrafanaVariables,
-} from '../src/observe/grafanaDashboards.ts';
-import { prometheusRulesFile } from '../src/observe/prometheusFiles.ts';
-import { metricNamesIn } from '../src/observe/promqlNames.ts';
-import { repoRoot } from '../src/paths.ts';
+} from '@ledger/infra/observe/grafanaDashboards';
+import { prometheusRulesFile } from '@ledger/infra/observe/prometheusFiles';
+import { metricNamesIn } from '@ledger/infra/observe/promqlNames';
+import { repoRoot } from '@ledger/infra/paths';
 import { registeredMetricNames, scrapeSeriesNames } from './registeredMetricNames.ts';
 
 const run = promisify(execFile);

@@ -14,9 +14,9 @@ import {
 import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
 import type { TransferPosted } from '@ledger/schemas';
-import { defaultAuditLimits } from '../src/auditLimits.ts';
-import { runAudit, type AuditRunResult } from '../src/auditRun.ts';
-import type { SignedSummary } from '../src/signedSummary.ts';
+import { defaultAuditLimits } from '@ledger/auditor/auditLimits';
+import { runAudit, type AuditRunResult } from '@ledger/auditor/auditRun';
+import type { SignedSummary } from '@ledger/auditor/signedSummary';
 import {
   openAccount,
   produceCommands,

@@ -14,8 +14,9 @@ import { createTestProducer, decidedCount, produceCommands } from '@ledger/testi
 import { randomWorkload } from '@ledger/testing/randomWorkload';
 import { readProjectorConfig } from '@ledger/projector/config';
 import { startProjector, type RunningProjector } from '@ledger/projector/wiring';
-import type { RunningQueryApi } from '../src/wiring.ts';
-import { getBalance, startInstance } from './intSupport.ts';
+import type { RunningQueryApi } from '@ledger/query-api/wiring';
+import { getBalance } from '@ledger/testing/queryApiClient';
+import { startInstance } from './queryApiInstance.ts';
 
 /**
  * The whole read path, in-process against the real stack: the real ledger processor decides a

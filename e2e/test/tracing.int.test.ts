@@ -18,9 +18,10 @@ import { readProjectorConfig } from '@ledger/projector/config';
 import { startProjector, type RunningProjector } from '@ledger/projector/wiring';
 import type { RunningQueryApi } from '@ledger/query-api/wiring';
 import { maskAccountId, startTracing } from '@ledger/runtime';
-import { getBalance, startInstance } from '../../query-api/test/intSupport.ts';
-import { readCommandApiConfig } from '../src/config.ts';
-import { startCommandApi, type RunningCommandApi } from '../src/wiring.ts';
+import { getBalance } from '@ledger/testing/queryApiClient';
+import { startInstance } from './queryApiInstance.ts';
+import { readCommandApiConfig } from '@ledger/command-api/config';
+import { startCommandApi, type RunningCommandApi } from '@ledger/command-api/wiring';
 import { request } from '@ledger/testing/httpClient';
 
 /**

@@ -17,7 +17,7 @@ import {
   transfer,
 } from '@ledger/testing/ledgerWorkload';
 import { randomWorkload } from '@ledger/testing/randomWorkload';
-import type { RunningProjector } from '../src/wiring.ts';
+import type { RunningProjector } from '@ledger/projector/wiring';
 import {
   versionsMissingFromChangelog,
   waitForBalancesTopicToMatchLedger,

@@ -19,9 +19,9 @@ import {
 import { randomWorkload } from '@ledger/testing/randomWorkload';
 import { readProjectorConfig } from '@ledger/projector/config';
 import { startProjector, type RunningProjector } from '@ledger/projector/wiring';
-import { createReadModels } from '../src/postgres/readModels.ts';
-import type { RunningQueryApi } from '../src/wiring.ts';
-import { startInstance } from './intSupport.ts';
+import { createReadModels } from '@ledger/query-api/postgres/readModels';
+import type { RunningQueryApi } from '@ledger/query-api/wiring';
+import { startInstance } from './queryApiInstance.ts';
 
 /**
  * Balance as of a version or an instant, against the real stack. The first suite runs the real

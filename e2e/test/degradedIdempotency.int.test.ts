@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { createLedgerTestEnvironment, type LedgerTestEnvironment } from '@ledger/testing';
 import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
-import { readCommandApiConfig } from '../src/config.ts';
-import { startCommandApi, type RunningCommandApi } from '../src/wiring.ts';
+import { readCommandApiConfig } from '@ledger/command-api/config';
+import { startCommandApi, type RunningCommandApi } from '@ledger/command-api/wiring';
 import { request } from '@ledger/testing/httpClient';
 import { conditionTimeoutMs, waitForMetric } from '@ledger/testing/metricWait';
 

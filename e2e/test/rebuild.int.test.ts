@@ -11,21 +11,21 @@ import type { RunningProcessor } from '@ledger/ledger-processor/wiring';
 import { unpublishedOutboxCount } from '@ledger/ledger-processor/outboxPosition';
 import { createTestProducer, decidedCount, ledgerViolations } from '@ledger/testing/ledgerWorkload';
 import { randomWorkload } from '@ledger/testing/randomWorkload';
-import { readProjectorConfig } from '../src/config.ts';
+import { readProjectorConfig } from '@ledger/projector/config';
 import {
   rebuildReadModels,
   type RebuildProgress,
   type RebuildReport,
-} from '../src/rebuild/rebuildReadModels.ts';
-import { liveTables, rebuildTables } from '../src/readModelTables.ts';
-import { tryClaimRebuild } from '../src/rebuildGate.ts';
-import type { RunningProjector } from '../src/wiring.ts';
+} from '@ledger/projector/rebuild/rebuildReadModels';
+import { liveTables, rebuildTables } from '@ledger/projector/readModelTables';
+import { tryClaimRebuild } from '@ledger/projector/rebuildGate';
+import type { RunningProjector } from '@ledger/projector/wiring';
 import { waitForBalancesTopicToMatchLedger } from '@ledger/testing/balancesTopic';
+import { testLogger } from '@ledger/testing/testServices';
 import {
   runWorkload,
   startTestProcessor,
   startTestProjector,
-  testLogger,
   waitForReadModelsToMatchLedger,
 } from './projectorStack.ts';
 import { readModelMismatches, readModelRows } from './readModelCheck.ts';

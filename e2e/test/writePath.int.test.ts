@@ -7,8 +7,8 @@ import {
 } from '@ledger/testing';
 import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
-import { readCommandApiConfig } from '../src/config.ts';
-import { startCommandApi, type RunningCommandApi } from '../src/wiring.ts';
+import { readCommandApiConfig } from '@ledger/command-api/config';
+import { startCommandApi, type RunningCommandApi } from '@ledger/command-api/wiring';
 import { request, type HttpResult } from '@ledger/testing/httpClient';
 
 // The write path end to end: HTTP → Kafka → the real ledger processor → Postgres → Redis push

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { liveTables, type ReadModelTables } from '../src/readModelTables.ts';
+import { liveTables, type ReadModelTables } from '@ledger/projector/readModelTables';
 
 /**
  * The read models restated from the ledger's own tables (accounts, postings, transfers): what the

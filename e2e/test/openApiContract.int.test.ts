@@ -10,8 +10,8 @@ import {
   type LedgerTestEnvironment,
 } from '@ledger/testing';
 import type { JsonObject } from '@ledger/schemas/openApiParts';
-import { commandApiDocument } from '../../command-api/src/openApiDocument.ts';
-import { queryApiDocument } from '../src/openApiDocument.ts';
+import { commandApiDocument } from '@ledger/command-api/openApiDocument';
+import { queryApiDocument } from '@ledger/query-api/openApiDocument';
 import {
   createKey,
   openStream,

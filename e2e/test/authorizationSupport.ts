@@ -10,11 +10,11 @@ import { startProjector, type RunningProjector } from '@ledger/projector/wiring'
 import { apiKeyIdOf, createLogger, type ApiScope } from '@ledger/runtime';
 import type { Kafka } from 'kafkajs';
 import { WebSocket } from 'ws';
-import { readCommandApiConfig } from '../../command-api/src/config.ts';
-import { startCommandApi, type RunningCommandApi } from '../../command-api/src/wiring.ts';
+import { readCommandApiConfig } from '@ledger/command-api/config';
+import { startCommandApi, type RunningCommandApi } from '@ledger/command-api/wiring';
 import { request, type HttpResult } from '@ledger/testing/httpClient';
-import { readQueryApiConfig } from '../src/config.ts';
-import { startQueryApi, type RunningQueryApi } from '../src/wiring.ts';
+import { readQueryApiConfig } from '@ledger/query-api/config';
+import { startQueryApi, type RunningQueryApi } from '@ledger/query-api/wiring';
 
 /** Runs `npm run keys -- …` in-process against `file`; fails the test unless it succeeds. */
 function keysCommand(file: string, args: readonly string[]): string[] {
