@@ -1,4 +1,4 @@
-import type { ChainLink, EventType, LedgerEvent } from '@ledger/schemas';
+import type { EventType, LedgerEvent } from '@ledger/schemas';
 import type { AuditLimits } from './auditLimits.ts';
 
 /** Where an event sits in the log. Offsets are decimal strings, as Kafka clients give them. */
@@ -46,9 +46,9 @@ export type ViolationKind =
   | 'reversal_unmatched'
   /** A transfer's reversals together take back more than its amount. */
   | 'reversal_exceeds_transfer'
-  /** An event's chain hash is not the hash of its content: it was changed after linking. */
+  /** A link's hash is not the hash of its content after its predecessor's: changed after linking. */
   | 'chain_hash_mismatch'
-  /** A link that does not name its predecessor's hash, or a second event at one sequence. */
+  /** A second event at a sequence of a chain. */
   | 'chain_broken'
   /** A chain link whose predecessor is not in the log: events were dropped. */
   | 'chain_gap'
@@ -161,8 +161,13 @@ export interface ChainBook {
   sequence: number;
   /** Its hash; the genesis hash before the first. */
   hash: string;
-  /** Links read ahead of their predecessor, by sequence. */
-  readonly held: Map<number, { readonly link: ChainLink; readonly ref: EventRef }>;
+  /** Links read ahead of their predecessor, by sequence, with their events (to hash later). */
+  readonly held: Map<number, HeldLink>;
+}
+
+export interface HeldLink {
+  readonly event: LedgerEvent;
+  readonly ref: EventRef;
 }
 
 export function createAuditState(

@@ -1,4 +1,4 @@
-import { chainGenesisHash, chainHashOf, type ChainLink, type LedgerEvent } from '@ledger/schemas';
+import { chainGenesisHash, chainHashOf, type LedgerEvent } from '@ledger/schemas';
 import {
   ok,
   violated,
@@ -6,15 +6,17 @@ import {
   type ChainBook,
   type CheckResult,
   type EventRef,
+  type HeldLink,
 } from './auditTypes.ts';
 
 /**
  * Each event's link in its hash chain (schemas/src/eventChain.ts, one chain per ledger.commands
- * partition): its hash must be the hash of its content after its previous hash, and the links of
- * a chain must run 1, 2, 3 … each naming its predecessor's hash. An edited event fails the first
- * check, a dropped or reordered one the second. A link read ahead of its predecessor (a reader
- * may get a chain's events from more than one events partition) waits for it; one still waiting
- * when a bounded run ends is a gap. Identical republished duplicates never reach here.
+ * partition): the links of a chain run 1, 2, 3 …, each hash being the hash of its event's content
+ * after the hash of the link before. An event changed after it was linked (or any event before it
+ * in its chain) fails the hash; a dropped one leaves its successor waiting. A link read ahead of
+ * its predecessor (a reader may get a chain's events from more than one events partition) waits
+ * for it; one still waiting when a bounded run ends is a gap. Identical republished duplicates
+ * never reach here.
  *
  * A writer who rewrites a whole suffix consistently defeats a chain on its own; `anchors` (the
  * heads an earlier, signed summary recorded) catch that: the log must hold the same hash at each.
@@ -24,14 +26,6 @@ export function checkChainLink(state: AuditState, ref: EventRef, event: LedgerEv
   if (link === undefined) {
     state.unchainedEvents += 1;
     return ok(state);
-  }
-  if (chainHashOf(link.previousHash, event) !== link.hash) {
-    return violated({
-      kind: 'chain_hash_mismatch',
-      event: ref,
-      expected: `chain ${link.chain} link ${link.sequence}: the hash of the event's content`,
-      found: 'another hash: the event is not what was linked',
-    });
   }
   const book = chainBookOf(state, link.chain);
   if (link.sequence <= book.sequence || book.held.has(link.sequence)) {
@@ -50,13 +44,13 @@ export function checkChainLink(state: AuditState, ref: EventRef, event: LedgerEv
         detail: `more than ${state.limits.pendingLegsMax} legs and chain links waiting`,
       };
     }
-    book.held.set(link.sequence, { link, ref });
+    book.held.set(link.sequence, { event, ref });
     state.heldLinks += 1;
     return ok(state);
   }
-  let next: { link: ChainLink; ref: EventRef } | undefined = { link, ref };
+  let next: HeldLink | undefined = { event, ref };
   while (next !== undefined) {
-    const followed = follow(state, book, next.link, next.ref);
+    const followed = follow(state, book, next.event, next.ref);
     if (followed.outcome !== 'ok') return followed;
     next = book.held.get(book.sequence + 1);
     if (next !== undefined) {
@@ -112,15 +106,20 @@ export function chainHeads(state: AuditState): Record<string, { sequence: number
   );
 }
 
-function follow(state: AuditState, book: ChainBook, link: ChainLink, ref: EventRef): CheckResult {
-  // A chain starts at 1 with the genesis hash: the events topic is kept forever, and events
-  // written before chains existed carry no link at all.
-  if (link.previousHash !== book.hash) {
+function follow(
+  state: AuditState,
+  book: ChainBook,
+  event: LedgerEvent,
+  ref: EventRef,
+): CheckResult {
+  const link = event.chain;
+  if (link === undefined) return ok(state); // only linked events are held or followed
+  if (chainHashOf(book.hash, event) !== link.hash) {
     return violated({
-      kind: 'chain_broken',
+      kind: 'chain_hash_mismatch',
       event: ref,
-      expected: `chain ${link.chain} link ${link.sequence} naming the hash of link ${link.sequence - 1}`,
-      found: 'another previous hash (an event before it was changed or removed)',
+      expected: `chain ${link.chain} link ${link.sequence}: the hash of its content after link ${link.sequence - 1}`,
+      found: 'another hash: this event, or one before it in the chain, is not what was linked',
     });
   }
   const anchor = state.anchors.get(link.chain);

@@ -91,17 +91,12 @@ describe('auditor core: the hash chain', () => {
     const original = log.inputs[4]!;
     const { chain: link, ...content } = original.event;
     assert.ok(link);
+    const before = log.inputs[3]!.event.chain; // its predecessor in chain 0
+    assert.ok(before && before.chain === link.chain);
     const impostor = { ...content, eventId: 'evt-impostor' };
     const forged = {
       ...original,
-      event: {
-        ...impostor,
-        chain: nextChainLink(
-          link.chain,
-          { sequence: link.sequence - 1, hash: link.previousHash },
-          impostor,
-        ),
-      },
+      event: { ...impostor, chain: nextChainLink(link.chain, before, impostor) },
     };
     const result = audit([...log.inputs, forged]);
     assert.ok(result.outcome === 'violation', JSON.stringify(result));

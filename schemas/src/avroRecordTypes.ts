@@ -98,8 +98,8 @@ export type EventPayloadRecord =
 export interface ChainLinkRecord {
   chain: number;
   sequence: number;
-  previousHash: string;
-  hash: string;
+  /** Avro fixed(32). */
+  hash: Buffer;
 }
 
 export interface LedgerEventRecord {

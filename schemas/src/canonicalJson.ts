@@ -9,7 +9,7 @@ export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'bigint':
-      return JSON.stringify(value.toString());
+      return `"${value.toString()}"`;
     case 'string':
     case 'boolean':
       return JSON.stringify(value);
@@ -17,11 +17,25 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not finite`);
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, item]) => item !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+      // Plain loops and one string: every event the processor links passes through here.
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i += 1) {
+          out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+        }
+        return `${out}]`;
+      }
+      const record = value as Record<string, unknown>;
+      let out = '{';
+      let first = true;
+      // Default sort order is by UTF-16 code unit, as the contract's canonical form wants.
+      for (const key of Object.keys(record).sort()) {
+        const item = record[key];
+        if (item === undefined) continue;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     case 'undefined':
     case 'function':

@@ -131,8 +131,7 @@ export interface ChainLink {
   readonly chain: number;
   /** 1, 2, 3 … per chain, no gaps. */
   readonly sequence: number;
-  /** Lower-case hex SHA-256; 64 zeros before the first link. */
-  readonly previousHash: string;
+  /** Lower-case hex SHA-256 (32 bytes on the wire), chained: eventChain.ts. */
   readonly hash: string;
 }
 

@@ -11,6 +11,7 @@ import {
   branchNames,
   type AccountOpenedRecord,
   type AccountOpenRejectedRecord,
+  type ChainLinkRecord,
   type EventPayloadRecord,
   type LedgerEventRecord,
   type LegRecord,
@@ -55,7 +56,7 @@ export function eventToAvro(event: LedgerEvent): LedgerEventRecord {
   return {
     ...envelopeFields(event),
     payload: payloadToAvro(event.payload),
-    chain: event.chain === undefined ? null : { [chainLinkBranch]: checkChainLink(event.chain) },
+    chain: event.chain === undefined ? null : { [chainLinkBranch]: chainLinkToAvro(event.chain) },
   };
 }
 
@@ -64,19 +65,26 @@ export function eventFromAvro(record: LedgerEventRecord): LedgerEvent {
   return {
     ...envelopeFields(record),
     payload: payloadFromAvro(record.payload),
-    ...(link === undefined ? {} : { chain: checkChainLink(link) }),
+    ...(link === undefined ? {} : { chain: chainLinkFromAvro(link) }),
   };
 }
 
 const chainLinkBranch = 'ledger.v1.ChainLink';
 
-/** Well-formed only: whether the link follows its predecessor is the auditor's question. */
-function checkChainLink(link: ChainLink): ChainLink {
+// Well-formed only: whether a link follows its predecessor is the auditor's question.
+function chainLinkToAvro(link: ChainLink): ChainLinkRecord {
   return {
     chain: checkSafeInteger(link.chain, 'chain.chain', 0),
     sequence: checkSafeInteger(link.sequence, 'chain.sequence', 1),
-    previousHash: checkPattern(link.previousHash, 'chain.previousHash', sha256HexPattern),
-    hash: checkPattern(link.hash, 'chain.hash', sha256HexPattern),
+    hash: Buffer.from(checkPattern(link.hash, 'chain.hash', sha256HexPattern), 'hex'),
+  };
+}
+
+function chainLinkFromAvro(record: ChainLinkRecord): ChainLink {
+  return {
+    chain: checkSafeInteger(record.chain, 'chain.chain', 0),
+    sequence: checkSafeInteger(record.sequence, 'chain.sequence', 1),
+    hash: record.hash.toString('hex'),
   };
 }
 

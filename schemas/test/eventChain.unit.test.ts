@@ -25,9 +25,16 @@ const event: LedgerEvent = {
 void describe('event hash chain', () => {
   void it('given a chain’s first event, when linked, then it follows the genesis hash at sequence 1', () => {
     const link = nextChainLink(3, undefined, event);
-    assert.deepEqual([link.chain, link.sequence, link.previousHash], [3, 1, chainGenesisHash]);
+    assert.deepEqual([link.chain, link.sequence], [3, 1]);
     assert.equal(link.hash, chainHashOf(chainGenesisHash, event));
     assert.match(link.hash, /^[0-9a-f]{64}$/);
+  });
+
+  void it('given a chain’s second event, when linked, then its hash chains the first one’s', () => {
+    const first = nextChainLink(3, undefined, event);
+    const second = nextChainLink(3, first, { ...event, eventId: 'evt-2' });
+    assert.equal(second.sequence, 2);
+    assert.equal(second.hash, chainHashOf(first.hash, { ...event, eventId: 'evt-2' }));
   });
 
   void it('given a linked event, when its link is left out or kept, then the hash is the same: the link covers the content only', () => {
@@ -56,6 +63,7 @@ void describe('event hash chain', () => {
     assert.ok(chainedFixture);
     const fixture = chainedFixture.fixture.domain as LedgerEvent;
     assert.ok(fixture.chain);
-    assert.equal(chainHashOf(fixture.chain.previousHash, fixture), fixture.chain.hash);
+    // writeGoldenFixtures.ts links it after a head whose hash is 'd4' repeated.
+    assert.equal(chainHashOf('d4'.repeat(32), fixture), fixture.chain.hash);
   });
 });
