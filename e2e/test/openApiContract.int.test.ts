@@ -44,6 +44,8 @@ void describe('OpenAPI contract: every example replayed against the running APIs
     'streamBalances/unauthorized': () => ({ key: 'none' }),
     'openAccount/forbidden': () => ({ key: 'reader' }),
     'createTransfer/forbidden': () => ({ key: 'reader' }),
+    'reverseTransfer/unauthorized': () => ({ key: 'none' }),
+    'reverseTransfer/forbidden': () => ({ key: 'reader' }),
     'getAccount/forbidden': () => ({ key: 'tenant' }),
     'listAccounts/tenant': () => ({ key: 'tenant' }),
     'getCommand/applied': () => ({ path: { commandId: commandIds.applied } }),
