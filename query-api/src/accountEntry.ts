@@ -13,7 +13,7 @@ import type { AccountDetails, BalanceSnapshot, CachedAccount } from './accountMo
  *   (nearly every account shares `USD`, `open`, `0` and `{}`);
  * - the opening time as epoch milliseconds (a number, not a 24-character string).
  *
- * A newer version or the late opening yield a new entry (`withBalance`, `withOpeningOf`).
+ * A newer version yields a new entry (`withBalance`).
  */
 export class AccountEntry implements CachedAccount {
   constructor(
@@ -72,11 +72,7 @@ export class AccountEntry implements CachedAccount {
 
   /** The same balance and version with the opening filled in (it never changes afterwards). */
   withDetails(details: AccountDetails): AccountEntry {
-    return this.withOpeningOf(openingOf(details));
-  }
-
-  /** The same balance and version with the opening of another read of this account. */
-  withOpeningOf(opened: Opening): AccountEntry {
+    const opened = openingOf(details);
     return new AccountEntry(
       this.accountId,
       this.currency,

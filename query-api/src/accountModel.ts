@@ -29,10 +29,9 @@ export interface AccountDetails {
 /** An account as loaders return it and readers see it; the cache holds it as an AccountEntry. */
 export interface CachedAccount extends BalanceSnapshot {
   /**
-   * Undefined while the account's opening is not known to the loader's source. The Postgres
-   * loader reads `accounts`, where it always is; a projection can lag it (a credit from another
-   * partition can reach `account_view` before the AccountOpened), and then the account route
-   * reads the row again until it is there (accountReader.ts).
+   * Undefined when the loader's source does not know the account's opening; the account route
+   * then shows its four fields as null. The Postgres loader reads `accounts`, where the opening
+   * always is, so only other loaders (tests' in-memory ones) leave it out.
    */
   readonly details: AccountDetails | undefined;
 }

@@ -1,6 +1,5 @@
 import { LedgerError } from '@ledger/runtime';
-import { toAccountEntry, type AccountEntry } from './accountEntry.ts';
-import type { AccountLoader } from './accountModel.ts';
+import type { AccountEntry } from './accountEntry.ts';
 import type { BalanceCache } from './balanceCache.ts';
 import type { VersionWaiters } from './versionWaiters.ts';
 
@@ -23,13 +22,9 @@ export interface AccountReader {
   cachedAtLeast(accountId: string, minVersion: number | undefined): AccountEntry | undefined;
   /**
    * Rejects with not_found (no such account, no minVersion), consistency_timeout, overloaded or
-   * unavailable, all LedgerErrors. With `details`, an entry cached before its opening was
-   * projected is completed from the read model first (it may still be pending after that).
+   * unavailable, all LedgerErrors.
    */
-  read(
-    accountId: string,
-    options: ReadOptions & { readonly details?: boolean },
-  ): Promise<AccountRead>;
+  read(accountId: string, options: ReadOptions): Promise<AccountRead>;
 }
 
 export interface AccountRead {
@@ -45,48 +40,13 @@ export interface AccountRead {
  * rounds suffice; the rest is headroom, and the deadline still bounds the total time.
  */
 export const readRoundsMax = 4;
-/**
- * Re-reads of rows whose opening is pending, at once. The state lasts as long as one projector
- * batch, so few accounts are ever in it; past the bound the details are answered as pending.
- */
-export const detailsReadsMax = 100;
 
 export function createAccountReader(deps: {
   readonly cache: BalanceCache;
   readonly waiters: VersionWaiters;
-  /** The read model, for rows whose details were pending when cached. */
-  readonly load: AccountLoader;
   readonly now: () => number;
 }): AccountReader {
   const { cache, waiters, now } = deps;
-  const detailsReads = new Map<string, Promise<AccountEntry>>();
-
-  /** Single flight per key, like the cache's loads: one query however many requests ask. */
-  function completeDetails(account: AccountEntry): Promise<AccountEntry> {
-    if (account.hasDetails) return Promise.resolve(account);
-    const running = detailsReads.get(account.accountId);
-    if (running !== undefined) return running;
-    if (detailsReads.size >= detailsReadsMax) return Promise.resolve(account);
-    const read = (async () => {
-      try {
-        const found = await deps.load(account.accountId);
-        const opened = found && toAccountEntry(found);
-        // Only the opening is taken: balance and version stay what the cache served.
-        if (opened?.hasDetails !== true) return account;
-        cache.attachOpening(opened);
-        return account.withOpeningOf(opened);
-      } finally {
-        detailsReads.delete(account.accountId);
-      }
-    })();
-    detailsReads.set(account.accountId, read);
-    return read;
-  }
-
-  async function withDetails(read: AccountRead, wanted: boolean | undefined): Promise<AccountRead> {
-    if (wanted !== true || read.account.hasDetails) return read;
-    return { account: await completeDetails(read.account), hit: read.hit };
-  }
 
   return {
     cachedAtLeast(accountId, minVersion) {
@@ -96,7 +56,7 @@ export function createAccountReader(deps: {
       return cache.getIfCached(accountId);
     },
 
-    async read(accountId, { minVersion, waitMs, details }) {
+    async read(accountId, { minVersion, waitMs }) {
       const deadline = now() + waitMs;
       let hit = true;
       for (let round = 0; round < readRoundsMax; round += 1) {
@@ -107,10 +67,10 @@ export function createAccountReader(deps: {
         }
         if (minVersion === undefined) {
           if (account === undefined) throw notFound(accountId);
-          return withDetails({ account, hit }, details);
+          return { account, hit };
         }
         if (account !== undefined && account.version >= minVersion) {
-          return withDetails({ account, hit }, details);
+          return { account, hit };
         }
         // Not there yet (an account opened a moment ago may not exist yet): wait for the version.
         // The current version is read in the same synchronous step as the registration.

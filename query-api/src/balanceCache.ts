@@ -40,12 +40,6 @@ export interface BalanceCache {
   get(accountId: string): Promise<{ account: AccountEntry | undefined; hit: boolean }>;
   /** Applies a change from the feed; only a newer version replaces what is cached or loading. */
   applyChange(change: BalanceSnapshot): ChangeOutcome;
-  /**
-   * Completes an entry cached before its opening was projected with the opening of a later read
-   * (`opened`); changes nothing else (the details never change once there, and balance and
-   * version stay what the feed made them).
-   */
-  attachOpening(opened: AccountEntry): void;
   /** The cached version without touching recency or counters (for waiters and the stream). */
   peekVersion(accountId: string): number | undefined;
   /** Whether a change for the key would matter here: it is cached or loading (no recency touch). */
@@ -220,12 +214,6 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
       return { account: await load(accountId), hit: false };
     },
     applyChange,
-    attachOpening(opened) {
-      const slot = entries.peek(opened.accountId);
-      if (slot === undefined || columns.hasDetails(slot) || !opened.hasDetails) return;
-      columns.write(slot, columns.read(slot, opened.accountId).withOpeningOf(opened));
-      entries.set(opened.accountId, slot);
-    },
     peekVersion(accountId) {
       const slot = entries.peek(accountId);
       return slot === undefined ? undefined : columns.version(slot);

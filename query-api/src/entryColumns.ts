@@ -28,7 +28,6 @@ export interface EntryColumns {
   /** The slot's account as an AccountEntry under `accountId` (the id the slot is indexed by). */
   read(slot: number, accountId: string): AccountEntry;
   version(slot: number): number;
-  hasDetails(slot: number): boolean;
   free(slot: number): void;
   /** Slots in use. */
   readonly size: number;
@@ -126,7 +125,6 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
       );
     },
     version: (slot) => versions[slot] ?? 0,
-    hasDetails: (slot) => profiles[slot]?.status !== undefined,
     free(slot) {
       profileInUse(slot);
       profiles[slot] = undefined;

@@ -100,12 +100,7 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
     onVersion: (accountId, version) => waiters.notify(accountId, version),
   });
   sizes.cacheEntries = () => cache.size;
-  const reader = createAccountReader({
-    cache,
-    waiters,
-    load: deps.readModels.loadAccount,
-    now: deps.now,
-  });
+  const reader = createAccountReader({ cache, waiters, now: deps.now });
   const limiter = (name: string, limit: number, shared = true): RateLimiter =>
     createSharedRateLimiter({
       redis: shared ? deps.rateLimitStore?.redis : undefined,

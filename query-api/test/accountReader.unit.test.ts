@@ -27,7 +27,7 @@ function setup(readModel: Map<string, CachedAccount>) {
     load,
     onVersion: (accountId, version) => waiters.notify(accountId, version),
   });
-  const reader = createAccountReader({ cache, waiters, load, now: () => 0 });
+  const reader = createAccountReader({ cache, waiters, now: () => 0 });
   return {
     reader,
     cache,
@@ -94,25 +94,5 @@ void describe('accountReader', () => {
     await flushPromises();
     fireTimeouts();
     await assert.rejects(read, (error) => codeOf(error) === 'consistency_timeout');
-  });
-
-  void it('given an account cached before its opening was projected, when read with details, then the row is read again once and the details are kept', async () => {
-    const opened = account('late', 2, 50n);
-    const readModel = new Map<string, CachedAccount>([['late', { ...opened, details: undefined }]]);
-    const { reader, cache, counts } = setup(readModel);
-    const plain = { minVersion: undefined, waitMs: 2_000 };
-    const first = await reader.read('late', { ...plain, details: true });
-    assert.equal(first.account.details, undefined, 'still pending: answered as pending');
-    assert.equal(counts.loads, 2, 'the miss, then one re-read for the details');
-
-    readModel.set('late', opened); // the AccountOpened is projected (no change is published)
-    const reads = await Promise.all(
-      [1, 2, 3].map(() => reader.read('late', { ...plain, details: true })),
-    );
-    assert.ok(reads.every((read) => read.account.details?.status === 'open'));
-    assert.equal(counts.loads, 3, 'one re-read shared by the three requests');
-    assert.equal(cache.getIfCached('late')?.details?.status, 'open', 'kept in the cache');
-    await reader.read('late', { ...plain, details: true });
-    assert.equal(counts.loads, 3, 'served from the cache from now on');
   });
 });

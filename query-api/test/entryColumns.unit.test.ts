@@ -38,7 +38,6 @@ void describe('entryColumns', () => {
       const read = columns.read(slots[index] ?? -1, account.accountId);
       assert.deepEqual({ ...read }, { ...account });
       assert.equal(columns.version(slots[index] ?? -1), account.version);
-      assert.equal(columns.hasDetails(slots[index] ?? -1), account.hasDetails);
     });
     assert.equal(columns.size, written.length);
   });

@@ -149,11 +149,6 @@ void describe('query API over HTTP', () => {
       createdAt: null,
       metadata: null,
     });
-    store.accounts.set('credited-first', account('credited-first', 2, 700n));
-    const completed = (await (await get('/v1/accounts/credited-first')).json()) as {
-      status: unknown;
-    };
-    assert.equal(completed.status, 'open');
   });
 
   void it('given unknown accounts and bad ids, when read, then 404 not_found and 400 invalid_id problems', async () => {

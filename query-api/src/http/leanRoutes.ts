@@ -153,11 +153,11 @@ export function createLeanRoutes(deps: LeanRouteDeps): LeanHandler {
         }
       }
       const cached = reader.cachedAtLeast(accountId, options.minVersion);
-      if (cached !== undefined && (route === 'balance' || cached.hasDetails)) {
+      if (cached !== undefined) {
         respond(response, route, cached, true, requestId, startedAtMs);
         return;
       }
-      reader.read(accountId, { ...options, details: route === 'account' }).then(
+      reader.read(accountId, options).then(
         ({ account, hit }) => respond(response, route, account, hit, requestId, startedAtMs),
         (error: unknown) => fail(response, route, error, requestId, startedAtMs),
       );
