@@ -13,7 +13,12 @@ import {
 } from '@ledger/testing';
 import { readProcessorConfig } from '@ledger/ledger-processor/config';
 import { startLedgerProcessor, type RunningProcessor } from '@ledger/ledger-processor/wiring';
-import type { TransferPosted } from '@ledger/schemas';
+import {
+  nextChainLink,
+  type ChainLink,
+  type LedgerEvent,
+  type TransferPosted,
+} from '@ledger/schemas';
 import { defaultAuditLimits } from '@ledger/auditor/auditLimits';
 import { runAudit, type AuditRunResult } from '@ledger/auditor/auditRun';
 import type { SignedSummary } from '@ledger/auditor/signedSummary';
@@ -83,7 +88,21 @@ describe('auditor against the events of the real ledger processor', () => {
     await produceCommands(env.kafka, env.serde, env.topics.commands, opens);
     await waitUntil(async () => (await decided()) >= opens.length, 'accounts opened');
     await produceCommands(env.kafka, env.serde, env.topics.commands, moves);
-    const total = opens.length + moves.length; // one event per decided command
+    await waitUntil(
+      async () => (await decided()) >= opens.length + moves.length,
+      'every transfer decided',
+    );
+    // Reversals of decided funding transfers (keyed by the account that pays back): partial
+    // ones that add up to the whole, and one past what is left (reversal_exceeds_transfer).
+    const reversals = [
+      ...usd
+        .slice(0, 3)
+        .map((id, i) => transfer(`r-usd-${i}`, id, 'fund-usd', 1_000n, 'USD', `f-usd-${i}`)),
+      transfer('r-usd-0-rest', 'acct-usd-0', 'fund-usd', 4_000n, 'USD', 'f-usd-0'),
+      transfer('r-usd-0-more', 'acct-usd-0', 'fund-usd', 1n, 'USD', 'f-usd-0'),
+    ];
+    await produceCommands(env.kafka, env.serde, env.topics.commands, reversals);
+    const total = opens.length + moves.length + reversals.length; // one event per command
     await waitUntil(async () => (await decided()) >= total, 'every command decided');
     const admin = env.kafka.admin();
     await admin.connect();
@@ -179,6 +198,24 @@ describe('auditor against the events of the real ledger processor', () => {
       'the workload overdrew some accounts',
     );
     assert.equal(totals.eventsByType.AccountOpenRejected, 1);
+    const reversed = await query<{ posted: string; refused: string }>(
+      `select count(*) filter (where status = 'posted')::text as posted,
+              count(*) filter (where code = 'reversal_exceeds_transfer')::text as refused
+         from transfers where reversal_of is not null`,
+    );
+    assert.deepEqual(reversed, [{ posted: '4', refused: '1' }], 'reversals were decided');
+    // Every event is linked: one chain per commands partition that decided anything, whose head
+    // is the one the processor stored.
+    assert.equal(result.summary.chains.unchainedEvents, 0);
+    const heads = await query<{ chain: number; sequence: string; hash: string }>(
+      `select chain, sequence::text as sequence, hash from event_chain_heads order by chain`,
+    );
+    assert.deepEqual(
+      result.summary.chains.heads,
+      Object.fromEntries(
+        heads.map((h) => [String(h.chain), { sequence: Number(h.sequence), hash: h.hash }]),
+      ),
+    );
     const again = await audit(env.topics.events);
     assert.ok(again.outcome === 'passed');
     assert.equal(again.summary.eventsSha256, result.summary.eventsSha256, 'the digest is stable');
@@ -204,20 +241,36 @@ describe('auditor against the events of the real ledger processor', () => {
       `${keyFile}.pub`,
     ]);
     assert.match(verified.stderr, /summary verifies/);
+    const anchored = await cli([
+      '--anchor',
+      join(dir, 'summary.json'),
+      '--public-key',
+      `${keyFile}.pub`,
+    ]);
+    assert.match(anchored.stderr, /anchored to \d+ chain heads/);
+    assert.match(anchored.stderr, /audit passed/);
   });
 
   it('given a copy with one leg off by one, when audited by the CLI, then it exits 1 naming that event', async () => {
     const { at, event } = await postingWithLaterDebit();
     const decoded = await env.serde.decodeEvent(at.value);
-    const altered = env.serde.encodeEvent({
-      ...decoded,
-      payload: {
-        ...event,
-        credit: { ...event.credit, balanceAfter: event.credit.balanceAfter + 1n },
-      },
-    });
+    // Linked again after the change, as a writer who knows the chain rule would: the chain
+    // holds, the balances do not.
+    const rewritten = await relinkedPartition(at.partition, (events) =>
+      events.map((e) =>
+        e.eventId === decoded.eventId
+          ? {
+              ...e,
+              payload: {
+                ...event,
+                credit: { ...event.credit, balanceAfter: event.credit.balanceAfter + 1n },
+              },
+            }
+          : e,
+      ),
+    );
     const { topic } = await auditCopy('off-by-one', (partitions) => {
-      partitions[at.partition]![Number(at.offset)] = { ...at, value: altered };
+      partitions[at.partition] = rewritten;
     });
     const failed = await promisify(execFile)(
       process.execPath,
@@ -265,6 +318,84 @@ describe('auditor against the events of the real ledger processor', () => {
       eventId: '?',
       eventType: 'undecodable',
     });
+  });
+
+  /**
+   * One partition of the original log with `edit` applied to its events and every link made
+   * again from the chain's start (the partition is the chain: as many events partitions as
+   * commands partitions), renumbered from offset 0 (keys are not audited: one for all).
+   */
+  async function relinkedPartition(
+    partition: number,
+    edit: (events: LedgerEvent[]) => LedgerEvent[],
+  ): Promise<RawMessage[]> {
+    const messages = original[partition]!;
+    const events = await Promise.all(messages.map((m) => env.serde.decodeEvent(m.value)));
+    let head: ChainLink | undefined;
+    return edit(events).map((event, index) => {
+      const { chain: _old, ...content } = event;
+      head = nextChainLink(partition, head, content);
+      const value = env.serde.encodeEvent({ ...content, chain: head });
+      return { partition, offset: String(index), key: messages[0]?.key ?? null, value };
+    });
+  }
+
+  /** The first TransferRejected of the log: an event that moves no balance. */
+  async function firstRejection(): Promise<RawMessage> {
+    for (const messages of original) {
+      for (const at of messages) {
+        if ((await env.serde.decodeEvent(at.value)).payload.type === 'TransferRejected') return at;
+      }
+    }
+    throw new Error('no rejection in the log');
+  }
+
+  it('given a copy with a rejection changed after it was linked, when audited, then chain_hash_mismatch names it', async () => {
+    const at = await firstRejection();
+    const decoded = await env.serde.decodeEvent(at.value);
+    assert.ok(decoded.payload.type === 'TransferRejected');
+    const changed = env.serde.encodeEvent({
+      ...decoded,
+      payload: { ...decoded.payload, code: 'account_closed' },
+    });
+    const { result } = await auditCopy('rejection-changed', (partitions) => {
+      partitions[at.partition]![Number(at.offset)] = { ...at, value: changed };
+    });
+    assert.ok(result.outcome === 'violation', JSON.stringify(result));
+    assert.equal(result.violation.kind, 'chain_hash_mismatch');
+    assert.equal(result.violation.event?.eventId, decoded.eventId);
+  });
+
+  it('given a copy without one rejection, when audited, then chain_gap names the event after it; relinked, it passes alone but not against the signed heads', async () => {
+    const at = await firstRejection();
+    const { result: dropped } = await auditCopy('rejection-dropped', (partitions) => {
+      partitions[at.partition]!.splice(Number(at.offset), 1);
+    });
+    assert.ok(dropped.outcome === 'violation', JSON.stringify(dropped));
+    assert.equal(dropped.violation.kind, 'chain_gap');
+
+    // A writer who drops it and links every later event of the chain again.
+    const relinked = await relinkedPartition(at.partition, (events) =>
+      events.filter((_event, index) => index !== Number(at.offset)),
+    );
+    const rewritten = await auditCopy('rejection-relinked', (partitions) => {
+      partitions[at.partition] = relinked;
+    });
+    assert.ok(rewritten.result.outcome === 'passed', JSON.stringify(rewritten.result));
+    const signedHeads = await audit(env.topics.events);
+    assert.ok(signedHeads.outcome === 'passed');
+    const anchored = await runAudit({
+      kafka: env.kafka,
+      serde: env.serde,
+      topic: rewritten.topic,
+      limits: defaultAuditLimits,
+      follow: false,
+      anchors: new Map(
+        Object.entries(signedHeads.summary.chains.heads).map(([chain, h]) => [Number(chain), h]),
+      ),
+    });
+    assert.ok(anchored.outcome === 'violation', JSON.stringify(anchored));
+    assert.equal(anchored.violation.kind, 'chain_anchor_mismatch');
   });
 
   it('given a republished identical duplicate, or a changed event under a used id, when audited, then the first passes and the second is event_id_reused', async () => {

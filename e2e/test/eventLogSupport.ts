@@ -33,6 +33,7 @@ export const transfer = (
   toAccountId: string,
   amount: bigint,
   currency: string,
+  reversalOf?: string,
 ) =>
   command({
     type: 'Transfer',
@@ -42,6 +43,7 @@ export const transfer = (
     amount,
     currency,
     metadata: {},
+    ...(reversalOf === undefined ? {} : { reversalOf }),
   });
 
 export async function produceCommands(
