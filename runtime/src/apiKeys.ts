@@ -47,7 +47,7 @@ export function authenticationMode(config: ApiKeysConfig): string {
  * `env-<digest prefix>`) and its SHA-256 digest compared with timingSafeEqual, so neither the
  * key nor its length leaks through timing. The key itself is never kept, logged or returned: a
  * principal carries the key's id only. A refusal is a 401 LedgerError carrying its RFC 6750
- * challenge (`problemHeaders` sends it): `Bearer` without a key, `Bearer error="invalid_token"`
+ * challenge (`problemResponseOf` sends it): `Bearer` without a key, `Bearer error="invalid_token"`
  * for a key that is not valid.
  */
 export interface ApiKeys {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { LedgerError, problemContentType, problemFromError, problemHeaders } from './errors.ts';
+import { LedgerError, problemResponseOf } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -36,17 +36,14 @@ export function endWithProblem(
   error: LedgerError,
   options: { readonly requestId?: string; readonly headersOnly?: boolean } = {},
 ): void {
-  const problem = problemFromError(error);
-  const body = JSON.stringify(problem);
+  const answer = problemResponseOf(error);
   const lines = [
-    `HTTP/1.1 ${problem.status} ${problem.title}`,
-    `Content-Type: ${problemContentType}`,
-    `Content-Length: ${Buffer.byteLength(body)}`,
+    `HTTP/1.1 ${answer.status} ${answer.title}`,
+    ...answer.headers.map(([name, value]) => `${name}: ${value}`),
     ...(options.requestId === undefined ? [] : [`X-Request-Id: ${options.requestId}`]),
-    ...problemHeaders(error).map(([name, value]) => `${name}: ${value}`),
     'Connection: close',
   ];
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${options.headersOnly === true ? '' : body}`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${options.headersOnly === true ? '' : answer.body}`);
 }
 
 function detailOf(code: string | undefined): string {

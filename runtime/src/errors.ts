@@ -122,10 +122,36 @@ export function problemFromError(error: LedgerError): ProblemDocument {
 }
 
 /**
- * The headers a problem answer carries besides its content type, for every writer of both APIs
- * and the ops routes: `Retry-After` when retrying later helps, `WWW-Authenticate` for a 401.
+ * The one answer to a LedgerError, for every writer (both APIs over express or node's http, the
+ * ops routes, a refused upgrade or request written on the raw socket): the status and reason, the
+ * RFC 9457 body, and the headers it always carries: Content-Type, Content-Length, then
+ * `Retry-After` or the `WWW-Authenticate` challenge the error carries (apiKeys.ts sets it).
+ * Writers add only what is theirs (the request id, `Connection: close`).
  */
-export function problemHeaders(error: LedgerError): [name: string, value: string][] {
+export interface ProblemResponse {
+  readonly status: number;
+  readonly title: string;
+  readonly headers: readonly (readonly [name: string, value: string])[];
+  readonly body: string;
+}
+
+export function problemResponseOf(error: LedgerError): ProblemResponse {
+  const problem = problemFromError(error);
+  const body = JSON.stringify(problem);
+  return {
+    status: problem.status,
+    title: problem.title,
+    headers: [
+      ['Content-Type', problemContentType],
+      ['Content-Length', String(Buffer.byteLength(body))],
+      ...problemHeaders(error),
+    ],
+    body,
+  };
+}
+
+/** `Retry-After` when retrying later helps, `WWW-Authenticate` for a 401 (problemResponseOf). */
+function problemHeaders(error: LedgerError): [name: string, value: string][] {
   const headers: [string, string][] = [];
   const { retryAfterSeconds, challenge } = error.options;
   if (retryAfterSeconds !== undefined) headers.push(['Retry-After', String(retryAfterSeconds)]);

@@ -2,12 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { isApiKeyRefusal, type ApiKeys } from './apiKeys.ts';
 import { requireScope } from './authorization.ts';
-import {
-  problemContentType,
-  problemFromError,
-  problemHeaders,
-  type LedgerError,
-} from './errors.ts';
+import { problemResponseOf, type LedgerError } from './errors.ts';
 import { registerDependencyGauge } from './metrics.ts';
 import { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 
@@ -129,13 +124,9 @@ export function createOpsRoutes(deps: OpsRoutesDeps) {
 }
 
 function sendProblem(response: ServerResponse, error: LedgerError): void {
-  const text = JSON.stringify(problemFromError(error));
-  response.writeHead(error.status, {
-    'content-type': problemContentType,
-    'content-length': Buffer.byteLength(text),
-    ...Object.fromEntries(problemHeaders(error)),
-  });
-  response.end(text);
+  const answer = problemResponseOf(error);
+  response.writeHead(answer.status, answer.headers.flat());
+  response.end(answer.body);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

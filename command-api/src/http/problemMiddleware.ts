@@ -2,9 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import {
   asDependencyUnavailable,
   LedgerError,
-  problemContentType,
-  problemFromError,
-  problemHeaders,
+  problemResponseOf,
   type Logger,
 } from '@ledger/runtime';
 import { pathDecodeErrorAsInvalidId } from '@ledger/schemas';
@@ -46,9 +44,9 @@ export function problemMiddleware(fallbackLogger: Logger) {
 }
 
 export function sendProblem(response: Response, error: LedgerError): void {
-  const problem = problemFromError(error);
-  for (const [name, value] of problemHeaders(error)) response.setHeader(name, value);
-  response.status(problem.status).type(problemContentType).send(JSON.stringify(problem));
+  const answer = problemResponseOf(error);
+  for (const [name, value] of answer.headers) response.setHeader(name, value);
+  response.status(answer.status).send(answer.body);
 }
 
 /**

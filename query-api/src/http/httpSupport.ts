@@ -2,9 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   asDependencyUnavailable,
   LedgerError,
-  problemContentType,
-  problemFromError,
-  problemHeaders,
+  problemResponseOf,
   type IdGenerator,
   type Logger,
 } from '@ledger/runtime';
@@ -118,11 +116,11 @@ export function sendNotModified(
 
 /** An RFC 9457 document for a LedgerError, with its Retry-After or WWW-Authenticate if any. */
 export function sendProblem(response: ServerResponse, error: LedgerError, requestId: string): void {
-  const body = JSON.stringify(problemFromError(error));
-  const headers = bodyHeaders(problemContentType, Buffer.byteLength(body), requestId);
-  for (const header of problemHeaders(error)) headers.push(...header);
-  response.writeHead(error.status, headers);
-  response.end(body);
+  const answer = problemResponseOf(error);
+  const headers = [requestIdHeader, requestId];
+  for (const header of answer.headers) headers.push(...header);
+  response.writeHead(answer.status, headers);
+  response.end(answer.body);
 }
 
 /**
