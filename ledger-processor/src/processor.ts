@@ -1,6 +1,7 @@
 import { trace, type Span } from '@opentelemetry/api';
 import {
   createPartitionConsumer,
+  type PartitionConsumer,
   endSpanWithError,
   linkToTraceparent,
   startProcessSpan,
@@ -10,7 +11,7 @@ import {
   type TopicNames,
 } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { batchCommandsMax } from './domain/index.ts';
 import { OutboxRelayFailure, type OutboxRelay } from './outboxRelay.ts';
@@ -56,12 +57,8 @@ export interface ProcessorDeps {
   readonly onFatal: (error: unknown) => void;
 }
 
-export interface Processor {
-  start(): Promise<void>;
-  /** Finishes or abandons the in-flight batch (never half-applied), then disconnects. */
-  stop(): Promise<void>;
-  readonly consumer: Consumer;
-}
+/** Started and stopped as runtime's partition consumer it runs on. */
+export type Processor = PartitionConsumer;
 
 /**
  * The single writer of each `ledger.commands` partition it is assigned, on runtime's partition

@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import {
   createPartitionConsumer,
+  type PartitionConsumer,
   endSpanWithError,
   linkMessage,
   startProcessSpan,
@@ -10,7 +11,7 @@ import {
   type SliceResult,
 } from '@ledger/runtime';
 import type { LedgerSerde } from '@ledger/schemas';
-import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import type pg from 'pg';
 import {
   processPartitionBatch,
@@ -48,12 +49,8 @@ export interface ProjectorDeps {
   readonly onFatal: (error: unknown) => void;
 }
 
-export interface Projector {
-  start(): Promise<void>;
-  /** Finishes or abandons the in-flight batch (never half-applied), then disconnects. */
-  stop(): Promise<void>;
-  readonly consumer: Consumer;
-}
+/** Started and stopped as runtime's partition consumer it runs on. */
+export type Projector = PartitionConsumer;
 
 /**
  * The consumer group on `ledger.events` that keeps the read models, on runtime's partition
