@@ -23,6 +23,6 @@ export {
   type LedgerSchema,
   type LedgerSchemaName,
 } from './avroSchemas.ts';
-export { ledgerSchemaVersions, historicSchemaType } from './schemaHistory.ts';
+export { ledgerSchemaVersions, historicSchemaText, historicSchemaType } from './schemaHistory.ts';
 export type * from './avroRecordTypes.ts';
 export { branchNames } from './avroRecordTypes.ts';

@@ -19,6 +19,11 @@ export const ledgerSchemaVersions: Readonly<Record<LedgerSchemaName, number>> = 
 
 /** The Avro type of `name` as version `version` wrote it (the current file for the current one). */
 export function historicSchemaType(name: LedgerSchemaName, version: number): avro.Type {
+  return avroTypeFor(JSON.parse(historicSchemaText(name, version)) as avro.Schema);
+}
+
+/** The schema text of `name` at `version`, compact, as it was registered. */
+export function historicSchemaText(name: LedgerSchemaName, version: number): string {
   const current = ledgerSchemaVersions[name];
   if (!Number.isInteger(version) || version < 1 || version > current) {
     throw new Error(`${name} has versions 1 to ${current}, not ${version}`);
@@ -27,5 +32,5 @@ export function historicSchemaType(name: LedgerSchemaName, version: number): avr
     version === current
       ? new URL(`${name}.avsc`, avroDirectory)
       : new URL(`history/${name}.v${version}.avsc`, avroDirectory);
-  return avroTypeFor(JSON.parse(readFileSync(file, 'utf8')) as avro.Schema);
+  return JSON.stringify(JSON.parse(readFileSync(file, 'utf8')) as unknown);
 }
