@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { transactionPhases } from '../metrics/timeline.ts';
 import type { BatchRun } from '../scenarios/batchThroughput.ts';
 import type { BenchResults } from './benchResults.ts';
 import { cpuBudgetSection } from './cpuBudgetReport.ts';
@@ -93,7 +94,7 @@ function loadTable(results: BenchResults): string {
 function batchTable(runs: readonly BatchRun[], points: BenchResults['timeline']): string {
   if (runs.length === 0) return 'No batch runs completed.';
   const lines = [
-    '| run | accounts | distribution | accepted | invalid items | decided/s during load | applied/s end to end | drain s | commands / transaction | ms / transaction | transaction time ÷ wall time | ms per 1000 commands: offsets / snapshot / decide / write / commit | CPU µs per transfer, all processes |',
+    `| run | accounts | distribution | accepted | invalid items | decided/s during load | applied/s end to end | drain s | commands / transaction | ms / transaction | transaction time ÷ wall time | ms per 1000 commands: ${transactionPhases.join(' / ')} | CPU µs per transfer, all processes |`,
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of runs) {
