@@ -12,6 +12,7 @@ import {
   commandIdExample,
   commandResponseHeaders,
   commonCommandProblems,
+  missingScopeExample,
   preferParameter,
 } from './commandParts.ts';
 
@@ -111,12 +112,7 @@ export function openAccountOperation(): JsonObject {
             value: problemExample('invalid_id', `accountId must match ${idPattern.source}`),
           },
         },
-        {
-          forbidden: {
-            summary: 'Missing scope',
-            value: problemExample('forbidden', 'this API key lacks the accounts:write scope'),
-          },
-        },
+        missingScopeExample('accounts:write'),
       ),
       '409': problemResponse(
         'The accountId is taken by another body (at the edge, or by the ledger processor)',

@@ -52,6 +52,26 @@ export function transferAnswers(what: string, applied: ExampleSet, accepted: Exa
   };
 }
 
+/** The `forbidden` example of an operation: a key without its scope. */
+export function missingScopeExample(scope: string): ExampleSet {
+  return {
+    forbidden: {
+      summary: 'Missing scope',
+      value: problemExample('forbidden', `this API key lacks the ${scope} scope`),
+    },
+  };
+}
+
+/** The `unknownField` example: a body with a field the strict schema does not have. */
+export const unknownFieldExample: ExampleSet = {
+  unknownField: {
+    summary: 'Strict schema',
+    value: problemExample('invalid_request', 'unknown field "memo" in the request body', {
+      field: 'memo',
+    }),
+  },
+};
+
 /** Refusals every POST may meet before or after validation. */
 export function commonCommandProblems(badRequest: ExampleSet, forbidden: ExampleSet): JsonObject {
   return {

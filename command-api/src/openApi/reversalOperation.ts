@@ -10,6 +10,8 @@ import { idPattern } from '@ledger/schemas';
 import {
   commandIdExample,
   commonCommandProblems,
+  missingScopeExample,
+  unknownFieldExample,
   transferAnswers,
   preferParameter,
 } from './commandParts.ts';
@@ -105,19 +107,9 @@ export function reversalOperation(): JsonObject {
       ),
       ...commonCommandProblems(
         {
-          unknownField: {
-            summary: 'Strict schema',
-            value: problemExample('invalid_request', 'unknown field "memo" in the request body', {
-              field: 'memo',
-            }),
-          },
+          ...unknownFieldExample,
         },
-        {
-          forbidden: {
-            summary: 'Missing scope',
-            value: problemExample('forbidden', 'this API key lacks the transfers:write scope'),
-          },
-        },
+        missingScopeExample('transfers:write'),
       ),
       '404': problemResponse('No decided transfer with this id', ['not_found'], {
         notFound: {

@@ -10,6 +10,8 @@ import { amountMax, idPattern } from '@ledger/schemas';
 import {
   commandIdExample,
   commonCommandProblems,
+  missingScopeExample,
+  unknownFieldExample,
   transferAnswers,
   preferParameter,
 } from './commandParts.ts';
@@ -155,19 +157,9 @@ export function transferOperation(): JsonObject {
               `amount must be a string of decimal digits in minor units in "1".."${amountMax}" without sign, leading zeros, fraction or exponent`,
             ),
           },
-          unknownField: {
-            summary: 'Strict schema',
-            value: problemExample('invalid_request', 'unknown field "memo" in the request body', {
-              field: 'memo',
-            }),
-          },
+          ...unknownFieldExample,
         },
-        {
-          forbidden: {
-            summary: 'Missing scope',
-            value: problemExample('forbidden', 'this API key lacks the transfers:write scope'),
-          },
-        },
+        missingScopeExample('transfers:write'),
       ),
       '409': problemResponse('The key is taken by another body', ['idempotency_conflict'], {
         idempotencyConflict: {
