@@ -7,6 +7,7 @@ import type { AuditLimits } from './auditLimits.ts';
 import {
   checkEvent,
   createAuditState,
+  findChainGap,
   findGap,
   finishAudit,
   type AuditState,
@@ -241,17 +242,18 @@ function startTicker(context: {
       }
       clock.record(at, ends);
       const caughtUpAt = clock.update(positions);
-      const gap = findGap(state, caughtUpAt - options.limits.gapWaitMs);
+      const waitedSince = caughtUpAt - options.limits.gapWaitMs;
+      const gap = findGap(state, waitedSince) ?? findChainGap(state, waitedSince);
       if (gap !== undefined && !context.check(gap)) return;
       if (options.stop?.aborted) {
         stoppedAt ??= at;
-        if (state.pendingLegs === 0) return context.end(context.finish());
+        if (state.pendingLegs === 0 && state.heldLinks === 0) return context.end(context.finish());
         if (at - stoppedAt >= options.limits.gapWaitMs) {
-          const stale = findGap(state, stoppedAt);
+          const stale = findGap(state, stoppedAt) ?? findChainGap(state, stoppedAt);
           if (stale !== undefined && !context.check(stale)) return;
           return context.end({
             outcome: 'incomplete',
-            reason: `stopped with ${state.pendingLegs} legs in flight after ${options.limits.gapWaitMs} ms`,
+            reason: `stopped with ${state.pendingLegs} legs and ${state.heldLinks} chain links in flight after ${options.limits.gapWaitMs} ms`,
           });
         }
       }

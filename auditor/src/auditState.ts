@@ -9,6 +9,7 @@ import type {
 import { accountsLimit, applyInOrder, bookOf, enqueueLeg, findGap } from './accountBooks.ts';
 import { canonicalJson } from '@ledger/schemas';
 import { chainHeads, checkChainLink, finishChains } from './chainChecks.ts';
+export { findChainGap } from './chainChecks.ts';
 import {
   checkReversal,
   finishReversals,
@@ -70,7 +71,7 @@ export function checkEvent(state: AuditState, input: AuditInput): CheckResult {
   // event that moved nothing).
   const checked = checkPayload(state, input);
   if (checked.outcome !== 'ok') return checked;
-  return checkChainLink(state, refOf(input), event);
+  return checkChainLink(state, refOf(input), event, input.receivedAtMs);
 }
 
 function checkPayload(state: AuditState, input: AuditInput): CheckResult {

@@ -168,6 +168,8 @@ export interface ChainBook {
 export interface HeldLink {
   readonly event: LedgerEvent;
   readonly ref: EventRef;
+  /** When it was read (the reader's clock): a follower declares a gap only after a wait. */
+  readonly receivedAtMs: number;
 }
 
 export function createAuditState(

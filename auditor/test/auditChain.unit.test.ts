@@ -5,6 +5,7 @@ import { defaultAuditLimits } from '../src/auditLimits.ts';
 import {
   checkEvent,
   createAuditState,
+  findChainGap,
   finishAudit,
   type AuditInput,
   type ChainAnchor,
@@ -140,3 +141,18 @@ function unchainedLog(): AuditInput[] {
   log.open('b');
   return log.inputs;
 }
+
+describe('auditor core: chain gaps while following', () => {
+  it('given a link waiting for a dropped predecessor, when asked before and after the wait, then the gap is named only once the link is old enough', () => {
+    const log = chainedLog();
+    const state = createAuditState(defaultAuditLimits);
+    const inputs = log.inputs.filter((_input, index) => index !== 4);
+    for (const input of inputs) assert.equal(checkEvent(state, input).outcome, 'ok');
+    const held = inputs[4]!; // chain 0's link 5, read at receivedAtMs = its event number
+    assert.equal(findChainGap(state, held.receivedAtMs), undefined, 'read too recently');
+    const gap = findChainGap(state, held.receivedAtMs + 1);
+    assert.ok(gap?.outcome === 'violation');
+    assert.equal(gap.violation.kind, 'chain_gap');
+    assert.equal(gap.violation.event?.eventId, held.event.eventId);
+  });
+});

@@ -15,7 +15,8 @@ import { handBuiltLog } from './handBuiltLog.ts';
 
 // --follow against the real Kafka and registry, with events written through the serde into
 // topics of this test: a live event is checked as it arrives, metrics are served, a stop ends
-// the run with a summary, and a version that never comes is a gap once the wait has passed.
+// the run with a summary, and a version or a chain link that never comes is a gap once the wait
+// has passed.
 describe('auditor --follow', () => {
   let env: LedgerTestEnvironment;
   const extraTopics: string[] = [];
@@ -132,6 +133,40 @@ describe('auditor --follow', () => {
     assert.ok(result.outcome === 'violation', JSON.stringify(result));
     assert.equal(result.violation.kind, 'version_gap');
     assert.equal(result.violation.event?.eventId, 'evt-6'); // bob's t-3 credit waits for v2
+    assert.ok(Date.now() - startedAt >= 1_000, 'not before the wait');
+  });
+
+  it('given a followed chained log missing an event that moved nothing, when the gap wait passes, then chain_gap is reported without a stop', async () => {
+    const log = handBuiltLog('audit-test.events', { chained: true });
+    log.open('funding', { overdraft: 1_000_000n });
+    log.open('alice');
+    log.post('t-1', 'funding', 'alice', 500n);
+    const dropped = log.reject('t-2', 'alice', 'funding', 9_999n); // no version moves
+    const after = log.post('t-3', 'alice', 'funding', 20n);
+    const topic = `${env.prefix}.events-chain-gap`;
+    extraTopics.push(topic);
+    const admin = env.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+    });
+    await admin.disconnect();
+    await produce(
+      topic,
+      log.inputs.filter((input) => input !== dropped),
+    );
+    const startedAt = Date.now();
+    const result = await runAudit({
+      kafka: env.kafka,
+      serde: env.serde,
+      topic,
+      limits: { ...defaultAuditLimits, gapWaitMs: 1_000 },
+      follow: true,
+    });
+    assert.ok(result.outcome === 'violation', JSON.stringify(result));
+    assert.equal(result.violation.kind, 'chain_gap');
+    assert.equal(result.violation.event?.eventId, after.event.eventId);
     assert.ok(Date.now() - startedAt >= 1_000, 'not before the wait');
   });
 });
