@@ -6,15 +6,18 @@ import {
   type AuditState,
   type CheckResult,
   type PendingLeg,
+  type Violation,
 } from './auditTypes.ts';
+import { settleHold } from './settlementChecks.ts';
 
 /**
- * Per-account versions and running balances. An account's legs can arrive out of version order:
- * a credit leg lives in the debtor's partition, which the reader may reach before the credited
- * account's own partition (or the partition of another debtor) delivers the version before it.
- * So every leg is buffered under its version and applied once its account reaches the version
- * before it; a version that never comes is a gap, declared only by findGap (at the end of a run,
- * or after a bounded wait when following).
+ * Per-account versions, running balances and running held amounts (what pending transfers
+ * reserve). An account's legs can arrive out of version order: a credit leg lives in the debtor's
+ * partition, which the reader may reach before the credited account's own partition (or the
+ * partition of another debtor) delivers the version before it. So every leg is buffered under its
+ * version and applied once its account reaches the version before it; a version that never comes
+ * is a gap, declared only by findGap (at the end of a run, or after a bounded wait when
+ * following).
  */
 
 /** The account's book, created empty when first named; undefined when accountsMax is reached. */
@@ -22,7 +25,13 @@ export function bookOf(state: AuditState, accountId: string): AccountBook | unde
   const book = state.accounts.get(accountId);
   if (book !== undefined) return book;
   if (state.accounts.size >= state.limits.accountsMax) return undefined;
-  const created: AccountBook = { opened: undefined, version: 0, balance: 0n, pending: new Map() };
+  const created: AccountBook = {
+    opened: undefined,
+    version: 0,
+    balance: 0n,
+    held: 0n,
+    pending: new Map(),
+  };
   state.accounts.set(accountId, created);
   return created;
 }
@@ -68,7 +77,11 @@ export function enqueueLeg(state: AuditState, accountId: string, leg: PendingLeg
   return applyInOrder(state, accountId, book);
 }
 
-/** Applies the account's buffered legs for as long as the next version is there. */
+/**
+ * Applies the account's buffered legs for as long as the next version is there: each moves the
+ * running balance by its delta and the running held amount by its held delta, and must leave at
+ * least −overdraftLimit available (balance − held).
+ */
 export function applyInOrder(state: AuditState, accountId: string, book: AccountBook): CheckResult {
   const opened = book.opened;
   if (opened === undefined) return ok(state);
@@ -86,33 +99,79 @@ export function applyInOrder(state: AuditState, accountId: string, book: Account
         found: leg.currency,
       });
     }
-    const expected = book.balance + leg.delta;
-    if (leg.balanceAfter !== expected) {
-      const moved = leg.balanceAfter - book.balance;
-      return violated({
-        kind: 'balance_mismatch',
-        event: leg.ref,
-        accountId,
-        expected: `${leg.side} leg of transfer ${leg.transferId} at version ${leg.version}: balanceAfter ${expected} (${book.balance} ${leg.delta < 0n ? '−' : '+'} ${abs(leg.delta)})`,
-        found: `balanceAfter ${leg.balanceAfter}: the leg moved ${moved} instead of ${leg.delta}, so the transfer's legs sum to ${moved - leg.delta}, not 0`,
-      });
+    // A settlement is checked when its entry applies: its hold is an earlier entry of the same
+    // account, so it has been read by now, whatever order the partitions were read in.
+    if (leg.settles !== undefined) {
+      const settled = settleHold(state, leg, leg.settles);
+      if (settled.outcome !== 'ok') return settled;
     }
-    if (expected < -opened.overdraftLimit) {
-      return violated({
-        kind: 'overdraft_exceeded',
-        event: leg.ref,
-        accountId,
-        expected: `a balance of at least −${opened.overdraftLimit} (the overdraft limit)`,
-        found: `balanceAfter ${expected} at version ${leg.version}`,
-      });
-    }
-    book.balance = expected;
+    const balance = book.balance + leg.delta;
+    const held = book.held + leg.heldDelta;
+    const wrong = wrongEntry(book, leg, { balance, held, limit: opened.overdraftLimit });
+    if (wrong !== undefined) return violated({ ...wrong, event: leg.ref, accountId });
+    book.balance = balance;
+    book.held = held;
     book.version = leg.version;
     const sum = state.balanceSumByCurrency.get(leg.currency) ?? 0n;
     state.balanceSumByCurrency.set(leg.currency, sum + leg.delta);
   }
   if (book.pending.size === 0) state.waiting.delete(accountId);
   return ok(state);
+}
+
+type Wrong = Pick<Violation, 'kind' | 'expected' | 'found'>;
+
+/** What is wrong with applying `leg` to the book, given the balance and held it should leave. */
+function wrongEntry(
+  book: AccountBook,
+  leg: PendingLeg,
+  { balance, held, limit }: { balance: bigint; held: bigint; limit: bigint },
+): Wrong | undefined {
+  if (leg.balanceAfter !== balance) return balanceMismatch(book, leg, balance);
+  if (leg.heldAfter !== held || held < 0n) return heldMismatch(book, leg, held);
+  if (balance < -limit) {
+    return {
+      kind: 'overdraft_exceeded',
+      expected: `a balance of at least −${limit} (the overdraft limit)`,
+      found: `balanceAfter ${balance} at version ${leg.version}`,
+    };
+  }
+  if (balance - held < -limit) {
+    return {
+      kind: 'available_below_overdraft',
+      expected: `an available balance (balance − held) of at least −${limit} (the overdraft limit)`,
+      found: `${balance} − ${held} held = ${balance - held} after the ${leg.side} leg of transfer ${leg.transferId} at version ${leg.version}`,
+    };
+  }
+  return undefined;
+}
+
+function balanceMismatch(book: AccountBook, leg: PendingLeg, expected: bigint): Wrong {
+  const moved = leg.balanceAfter - book.balance;
+  return {
+    kind: 'balance_mismatch',
+    expected: `${leg.side} leg of transfer ${leg.transferId} at version ${leg.version}: balanceAfter ${expected} (${book.balance} ${signed(leg.delta)})`,
+    found:
+      leg.side === 'hold' || leg.side === 'release'
+        ? `balanceAfter ${leg.balanceAfter}: a ${leg.side} moves no money, this one moved ${moved}`
+        : `balanceAfter ${leg.balanceAfter}: the leg moved ${moved} instead of ${leg.delta}, so the transfer's legs sum to ${moved - leg.delta}, not 0`,
+  };
+}
+
+function heldMismatch(book: AccountBook, leg: PendingLeg, expected: bigint): Wrong {
+  const at = `${leg.side} leg of transfer ${leg.transferId} at version ${leg.version}`;
+  if (expected < 0n) {
+    return {
+      kind: 'held_mismatch',
+      expected: `${at}: a held amount of at least 0`,
+      found: `it releases ${abs(leg.heldDelta)} of the ${book.held} held`,
+    };
+  }
+  return {
+    kind: 'held_mismatch',
+    expected: `${at}: heldAfter ${expected} (${book.held} ${signed(leg.heldDelta)})`,
+    found: `heldAfter ${leg.heldAfter}`,
+  };
 }
 
 /**
@@ -163,3 +222,6 @@ function earlier(a: PendingLeg, b: PendingLeg): boolean {
 }
 
 const abs = (value: bigint): bigint => (value < 0n ? -value : value);
+
+/** `+ 5`, `− 5`: how a change is written after the value it changes. */
+const signed = (delta: bigint): string => `${delta < 0n ? '−' : '+'} ${abs(delta)}`;

@@ -16,6 +16,11 @@ export interface AuditLimits {
   readonly eventIdsMax: number;
   /** Transfer ids remembered to find a transfer posted twice. */
   readonly transferIdsMax: number;
+  /**
+   * Pending transfers (holds) remembered, open or settled: what a settlement must match, and
+   * proof that none is settled twice or reused as an ordinary transfer's id.
+   */
+  readonly pendingTransfersMax: number;
   /** `--follow`: how long a leg may wait for its account's earlier version before it is a gap. */
   readonly gapWaitMs: number;
 }
@@ -30,6 +35,8 @@ export const auditPendingLegsMaxDefault = 100_000;
 /** ~150 bytes each (id and a 128-bit content digest): ~750 MB at the limit. */
 export const auditEventIdsMaxDefault = 5_000_000;
 export const auditTransferIdsMaxDefault = 5_000_000;
+/** ~250 bytes each (id, accounts, currency, amount, where it was read and settled): ~1.25 GB. */
+export const auditPendingTransfersMaxDefault = 5_000_000;
 /**
  * Longer than the ledger takes to republish a crashed processor's unpublished events (a session
  * timeout, ~8 s, plus the relay's catch-up), so a version still on its way is not called a gap.
@@ -42,6 +49,7 @@ export const auditLimitVariables = {
   pendingLegsMax: 'LEDGER_AUDIT_PENDING_LEGS_MAX',
   eventIdsMax: 'LEDGER_AUDIT_EVENT_IDS_MAX',
   transferIdsMax: 'LEDGER_AUDIT_TRANSFER_IDS_MAX',
+  pendingTransfersMax: 'LEDGER_AUDIT_PENDING_TRANSFERS_MAX',
   gapWaitMs: 'LEDGER_AUDIT_GAP_WAIT_MS',
 } as const satisfies Record<keyof AuditLimits, string>;
 
@@ -50,6 +58,7 @@ export const defaultAuditLimits: AuditLimits = {
   pendingLegsMax: auditPendingLegsMaxDefault,
   eventIdsMax: auditEventIdsMaxDefault,
   transferIdsMax: auditTransferIdsMaxDefault,
+  pendingTransfersMax: auditPendingTransfersMaxDefault,
   gapWaitMs: auditGapWaitMsDefault,
 };
 
@@ -65,6 +74,7 @@ export function readAuditLimits(env: NodeJS.ProcessEnv = process.env): AuditLimi
     pendingLegsMax: count('pendingLegsMax'),
     eventIdsMax: count('eventIdsMax'),
     transferIdsMax: count('transferIdsMax'),
+    pendingTransfersMax: count('pendingTransfersMax'),
     gapWaitMs: intFromEnv(env, auditLimitVariables.gapWaitMs, auditGapWaitMsDefault, {
       min: 1_000,
       max: 3_600_000,

@@ -11,6 +11,15 @@ import { canonicalJson } from '@ledger/schemas';
 import { chainHeads, checkChainLink, finishChains } from './chainChecks.ts';
 export { findChainGap } from './chainChecks.ts';
 import {
+  checkNotPending,
+  checkPendingPosted,
+  checkPendingVoided,
+  checkSettlementRejected,
+  checkTransferPending,
+} from './pendingChecks.ts';
+import { auditTotals, type AuditTotals } from './auditTotals.ts';
+export type { AuditTotals } from './auditTotals.ts';
+import {
   checkReversal,
   finishReversals,
   reversedPath,
@@ -34,9 +43,9 @@ export { findGap } from './accountBooks.ts';
  * clock or randomness (the reading time comes in with the event). The shell (auditRun.ts) reads
  * Kafka and feeds it; the tests feed it hand-built logs.
  *
- * Each event type is one case of `checkPayload`. A new type (holds, reversals) adds its case
- * there and, where it moves balances, its legs through enqueueLeg; the compiler's exhaustiveness
- * check names the switch that lacks it.
+ * Each event type is one case of `checkPayload`. A new type adds its case there and, where it
+ * moves balances or held amounts, its legs through enqueueLeg (as pendingChecks.ts does for
+ * holds); the compiler's exhaustiveness check names the switch that lacks it.
  */
 export function checkEvent(state: AuditState, input: AuditInput): CheckResult {
   const { event } = input;
@@ -85,6 +94,14 @@ function checkPayload(state: AuditState, input: AuditInput): CheckResult {
       return checkRejected(state, input, payload);
     case 'AccountOpenRejected':
       return checkOpenRejected(state, input, payload);
+    case 'TransferPending':
+      return checkTransferPending(state, input, payload);
+    case 'PendingPosted':
+      return checkPendingPosted(state, input, payload);
+    case 'PendingVoided':
+      return checkPendingVoided(state, input, payload);
+    case 'SettlementRejected':
+      return checkSettlementRejected(state, input, payload);
   }
 }
 
@@ -113,6 +130,7 @@ function checkOpened(state: AuditState, input: AuditInput, opened: AccountOpened
   book.opened = { currency: opened.currency, overdraftLimit: opened.overdraftLimit };
   book.version = 1;
   book.balance = 0n;
+  book.held = 0n;
   if (!state.balanceSumByCurrency.has(opened.currency)) {
     state.balanceSumByCurrency.set(opened.currency, 0n);
   }
@@ -145,6 +163,8 @@ function checkPosted(state: AuditState, input: AuditInput, posted: TransferPoste
       found: `a second posting under event ${input.event.eventId}`,
     });
   }
+  const pending = checkNotPending(state, input, transferId);
+  if (pending.outcome !== 'ok') return pending;
   if (state.postedTransfers.size >= state.limits.transferIdsMax) {
     return {
       outcome: 'limit',
@@ -177,7 +197,9 @@ function checkPosted(state: AuditState, input: AuditInput, posted: TransferPoste
     transferId,
     delta: side === 'debit' ? -amount : amount,
     currency,
+    heldDelta: 0n,
     balanceAfter: at.balanceAfter,
+    heldAfter: at.heldAfter ?? 0n,
     ref,
     receivedAtMs: input.receivedAtMs,
   });
@@ -216,17 +238,6 @@ export interface ChainHeads {
   readonly unchainedEvents: number;
 }
 
-/** Totals for the summary once the log is read, or the first violation they reveal. */
-export interface AuditTotals {
-  readonly eventsByType: Readonly<Record<string, number>>;
-  readonly identicalDuplicates: number;
-  /** Per currency: posted transfers and the sum of their amounts (decimal string). */
-  readonly postedByCurrency: Readonly<Record<string, { transfers: number; amount: string }>>;
-  readonly accountsOpened: number;
-  /** Per currency: the sum of the final balances, "0" in a double-entry ledger. */
-  readonly finalBalanceSumByCurrency: Readonly<Record<string, string>>;
-}
-
 /**
  * The end of a bounded run (or of a follow run that is stopped): any leg still waiting is a gap,
  * and every currency's balances must sum to zero.
@@ -255,26 +266,9 @@ export function finishAudit(
       };
     }
   }
-  const sorted = <V>(map: Map<string, V>) =>
-    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  let accountsOpened = 0;
-  for (const book of state.accounts.values()) if (book.opened !== undefined) accountsOpened += 1;
   return {
     outcome: 'ok',
     chains: { heads: chainHeads(state), unchainedEvents: state.unchainedEvents },
-    totals: {
-      eventsByType: Object.fromEntries(sorted(state.eventsByType)),
-      identicalDuplicates: state.identicalDuplicates,
-      postedByCurrency: Object.fromEntries(
-        sorted(state.postedByCurrency).map(([currency, { transfers, amount }]) => [
-          currency,
-          { transfers, amount: amount.toString() },
-        ]),
-      ),
-      accountsOpened,
-      finalBalanceSumByCurrency: Object.fromEntries(
-        sorted(state.balanceSumByCurrency).map(([currency, sum]) => [currency, sum.toString()]),
-      ),
-    },
+    totals: auditTotals(state),
   };
 }

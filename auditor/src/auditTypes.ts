@@ -1,4 +1,4 @@
-import type { EventType, LedgerEvent } from '@ledger/schemas';
+import type { EventType, LedgerEvent, SettlementAction } from '@ledger/schemas';
 import type { AuditLimits } from './auditLimits.ts';
 
 /** Where an event sits in the log. Offsets are decimal strings, as Kafka clients give them. */
@@ -40,6 +40,20 @@ export type ViolationKind =
   /** A leg whose balance after is not the running balance moved by the transfer's amount. */
   | 'balance_mismatch'
   | 'overdraft_exceeded'
+  /** A leg whose held amount after is not the running held moved by the entry (or is below 0). */
+  | 'held_mismatch'
+  /** An entry leaving balance − held below minus the overdraft limit (what holds reserved). */
+  | 'available_below_overdraft'
+  /** A second settlement (PendingPosted or PendingVoided) of one pending transfer. */
+  | 'pending_settled_twice'
+  /** A settlement of a transfer no TransferPending (read before its entry) holds. */
+  | 'settlement_without_pending'
+  /** A settlement on other accounts or currency than its hold, or releasing another amount. */
+  | 'settlement_mismatch'
+  /** A PendingPosted moving more than was pending. */
+  | 'post_exceeds_pending'
+  /** A PendingPosted decided at or after its hold's expiresAt. */
+  | 'posted_after_expiry'
   /** The final balances of a currency do not sum to zero. */
   | 'unbalanced_total'
   /** A reversal of no posted transfer, or not along its path reversed. */
@@ -74,15 +88,24 @@ export type CheckResult =
   /** A limit of AuditLimits was reached: nothing is proven wrong, the run cannot go on. */
   | { readonly outcome: 'limit'; readonly limit: keyof AuditLimits; readonly detail: string };
 
-/** A leg read before its account reached the version before it. */
+/**
+ * One entry on one account, waiting until its account reaches the version before it: a posting's
+ * debit or credit, a hold, or a hold's release (a posted hold's debit both moves and releases).
+ */
 export interface PendingLeg {
   readonly version: number;
-  readonly side: 'debit' | 'credit';
+  readonly side: 'debit' | 'credit' | 'hold' | 'release';
   readonly transferId: string;
-  /** Signed: −amount for a debit, +amount for a credit. */
+  /** Signed: −amount for a debit, +amount for a credit, 0 for a hold or a release. */
   readonly delta: bigint;
+  /** Signed change of the held amount: +amount for a hold, −the pending amount on its release. */
+  readonly heldDelta: bigint;
   readonly currency: string;
   readonly balanceAfter: bigint;
+  /** The leg's heldAfter, 0 when absent (events before v3, when nothing was ever held). */
+  readonly heldAfter: bigint;
+  /** On the debit leg of a settlement: checked against its hold when the leg is applied. */
+  readonly settles?: SettlementClaim;
   readonly ref: EventRef;
   readonly receivedAtMs: number;
 }
@@ -93,6 +116,8 @@ export interface AccountBook {
   /** The last version applied: 0 before the opening, 1 after it. */
   version: number;
   balance: bigint;
+  /** What the account's pending transfers hold after the last version applied. */
+  held: bigint;
   readonly pending: Map<number, PendingLeg>;
 }
 
@@ -112,6 +137,35 @@ export interface WaitingReversal {
   readonly amount: bigint;
   /** The first of them, reported if they turn out wrong. */
   readonly ref: EventRef;
+}
+
+/** A pending transfer (TransferPending): what its one settlement must match. */
+export interface PendingTransfer {
+  /** `<event id>@<partition>:<offset>` of the hold. */
+  readonly at: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly currency: string;
+  readonly amount: bigint;
+  /** The hold's entry on fromAccountId: its settlement must be a later one. */
+  readonly version: number;
+  readonly expiresAt: number | undefined;
+  /** `<event id>@<partition>:<offset>` of its settlement; undefined while it is pending. */
+  settledBy: string | undefined;
+}
+
+/** What a PendingPosted or PendingVoided says about the pending transfer it settles. */
+export interface SettlementClaim {
+  readonly action: SettlementAction;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly currency: string;
+  /** What it moved (PendingPosted.amount); 0 for a void or an expiry. */
+  readonly posted: bigint;
+  /** What it released: PendingPosted.pendingAmount, PendingVoided.amount. */
+  readonly released: bigint;
+  /** The event's occurredAt: the decision's clock, the one a post is refused by after expiry. */
+  readonly occurredAt: number;
 }
 
 export interface CurrencyTotals {
@@ -135,6 +189,8 @@ export interface AuditState {
   readonly postedTransfers: Map<string, PostedTransfer>;
   /** Reversals read before the transfer they reverse, by that transfer's id (reversalChecks.ts). */
   readonly pendingReversals: Map<string, WaitingReversal>;
+  /** Transfer id → its hold, open or settled (pendingChecks.ts); bounded by pendingTransfersMax. */
+  readonly pendingTransfers: Map<string, PendingTransfer>;
   /** First readings per event type (identical duplicates are counted apart). */
   readonly eventsByType: Map<EventType, number>;
   readonly postedByCurrency: Map<string, CurrencyTotals>;
@@ -184,6 +240,7 @@ export function createAuditState(
     eventIds: new Map(),
     postedTransfers: new Map(),
     pendingReversals: new Map(),
+    pendingTransfers: new Map(),
     eventsByType: new Map(),
     postedByCurrency: new Map(),
     balanceSumByCurrency: new Map(),

@@ -55,6 +55,7 @@ describe('auditor core: a correct log', () => {
       eventsByType: { AccountOpened: 3, TransferPosted: 3, TransferRejected: 1 },
       identicalDuplicates: 0,
       postedByCurrency: { USD: { transfers: 3, amount: '750' } },
+      pendingByCurrency: {},
       accountsOpened: 3,
       finalBalanceSumByCurrency: { USD: '0' },
     });

@@ -3,18 +3,36 @@ import {
   type ChainLink,
   type EventPayload,
   type LedgerEvent,
+  type SettlementAction,
+  type SettlementRejectionCode,
+  type VoidReason,
 } from '@ledger/schemas';
 import type { AuditInput } from '../src/auditState.ts';
 
+/** The hold a settlement settles: the log's own, or (`hold` option) one it claims. */
+interface Hold {
+  readonly from: string;
+  readonly to: string;
+  readonly amount: bigint;
+}
+
 /**
- * Builds correct event logs by hand, the way the ledger would write them: each account's versions
- * and balances follow, every posting's legs move by its amount. Tests then corrupt a copy.
+ * Builds correct event logs by hand, the way the ledger would write them: each account's versions,
+ * balances and held amounts follow, every posting's legs move by its amount. Tests then corrupt a
+ * copy. With `chained`, each partition is one hash chain (chain = partition), as the processor
+ * links; with `v3`, ordinary postings' legs carry heldAfter too, as v3 writers do.
  */
-export function handBuiltLog(topic = 'audit-test.events', options: { chained?: boolean } = {}) {
+export function handBuiltLog(
+  topic = 'audit-test.events',
+  options: { chained?: boolean; v3?: boolean } = {},
+) {
   const inputs: AuditInput[] = [];
-  /** With `chained`, each partition is one hash chain (chain = partition), as the processor links. */
   const heads = new Map<number, ChainLink>();
-  const books = new Map<string, { version: number; balance: bigint; partition: number }>();
+  const books = new Map<
+    string,
+    { version: number; balance: bigint; held: bigint; partition: number }
+  >();
+  const holds = new Map<string, Hold>();
   const nextOffset = new Map<number, number>();
   let eventNumber = 0;
   const append = (payload: EventPayload, partition: number): AuditInput => {
@@ -46,11 +64,29 @@ export function handBuiltLog(topic = 'audit-test.events', options: { chained?: b
     if (found === undefined) throw new Error(`${accountId} is not open`);
     return found;
   };
+  /** The account's leg after an entry: the next version, its balance and held moved. */
+  const entry = (accountId: string, moved: bigint, held: bigint, withHeld = true) => {
+    const at = book(accountId);
+    at.version += 1;
+    at.balance += moved;
+    at.held += held;
+    return {
+      accountId,
+      balanceAfter: at.balance,
+      version: at.version,
+      ...(withHeld ? { heldAfter: at.held } : {}),
+    };
+  };
+  const holdOf = (transferId: string, claimed: Hold | undefined): Hold => {
+    const found = claimed ?? holds.get(transferId);
+    if (found === undefined) throw new Error(`${transferId} is not pending`);
+    return found;
+  };
   return {
     inputs,
     open(accountId: string, options: { partition?: number; overdraft?: bigint } = {}) {
       const partition = options.partition ?? 0;
-      books.set(accountId, { version: 1, balance: 0n, partition });
+      books.set(accountId, { version: 1, balance: 0n, held: 0n, partition });
       return append(
         {
           type: 'AccountOpened',
@@ -66,12 +102,7 @@ export function handBuiltLog(topic = 'audit-test.events', options: { chained?: b
     },
     /** In the debtor's partition, as the processor keys it; `reversalOf` makes it a reversal. */
     post(transferId: string, from: string, to: string, amount: bigint, reversalOf?: string) {
-      const debit = book(from);
-      const credit = book(to);
-      debit.version += 1;
-      debit.balance -= amount;
-      credit.version += 1;
-      credit.balance += amount;
+      const v3 = options.v3 === true;
       return append(
         {
           type: 'TransferPosted',
@@ -81,11 +112,88 @@ export function handBuiltLog(topic = 'audit-test.events', options: { chained?: b
           amount,
           currency: 'USD',
           metadata: {},
-          debit: { accountId: from, balanceAfter: debit.balance, version: debit.version },
-          credit: { accountId: to, balanceAfter: credit.balance, version: credit.version },
+          debit: entry(from, -amount, 0n, v3),
+          credit: entry(to, amount, 0n, v3),
           ...(reversalOf === undefined ? {} : { reversalOf }),
         },
-        debit.partition,
+        book(from).partition,
+      );
+    },
+    /** A pending transfer: `amount` held on `from`, in its partition. */
+    hold(transferId: string, from: string, to: string, amount: bigint, expiresAt?: number) {
+      holds.set(transferId, { from, to, amount });
+      return append(
+        {
+          type: 'TransferPending',
+          transferId,
+          fromAccountId: from,
+          toAccountId: to,
+          amount,
+          currency: 'USD',
+          metadata: {},
+          debit: entry(from, 0n, amount),
+          ...(expiresAt === undefined ? {} : { expiresAt }),
+        },
+        book(from).partition,
+      );
+    },
+    /** Posts `amount` (default: all) of a hold, releasing `pendingAmount` (default: its amount). */
+    postPending(
+      transferId: string,
+      amount?: bigint,
+      settle: { pendingAmount?: bigint; hold?: Hold } = {},
+    ) {
+      const hold = holdOf(transferId, settle.hold);
+      const pendingAmount = settle.pendingAmount ?? hold.amount;
+      const posted = amount ?? pendingAmount;
+      return append(
+        {
+          type: 'PendingPosted',
+          transferId,
+          fromAccountId: hold.from,
+          toAccountId: hold.to,
+          amount: posted,
+          pendingAmount,
+          currency: 'USD',
+          debit: entry(hold.from, -posted, -pendingAmount),
+          credit: entry(hold.to, posted, 0n),
+        },
+        book(hold.from).partition,
+      );
+    },
+    /** Voids or expires a pending transfer, releasing `amount` (default: its amount). */
+    voidPending(
+      transferId: string,
+      settle: { reason?: VoidReason; amount?: bigint; hold?: Hold } = {},
+    ) {
+      const hold = holdOf(transferId, settle.hold);
+      const amount = settle.amount ?? hold.amount;
+      return append(
+        {
+          type: 'PendingVoided',
+          transferId,
+          fromAccountId: hold.from,
+          toAccountId: hold.to,
+          amount,
+          currency: 'USD',
+          reason: settle.reason ?? 'voided',
+          debit: entry(hold.from, 0n, -amount),
+        },
+        book(hold.from).partition,
+      );
+    },
+    rejectSettlement(transferId: string, action: SettlementAction, code: SettlementRejectionCode) {
+      const hold = holdOf(transferId, undefined);
+      return append(
+        {
+          type: 'SettlementRejected',
+          transferId,
+          fromAccountId: hold.from,
+          toAccountId: hold.to,
+          action,
+          code,
+        },
+        book(hold.from).partition,
       );
     },
     reject(transferId: string, from: string, to: string, amount: bigint) {
@@ -103,6 +211,7 @@ export function handBuiltLog(topic = 'audit-test.events', options: { chained?: b
       );
     },
     balanceOf: (accountId: string) => book(accountId).balance,
+    heldOf: (accountId: string) => book(accountId).held,
   };
 }
 

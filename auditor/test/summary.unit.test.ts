@@ -43,6 +43,7 @@ function summaryOf(digest = digestOf(messages)): AuditSummary {
       eventsByType: { AccountOpened: 2, TransferPosted: 2 },
       identicalDuplicates: 0,
       postedByCurrency: { USD: { transfers: 2, amount: '300' } },
+      pendingByCurrency: { USD: { transfers: 1, amount: '40' } },
       accountsOpened: 2,
       finalBalanceSumByCurrency: { USD: '0' },
     },
@@ -91,6 +92,14 @@ describe('signed summary', () => {
     const signed = JSON.parse(
       JSON.stringify(signSummary(summaryOf(), privateKey)),
     ) as SignedSummary;
+    assert.deepEqual(verifySummary(signed, publicPem), []);
+  });
+
+  it('given a summary written before holds (no pendingByCurrency), when verified, then it still verifies: the format only gained a field', () => {
+    const { pendingByCurrency: _absent, ...before } = summaryOf().totals;
+    const older = { ...summaryOf(), totals: before } as unknown as AuditSummary;
+    const signed = JSON.parse(JSON.stringify(signSummary(older, privateKey))) as SignedSummary;
+    assert.equal(signed.summary.format, summaryFormat);
     assert.deepEqual(verifySummary(signed, publicPem), []);
   });
 

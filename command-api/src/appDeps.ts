@@ -45,7 +45,7 @@ export interface DecidedTransfer {
   readonly toAccountId: string;
   readonly amount: bigint;
   readonly currency: string;
-  readonly status: 'posted' | 'rejected';
+  readonly status: 'posted' | 'pending' | 'rejected';
 }
 
 export interface TransferLookup {
@@ -75,7 +75,12 @@ export interface CommandPublisher {
   publish(commands: readonly CommandToPublish[]): Promise<void>;
 }
 
-export type IdempotencyScope = 'account' | 'transfer';
+/**
+ * Keys are claimed per scope: an account id, a transfer's key, and a settlement request (its
+ * transfer and its exact content, so only an identical retry is a replay: which of two different
+ * settlements wins is the processor's decision, commandAcceptor.ts `claimFor`).
+ */
+export type IdempotencyScope = 'account' | 'transfer' | 'settlement';
 
 /** What the accept side remembers about a command under its idempotency key. */
 export interface AcceptRecord {

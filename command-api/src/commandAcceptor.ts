@@ -191,7 +191,16 @@ async function answerFromLedger(
 }
 
 export function scopeOf(command: AcceptedCommand): IdempotencyScope {
-  return command.payload.type === 'OpenAccount' ? 'account' : 'transfer';
+  switch (command.payload.type) {
+    case 'OpenAccount':
+      return 'account';
+    case 'Transfer':
+      return 'transfer';
+    case 'SettlePending':
+      return 'settlement';
+    default:
+      return assertNever(command.payload);
+  }
 }
 
 function claimFor(command: AcceptedCommand): IdempotencyClaim {
@@ -200,7 +209,14 @@ function claimFor(command: AcceptedCommand): IdempotencyClaim {
     requestHash: command.requestHash,
     subjectId: subjectOf(command).id,
   };
-  return { scope: scopeOf(command), key: command.idempotencyKey, record };
+  // A settlement's claim is its exact content: a retry of it replays, but a different one (a
+  // void after a refused post, a post of another amount) is no conflict here — the processor
+  // decides whether the transfer is still pending (transfer_not_pending).
+  const key =
+    command.payload.type === 'SettlePending'
+      ? `${command.idempotencyKey}:${command.requestHash}`
+      : command.idempotencyKey;
+  return { scope: scopeOf(command), key, record };
 }
 
 async function claimOrAssumeNew(
@@ -249,6 +265,16 @@ export function describeForLog(command: AcceptedCommand): Record<string, unknown
         fromAccountId: maskAccountId(payload.fromAccountId),
         toAccountId: maskAccountId(payload.toAccountId),
         amountHash: hashAmount(payload.amount),
+      };
+    case 'SettlePending':
+      return {
+        type: payload.type,
+        commandId: command.commandId,
+        transferId: payload.transferId,
+        action: payload.action,
+        fromAccountId: maskAccountId(payload.fromAccountId),
+        toAccountId: maskAccountId(payload.toAccountId),
+        ...(payload.amount === undefined ? {} : { amountHash: hashAmount(payload.amount) }),
       };
     default:
       return assertNever(payload);

@@ -17,6 +17,8 @@ export function partitionKeyOf(command: AcceptedCommand): string {
     case 'OpenAccount':
       return payload.accountId;
     case 'Transfer':
+    case 'SettlePending':
+      // A settlement goes where its pending transfer went: one processor decides both, in order.
       return payload.fromAccountId;
     default:
       return assertNever(payload);
@@ -33,6 +35,7 @@ export function subjectOf(command: AcceptedCommand): {
     case 'OpenAccount':
       return { field: 'accountId', id: payload.accountId };
     case 'Transfer':
+    case 'SettlePending':
       return { field: 'transferId', id: payload.transferId };
     default:
       return assertNever(payload);
@@ -49,6 +52,7 @@ export function accountsOf(command: AcceptedCommand, where = ''): [string, strin
     case 'OpenAccount':
       return [[`${where}accountId`, payload.accountId]];
     case 'Transfer':
+    case 'SettlePending':
       return [
         [`${where}fromAccountId`, payload.fromAccountId],
         [`${where}toAccountId`, payload.toAccountId],

@@ -12,6 +12,7 @@ import { batchOperation } from './openApi/batchOperation.ts';
 import { commandOperation } from './openApi/commandOperation.ts';
 import { commandHeaders, commandSchemas } from './openApi/commandSchemas.ts';
 import { reversalOperation } from './openApi/reversalOperation.ts';
+import { settlementOperation } from './openApi/settlementOperation.ts';
 import { transferOperation } from './openApi/transferOperation.ts';
 
 /**
@@ -42,7 +43,11 @@ export function commandApiDocument(): JsonObject {
     servers: [{ url: 'http://127.0.0.1:8080', description: 'local (`LEDGER_COMMAND_API_PORT`)' }],
     tags: [
       { name: 'Accounts', description: 'Open accounts.' },
-      { name: 'Transfers', description: 'Move money, one transfer or a batch; reverse one.' },
+      {
+        name: 'Transfers',
+        description:
+          'Move money, one transfer or a batch; hold it first (pending) and post or void it; reverse one.',
+      },
       { name: 'Commands', description: 'What became of an accepted command.' },
       { name: 'Operations', description: 'Health, readiness, metrics and this document.' },
     ],
@@ -51,6 +56,8 @@ export function commandApiDocument(): JsonObject {
       '/v1/transfers': { post: transferOperation() },
       '/v1/transfers/batch': { post: batchOperation() },
       '/v1/transfers/{transferId}/reverse': { post: reversalOperation() },
+      '/v1/transfers/{transferId}/post': { post: settlementOperation('post') },
+      '/v1/transfers/{transferId}/void': { post: settlementOperation('void') },
       '/v1/commands/{commandId}': { get: commandOperation() },
       ...opsPaths(),
     },

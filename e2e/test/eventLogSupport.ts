@@ -10,12 +10,12 @@ import type { Kafka } from 'kafkajs';
 
 /** A command as the command API would build it, keyed by the account whose funds are checked. */
 export function command(payload: CommandPayload): { key: string; command: LedgerCommand } {
-  const key = payload.type === 'Transfer' ? payload.fromAccountId : payload.accountId;
+  const key = payload.type === 'OpenAccount' ? payload.accountId : payload.fromAccountId;
   return {
     key,
     command: {
       commandId: randomUUID(),
-      idempotencyKey: payload.type === 'Transfer' ? payload.transferId : payload.accountId,
+      idempotencyKey: payload.type === 'OpenAccount' ? payload.accountId : payload.transferId,
       requestHash: requestHashOf(payload),
       receivedAt: Date.now(),
       traceparent: null,

@@ -46,6 +46,10 @@ void describe('OpenAPI contract: every example replayed against the running APIs
     'createTransfer/forbidden': () => ({ key: 'reader' }),
     'reverseTransfer/unauthorized': () => ({ key: 'none' }),
     'reverseTransfer/forbidden': () => ({ key: 'reader' }),
+    'postPendingTransfer/unauthorized': () => ({ key: 'none' }),
+    'postPendingTransfer/forbidden': () => ({ key: 'reader' }),
+    'voidPendingTransfer/unauthorized': () => ({ key: 'none' }),
+    'voidPendingTransfer/forbidden': () => ({ key: 'reader' }),
     'getAccount/forbidden': () => ({ key: 'tenant' }),
     'listAccounts/tenant': () => ({ key: 'tenant' }),
     'getCommand/applied': () => ({ path: { commandId: commandIds.applied } }),
@@ -104,10 +108,27 @@ void describe('OpenAPI contract: every example replayed against the running APIs
       (await transfer('t-too-much', 'alice', 'bob', '999999')).commandId,
     );
     commandIds.applied = String((await transfer('t-0999', 'funding', 'payee', '100')).commandId);
+    // Pending transfers the post and void examples settle; h-open stays pending for the reads.
+    for (const [transferId, amount] of [
+      ['h-post', '250'],
+      ['h-accept', '100'],
+      ['h-void', '80'],
+      ['h-open', '300'],
+    ] as const) {
+      await command('/v1/transfers', {
+        transferId,
+        fromAccountId: 'funding',
+        toAccountId: 'payee',
+        amount,
+        currency: 'USD',
+        pending: true,
+        ...(transferId === 'h-open' ? { timeoutSeconds: 86_400 } : {}),
+      });
+    }
     // The projector's read models have them once the transfer views are there.
     await waitUntil(async () => {
       const answers = await Promise.all(
-        ['t-rent', 't-too-much'].map((id) =>
+        ['t-rent', 't-too-much', 'h-open'].map((id) =>
           send(services.urls.query, 'GET', `/v1/transfers/${id}`, auth('full')),
         ),
       );

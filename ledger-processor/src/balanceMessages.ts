@@ -1,4 +1,4 @@
-import type { BalanceChanged, LedgerEvent, LedgerSerde } from '@ledger/schemas';
+import type { BalanceChanged, LedgerEvent, LedgerSerde, Leg } from '@ledger/schemas';
 import type { Message } from 'kafkajs';
 
 /**
@@ -12,7 +12,13 @@ import type { Message } from 'kafkajs';
  */
 
 /** Event types that move a balance: the only ones worth decoding on a drain. */
-export const balanceEventTypes: ReadonlySet<string> = new Set(['AccountOpened', 'TransferPosted']);
+export const balanceEventTypes: ReadonlySet<string> = new Set([
+  'AccountOpened',
+  'TransferPosted',
+  'TransferPending',
+  'PendingPosted',
+  'PendingVoided',
+]);
 
 /** The balances an event leaves behind, one per account it touched, in leg order. */
 export function balanceChangesOf(event: LedgerEvent): BalanceChanged[] {
@@ -24,22 +30,34 @@ export function balanceChangesOf(event: LedgerEvent): BalanceChanged[] {
           accountId: payload.accountId,
           currency: payload.currency,
           balance: payload.balance,
+          available: payload.balance,
           version: payload.version,
           updatedAt: event.occurredAt,
         },
       ];
     case 'TransferPosted':
-      return [payload.debit, payload.credit].map((leg) => ({
-        accountId: leg.accountId,
-        currency: payload.currency,
-        balance: leg.balanceAfter,
-        version: leg.version,
-        updatedAt: event.occurredAt,
-      }));
+    case 'PendingPosted':
+      return [payload.debit, payload.credit].map((leg) => legBalance(leg, payload.currency, event));
+    case 'TransferPending':
+    case 'PendingVoided':
+      return [legBalance(payload.debit, payload.currency, event)];
     case 'TransferRejected':
     case 'AccountOpenRejected':
+    case 'SettlementRejected':
       return [];
   }
+}
+
+/** An entry's account after it; events before holds (v3) carry no held amount: none was held. */
+function legBalance(leg: Leg, currency: string, event: LedgerEvent): BalanceChanged {
+  return {
+    accountId: leg.accountId,
+    currency,
+    balance: leg.balanceAfter,
+    available: leg.balanceAfter - (leg.heldAfter ?? 0n),
+    version: leg.version,
+    updatedAt: event.occurredAt,
+  };
 }
 
 /** The changelog message of one balance: keyed by account, with the trace context it came from. */

@@ -14,11 +14,13 @@ import {
   outboxRetentionSecondsMax,
 } from './outboxPruner.ts';
 import type { ProcessorOptions } from './processor.ts';
+import { expirySweepIntervalMsDefault, expirySweepIntervalMsMax } from './expirySweep.ts';
 
 /** Everything main.ts needs, read and validated once at start-up. */
 export interface ProcessorConfig extends ServiceConfig {
   readonly processor: ProcessorOptions;
   readonly outboxPrune: { readonly retentionSeconds: number; readonly intervalMs: number };
+  readonly expirySweep: { readonly intervalMs: number };
 }
 
 export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
@@ -61,6 +63,14 @@ export function readProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
         'LEDGER_PROCESSOR_OUTBOX_PRUNE_INTERVAL_MS',
         outboxPruneIntervalMsDefault,
         { min: 1_000, max: 3_600_000 },
+      ),
+    },
+    expirySweep: {
+      intervalMs: intFromEnv(
+        env,
+        'LEDGER_PROCESSOR_EXPIRY_SWEEP_INTERVAL_MS',
+        expirySweepIntervalMsDefault,
+        { min: 100, max: expirySweepIntervalMsMax },
       ),
     },
   };

@@ -1,4 +1,10 @@
-import type { AccountState, CommandOutcome, OutcomeCode, TransferRecord } from './domain/index.ts';
+import type {
+  AccountState,
+  CommandOutcome,
+  OutcomeCode,
+  SettlementRecord,
+  TransferRecord,
+} from './domain/index.ts';
 
 /**
  * Row ↔ domain mapping for the processor's tables (infra/migrations). int8 and numeric arrive as
@@ -10,6 +16,7 @@ export interface AccountRow {
   overdraft_limit: string;
   status: AccountState['status'];
   balance: string;
+  held: string;
   version: string;
   metadata: Record<string, string>;
   created_at: Date;
@@ -24,6 +31,7 @@ export function accountFromRow(row: AccountRow): AccountState {
     overdraftLimit: BigInt(row.overdraft_limit),
     status: row.status,
     balance: BigInt(row.balance),
+    held: BigInt(row.held),
     version: safeNumber(row.version, 'accounts.version'),
     metadata: row.metadata,
     createdAtMs: row.created_at.getTime(),
@@ -74,6 +82,7 @@ export interface TransferRow {
   code: string | null;
   decided_at: Date;
   reversal_of: string | null;
+  expires_at: Date | string | null;
 }
 
 export function transferFromRow(row: TransferRow): TransferRecord {
@@ -91,6 +100,27 @@ export function transferFromRow(row: TransferRow): TransferRecord {
     code: (row.code ?? undefined) as TransferRecord['code'],
     decidedAtMs: row.decided_at.getTime(),
     ...(row.reversal_of === null ? {} : { reversalOf: row.reversal_of }),
+    ...(row.expires_at === null ? {} : { expiresAtMs: new Date(row.expires_at).getTime() }),
+  };
+}
+
+export interface SettlementRow {
+  transfer_id: string;
+  action: SettlementRecord['action'];
+  amount: string;
+  command_id: string;
+  request_hash: string;
+  decided_at: Date;
+}
+
+export function settlementFromRow(row: SettlementRow): SettlementRecord {
+  return {
+    transferId: row.transfer_id,
+    action: row.action,
+    amount: BigInt(row.amount),
+    commandId: row.command_id,
+    requestHash: row.request_hash,
+    decidedAtMs: row.decided_at.getTime(),
   };
 }
 

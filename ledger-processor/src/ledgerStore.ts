@@ -3,13 +3,20 @@ import type { BalanceChanged } from '@ledger/schemas';
 import type pg from 'pg';
 import type { BatchDecision, BatchSnapshot, SnapshotKeys } from './domain/index.ts';
 import {
+  insertJournal,
+  insertOutcomes,
+  insertSettlements,
+  insertTransfers,
+} from './ledgerInserts.ts';
+import {
   accountFromRow,
-  balancesToJson,
   isoTime,
   outcomeFromRow,
+  settlementFromRow,
   transferFromRow,
   type AccountRow,
   type OutcomeRow,
+  type SettlementRow,
   type TransferRow,
 } from './ledgerRows.ts';
 
@@ -54,8 +61,8 @@ export async function loadSnapshot(
   keys: SnapshotKeys,
 ): Promise<BatchSnapshot> {
   const accounts = await client.query<AccountRow>(
-    `select a.id, a.currency, a.overdraft_limit, a.status, a.balance, a.version, a.metadata,
-            a.created_at, a.opened_by_command_id, a.open_request_hash
+    `select a.id, a.currency, a.overdraft_limit, a.status, a.balance, a.held, a.version,
+            a.metadata, a.created_at, a.opened_by_command_id, a.open_request_hash
        from unnest($1::text[]) as k (id) join accounts a on a.id = k.id
       order by a.id for update of a`,
     [keys.accountIds],
@@ -79,6 +86,17 @@ export async function loadSnapshot(
             group by t.reversal_of`,
           [keys.reversalsOf],
         );
+  // Settlements only: an ordinary batch names no pending transfer and skips the query.
+  const settlements =
+    keys.settlementsOf.length === 0
+      ? { rows: [] }
+      : await client.query<SettlementRow & { outcome: OutcomeRow }>(
+          `select s.*, to_jsonb(o) as outcome
+             from unnest($1::text[]) as k (id)
+             join pending_settlements s on s.transfer_id = k.id
+             join command_outcomes o on o.command_id = s.command_id`,
+          [keys.settlementsOf],
+        );
   return {
     keys,
     accounts: accounts.rows.map(accountFromRow),
@@ -90,6 +108,10 @@ export async function loadSnapshot(
     reversedAmounts: reversed.rows.map((row) => ({
       transferId: row.transfer_id,
       reversed: BigInt(row.reversed),
+    })),
+    settlements: settlements.rows.map((row) => ({
+      record: settlementFromRow(row),
+      outcome: outcomeFromRow({ ...row.outcome, decided_at: new Date(row.outcome.decided_at) }),
     })),
   };
 }
@@ -145,15 +167,16 @@ export async function writeDecision(
   const changed = decision.accountsChanged;
   if (changed.length > 0) {
     const result = await client.query(
-      `update accounts a set balance = c.balance, version = c.version
-         from unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[])
-              as c(id, expected_version, version, balance)
+      `update accounts a set balance = c.balance, held = c.held, version = c.version
+         from unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[], $5::numeric[])
+              as c(id, expected_version, version, balance, held)
         where a.id = c.id and a.version = c.expected_version`,
       [
         changed.map((c) => c.accountId),
         changed.map((c) => c.expectedVersion),
         changed.map((c) => c.version),
         changed.map((c) => c.balance.toString()),
+        changed.map((c) => c.held.toString()),
       ],
     );
     assert(
@@ -161,9 +184,10 @@ export async function writeDecision(
       `account update matched ${result.rowCount} of ${changed.length} rows: snapshot not locked`,
     );
   }
-  await insertTransfers(client, decision);
-  await insertJournal(client, decision);
-  await insertOutcomes(client, decision);
+  await insertTransfers(client, decision.transfers);
+  await insertSettlements(client, decision.settlements);
+  await insertJournal(client, decision.journal);
+  await insertOutcomes(client, decision.outcomes);
   if (outbox.length === 0) return [];
   const inserted = await client.query<{ id: string }>(
     `insert into outbox (command_partition, topic, partition_key, event_id, event_type, headers, payload)
@@ -184,72 +208,4 @@ export async function writeDecision(
   // unnest preserves order and a bigserial assigns ids in insertion order within the statement.
   const ids = inserted.rows.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
   return outbox.map((message, index) => ({ ...message, id: ids[index] ?? '' }));
-}
-
-async function insertTransfers(client: pg.PoolClient, decision: BatchDecision): Promise<void> {
-  const rows = decision.transfers;
-  if (rows.length === 0) return;
-  await client.query(
-    `insert into transfers (transfer_id, idempotency_key, request_hash, command_id, from_account_id,
-                            to_account_id, amount, currency, metadata, status, code, decided_at,
-                            reversal_of)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                          $7::bigint[], $8::text[], $9::jsonb[], $10::text[], $11::text[],
-                          $12::timestamptz[], $13::text[])`,
-    [
-      rows.map((t) => t.transferId),
-      rows.map((t) => t.idempotencyKey),
-      rows.map((t) => t.requestHash),
-      rows.map((t) => t.commandId),
-      rows.map((t) => t.fromAccountId),
-      rows.map((t) => t.toAccountId),
-      rows.map((t) => t.amount.toString()),
-      rows.map((t) => t.currency),
-      rows.map((t) => JSON.stringify(t.metadata)),
-      rows.map((t) => t.status),
-      rows.map((t) => t.code ?? null),
-      rows.map((t) => isoTime(t.decidedAtMs)),
-      rows.map((t) => t.reversalOf ?? null),
-    ],
-  );
-}
-
-async function insertJournal(client: pg.PoolClient, decision: BatchDecision): Promise<void> {
-  const lines = decision.journal;
-  if (lines.length === 0) return;
-  await client.query(
-    `insert into postings (account_id, version, transfer_id, amount, balance_after, posted_at)
-     select * from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::numeric[],
-                          $6::timestamptz[])`,
-    [
-      lines.map((l) => l.accountId),
-      lines.map((l) => l.version),
-      lines.map((l) => l.transferId),
-      lines.map((l) => l.amount.toString()),
-      lines.map((l) => l.balanceAfter.toString()),
-      lines.map((l) => isoTime(l.postedAtMs)),
-    ],
-  );
-}
-
-async function insertOutcomes(client: pg.PoolClient, decision: BatchDecision): Promise<void> {
-  const rows = decision.outcomes;
-  if (rows.length === 0) return;
-  await client.query(
-    `insert into command_outcomes (command_id, kind, subject_id, status, code, versions, balances,
-                                   replay_of, decided_at)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
-                          $7::jsonb[], $8::text[], $9::timestamptz[])`,
-    [
-      rows.map((o) => o.commandId),
-      rows.map((o) => o.kind),
-      rows.map((o) => o.subjectId),
-      rows.map((o) => o.status),
-      rows.map((o) => o.code ?? null),
-      rows.map((o) => JSON.stringify(o.versions)),
-      rows.map((o) => JSON.stringify(balancesToJson(o.balances))),
-      rows.map((o) => o.replayOf ?? null),
-      rows.map((o) => isoTime(o.decidedAtMs)),
-    ],
-  );
 }

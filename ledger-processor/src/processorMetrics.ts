@@ -86,6 +86,28 @@ export function createProcessorMetrics(registry: Registry) {
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    transfersPending: new Counter({
+      name: 'ledger_processor_transfers_pending_total',
+      help: 'Pending transfers (holds) the ledger decided',
+      registers: [registry],
+    }),
+    pendingSettled: new Counter({
+      name: 'ledger_processor_pending_settled_total',
+      help: 'Pending transfers settled, by how (posted, voided, expired)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    settlementsRejected: new Counter({
+      name: 'ledger_processor_settlements_rejected_total',
+      help: 'Posts, voids and expiries of pending transfers refused, by rejection code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    expiriesSent: new Counter({
+      name: 'ledger_processor_pending_expiries_sent_total',
+      help: 'Expiries of pending transfers the sweep appended to the commands topic',
+      registers: [registry],
+    }),
     outcomeNoticeFailures: new Counter({
       name: 'ledger_processor_outcome_notice_failures_total',
       help: 'Batches whose outcomes could not be pushed to Redis (waiting clients get 202)',
@@ -107,8 +129,11 @@ export function recordDecisions(
   const byKind = new Map<string, number>();
   const rejectedByCode = new Map<string, number>();
   const openRejectedByCode = new Map<string, number>();
+  const settledBy = new Map<string, number>();
+  const settlementRejectedByCode = new Map<string, number>();
   let posted = 0;
   let opened = 0;
+  let pending = 0;
   for (const decision of decisions) {
     byKind.set(decision.kind, (byKind.get(decision.kind) ?? 0) + 1);
     if (decision.kind !== 'applied' && decision.kind !== 'rejected') continue;
@@ -129,6 +154,21 @@ export function recordDecisions(
       case 'AccountOpenRejected':
         openRejectedByCode.set(event.code, (openRejectedByCode.get(event.code) ?? 0) + 1);
         break;
+      case 'TransferPending':
+        pending += 1;
+        break;
+      case 'PendingPosted':
+        settledBy.set('posted', (settledBy.get('posted') ?? 0) + 1);
+        break;
+      case 'PendingVoided':
+        settledBy.set(event.reason, (settledBy.get(event.reason) ?? 0) + 1);
+        break;
+      case 'SettlementRejected':
+        settlementRejectedByCode.set(
+          event.code,
+          (settlementRejectedByCode.get(event.code) ?? 0) + 1,
+        );
+        break;
     }
   }
   for (const [kind, count] of byKind) metrics.commandsDecided.inc({ kind }, count);
@@ -136,6 +176,11 @@ export function recordDecisions(
   if (opened > 0) metrics.accountsOpened.inc(opened);
   for (const [code, count] of rejectedByCode) metrics.transfersRejected.inc({ code }, count);
   for (const [code, count] of openRejectedByCode) metrics.accountOpensRejected.inc({ code }, count);
+  if (pending > 0) metrics.transfersPending.inc(pending);
+  for (const [outcome, count] of settledBy) metrics.pendingSettled.inc({ outcome }, count);
+  for (const [code, count] of settlementRejectedByCode) {
+    metrics.settlementsRejected.inc({ code }, count);
+  }
 }
 
 /** The relay's publishes queued or running, read when Prometheus scrapes (outbox backlog). */

@@ -1,5 +1,10 @@
 import type * as wire from '@ledger/schemas';
-import { assertNever, type DomainCommand, type DomainEvent } from './domain/index.ts';
+import {
+  assertNever,
+  type DomainCommand,
+  type DomainEvent,
+  type PostingLeg,
+} from './domain/index.ts';
 
 /**
  * The processor's domain types are the wire types flattened (envelope fields beside the payload),
@@ -19,6 +24,10 @@ export function commandFromWire(command: wire.LedgerCommand): DomainCommand {
       return { ...envelope, ...payload };
     case 'Transfer':
       return { ...envelope, ...payload };
+    case 'SettlePending': {
+      const { asOf, ...settlement } = payload;
+      return { ...envelope, ...settlement, ...(asOf === undefined ? {} : { asOfMs: asOf }) };
+    }
     default:
       return assertNever(payload, 'command payload');
   }
@@ -56,8 +65,8 @@ function eventPayloadToWire(event: DomainEvent): wire.EventPayload {
         amount: event.amount,
         currency: event.currency,
         metadata: event.metadata,
-        debit: event.debit,
-        credit: event.credit,
+        debit: plainLeg(event.debit),
+        credit: plainLeg(event.credit),
         ...(event.reversalOf === undefined ? {} : { reversalOf: event.reversalOf }),
       };
     case 'TransferRejected':
@@ -71,7 +80,68 @@ function eventPayloadToWire(event: DomainEvent): wire.EventPayload {
         code: event.code,
         ...(event.reversalOf === undefined ? {} : { reversalOf: event.reversalOf }),
       };
+    case 'TransferPending':
+      return {
+        type: event.type,
+        transferId: event.transferId,
+        fromAccountId: event.fromAccountId,
+        toAccountId: event.toAccountId,
+        amount: event.amount,
+        currency: event.currency,
+        metadata: event.metadata,
+        debit: event.debit,
+        ...(event.expiresAtMs === undefined ? {} : { expiresAt: event.expiresAtMs }),
+      };
+    case 'PendingPosted':
+      return {
+        type: event.type,
+        ...settlementSubject(event),
+        amount: event.amount,
+        pendingAmount: event.pendingAmount,
+        currency: event.currency,
+        debit: event.debit,
+        credit: event.credit,
+      };
+    case 'PendingVoided':
+      return {
+        type: event.type,
+        ...settlementSubject(event),
+        amount: event.amount,
+        currency: event.currency,
+        reason: event.reason,
+        debit: event.debit,
+      };
+    case 'SettlementRejected':
+      return {
+        type: event.type,
+        ...settlementSubject(event),
+        action: event.action,
+        ...(event.amount === undefined ? {} : { amount: event.amount }),
+        code: event.code,
+      };
     default:
       return assertNever(event, 'event');
   }
+}
+
+function settlementSubject(event: {
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+}) {
+  return {
+    transferId: event.transferId,
+    fromAccountId: event.fromAccountId,
+    toAccountId: event.toAccountId,
+  };
+}
+
+/**
+ * An ordinary posting's leg on the wire: `heldAfter` only when the account holds something, so
+ * a ledger without pending transfers writes exactly the bytes it wrote before v3 (absent reads
+ * as 0, schemas' Leg). The events of holds always carry it.
+ */
+function plainLeg(leg: PostingLeg): wire.Leg {
+  const { heldAfter, ...rest } = leg;
+  return heldAfter === 0n ? rest : leg;
 }

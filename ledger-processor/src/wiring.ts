@@ -18,6 +18,7 @@ import {
 import { connectLedgerSerde } from '@ledger/schemas';
 import type { ProcessorConfig } from './config.ts';
 import { registerConservationGauge } from './conservationCheck.ts';
+import { createExpirySweep } from './expirySweep.ts';
 import { createOutboxPruner } from './outboxPruner.ts';
 import { createOutboxRelay } from './outboxRelay.ts';
 import { createOutcomeNotifier } from './outcomeNotifier.ts';
@@ -113,11 +114,23 @@ export async function startLedgerProcessor(
     ...config.outboxPrune,
   });
   pruner.start();
+  const sweep = createExpirySweep({
+    pool,
+    send: (topic, messages) => producer.sendBatch({ topicMessages: [{ topic, messages }] }),
+    serde,
+    commandsTopic: topics.commands,
+    logger,
+    now: Date.now,
+    intervalMs: config.expirySweep.intervalMs,
+    sent: metrics.expiriesSent,
+  });
+  sweep.start();
   return {
     processor,
     port: ops.port,
     async stop() {
       ops.drain();
+      await sweep.stop();
       await pruner.stop();
       await processor.stop();
       await producer.disconnect();

@@ -31,9 +31,63 @@ describe('balances changelog: what an event publishes', () => {
       },
     };
     assert.deepEqual(balanceChangesOf(event), [
-      { accountId: 'a', currency: 'EUR', balance: -5n, version: 3, updatedAt: 1234 },
-      { accountId: 'b', currency: 'EUR', balance: 5n, version: 9, updatedAt: 1234 },
+      {
+        accountId: 'a',
+        currency: 'EUR',
+        balance: -5n,
+        available: -5n,
+        version: 3,
+        updatedAt: 1234,
+      },
+      { accountId: 'b', currency: 'EUR', balance: 5n, available: 5n, version: 9, updatedAt: 1234 },
     ]);
+  });
+
+  it('given a hold and its post, when their balances are derived, then available is balance minus held', () => {
+    const leg = { accountId: 'a', balanceAfter: 100n, heldAfter: 30n, version: 4 };
+    const pending: LedgerEvent = {
+      eventId: 'e',
+      commandId: 'c',
+      occurredAt: 9,
+      payload: {
+        type: 'TransferPending',
+        transferId: 'h',
+        fromAccountId: 'a',
+        toAccountId: 'b',
+        amount: 30n,
+        currency: 'USD',
+        metadata: {},
+        debit: leg,
+      },
+    };
+    assert.deepEqual(balanceChangesOf(pending), [
+      { accountId: 'a', currency: 'USD', balance: 100n, available: 70n, version: 4, updatedAt: 9 },
+    ]);
+    const posted: LedgerEvent = {
+      ...pending,
+      payload: {
+        type: 'PendingPosted',
+        transferId: 'h',
+        fromAccountId: 'a',
+        toAccountId: 'b',
+        amount: 20n,
+        pendingAmount: 30n,
+        currency: 'USD',
+        debit: { ...leg, balanceAfter: 80n, heldAfter: 0n, version: 5 },
+        credit: { accountId: 'b', balanceAfter: 20n, heldAfter: 0n, version: 2 },
+      },
+    };
+    assert.deepEqual(
+      balanceChangesOf(posted).map((change) => [
+        change.accountId,
+        change.balance,
+        change.available,
+      ]),
+      [
+        ['a', 80n, 80n],
+        ['b', 20n, 20n],
+      ],
+    );
   });
 
   it('given an opening and rejections, when their balances are derived, then only the opening publishes (version 1, zero)', () => {
@@ -55,7 +109,9 @@ describe('balances changelog: what an event publishes', () => {
       ...opened,
       payload: { type: 'AccountOpenRejected', accountId: 'a', code: 'account_exists' },
     };
-    assert.deepEqual(balanceChangesOf(opened), [{ ...change('a', 1), balance: 0n, updatedAt: 7 }]);
+    assert.deepEqual(balanceChangesOf(opened), [
+      { ...change('a', 1), balance: 0n, available: 0n, updatedAt: 7 },
+    ]);
     assert.deepEqual(balanceChangesOf(refused), []);
   });
 });

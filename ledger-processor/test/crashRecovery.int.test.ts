@@ -50,7 +50,7 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
   });
 
   it('given two processors sharing the partitions and a seeded workload, when they are killed at random points while commands flow, then every accepted command is decided exactly once and the invariants hold', async () => {
-    const workload = randomWorkload({ seed, accounts, transfers });
+    const workload = randomWorkload({ seed, accounts, transfers, holds: true });
     const total = workload.opens.length + workload.transfers.length;
     await produceCommands(producer, env.serde, env.topics.commands, workload.opens);
     await waitUntil(
@@ -101,20 +101,41 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
       [accepted],
     );
     assert.equal(Number(decided.rows[0]?.n), total, 'every accepted command has one outcome');
-    assert.equal(await decidedCount(env.pool), total, 'and nothing else was decided');
+    // Besides them only the expiry sweep's commands, one per expired pending transfer.
+    const expiries = await env.pool.query<{ n: string }>(
+      `select count(*) as n from command_outcomes where command_id like 'expire-%'`,
+    );
+    assert.equal(
+      await decidedCount(env.pool),
+      total + Number(expiries.rows[0]?.n),
+      'and nothing else was decided',
+    );
     const transferRows = await env.pool.query(`select 1 from transfers`);
     assert.equal(
       transferRows.rowCount,
       workload.distinctTransferIds,
       'each transferId decided once',
     );
+    // Posts and voids name no transfer of their own: a retry of one replays only if the first
+    // went ahead, so they are counted apart.
+    const settlementIds = [...workload.settlementCommandIds];
     const replays = await env.pool.query(
-      `select 1 from command_outcomes where replay_of is not null`,
+      `select 1 from command_outcomes
+        where replay_of is not null and command_id <> all($1) and command_id not like 'expire-%'`,
+      [settlementIds],
     );
     assert.equal(
       replays.rowCount,
-      total - workload.opens.length - workload.distinctTransferIds,
+      total - workload.opens.length - workload.distinctTransferIds - settlementIds.length,
       'every client retry replayed the first outcome',
+    );
+    // Holds went every way through the kills: posted, voided, expired, refused past the amount.
+    const settled = await env.pool.query<{ action: string }>(
+      `select distinct action from pending_settlements order by action`,
+    );
+    assert.deepEqual(
+      settled.rows.map((row) => row.action),
+      ['expire', 'post', 'void'],
     );
     const legs = await env.pool.query(`
       select t.transfer_id from transfers t left join postings p on p.transfer_id = t.transfer_id

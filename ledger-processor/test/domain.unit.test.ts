@@ -9,6 +9,7 @@ import type {
 } from '../src/domain/index.ts';
 import { amountMax, balanceMax, transferRejection } from '../src/domain/index.ts';
 import { account, decideWith, openAccount, transfer } from './domainFixtures.ts';
+import { settlementRejectionCases } from './domainPendingCases.ts';
 import { reversalRejectionCases } from './domainReversalCases.ts';
 
 interface RejectionCase {
@@ -125,7 +126,7 @@ void describe('domain: every rejection code, as a table', () => {
   }
 
   void it('given the table, then it covers every code the processor may reject with', () => {
-    const rows = [...rejectionTable, ...reversalRejectionCases];
+    const rows = [...rejectionTable, ...reversalRejectionCases, ...settlementRejectionCases];
     const covered = new Set(rows.map((row) => row.then));
     for (const code of rejectionCodes) assert.ok(covered.has(code), `no row for ${code}`);
   });
@@ -151,8 +152,18 @@ void describe('domain: posting a transfer', () => {
     assert.equal(decision?.kind, 'applied');
     const event = result.events[0];
     assert.equal(event?.type, 'TransferPosted');
-    assert.deepEqual(event.debit, { accountId: 'alice', balanceAfter: 70n, version: 2 });
-    assert.deepEqual(event.credit, { accountId: 'bob', balanceAfter: 30n, version: 2 });
+    assert.deepEqual(event.debit, {
+      accountId: 'alice',
+      balanceAfter: 70n,
+      heldAfter: 0n,
+      version: 2,
+    });
+    assert.deepEqual(event.credit, {
+      accountId: 'bob',
+      balanceAfter: 30n,
+      heldAfter: 0n,
+      version: 2,
+    });
     assert.deepEqual(decision.outcome.versions, { alice: 2, bob: 2 });
     assert.deepEqual(decision.outcome.balances, { alice: 70n, bob: 30n });
     assert.deepEqual(
@@ -163,8 +174,8 @@ void describe('domain: posting a transfer', () => {
       ],
     );
     assert.deepEqual(result.accountsChanged, [
-      { accountId: 'alice', expectedVersion: 1, version: 2, balance: 70n },
-      { accountId: 'bob', expectedVersion: 1, version: 2, balance: 30n },
+      { accountId: 'alice', expectedVersion: 1, version: 2, balance: 70n, held: 0n },
+      { accountId: 'bob', expectedVersion: 1, version: 2, balance: 30n, held: 0n },
     ]);
     assert.equal(result.transfers[0]?.status, 'posted');
   });
@@ -197,8 +208,8 @@ void describe('domain: posting a transfer', () => {
       ['alice@2', 'bob@2', 'bob@3', 'alice@3'],
     );
     assert.deepEqual(result.accountsChanged, [
-      { accountId: 'alice', expectedVersion: 1, version: 3, balance: 100n },
-      { accountId: 'bob', expectedVersion: 1, version: 3, balance: 0n },
+      { accountId: 'alice', expectedVersion: 1, version: 3, balance: 100n, held: 0n },
+      { accountId: 'bob', expectedVersion: 1, version: 3, balance: 0n, held: 0n },
     ]);
   });
 

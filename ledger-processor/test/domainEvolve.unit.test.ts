@@ -34,8 +34,8 @@ function posted(amount: bigint, debitVersion: number, debitBalance: bigint): Tra
     amount,
     currency: 'USD',
     metadata: {},
-    debit: { accountId: 'alice', balanceAfter: debitBalance, version: debitVersion },
-    credit: { accountId: 'bob', balanceAfter: amount, version: 2 },
+    debit: { accountId: 'alice', balanceAfter: debitBalance, heldAfter: 0n, version: debitVersion },
+    credit: { accountId: 'bob', balanceAfter: amount, heldAfter: 0n, version: 2 },
   };
 }
 
@@ -56,7 +56,7 @@ void describe('domain: evolve', () => {
     const alice = evolve(undefined, opened);
     const other = {
       ...posted(1n, 2, -1n),
-      debit: { accountId: 'carol', balanceAfter: -1n, version: 2 },
+      debit: { accountId: 'carol', balanceAfter: -1n, heldAfter: 0n, version: 2 },
     };
     assert.equal(evolve(alice, other), alice);
   });

@@ -6,6 +6,7 @@ import type {
   DomainCommand,
   Metadata,
   OpenAccount,
+  SettlePending,
   Transfer,
 } from '../src/domain/index.ts';
 import { decideBatch, emptySnapshot, snapshotKeys } from '../src/domain/index.ts';
@@ -75,6 +76,8 @@ export interface TransferFields {
   generatedTransferId?: boolean;
   /** Makes it a reversal of that transfer. */
   reversalOf?: string;
+  /** Makes it a pending transfer (a hold), expiring that many seconds after its decision. */
+  pending?: { timeoutSeconds?: number };
 }
 
 let transferSequence = 0;
@@ -90,6 +93,7 @@ export function transfer(fields: TransferFields): Transfer {
     currency: fields.currency ?? 'USD',
     metadata: fields.metadata ?? {},
     ...(fields.reversalOf === undefined ? {} : { reversalOf: fields.reversalOf }),
+    ...(fields.pending === undefined ? {} : { pending: fields.pending }),
   } as const;
   const hashed = fields.generatedTransferId === true ? { ...content, transferId: null } : content;
   return {
@@ -97,6 +101,36 @@ export function transfer(fields: TransferFields): Transfer {
     commandId: fields.commandId ?? nextCommandId(),
     idempotencyKey: fields.idempotencyKey ?? transferId,
     requestHash: contentHash(hashed),
+    receivedAtMs: nowMs,
+  };
+}
+
+export interface SettleFields {
+  transferId: string;
+  from: string;
+  to: string;
+  action: SettlePending['action'];
+  amount?: bigint;
+  asOfMs?: number;
+  commandId?: string;
+}
+
+/** A post, void or expiry of a pending transfer; its hash covers what the client sent. */
+export function settle(fields: SettleFields): SettlePending {
+  const content = {
+    type: 'SettlePending',
+    transferId: fields.transferId,
+    fromAccountId: fields.from,
+    toAccountId: fields.to,
+    action: fields.action,
+    ...(fields.amount === undefined ? {} : { amount: fields.amount }),
+    ...(fields.asOfMs === undefined ? {} : { asOfMs: fields.asOfMs }),
+  } as const;
+  return {
+    ...content,
+    commandId: fields.commandId ?? nextCommandId(),
+    idempotencyKey: fields.transferId,
+    requestHash: contentHash(content),
     receivedAtMs: nowMs,
   };
 }
@@ -119,6 +153,7 @@ export function account(fields: Partial<AccountState> & { accountId: string }): 
     overdraftLimit: 0n,
     status: 'open',
     balance: 0n,
+    held: 0n,
     version: 1,
     metadata: {},
     createdAtMs: nowMs - 1000,

@@ -7,6 +7,7 @@ import type {
   JournalLine,
   DomainCommand,
   DomainEvent,
+  PriorSettlement,
   PriorTransfer,
 } from '../src/domain/index.ts';
 import { decideBatch, evolve, snapshotKeys } from '../src/domain/index.ts';
@@ -24,6 +25,7 @@ export class ModelLedger {
   readonly transfers = new Map<string, PriorTransfer>();
   readonly transferIdByKey = new Map<string, string>();
   readonly outcomes = new Map<string, CommandOutcome>();
+  readonly settlements = new Map<string, PriorSettlement>();
   readonly events: DomainEvent[] = [];
   private readonly postingKeys = new Set<string>();
   private readonly rebuilt = new Map<string, AccountState>();
@@ -54,7 +56,8 @@ export class ModelLedger {
       }
       return reversed === 0n ? [] : [{ transferId, reversed }];
     });
-    return { keys, accounts, priorTransfers, priorOutcomes, reversedAmounts };
+    const settlements = keys.settlementsOf.flatMap((id) => this.settlements.get(id) ?? []);
+    return { keys, accounts, priorTransfers, priorOutcomes, reversedAmounts, settlements };
   }
 
   /** Snapshot, decide and commit one batch, as the shell's one transaction does. */
@@ -82,6 +85,7 @@ export class ModelLedger {
       this.accounts.set(change.accountId, {
         ...stored,
         balance: change.balance,
+        held: change.held,
         version: change.version,
       });
     }
@@ -99,6 +103,14 @@ export class ModelLedger {
       assert.ok(outcome !== undefined, `transfer ${record.transferId} without its outcome`);
       this.transfers.set(record.transferId, { record, outcome });
       this.transferIdByKey.set(record.idempotencyKey, record.transferId);
+    }
+    for (const record of decision.settlements) {
+      // pending_settlements' primary key: a pending transfer is settled once.
+      assert.ok(!this.settlements.has(record.transferId), `settled twice: ${record.transferId}`);
+      assert.equal(this.transfers.get(record.transferId)?.record.status, 'pending');
+      const outcome = outcomesByCommand.get(record.commandId);
+      assert.ok(outcome !== undefined, `settlement of ${record.transferId} without its outcome`);
+      this.settlements.set(record.transferId, { record, outcome });
     }
     for (const outcome of decision.outcomes) {
       assert.ok(!this.outcomes.has(outcome.commandId), `outcomes pkey: ${outcome.commandId}`);
@@ -134,26 +146,62 @@ export class ModelLedger {
       assert.equal(original?.status, 'posted', `${transferId} reversed but not posted`);
       assert.ok(reversed <= original.amount, `${transferId} reversed past its amount`);
     }
+    // What every account holds: the amounts of its pending transfers not settled yet.
+    const openHolds = new Map<string, bigint>();
     for (const [transferId, lines] of byTransfer) {
-      assert.equal(lines.length, 2, `transfer ${transferId} has ${lines.length} lines`);
+      const record = this.transfers.get(transferId)?.record;
       assert.equal(sum(lines.map((l) => l.amount)), 0n, `transfer ${transferId} is unbalanced`);
-      assert.equal(this.transfers.get(transferId)?.record.status, 'posted', transferId);
+      if (record?.status === 'posted') {
+        assert.equal(lines.length, 2, `transfer ${transferId} has ${lines.length} lines`);
+        assert.ok(
+          lines.every((l) => l.kind === 'posted' && l.heldChange === 0n),
+          transferId,
+        );
+        continue;
+      }
+      assert.equal(record?.status, 'pending', `${transferId} has lines but is ${record?.status}`);
+      const settlement = this.settlements.get(transferId)?.record;
+      const kinds = lines.map((l) => l.kind).join(',');
+      assert.equal(
+        kinds,
+        settlement === undefined
+          ? 'pending'
+          : settlement.action === 'post'
+            ? 'pending,posted,posted'
+            : `pending,${settlement.action === 'void' ? 'voided' : 'expired'}`,
+        `${transferId}: lines ${kinds}`,
+      );
+      // A hold is released exactly once, whole, by its settlement (never twice).
+      const heldNow = sum(lines.map((l) => l.heldChange));
+      assert.equal(heldNow, settlement === undefined ? record.amount : 0n, transferId);
+      if (settlement?.action === 'post') {
+        assert.ok(settlement.amount <= record.amount, `${transferId} posted past its amount`);
+      }
+      openHolds.set(record.fromAccountId, (openHolds.get(record.fromAccountId) ?? 0n) + heldNow);
     }
     let total = 0n;
     for (const account of this.accounts.values()) {
       total += account.balance;
       const id = account.accountId;
-      assert.ok(account.balance >= -account.overdraftLimit, `${id} below its overdraft limit`);
+      assert.ok(
+        account.balance - account.held >= -account.overdraftLimit,
+        `${id}: available below its overdraft limit`,
+      );
+      assert.equal(account.held, openHolds.get(id) ?? 0n, `${id}: held is not its open holds`);
       const lines = (byAccount.get(id) ?? []).sort((a, b) => a.version - b.version);
       let balance = 0n;
+      let held = 0n;
       lines.forEach((line, index) => {
         assert.equal(line.version, index + 2, `${id}: versions skip at ${line.version}`);
         balance += line.amount;
+        held += line.heldChange;
         assert.equal(line.balanceAfter, balance, `${id}: balance chain broken at ${line.version}`);
+        assert.equal(line.heldAfter, held, `${id}: held chain broken at ${line.version}`);
       });
-      assert.equal(account.version, lines.length + 1, `${id}: version is not 1 + postings`);
+      assert.equal(account.version, lines.length + 1, `${id}: version is not 1 + entries`);
       assert.equal(account.balance, balance, `${id}: balance is not the sum of its postings`);
     }
+    // Conservation over posted amounts: balances sum to zero whatever is pending.
     assert.equal(total, 0n, 'conservation: balances must sum to zero');
     this.assertLogRebuildsAccounts();
   }
@@ -164,9 +212,11 @@ export class ModelLedger {
       const ids =
         event.type === 'AccountOpened'
           ? [event.accountId]
-          : event.type === 'TransferPosted'
+          : event.type === 'TransferPosted' || event.type === 'PendingPosted'
             ? [event.fromAccountId, event.toAccountId]
-            : [];
+            : event.type === 'TransferPending' || event.type === 'PendingVoided'
+              ? [event.fromAccountId]
+              : [];
       for (const id of ids) {
         // Seeded accounts are not in the log: they start from their seeded opening state.
         const state = this.rebuilt.get(id) ?? this.seeded.get(id);

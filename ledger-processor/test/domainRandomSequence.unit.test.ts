@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DomainCommand, Transfer } from '../src/domain/index.ts';
+import type { DomainCommand, SettlePending, Transfer } from '../src/domain/index.ts';
 import { amountMax } from '../src/domain/index.ts';
-import { account, nowMs, openAccount, resent, transfer } from './domainFixtures.ts';
+import { account, nowMs, openAccount, resent, settle, transfer } from './domainFixtures.ts';
 import { ModelLedger } from './domainModelLedger.ts';
 import { SeededRandom, ZipfPicker } from '@ledger/testing/domainRandom';
 
 /**
  * Thousands of random commands — opens, transfers between Zipf-hot accounts, funding from a bank
  * with a big overdraft, two "mints" whose max-size transfers push a "whale" past int64, retries,
- * redeliveries, conflicting reuses and reversals (whole, partial, too large, the wrong way) — pushed through the batch decider in random batch sizes,
+ * redeliveries, conflicting reuses, reversals (whole, partial, too large, the wrong way) and
+ * pending transfers with their posts (whole, partial, too large, late), voids and expiries
+ * (early, due, repeated) — pushed through the batch decider in random batch sizes,
  * with the invariants of docs/architecture.md checked after every batch. A failure prints its seed;
  * rerun it with LEDGER_TEST_SEED=<seed>.
  */
@@ -57,6 +59,9 @@ function openingOf(accountId: string, altered: boolean) {
 class Scenario {
   private readonly history: DomainCommand[] = [];
   private readonly transfers: Transfer[] = [];
+  private readonly pendings: Transfer[] = [];
+  /** The time of the batch being generated: what the expiry sweep would write into `asOf`. */
+  clockMs = nowMs;
   private readonly hot = new ZipfPicker(users, 1.2);
   private readonly anyTarget = [...seeded, 'nobody', ...euroUsers, ...users];
   /** The funders and the hottest users open first; the rest open at random times, if ever. */
@@ -69,7 +74,47 @@ class Scenario {
     const command = first === undefined ? this.choose() : openingOf(first, false);
     this.history.push(command);
     if (command.type === 'Transfer') this.transfers.push(command);
+    if (command.type === 'Transfer' && command.pending !== undefined) this.pendings.push(command);
     return command;
+  }
+
+  /** A hold for a few seconds (or for ever) from a hot user or the bank. */
+  private pendingTransfer(): DomainCommand {
+    const r = this.random;
+    const from = r.chance(0.2) ? 'bank' : this.hot.pick(r);
+    return transfer({
+      from,
+      to: this.hot.pick(r),
+      amount: from === 'bank' ? r.amount(6) : r.amount(4),
+      pending: r.chance(0.3) ? {} : { timeoutSeconds: r.int(1, 8) },
+    });
+  }
+
+  /**
+   * A post (whole, part, more than held), void or expiry (as of now: due or not) of an earlier
+   * pending transfer, sometimes of an ordinary one or naming the wrong payee.
+   */
+  private settlementOf(target: Transfer): SettlePending {
+    const r = this.random;
+    const action = r.pick(['post', 'post', 'void', 'expire'] as const);
+    const amount =
+      action !== 'post'
+        ? undefined
+        : r.chance(0.25)
+          ? target.amount + 1n
+          : r.chance(0.5)
+            ? undefined
+            : BigInt(r.int(1, 9)) * (target.amount / 10n) + 1n;
+    return settle({
+      transferId: target.transferId,
+      from: target.fromAccountId,
+      to: r.chance(0.03) ? r.pick(users) : target.toAccountId,
+      action,
+      ...(amount === undefined
+        ? {}
+        : { amount: amount > target.amount + 1n ? target.amount : amount }),
+      ...(action === 'expire' ? { asOfMs: this.clockMs } : {}),
+    });
   }
 
   /** Commands that reuse an earlier transfer's identity: the idempotency paths. */
@@ -128,6 +173,11 @@ class Scenario {
     if (earlier !== undefined && roll < 0.32 && !earlier.fromAccountId.startsWith('mint')) {
       return this.reversalOf(earlier);
     }
+    if (roll < 0.38) return this.pendingTransfer();
+    if (roll < 0.46 && earlier !== undefined) {
+      const pending = this.pendings.length > 0 ? r.pick(this.pendings) : undefined;
+      return this.settlementOf(pending !== undefined && r.chance(0.9) ? pending : earlier);
+    }
     const from = r.chance(0.2) ? 'bank' : r.chance(0.05) ? r.pick(euroUsers) : this.hot.pick(r);
     return transfer({
       from,
@@ -147,12 +197,15 @@ function runSeed(seed: number, batchSizes: (random: SeededRandom) => number) {
   const scenario = new Scenario(random);
   const ledger = new ModelLedger();
   for (const seededAccount of seededAccounts) ledger.seed(seededAccount);
-  const commands: DomainCommand[] = [];
+  const commands: { command: DomainCommand; atMs: number }[] = [];
   const kinds = new Map<string, number>();
   while (commands.length < commandsPerSeed) {
+    // A quarter second per batch: pending transfers with a timeout of seconds expire mid-run.
+    const atMs = nowMs + ledger.batchCount * 250;
+    scenario.clockMs = atMs;
     const batch = Array.from({ length: batchSizes(random) }, () => scenario.next());
-    commands.push(...batch);
-    const result = ledger.run(batch, nowMs + ledger.batchCount);
+    commands.push(...batch.map((command) => ({ command, atMs })));
+    const result = ledger.run(batch, atMs);
     for (const decision of result.decisions) {
       const kind = decision.kind === 'rejected' ? (decision.outcome.code ?? '') : decision.kind;
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
@@ -181,6 +234,9 @@ void describe('domain: random command sequences through the batch decider', () =
           'account_exists',
           'reversal_exceeds_transfer',
           'transfer_not_reversible',
+          'transfer_not_pending',
+          'post_exceeds_pending',
+          'pending_not_expired',
         ]) {
           assert.ok((kinds.get(kind) ?? 0) > 0, `seed ${seed} never produced ${kind}`);
         }
@@ -192,7 +248,8 @@ void describe('domain: random command sequences through the batch decider', () =
         // Batching is only an optimisation: one command per batch decides exactly the same.
         const oneByOne = new ModelLedger();
         for (const seededAccount of seededAccounts) oneByOne.seed(seededAccount);
-        for (const command of commands) oneByOne.run([command], nowMs);
+        // Each command at its batch's time: deadlines of pending transfers depend on it.
+        for (const { command, atMs } of commands) oneByOne.run([command], atMs);
         assert.deepEqual(oneByOne.accounts, withoutTimes(ledger.accounts, oneByOne.accounts));
         assert.equal(oneByOne.journal.length, ledger.journal.length);
       } catch (error) {

@@ -1,5 +1,19 @@
 import { assert } from '@ledger/runtime';
-import type { EpochMillis, EventType, LedgerEvent, Metadata } from '@ledger/schemas';
+import type { EventType, LedgerEvent } from '@ledger/schemas';
+import { projectPendingEvent } from './pendingProjection.ts';
+import {
+  compareKeys,
+  mergeAccount,
+  mergeHistory,
+  mergeTransfer,
+  type AccountHistoryRow,
+  type AccountViewRow,
+  type ReadModelChanges,
+  type TransferViewRow,
+} from './readModelRows.ts';
+
+export type * from './readModelRows.ts';
+export { compareKeys } from './readModelRows.ts';
 
 /**
  * The projection as a pure function: a batch of events in, the read-model rows they imply out.
@@ -16,64 +30,6 @@ import type { EpochMillis, EventType, LedgerEvent, Metadata } from '@ledger/sche
  * Every timestamp is an event's occurredAt, so a replay reproduces the rows exactly.
  */
 
-/** What only AccountOpened knows; null on a row built from postings alone. */
-export interface AccountOpening {
-  readonly overdraftLimit: bigint;
-  readonly status: 'open';
-  readonly metadata: Metadata;
-  readonly createdAtMs: EpochMillis;
-}
-
-/** account_view: the newest state of one account in the batch. */
-export interface AccountViewRow {
-  readonly accountId: string;
-  readonly currency: string;
-  readonly balance: bigint;
-  readonly version: number;
-  /** occurredAt of the event that produced `version`. */
-  readonly updatedAtMs: EpochMillis;
-  readonly opening: AccountOpening | null;
-}
-
-export type Direction = 'debit' | 'credit';
-
-/** account_history: one leg of one posted transfer. */
-export interface AccountHistoryRow {
-  readonly accountId: string;
-  readonly version: number;
-  readonly transferId: string;
-  readonly direction: Direction;
-  /** Positive; `direction` gives the sign. */
-  readonly amount: bigint;
-  readonly balanceAfter: bigint;
-  readonly counterpartyAccountId: string;
-  readonly postedAtMs: EpochMillis;
-}
-
-/** transfer_view: the decision about one transfer. */
-export interface TransferViewRow {
-  readonly transferId: string;
-  readonly status: 'posted' | 'rejected';
-  readonly fromAccountId: string;
-  readonly toAccountId: string;
-  readonly amount: bigint;
-  readonly currency: string;
-  readonly code: string | null;
-  readonly postedAtMs: EpochMillis | null;
-  readonly decidedAtMs: EpochMillis;
-  /** The transfer this one reverses (transfers.reversal_of); absent on an ordinary transfer. */
-  readonly reversalOf?: string;
-}
-
-/** The rows of one batch, each list sorted by key so writers lock rows in one global order. */
-export interface ReadModelChanges {
-  readonly accounts: readonly AccountViewRow[];
-  readonly history: readonly AccountHistoryRow[];
-  readonly transfers: readonly TransferViewRow[];
-  /** Events per type in the batch, duplicates included (for metrics). */
-  readonly eventCounts: Readonly<Record<EventType, number>>;
-}
-
 export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges {
   const accounts = new Map<string, AccountViewRow>();
   const history = new Map<string, AccountHistoryRow>();
@@ -83,6 +39,10 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
     TransferPosted: 0,
     TransferRejected: 0,
     AccountOpenRejected: 0,
+    TransferPending: 0,
+    PendingPosted: 0,
+    PendingVoided: 0,
+    SettlementRejected: 0,
   };
   for (const event of events) {
     const { payload, occurredAt } = event;
@@ -97,6 +57,7 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
           accountId: payload.accountId,
           currency: payload.currency,
           balance: payload.balance,
+          held: 0n,
           version: payload.version,
           updatedAtMs: occurredAt,
           opening: {
@@ -123,6 +84,7 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
             accountId: leg.accountId,
             currency: payload.currency,
             balance: leg.balanceAfter,
+            held: leg.heldAfter ?? 0n,
             version: leg.version,
             updatedAtMs: occurredAt,
             opening: null,
@@ -131,9 +93,11 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
             accountId: leg.accountId,
             version: leg.version,
             transferId: payload.transferId,
+            kind: 'posted',
             direction,
             amount: payload.amount,
             balanceAfter: leg.balanceAfter,
+            heldAfter: leg.heldAfter ?? 0n,
             counterpartyAccountId: counterparty,
             postedAtMs: occurredAt,
           });
@@ -167,7 +131,13 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
         });
         break;
       case 'AccountOpenRejected':
-        // The account exists already; a refused second opening changes no read model.
+      case 'SettlementRejected':
+        // Nothing changed: a refused second opening or settlement changes no read model.
+        break;
+      case 'TransferPending':
+      case 'PendingPosted':
+      case 'PendingVoided':
+        projectPendingEvent(payload, occurredAt, { accounts, history, transfers });
         break;
       default:
         payload satisfies never;
@@ -181,49 +151,4 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
     transfers: [...transfers.values()].sort((a, b) => compareKeys(a.transferId, b.transferId)),
     eventCounts,
   };
-}
-
-/** Byte order for the ASCII ids of docs/contract.md: the order of the `collate "C"` keys in Postgres. */
-export function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Keeps the newest version's state, and the opening from whichever event carried it. Two events
- * claiming the same version with different balances cannot both come from the ledger: crash.
- */
-function mergeAccount(accounts: Map<string, AccountViewRow>, incoming: AccountViewRow): void {
-  const known = accounts.get(incoming.accountId);
-  if (known === undefined) {
-    accounts.set(incoming.accountId, incoming);
-    return;
-  }
-  if (known.version === incoming.version) {
-    assert(
-      known.balance === incoming.balance,
-      `account ${incoming.accountId} version ${incoming.version} seen with two balances`,
-    );
-  }
-  const newest = incoming.version > known.version ? incoming : known;
-  accounts.set(incoming.accountId, { ...newest, opening: known.opening ?? incoming.opening });
-}
-
-function mergeHistory(history: Map<string, AccountHistoryRow>, row: AccountHistoryRow): void {
-  const key = `${row.accountId}\u0000${row.version}`;
-  const known = history.get(key);
-  assert(
-    known === undefined || (known.transferId === row.transferId && known.amount === row.amount),
-    `account ${row.accountId} version ${row.version} posted by two transfers`,
-  );
-  history.set(key, row);
-}
-
-function mergeTransfer(transfers: Map<string, TransferViewRow>, row: TransferViewRow): void {
-  const known = transfers.get(row.transferId);
-  assert(
-    known === undefined || known.status === row.status,
-    `transfer ${row.transferId} decided twice, differently`,
-  );
-  // The first decision is final (the store inserts with `on conflict do nothing` too).
-  if (known === undefined) transfers.set(row.transferId, row);
 }

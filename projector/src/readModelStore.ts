@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AccountViewRow, ReadModelChanges } from './readModelProjection.ts';
+import type { AccountViewRow, ReadModelChanges, TransferViewRow } from './readModelRows.ts';
 import type { ReadModelTables } from './readModelTables.ts';
 
 /**
@@ -33,12 +33,14 @@ async function upsertAccounts(
   if (rows.length === 0) return;
   await client.query(
     `insert into ${table} as v (account_id, currency, overdraft_limit, status, balance, version,
-                                metadata, created_at, updated_at)
+                                metadata, created_at, updated_at, held)
      select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::numeric[],
-                          $6::bigint[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[])
+                          $6::bigint[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[],
+                          $10::numeric[])
      on conflict (account_id) do update set
        currency = case when v.version < excluded.version then excluded.currency else v.currency end,
        balance = case when v.version < excluded.version then excluded.balance else v.balance end,
+       held = case when v.version < excluded.version then excluded.held else v.held end,
        updated_at = case when v.version < excluded.version then excluded.updated_at
                          else v.updated_at end,
        version = greatest(v.version, excluded.version),
@@ -58,6 +60,7 @@ async function upsertAccounts(
       rows.map((row) => (row.opening === null ? null : JSON.stringify(row.opening.metadata))),
       rows.map((row) => (row.opening === null ? null : isoTime(row.opening.createdAtMs))),
       rows.map((row) => isoTime(row.updatedAtMs)),
+      rows.map((row) => row.held.toString()),
     ],
   );
 }
@@ -71,9 +74,9 @@ async function insertHistory(
   if (rows.length === 0) return;
   await client.query(
     `insert into ${table} (account_id, version, transfer_id, direction, amount, balance_after,
-                           counterparty_account_id, posted_at)
+                           counterparty_account_id, posted_at, kind, held_after)
      select * from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
-                          $6::numeric[], $7::text[], $8::timestamptz[])
+                          $6::numeric[], $7::text[], $8::timestamptz[], $9::text[], $10::numeric[])
      on conflict (account_id, version) do nothing`,
     [
       rows.map((row) => row.accountId),
@@ -84,37 +87,60 @@ async function insertHistory(
       rows.map((row) => row.balanceAfter.toString()),
       rows.map((row) => row.counterpartyAccountId),
       rows.map((row) => isoTime(row.postedAtMs)),
+      rows.map((row) => row.kind),
+      rows.map((row) => row.heldAfter.toString()),
     ],
   );
 }
 
+/**
+ * Decisions are inserted once (`on conflict do nothing`: the first decision is final). A pending
+ * transfer's settlement updates its row, once: only a row still `pending` changes, so a late copy
+ * of the pending event or of the settlement leaves the settled row as it is.
+ */
 async function insertTransfers(
   client: pg.PoolClient,
   table: string,
   changes: ReadModelChanges,
 ): Promise<void> {
-  const rows = changes.transfers;
-  if (rows.length === 0) return;
-  await client.query(
-    `insert into ${table} (transfer_id, status, from_account_id, to_account_id, amount, currency,
-                           code, posted_at, decided_at, reversal_of)
+  const decided = changes.transfers.filter((row) => row.settles !== true);
+  const settled = changes.transfers.filter((row) => row.settles === true);
+  const statement = (onConflict: string) =>
+    `insert into ${table} as v (transfer_id, status, from_account_id, to_account_id, amount,
+                                currency, code, posted_at, decided_at, reversal_of, pending_amount,
+                                expires_at)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
                           $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[],
-                          $10::text[])
-     on conflict (transfer_id) do nothing`,
-    [
-      rows.map((row) => row.transferId),
-      rows.map((row) => row.status),
-      rows.map((row) => row.fromAccountId),
-      rows.map((row) => row.toAccountId),
-      rows.map((row) => row.amount.toString()),
-      rows.map((row) => row.currency),
-      rows.map((row) => row.code),
-      rows.map((row) => (row.postedAtMs === null ? null : isoTime(row.postedAtMs))),
-      rows.map((row) => isoTime(row.decidedAtMs)),
-      rows.map((row) => row.reversalOf ?? null),
-    ],
-  );
+                          $10::text[], $11::bigint[], $12::timestamptz[])
+     ${onConflict}`;
+  if (decided.length > 0) {
+    await client.query(statement('on conflict (transfer_id) do nothing'), transferColumns(decided));
+  }
+  if (settled.length > 0) {
+    await client.query(
+      statement(`on conflict (transfer_id) do update set
+                   status = excluded.status, amount = excluded.amount, posted_at = excluded.posted_at
+                 where v.status = 'pending'`),
+      transferColumns(settled),
+    );
+  }
+}
+
+function transferColumns(rows: readonly TransferViewRow[]): unknown[] {
+  return [
+    rows.map((row) => row.transferId),
+    rows.map((row) => row.status),
+    rows.map((row) => row.fromAccountId),
+    rows.map((row) => row.toAccountId),
+    rows.map((row) => row.amount.toString()),
+    rows.map((row) => row.currency),
+    rows.map((row) => row.code),
+    rows.map((row) => (row.postedAtMs === null ? null : isoTime(row.postedAtMs))),
+    rows.map((row) => isoTime(row.decidedAtMs)),
+    rows.map((row) => row.reversalOf ?? null),
+    rows.map((row) => row.pendingAmount?.toString() ?? null),
+    rows.map((row) => (row.expiresAtMs === undefined ? null : isoTime(row.expiresAtMs))),
+  ];
 }
 
 function isoTime(epochMs: number): string {

@@ -43,9 +43,9 @@ void describe('projector against out-of-order and duplicated events', () => {
       acks: -1,
       messages: events.map((event) => ({
         key:
-          event.payload.type === 'TransferPosted' || event.payload.type === 'TransferRejected'
-            ? event.payload.fromAccountId
-            : event.payload.accountId,
+          event.payload.type === 'AccountOpened' || event.payload.type === 'AccountOpenRejected'
+            ? event.payload.accountId
+            : event.payload.fromAccountId,
         value: env.serde.encodeEvent(event),
       })),
     });

@@ -1,5 +1,10 @@
 import { assert } from '@ledger/runtime';
-import type { AccountDetails, BalanceSnapshot, CachedAccount } from './accountModel.ts';
+import {
+  availableOf,
+  type AccountDetails,
+  type BalanceSnapshot,
+  type CachedAccount,
+} from './accountModel.ts';
 
 /**
  * One account as the cache hands it to readers and takes it from loaders and the feed. The cache
@@ -9,6 +14,8 @@ import type { AccountDetails, BalanceSnapshot, CachedAccount } from './accountMo
  *
  * - the balance as the decimal text it is served as (from Postgres' `balance::text`, or a feed
  *   change's bigint turned into text once per change), never turned back into a bigint on a read;
+ *   the available balance (balance − held) likewise, the balance's own string when nothing is
+ *   held;
  * - currency, status, overdraft limit and metadata as strings interned in a small bounded table
  *   (nearly every account shares `USD`, `open`, `0` and `{}`);
  * - the opening time as epoch milliseconds (a number, not a 24-character string).
@@ -21,6 +28,8 @@ export class AccountEntry implements CachedAccount {
     readonly currency: string,
     /** Decimal digits of the balance in minor units, with a leading '-' when negative. */
     readonly balanceText: string,
+    /** The available balance (balance − held), as balanceText; that string when nothing is held. */
+    readonly availableText: string,
     readonly version: number,
     /** The opening's fields; all undefined together while it is not projected yet. */
     readonly overdraftLimitText: string | undefined,
@@ -32,6 +41,10 @@ export class AccountEntry implements CachedAccount {
 
   get balance(): bigint {
     return BigInt(this.balanceText);
+  }
+
+  get available(): bigint {
+    return BigInt(this.availableText);
   }
 
   get hasDetails(): boolean {
@@ -56,12 +69,17 @@ export class AccountEntry implements CachedAccount {
     };
   }
 
-  /** The same account at a newer balance and version (a change from the feed). */
+  /**
+   * The same account at a newer balance and version (a change from the feed). A change without
+   * `available` (a writer before holds) holds nothing: available is its balance.
+   */
   withBalance(change: BalanceSnapshot): AccountEntry {
+    const balanceText = change.balance.toString();
     return new AccountEntry(
       this.accountId,
       intern(change.currency),
-      change.balance.toString(),
+      balanceText,
+      textOfAvailable(change, balanceText),
       change.version,
       this.overdraftLimitText,
       this.status,
@@ -77,6 +95,7 @@ export class AccountEntry implements CachedAccount {
       this.accountId,
       this.currency,
       this.balanceText,
+      this.availableText,
       this.version,
       opened.overdraftLimitText,
       opened.status,
@@ -94,6 +113,8 @@ export interface AccountColumns {
   readonly accountId: string;
   readonly currency: string;
   readonly balanceText: string;
+  /** balance − held, as text (Postgres' `(balance - held)::text`). */
+  readonly availableText: string;
   readonly version: number;
   readonly opening:
     | {
@@ -111,6 +132,7 @@ export function accountEntryOf(columns: AccountColumns): AccountEntry {
     columns.accountId,
     intern(columns.currency),
     columns.balanceText,
+    columns.availableText,
     columns.version,
     opening && intern(opening.overdraftLimitText),
     opening && intern(opening.status),
@@ -122,10 +144,12 @@ export function accountEntryOf(columns: AccountColumns): AccountEntry {
 /** An entry for any account view (a loader may return plain objects: tests, other read models). */
 export function toAccountEntry(account: CachedAccount): AccountEntry {
   if (account instanceof AccountEntry) return account;
+  const balanceText = account.balance.toString();
   const base = new AccountEntry(
     account.accountId,
     intern(account.currency),
-    account.balance.toString(),
+    balanceText,
+    textOfAvailable(account, balanceText),
     account.version,
     undefined,
     undefined,
@@ -133,6 +157,12 @@ export function toAccountEntry(account: CachedAccount): AccountEntry {
     undefined,
   );
   return account.details === undefined ? base : base.withDetails(account.details);
+}
+
+/** The available balance as text: the balance's own string when nothing is held. */
+function textOfAvailable(snapshot: BalanceSnapshot, balanceText: string): string {
+  const available = availableOf(snapshot);
+  return available === snapshot.balance ? balanceText : available.toString();
 }
 
 function openingOf(details: AccountDetails): Opening {

@@ -9,7 +9,19 @@ export interface BalanceSnapshot {
   readonly accountId: string;
   readonly currency: string;
   readonly balance: bigint;
+  /**
+   * The balance minus what the account's pending transfers hold (what it may spend). Absent
+   * means nothing is held, so it equals `balance`: BalanceChanged from writers before holds
+   * (v1) lack it, and loaders that know no holds (tests' in-memory ones) leave it out. Readers
+   * take `available ?? balance` (`availableOf`).
+   */
+  readonly available?: bigint;
   readonly version: number;
+}
+
+/** What the account may spend: `available`, or its balance when nothing is held. */
+export function availableOf(snapshot: BalanceSnapshot): bigint {
+  return snapshot.available ?? snapshot.balance;
 }
 
 /**

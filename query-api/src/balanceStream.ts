@@ -23,10 +23,11 @@ import {
 /**
  * `GET /v1/stream`: balance changes pushed over a WebSocket (docs/contract.md). A client sends
  * `{ "subscribe": [ids] }` / `{ "unsubscribe": [ids] }`; the server answers with `subscribed` /
- * `unsubscribed`, then pushes `{ "type": "balance", accountId, balance, version }` for every
- * change of those accounts, starting with the current balance (the cached one when cached, else
- * the read model's). Per connection and account, versions go out strictly in order, each one
- * once (streamSequencer.ts): the feed delivers an account's versions out of order (they come from
+ * `unsubscribed`, then pushes `{ "type": "balance", accountId, balance, available, version }`
+ * for every change of those accounts (`available`: the balance when the change has none),
+ * starting with the current balance (the cached one when cached, else the read model's). Per
+ * connection and account, versions go out strictly in order, each one once
+ * (streamSequencer.ts): the feed delivers an account's versions out of order (they come from
  * several projector partitions), so a version that arrives before its predecessor is held until
  * the predecessor comes or the gap timeout gives up on it (counted: only a projector crash or
  * compaction leaves a version unpublished); duplicates and overtaken versions are dropped.

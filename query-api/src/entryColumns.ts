@@ -5,11 +5,13 @@ import { AccountEntry, intern, internedLengthMax } from './accountEntry.ts';
  * Where the cache keeps its entries (a target: 1M cached balances in < 512 MB RSS,
  * docs/architecture.md): in columns indexed by a slot number, not as one object per account. An
  * AccountEntry object with its boxed creation time and balance text measured ~135 bytes on the heap
- * per account; here an account costs 28 bytes of columns:
+ * per account; here an account costs 36 bytes of columns:
  *
- * - `versions`, `balances`, `createdAtMs`: Float64Array (off the JS heap, never scanned by the
- *   GC). A balance is kept as a number only while it is a safe integer whose decimal text reads
- *   back the same; wider ones (numeric(38, 0) allows them) keep their text in `wideBalances`.
+ * - `versions`, `balances`, `availables`, `createdAtMs`: Float64Array (off the JS heap, never
+ *   scanned by the GC). A balance (and an available balance, balance − held) is kept as a number
+ *   only while it is a safe integer whose decimal text reads back the same; wider ones
+ *   (numeric(38, 0) allows them) keep their text in `wideBalances` / `wideAvailables`. A read
+ *   of an account that holds nothing (available = balance) serves the balance's text for both.
  *   A creation time of NaN means the opening is not projected yet.
  * - `profiles`: one pointer to the account's currency, status, overdraft limit and metadata,
  *   shared by every account with the same four (nearly all of them: `USD`, `open`, `0`, `{}`).
@@ -53,9 +55,11 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
   let capacity = Math.min(initialSlots, slotsMax);
   let versions = new Float64Array(capacity);
   let balances = new Float64Array(capacity);
+  let availables = new Float64Array(capacity);
   let createdAtMs = new Float64Array(capacity);
   const profiles: (Profile | undefined)[] = [];
   const wideBalances = new Map<number, string>();
+  const wideAvailables = new Map<number, string>();
   const freeSlots: number[] = [];
   let used = 0; // slots [0, used) have been handed out at least once
 
@@ -64,6 +68,7 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
     assert(next > capacity, `all ${slotsMax} entry slots are in use`);
     versions = copied(versions, next);
     balances = copied(balances, next);
+    availables = copied(availables, next);
     createdAtMs = copied(createdAtMs, next);
     capacity = next;
   }
@@ -77,14 +82,8 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
 
   function store(slot: number, entry: AccountEntry): void {
     versions[slot] = entry.version;
-    const balance = Number(entry.balanceText);
-    if (Number.isSafeInteger(balance) && String(balance) === entry.balanceText) {
-      balances[slot] = balance;
-      wideBalances.delete(slot);
-    } else {
-      balances[slot] = Number.NaN;
-      wideBalances.set(slot, entry.balanceText);
-    }
+    putAmount(balances, wideBalances, slot, entry.balanceText);
+    putAmount(availables, wideAvailables, slot, entry.availableText);
     createdAtMs[slot] = entry.createdAtMs ?? Number.NaN;
     const current = profiles[slot];
     profiles[slot] =
@@ -110,13 +109,24 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
     read(slot, accountId) {
       const profile = profileInUse(slot);
       const balance = balances[slot] ?? Number.NaN;
+      const available = availables[slot] ?? Number.NaN;
       const created = createdAtMs[slot] ?? Number.NaN;
       const balanceText = Number.isNaN(balance) ? wideBalances.get(slot) : String(balance);
       if (balanceText === undefined) throw new AssertionFailure(`slot ${slot} lost its balance`);
+      // Nothing held (the usual case): the balance's string serves both, no second conversion.
+      const availableText = Number.isNaN(available)
+        ? wideAvailables.get(slot)
+        : available === balance
+          ? balanceText
+          : String(available);
+      if (availableText === undefined) {
+        throw new AssertionFailure(`slot ${slot} lost its available balance`);
+      }
       return new AccountEntry(
         accountId,
         profile.currency,
         balanceText,
+        availableText,
         versions[slot] ?? 0,
         profile.overdraftLimitText,
         profile.status,
@@ -129,6 +139,7 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
       profileInUse(slot);
       profiles[slot] = undefined;
       wideBalances.delete(slot);
+      wideAvailables.delete(slot);
       freeSlots.push(slot);
     },
     get size() {
@@ -138,6 +149,21 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
       return capacity;
     },
   };
+}
+
+/**
+ * An amount's text into its column: as a number while it is a safe integer whose text reads back
+ * the same, else NaN there and the text in `wide`.
+ */
+function putAmount(column: Float64Array, wide: Map<number, string>, slot: number, text: string) {
+  const value = Number(text);
+  if (Number.isSafeInteger(value) && String(value) === text) {
+    column[slot] = value;
+    wide.delete(slot);
+  } else {
+    column[slot] = Number.NaN;
+    wide.set(slot, text);
+  }
 }
 
 function copied(from: Float64Array, length: number): Float64Array<ArrayBuffer> {

@@ -24,18 +24,20 @@ void describe('accountEntry', () => {
       accountId: 'alice',
       currency: 'USD',
       balanceText: '-9223372036854775807',
+      availableText: '-9223372036854775907',
       version: 7,
       opening,
     });
 
     assert.equal(
       balanceBody(entry),
-      '{"accountId":"alice","currency":"USD","balance":"-9223372036854775807","version":7}',
+      '{"accountId":"alice","currency":"USD","balance":"-9223372036854775807","available":"-9223372036854775907","version":7}',
     );
     assert.deepEqual(JSON.parse(accountBody(entry)), {
       accountId: 'alice',
       currency: 'USD',
       balance: '-9223372036854775807',
+      available: '-9223372036854775907',
       overdraftLimit: '500',
       status: 'open',
       version: 7,
@@ -43,6 +45,7 @@ void describe('accountEntry', () => {
       metadata: { name: 'Alice "A"' },
     });
     assert.equal(entry.balance, -9223372036854775807n);
+    assert.equal(entry.available, -9223372036854775907n);
     assert.deepEqual(entry.details, {
       overdraftLimit: 500n,
       status: 'open',
@@ -56,6 +59,7 @@ void describe('accountEntry', () => {
       accountId: 'bob',
       currency: 'EUR',
       balanceText: '25',
+      availableText: '25',
       version: 1,
       opening: undefined,
     });
@@ -66,6 +70,7 @@ void describe('accountEntry', () => {
       accountId: 'bob',
       currency: 'EUR',
       balance: '25',
+      available: '25',
       overdraftLimit: null,
       status: null,
       version: 1,
@@ -96,6 +101,20 @@ void describe('accountEntry', () => {
     assert.equal(changed.accountId, pending.accountId, 'the id string is shared, not copied');
   });
 
+  void it('given an entry holding some of its balance, when a change without available comes (a writer before holds), then available is the new balance', () => {
+    const held = toAccountEntry({ ...account('erin', 4, 1_000n), available: 700n });
+    const legacy = held.withBalance(change('erin', 5, 900n));
+    const holding = legacy.withBalance({ ...change('erin', 6, 900n), available: 600n });
+
+    assert.equal(held.availableText, '700');
+    assert.equal(legacy.availableText, '900');
+    assert.equal(holding.balanceText, '900');
+    assert.equal(holding.availableText, '600');
+    const { details } = account('erin', 6, 0n);
+    assert.ok(details !== undefined);
+    assert.equal(holding.withDetails(details).availableText, '600', 'the opening keeps it');
+  });
+
   void it('given a plain account from a loader, when converted, then it reads the same through the CachedAccount view', () => {
     const plain = account('dave', 5, 123n);
     const entry = toAccountEntry(plain);
@@ -105,6 +124,7 @@ void describe('accountEntry', () => {
     assert.equal(entry.accountId, 'dave');
     assert.equal(entry.currency, 'USD');
     assert.equal(entry.balance, 123n);
+    assert.equal(entry.available, 123n, 'a loader that knows no holds: available is the balance');
     assert.equal(entry.version, 5);
     assert.deepEqual(entry.details, plain.details);
   });

@@ -71,9 +71,10 @@ export function inMemoryReadModels() {
       }
       const item = history.get(accountId)?.find((entry) => entry.version === version);
       const balanceText = version === 1 ? '0' : String(item?.balanceAfter);
+      const availableText = version === 1 ? '0' : String(item?.availableAfter);
       return Promise.resolve({
         kind: 'found' as const,
-        balance: { accountId, currency: found.currency, balanceText, version },
+        balance: { accountId, currency: found.currency, balanceText, availableText, version },
       });
     },
     loadBalanceAtTime: (accountId, atMs) => {
@@ -93,6 +94,7 @@ export function inMemoryReadModels() {
           accountId,
           currency: found.currency,
           balanceText: String(last?.balanceAfter ?? 0n),
+          availableText: String(last?.availableAfter ?? 0n),
           version: last?.version ?? 1,
         },
       });

@@ -120,6 +120,44 @@ void describe('balanceCache', () => {
     });
   });
 
+  void it('given an account holding part of its balance, when read by a miss and then by a hit, then both serve the same available balance', async () => {
+    const readModel = new Map([['alice', { ...account('alice', 4, 1_000n), available: 650n }]]);
+    const cache = cacheOver(readModel, {});
+
+    const missed = await cache.load('alice');
+    const hit = cache.getIfCached('alice');
+
+    assert.equal(missed?.availableText, '650');
+    assert.equal(hit?.availableText, '650');
+    assert.equal(hit?.balanceText, '1000');
+    assert.deepEqual({ ...hit }, { ...missed });
+  });
+
+  void it('given a cached account holding part of its balance, when changes with and without available arrive, then each sets available (absent: the balance)', async () => {
+    const readModel = new Map([['alice', { ...account('alice', 4, 1_000n), available: 650n }]]);
+    const cache = cacheOver(readModel, {});
+    await cache.load('alice');
+
+    cache.applyChange({ ...change('alice', 5, 1_000n), available: 400n }); // another hold
+    assert.equal(cache.getIfCached('alice')?.availableText, '400');
+    cache.applyChange(change('alice', 6, 900n)); // a writer before holds: nothing is held
+    assert.equal(cache.getIfCached('alice')?.availableText, '900');
+    assert.equal(cache.getIfCached('alice')?.available, 900n);
+  });
+
+  void it('given a slow load of an account holding nothing, when a hold arrives meanwhile, then the change held for the load brings its available balance', async () => {
+    const { cache, loads } = cacheWithManualLoads();
+    const read = cache.load('alice');
+    await flushPromises();
+    cache.applyChange({ ...change('alice', 4, 300n), available: 100n });
+    loads[0]?.finish(account('alice', 3, 300n));
+
+    const served = await read;
+    assert.equal(served?.version, 4);
+    assert.equal(served?.availableText, '100');
+    assert.equal(cache.getIfCached('alice')?.availableText, '100');
+  });
+
   void it('given an uncached key with no load running, when a change arrives, then it is not kept (the read model has it)', () => {
     const { cache, versions } = cacheWithManualLoads();
     assert.equal(cache.applyChange(change('bob', 2, 5n)), 'uncached');

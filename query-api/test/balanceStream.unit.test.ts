@@ -66,6 +66,7 @@ void describe('balance stream (/v1/stream)', () => {
       type: 'balance',
       accountId: 'alice',
       balance: '300',
+      available: '300',
       version: 3,
     });
 
@@ -89,6 +90,31 @@ void describe('balance stream (/v1/stream)', () => {
     assert.equal(balances(client.frames, 'carol').length, 0);
     client.ws.close();
     await client.closed;
+  });
+
+  void it('given an account holding part of its balance, when subscribed (read from the read model, then from the cache) and it changes, then every frame carries its available balance, the balance when a change has none', async () => {
+    store.accounts.set('holder', { ...account('holder', 2, 500n), available: 200n });
+    const first = await openClient(running.baseUrl);
+    first.send({ subscribe: ['holder'] });
+    await first.waitFor((frames) => balances(frames, 'holder').length === 1, 'the loaded start');
+    const second = await openClient(running.baseUrl);
+    second.send({ subscribe: ['holder'] });
+    await second.waitFor((frames) => balances(frames, 'holder').length === 1, 'the cached start');
+
+    running.app.applyChange({ ...change('holder', 3, 500n), available: 100n }); // another hold
+    running.app.applyChange(change('holder', 4, 450n)); // a writer before holds: none held
+    await first.waitFor((frames) => balances(frames, 'holder').length === 3, 'the changes');
+
+    const start = { type: 'balance', accountId: 'holder', balance: '500', available: '200' };
+    assert.deepEqual(balances(first.frames, 'holder'), [
+      { ...start, version: 2 },
+      { ...start, available: '100', version: 3 },
+      { ...start, balance: '450', available: '450', version: 4 },
+    ]);
+    assert.deepEqual(balances(second.frames, 'holder')[0], { ...start, version: 2 });
+    first.ws.close();
+    second.ws.close();
+    await Promise.all([first.closed, second.closed]);
   });
 
   void it('given an unsubscribe, when the account changes afterwards, then nothing more is pushed for it', async () => {

@@ -10,11 +10,18 @@ const opening = {
   metadataJson: '{"name":"Alice"}',
 };
 
-function entry(accountId: string, balanceText: string, version: number, opened = true) {
+function entry(
+  accountId: string,
+  balanceText: string,
+  version: number,
+  opened = true,
+  availableText = balanceText,
+) {
   const columns: AccountColumns = {
     accountId,
     currency: 'USD',
     balanceText,
+    availableText,
     version,
     opening: opened ? opening : undefined,
   };
@@ -31,6 +38,10 @@ void describe('entryColumns', () => {
       entry('past safe', '9007199254740993', 4),
       entry('numeric(38,0)', '-99999999999999999999999999999999999999', 5),
       entry('pending opening', '7', 6, false),
+      entry('holding', '100', 7, true, '40'),
+      entry('holding into overdraft', '100', 8, true, '-400'),
+      entry('holding past safe', '9007199254740993', 9, true, '9007199254740990'),
+      entry('wide, holding', '99999999999999999999', 10, true, '99999999999999999000'),
     ];
     const slots = written.map((account) => columns.insert(account));
 
@@ -40,6 +51,17 @@ void describe('entryColumns', () => {
       assert.equal(columns.version(slots[index] ?? -1), account.version);
     });
     assert.equal(columns.size, written.length);
+  });
+
+  void it('given a slot holding some of a wide balance, when written with nothing held, then the held amount is gone', () => {
+    const columns = createEntryColumns(4);
+    const slot = columns.insert(entry('alice', '99999999999999999999', 1, true, '-5'));
+
+    columns.write(slot, entry('alice', '12', 2));
+
+    assert.equal(columns.read(slot, 'alice').availableText, '12');
+    columns.write(slot, entry('alice', '99999999999999999999', 3, true, '99999999999999999998'));
+    assert.equal(columns.read(slot, 'alice').availableText, '99999999999999999998');
   });
 
   void it('given an entry that was read, when its slot is written again, then the earlier read is unchanged', () => {

@@ -73,9 +73,11 @@ void describe('query API under generated requests', () => {
     store.history.set('alice', [
       {
         transferId: 't-ok',
+        kind: 'posted',
         direction: 'credit',
         amount: 1_050n,
         balanceAfter: 1_050n,
+        availableAfter: 1_050n,
         version: 3,
         counterpartyAccountId: 'bob',
         postedAt: '2026-01-15T09:31:00.000Z',

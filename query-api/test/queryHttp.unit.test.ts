@@ -28,9 +28,11 @@ void describe('query API over HTTP', () => {
       'alice',
       [1, 2, 3].map((version) => ({
         transferId: `t-${version}`,
+        kind: 'posted' as const,
         direction: version === 2 ? ('debit' as const) : ('credit' as const),
         amount: 500n,
         balanceAfter: BigInt(version) * 350n,
+        availableAfter: BigInt(version) * 350n,
         version,
         counterpartyAccountId: 'fund',
         postedAt: `2026-01-15T09:3${version}:00.000Z`,
@@ -109,7 +111,7 @@ void describe('query API over HTTP', () => {
     assert.equal(again.headers.get('etag'), null);
     assert.equal(
       await again.text(),
-      '{"accountId":"alice","currency":"USD","balance":"1050","version":3}',
+      '{"accountId":"alice","currency":"USD","balance":"1050","available":"1050","version":3}',
     );
   });
 
@@ -126,6 +128,7 @@ void describe('query API over HTTP', () => {
       accountId: 'bob',
       currency: 'USD',
       balance: '-500',
+      available: '-500',
       overdraftLimit: '1000',
       status: 'open',
       version: 2,
@@ -143,6 +146,7 @@ void describe('query API over HTTP', () => {
       accountId: 'credited-first',
       currency: 'USD',
       balance: '700',
+      available: '700',
       overdraftLimit: null,
       status: null,
       version: 2,
@@ -190,9 +194,11 @@ void describe('query API over HTTP', () => {
       store.accounts.set('carol', account('carol', 4, 250n));
       const posting = (version: number, balanceAfter: bigint, postedAt: string) => ({
         transferId: `c-${version}`,
+        kind: 'posted' as const,
         direction: 'credit' as const,
         amount: 100n,
         balanceAfter,
+        availableAfter: balanceAfter,
         version,
         counterpartyAccountId: 'fund',
         postedAt,
@@ -213,13 +219,14 @@ void describe('query API over HTTP', () => {
       assert.equal(response.headers.get('cache-control'), 'max-age=31536000, immutable');
       assert.equal(
         await response.text(),
-        '{"accountId":"carol","currency":"USD","balance":"300","version":3,"asOfVersion":3}',
+        '{"accountId":"carol","currency":"USD","balance":"300","available":"300","version":3,"asOfVersion":3}',
       );
       const opening = await get('/v1/accounts/carol/balance?asOfVersion=1');
       assert.deepEqual(await opening.json(), {
         accountId: 'carol',
         currency: 'USD',
         balance: '0',
+        available: '0',
         version: 1,
         asOfVersion: 1,
       });
@@ -261,6 +268,7 @@ void describe('query API over HTTP', () => {
         accountId: 'carol',
         currency: 'USD',
         balance: '100',
+        available: '100',
         version: 2,
         asOf: '2026-01-15T09:31:00.000Z',
       });
@@ -272,6 +280,7 @@ void describe('query API over HTTP', () => {
         accountId: 'carol',
         currency: 'USD',
         balance: '250',
+        available: '250',
         version: 4,
         asOf: '2026-01-15T09:32:00.000Z',
       });
@@ -311,9 +320,11 @@ void describe('query API over HTTP', () => {
       store.accounts.set('carol', account('carol', 5, 40n));
       store.history.get('carol')?.push({
         transferId: 'c-5',
+        kind: 'posted',
         direction: 'debit',
         amount: 210n,
         balanceAfter: 40n,
+        availableAfter: 40n,
         version: 5,
         counterpartyAccountId: 'fund',
         postedAt: '2026-01-15T09:40:00.000Z',
@@ -325,6 +336,7 @@ void describe('query API over HTTP', () => {
         accountId: 'carol',
         currency: 'USD',
         balance: '40',
+        available: '40',
         version: 5,
         asOfVersion: 5,
       });
@@ -362,6 +374,7 @@ void describe('query API over HTTP', () => {
       accountId: 'bob',
       currency: 'USD',
       balance: '-400',
+      available: '-400',
       version: 3,
     });
   });
@@ -389,9 +402,11 @@ void describe('query API over HTTP', () => {
     assert.equal(page1.items[0]?.amount, '500');
     assert.deepEqual(Object.keys(page1.items[0] ?? {}), [
       'transferId',
+      'kind',
       'direction',
       'amount',
       'balanceAfter',
+      'availableAfter',
       'version',
       'counterpartyAccountId',
       'postedAt',

@@ -21,6 +21,10 @@ export const errorCatalog = {
   account_closed: { status: 422, title: 'Account closed' },
   transfer_not_reversible: { status: 422, title: 'Transfer not reversible' },
   reversal_exceeds_transfer: { status: 422, title: 'Reversal exceeds transfer' },
+  transfer_not_pending: { status: 422, title: 'Transfer not pending' },
+  post_exceeds_pending: { status: 422, title: 'Post exceeds pending amount' },
+  pending_expired: { status: 422, title: 'Pending transfer expired' },
+  pending_not_expired: { status: 422, title: 'Pending transfer not expired' },
   rate_limited: { status: 429, title: 'Rate limited' },
   internal_error: { status: 500, title: 'Internal error' },
   overloaded: { status: 503, title: 'Overloaded' },
@@ -40,6 +44,10 @@ export const rejectionCodes = [
   'account_exists',
   'transfer_not_reversible',
   'reversal_exceeds_transfer',
+  'transfer_not_pending',
+  'pending_not_expired',
+  'pending_expired',
+  'post_exceeds_pending',
 ] as const satisfies readonly ErrorCode[];
 export type RejectionCode = (typeof rejectionCodes)[number];
 
@@ -59,6 +67,20 @@ export const transferRejectionCodes = [
   'insufficient_funds',
 ] as const satisfies readonly RejectionCode[];
 export type TransferRejectionCode = (typeof transferRejectionCodes)[number];
+/**
+ * Rejections of a settlement (post, void or expiry of a pending transfer), in the order the
+ * processor checks them: whether there is a pending transfer to settle at all, then its
+ * deadline, then the accounts a post moves money between, then the amount.
+ */
+export const settlementRejectionCodes = [
+  'transfer_not_pending',
+  'pending_not_expired',
+  'pending_expired',
+  'account_closed',
+  'post_exceeds_pending',
+] as const satisfies readonly RejectionCode[];
+export type SettlementRejectionCode = (typeof settlementRejectionCodes)[number];
+
 /** The one rejection of an account opening: its id is taken by another body. */
 export const accountOpenRejectionCodes = ['account_exists'] as const satisfies RejectionCode[];
 export type AccountOpenRejectionCode = (typeof accountOpenRejectionCodes)[number];

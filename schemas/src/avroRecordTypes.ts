@@ -13,7 +13,16 @@ export const branchNames = {
   transferPosted: 'ledger.v1.TransferPosted',
   transferRejected: 'ledger.v1.TransferRejected',
   accountOpenRejected: 'ledger.v1.AccountOpenRejected',
+  settlePending: 'ledger.v1.SettlePending',
+  transferPending: 'ledger.v1.TransferPending',
+  pendingPosted: 'ledger.v1.PendingPosted',
+  pendingVoided: 'ledger.v1.PendingVoided',
+  settlementRejected: 'ledger.v1.SettlementRejected',
 } as const;
+
+/** A `["null", "string"]` / `["null", "long"]` union value as avsc wraps it. */
+export type OptionalString = { string: string } | null;
+export type OptionalLong = { long: number } | null;
 
 type MetadataRecord = Record<string, string>;
 
@@ -33,10 +42,25 @@ export interface TransferRecord {
   metadata: MetadataRecord;
   /** Since v2; absent when decoding a v1 record without schema resolution. */
   reversalOf?: { string: string } | null;
+  /** Since v3; absent when decoding an older record without schema resolution. */
+  pending?: boolean;
+  timeoutSeconds?: OptionalLong;
+}
+
+/** Since v3. */
+export interface SettlePendingRecord {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  action: string;
+  amount: OptionalString;
+  asOf: OptionalLong;
 }
 
 export type CommandPayloadRecord =
-  { [branchNames.openAccount]: OpenAccountRecord } | { [branchNames.transfer]: TransferRecord };
+  | { [branchNames.openAccount]: OpenAccountRecord }
+  | { [branchNames.transfer]: TransferRecord }
+  | { [branchNames.settlePending]: SettlePendingRecord };
 
 export interface LedgerCommandRecord {
   commandId: string;
@@ -60,6 +84,8 @@ export interface LegRecord {
   accountId: string;
   balanceAfter: string;
   version: number;
+  /** Since v3. */
+  heldAfter?: OptionalString;
 }
 
 export interface TransferPostedRecord {
@@ -89,11 +115,51 @@ export interface AccountOpenRejectedRecord {
   code: string;
 }
 
+/** The accounts and id every record about a pending transfer carries (v3 on). */
+interface PendingTransferIds {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+}
+
+export interface TransferPendingRecord extends PendingTransferIds {
+  amount: string;
+  currency: string;
+  metadata: MetadataRecord;
+  debit: LegRecord;
+  expiresAt: OptionalLong;
+}
+
+export interface PendingPostedRecord extends PendingTransferIds {
+  amount: string;
+  pendingAmount: string;
+  currency: string;
+  debit: LegRecord;
+  credit: LegRecord;
+}
+
+export interface PendingVoidedRecord extends PendingTransferIds {
+  amount: string;
+  currency: string;
+  reason: string;
+  debit: LegRecord;
+}
+
+export interface SettlementRejectedRecord extends PendingTransferIds {
+  action: string;
+  amount: OptionalString;
+  code: string;
+}
+
 export type EventPayloadRecord =
   | { [branchNames.accountOpened]: AccountOpenedRecord }
   | { [branchNames.transferPosted]: TransferPostedRecord }
   | { [branchNames.transferRejected]: TransferRejectedRecord }
-  | { [branchNames.accountOpenRejected]: AccountOpenRejectedRecord };
+  | { [branchNames.accountOpenRejected]: AccountOpenRejectedRecord }
+  | { [branchNames.transferPending]: TransferPendingRecord }
+  | { [branchNames.pendingPosted]: PendingPostedRecord }
+  | { [branchNames.pendingVoided]: PendingVoidedRecord }
+  | { [branchNames.settlementRejected]: SettlementRejectedRecord };
 
 export interface ChainLinkRecord {
   chain: number;
@@ -115,6 +181,8 @@ export interface BalanceChangedRecord {
   accountId: string;
   currency: string;
   balance: string;
+  /** Since v2; absent when decoding a v1 record without schema resolution. */
+  available?: OptionalString;
   version: number;
   updatedAt: number;
 }

@@ -1,15 +1,36 @@
 import { formatBalance, parseBalance } from './amounts.ts';
 import type { BalanceChangedRecord } from './avroRecordTypes.ts';
 import type { BalanceChanged } from './domainTypes.ts';
+import { WireContractError } from './wireContractError.ts';
 import { checkCurrency, checkEpochMillis, checkId, checkVersion } from './fieldRules.ts';
 
 /** Domain balance change <-> Avro record of avro/BalanceChanged.avsc; pure and strict both ways. */
 export function balanceToAvro(change: BalanceChanged): BalanceChangedRecord {
-  return { ...sharedFields(change), balance: formatBalance(change.balance) };
+  checkAvailable(change.balance, change.available);
+  return {
+    ...sharedFields(change),
+    balance: formatBalance(change.balance),
+    available:
+      change.available === undefined
+        ? null
+        : { string: formatBalance(change.available, 'available') },
+  };
 }
 
 export function balanceFromAvro(record: BalanceChangedRecord): BalanceChanged {
-  return { ...sharedFields(record), balance: parseBalance(record.balance) };
+  const balance = parseBalance(record.balance);
+  const wrapped = record.available;
+  if (wrapped === null || wrapped === undefined) return { ...sharedFields(record), balance };
+  const available = parseBalance(wrapped.string, 'available');
+  checkAvailable(balance, available);
+  return { ...sharedFields(record), balance, available };
+}
+
+/** Holds only ever take from what is available: it is never above the balance. */
+function checkAvailable(balance: bigint, available: bigint | undefined): void {
+  if (available !== undefined && available > balance) {
+    throw new WireContractError('invalid_request', 'available', 'is never above balance');
+  }
 }
 
 function sharedFields(source: BalanceChanged | BalanceChangedRecord) {

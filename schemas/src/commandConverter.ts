@@ -18,7 +18,14 @@ import {
   unknownVariant,
 } from './fieldRules.ts';
 import { checkMetadata } from './metadataLimits.ts';
+import {
+  pendingFromAvro,
+  pendingToAvro,
+  settlePendingFromAvro,
+  settlePendingToAvro,
+} from './pendingWire.ts';
 import { reversalOfFromAvro, reversalOfToAvro } from './reversalOf.ts';
+import { WireContractError } from './wireContractError.ts';
 
 /**
  * Domain command <-> Avro record of avro/LedgerCommand.avsc. Pure, and strict both ways: encoding
@@ -62,6 +69,8 @@ function payloadToAvro(payload: CommandPayload): CommandPayloadRecord {
       return { [branchNames.openAccount]: openAccountToAvro(payload) };
     case 'Transfer':
       return { [branchNames.transfer]: transferToAvro(payload) };
+    case 'SettlePending':
+      return { [branchNames.settlePending]: settlePendingToAvro(payload) };
     default:
       return unknownVariant(payload, 'payload.type');
   }
@@ -73,6 +82,9 @@ function payloadFromAvro(wrapped: CommandPayloadRecord): CommandPayload {
   }
   if (branchNames.transfer in wrapped) {
     return transferFromAvro(wrapped[branchNames.transfer]);
+  }
+  if (branchNames.settlePending in wrapped) {
+    return settlePendingFromAvro(wrapped[branchNames.settlePending]);
   }
   return unknownVariant(wrapped, 'payload');
 }
@@ -97,6 +109,7 @@ function openAccountFromAvro(record: OpenAccountRecord): OpenAccount {
 }
 
 function transferToAvro(command: Transfer): TransferRecord {
+  checkNotPendingReversal(command);
   return {
     transferId: checkId(command.transferId, 'payload.transferId'),
     fromAccountId: checkId(command.fromAccountId, 'payload.fromAccountId'),
@@ -105,11 +118,12 @@ function transferToAvro(command: Transfer): TransferRecord {
     currency: checkCurrency(command.currency, 'payload.currency'),
     metadata: { ...checkMetadata(command.metadata, 'payload.metadata') },
     reversalOf: reversalOfToAvro(command.reversalOf),
+    ...pendingToAvro(command.pending),
   };
 }
 
 function transferFromAvro(record: TransferRecord): Transfer {
-  return {
+  const transfer: Transfer = {
     type: 'Transfer',
     transferId: checkId(record.transferId, 'payload.transferId'),
     fromAccountId: checkId(record.fromAccountId, 'payload.fromAccountId'),
@@ -118,5 +132,19 @@ function transferFromAvro(record: TransferRecord): Transfer {
     currency: checkCurrency(record.currency, 'payload.currency'),
     metadata: checkMetadata(record.metadata, 'payload.metadata'),
     ...reversalOfFromAvro(record.reversalOf),
+    ...pendingFromAvro(record),
   };
+  checkNotPendingReversal(transfer);
+  return transfer;
+}
+
+/** A reversal moves money back at once: it is never pending. */
+function checkNotPendingReversal(transfer: Transfer): void {
+  if (transfer.pending !== undefined && transfer.reversalOf !== undefined) {
+    throw new WireContractError(
+      'invalid_request',
+      'payload.pending',
+      'a reversal is never pending',
+    );
+  }
 }

@@ -1,4 +1,8 @@
-import type { AccountOpenRejectionCode, TransferRejectionCode } from '@ledger/runtime';
+import type {
+  AccountOpenRejectionCode,
+  SettlementRejectionCode,
+  TransferRejectionCode,
+} from '@ledger/runtime';
 
 /**
  * The messages of the ledger as the services handle them: amounts are bigint (never a JS number),
@@ -37,9 +41,40 @@ export interface Transfer {
    * from, whose accounts it swaps. Absent on an ordinary transfer (null on the wire, v2 on).
    */
   readonly reversalOf?: string;
+  /**
+   * Present on a pending transfer (a hold, `"pending": true`, v3 on): its amount is reserved on
+   * fromAccountId until a SettlePending posts, voids or expires it. Never with reversalOf.
+   */
+  readonly pending?: PendingTerms;
 }
 
-export type CommandPayload = OpenAccount | Transfer;
+/** What makes a transfer pending. */
+export interface PendingTerms {
+  /** 1 to pendingTimeoutSecondsMax after its decision; absent: it never expires. */
+  readonly timeoutSeconds?: number;
+}
+
+/** How a pending transfer is settled: by a client (post, void) or by the expiry sweep (expire). */
+export type SettlementAction = 'post' | 'void' | 'expire';
+
+/**
+ * Settles a pending transfer (v3 on). Keyed, like the transfer, by its fromAccountId, so the one
+ * processor that decided the hold decides its settlement; the accounts are the pending transfer's,
+ * restated so the processor can lock them before it reads the transfer.
+ */
+export interface SettlePending {
+  readonly type: 'SettlePending';
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly action: SettlementAction;
+  /** post only: minor units to post, 1 to the pending amount; absent: the whole amount. */
+  readonly amount?: bigint;
+  /** expire only (required there): the sweep's time, by which the transfer must have expired. */
+  readonly asOf?: EpochMillis;
+}
+
+export type CommandPayload = OpenAccount | Transfer | SettlePending;
 export type CommandType = CommandPayload['type'];
 
 /** The envelope every command travels in; `payload` is what the decider decides on. */
@@ -55,7 +90,7 @@ export interface LedgerCommand<Payload extends CommandPayload = CommandPayload> 
 
 // ---- events (topic <prefix>.events) ----
 
-export type { AccountOpenRejectionCode, TransferRejectionCode };
+export type { AccountOpenRejectionCode, SettlementRejectionCode, TransferRejectionCode };
 
 export interface AccountOpened {
   readonly type: 'AccountOpened';
@@ -69,12 +104,17 @@ export interface AccountOpened {
   readonly balance: bigint;
 }
 
-/** One side of a posting: the account's state right after it. */
+/** One side of an entry (a posting, a hold or its release): the account's state right after it. */
 export interface Leg {
   readonly accountId: string;
   /** May be negative, down to minus the account's overdraft limit. */
   readonly balanceAfter: bigint;
   readonly version: number;
+  /**
+   * What the account's pending transfers hold right after the entry (v3 on; absent before, when
+   * nothing was ever held). available = balanceAfter − heldAfter ≥ −overdraftLimit.
+   */
+  readonly heldAfter?: bigint;
 }
 
 export interface TransferPosted {
@@ -112,7 +152,70 @@ export interface AccountOpenRejected {
   readonly code: AccountOpenRejectionCode;
 }
 
-export type EventPayload = AccountOpened | TransferPosted | TransferRejected | AccountOpenRejected;
+/** A pending transfer was decided: `amount` is held on fromAccountId, its balance unchanged. */
+export interface TransferPending {
+  readonly type: 'TransferPending';
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
+  /** fromAccountId's entry: heldAfter rose by amount. */
+  readonly debit: Leg;
+  /** When it expires if still pending; absent: never. */
+  readonly expiresAt?: EpochMillis;
+}
+
+/** A pending transfer was posted: `amount` moved and all of `pendingAmount` was released. */
+export interface PendingPosted {
+  readonly type: 'PendingPosted';
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  /** 1 to pendingAmount. */
+  readonly amount: bigint;
+  readonly pendingAmount: bigint;
+  readonly currency: string;
+  readonly debit: Leg;
+  readonly credit: Leg;
+}
+
+export type VoidReason = 'voided' | 'expired';
+
+/** A pending transfer was voided or expired: its amount was released, nothing moved. */
+export interface PendingVoided {
+  readonly type: 'PendingVoided';
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly reason: VoidReason;
+  readonly debit: Leg;
+}
+
+/** A SettlePending was refused; the pending transfer is as it was. */
+export interface SettlementRejected {
+  readonly type: 'SettlementRejected';
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly action: SettlementAction;
+  /** The amount a refused post asked for; absent: the whole amount, or not a post. */
+  readonly amount?: bigint;
+  readonly code: SettlementRejectionCode;
+}
+
+export type EventPayload =
+  | AccountOpened
+  | TransferPosted
+  | TransferRejected
+  | AccountOpenRejected
+  | TransferPending
+  | PendingPosted
+  | PendingVoided
+  | SettlementRejected;
 export type EventType = EventPayload['type'];
 
 export interface LedgerEvent<Payload extends EventPayload = EventPayload> {
@@ -141,6 +244,11 @@ export interface BalanceChanged {
   readonly accountId: string;
   readonly currency: string;
   readonly balance: bigint;
+  /**
+   * balance minus what pending transfers hold (v2 on; absent from v1 writers, which knew no
+   * holds: read it as `available ?? balance`).
+   */
+  readonly available?: bigint;
   readonly version: number;
   readonly updatedAt: EpochMillis;
 }

@@ -14,7 +14,6 @@ import {
   type ChainLinkRecord,
   type EventPayloadRecord,
   type LedgerEventRecord,
-  type LegRecord,
   type TransferPostedRecord,
   type TransferRejectedRecord,
 } from './avroRecordTypes.ts';
@@ -25,7 +24,6 @@ import type {
   AccountOpenRejectionCode,
   EventPayload,
   LedgerEvent,
-  Leg,
   TransferPosted,
   TransferRejected,
 } from './domainTypes.ts';
@@ -40,11 +38,23 @@ import {
   unknownVariant,
 } from './fieldRules.ts';
 import { checkMetadata } from './metadataLimits.ts';
+import { legFromAvro, legToAvro, transferFields } from './legWire.ts';
+import {
+  pendingPostedFromAvro,
+  pendingPostedToAvro,
+  pendingVoidedFromAvro,
+  pendingVoidedToAvro,
+  settlementRejectedFromAvro,
+  settlementRejectedToAvro,
+  transferPendingFromAvro,
+  transferPendingToAvro,
+} from './pendingEventConverter.ts';
 import { reversalOfFromAvro, reversalOfToAvro } from './reversalOf.ts';
 import { WireContractError } from './wireContractError.ts';
 
 /** The codes each rejection event may carry: runtime's error catalogue is their one home. */
 export { accountOpenRejectionCodes, transferRejectionCodes };
+export { settlementRejectionCodes } from '@ledger/runtime';
 
 /**
  * Domain event <-> Avro record of avro/LedgerEvent.avsc. Pure and strict both ways; besides field
@@ -106,6 +116,14 @@ function payloadToAvro(payload: EventPayload): EventPayloadRecord {
       return { [branchNames.transferRejected]: transferRejectedToAvro(payload) };
     case 'AccountOpenRejected':
       return { [branchNames.accountOpenRejected]: accountOpenRejectedToAvro(payload) };
+    case 'TransferPending':
+      return { [branchNames.transferPending]: transferPendingToAvro(payload) };
+    case 'PendingPosted':
+      return { [branchNames.pendingPosted]: pendingPostedToAvro(payload) };
+    case 'PendingVoided':
+      return { [branchNames.pendingVoided]: pendingVoidedToAvro(payload) };
+    case 'SettlementRejected':
+      return { [branchNames.settlementRejected]: settlementRejectedToAvro(payload) };
     default:
       return unknownVariant(payload, 'payload.type');
   }
@@ -123,6 +141,18 @@ function payloadFromAvro(wrapped: EventPayloadRecord): EventPayload {
   }
   if (branchNames.accountOpenRejected in wrapped) {
     return accountOpenRejectedFromAvro(wrapped[branchNames.accountOpenRejected]);
+  }
+  if (branchNames.transferPending in wrapped) {
+    return transferPendingFromAvro(wrapped[branchNames.transferPending]);
+  }
+  if (branchNames.pendingPosted in wrapped) {
+    return pendingPostedFromAvro(wrapped[branchNames.pendingPosted]);
+  }
+  if (branchNames.pendingVoided in wrapped) {
+    return pendingVoidedFromAvro(wrapped[branchNames.pendingVoided]);
+  }
+  if (branchNames.settlementRejected in wrapped) {
+    return settlementRejectedFromAvro(wrapped[branchNames.settlementRejected]);
   }
   return unknownVariant(wrapped, 'payload');
 }
@@ -184,50 +214,6 @@ function transferPostedFromAvro(record: TransferPostedRecord): TransferPosted {
     credit: legFromAvro(record.credit, record.toAccountId, 'payload.credit'),
     ...reversalOfFromAvro(record.reversalOf),
   };
-}
-
-interface TransferFields {
-  readonly transferId: string;
-  readonly fromAccountId: string;
-  readonly toAccountId: string;
-  readonly currency: string;
-}
-
-/** The fields posted and rejected transfers share, domain or record alike. */
-function transferFields(source: TransferFields): TransferFields {
-  return {
-    transferId: checkId(source.transferId, 'payload.transferId'),
-    fromAccountId: checkId(source.fromAccountId, 'payload.fromAccountId'),
-    toAccountId: checkId(source.toAccountId, 'payload.toAccountId'),
-    currency: checkCurrency(source.currency, 'payload.currency'),
-  };
-}
-
-function legToAvro(leg: Leg, accountId: string, field: string): LegRecord {
-  checkLeg(leg.accountId, leg.version, accountId, field);
-  return {
-    accountId: leg.accountId,
-    balanceAfter: formatBalance(leg.balanceAfter, `${field}.balanceAfter`),
-    version: leg.version,
-  };
-}
-
-function legFromAvro(record: LegRecord, accountId: string, field: string): Leg {
-  checkLeg(record.accountId, record.version, accountId, field);
-  return {
-    accountId: record.accountId,
-    balanceAfter: parseBalance(record.balanceAfter, `${field}.balanceAfter`),
-    version: record.version,
-  };
-}
-
-/** A leg is the named account's side; versions are >= 2 after a posting (1 is the opening). */
-function checkLeg(legAccountId: string, version: number, accountId: string, field: string): void {
-  checkId(legAccountId, `${field}.accountId`);
-  if (legAccountId !== accountId) {
-    throw new WireContractError('invalid_request', `${field}.accountId`, `must be ${accountId}`);
-  }
-  checkSafeInteger(version, `${field}.version`, 2);
 }
 
 function transferRejectedToAvro(event: TransferRejected): TransferRejectedRecord {

@@ -26,6 +26,11 @@ export const idempotencyKeyPattern = idPattern;
 export const traceparentPattern = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** Kafka offsets are int64, given as decimal strings by Kafka clients. */
 export const offsetPattern = /^(?:0|[1-9][0-9]{0,18})$/;
+/** The longest a pending transfer may wait to be settled before it expires: one year. */
+export const pendingTimeoutSecondsMax = 31_536_000;
+/** How a pending transfer is settled (SettlePending.action), and why one is released (reason). */
+export const settlementActions = ['post', 'void', 'expire'] as const;
+export const voidReasons = ['voided', 'expired'] as const;
 /** A dead letter's reason: enough for a message and a cause, bounded like everything else. */
 export const deadLetterReasonLengthMax = 4_096;
 export const topicNameLengthMax = 249; // Kafka's own limit

@@ -33,6 +33,20 @@ export function canonicalRequest(payload: CommandPayload): string {
         sortedEntries(payload.metadata),
         // Appended only for a reversal, so an ordinary transfer hashes as it always did.
         ...(payload.reversalOf === undefined ? [] : [payload.reversalOf]),
+        // Appended only for a pending transfer, likewise: [timeoutSeconds or null].
+        ...(payload.pending === undefined
+          ? []
+          : [['pending', payload.pending.timeoutSeconds ?? null]]),
+      ]);
+    case 'SettlePending':
+      return JSON.stringify([
+        payload.type,
+        payload.transferId,
+        payload.fromAccountId,
+        payload.toAccountId,
+        payload.action,
+        payload.amount?.toString() ?? null,
+        payload.asOf ?? null,
       ]);
     default:
       return unknownVariant(payload, 'payload.type');

@@ -11,9 +11,13 @@ import { avroDirectory, avroTypeFor, type LedgerSchemaName } from './avroSchemas
  */
 export const ledgerSchemaVersions: Readonly<Record<LedgerSchemaName, number>> = {
   // v2: Transfer, TransferPosted and TransferRejected gained `reversalOf` (default null).
-  LedgerCommand: 2,
-  LedgerEvent: 2,
-  BalanceChanged: 1,
+  // v3: pending transfers: Transfer gained `pending`/`timeoutSeconds`, new branches SettlePending,
+  // TransferPending, PendingPosted, PendingVoided and SettlementRejected, Leg gained `heldAfter`.
+  // New union branches: consumers first (schemas/README.md, "Evolving a schema").
+  LedgerCommand: 3,
+  LedgerEvent: 3,
+  // v2: `available` (default null).
+  BalanceChanged: 2,
   DeadLetter: 1,
 };
 

@@ -5,6 +5,7 @@ import {
   branchNames,
   eventFromAvro,
   eventToAvro,
+  settlementRejectionCodes,
   transferRejectionCodes,
   WireContractError,
   type EventPayload,
@@ -69,9 +70,11 @@ void describe('eventToAvro / eventFromAvro', () => {
     assert.equal(record.payload[branchNames.transferPosted].debit.balanceAfter, '-500');
   });
 
-  void it('given every rejection code but account_exists, when a transfer rejection is encoded, then it is accepted', () => {
+  void it('given the rejection codes, then each is a transfer, a settlement or an opening code, and every transfer code encodes in a transfer rejection', () => {
     assert.deepEqual(
-      [...transferRejectionCodes, 'account_exists'].sort(),
+      [
+        ...new Set([...transferRejectionCodes, ...settlementRejectionCodes, 'account_exists']),
+      ].sort(),
       [...rejectionCodes].sort(),
     );
     for (const code of transferRejectionCodes) {

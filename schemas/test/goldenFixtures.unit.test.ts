@@ -32,12 +32,20 @@ void describe('golden fixtures', () => {
       const payload = (fixture.domain as { payload?: { type?: string } }).payload;
       if (payload?.type !== undefined) payloadTypes.add(payload.type);
     }
-    const commandTypes: Record<CommandType, true> = { OpenAccount: true, Transfer: true };
+    const commandTypes: Record<CommandType, true> = {
+      OpenAccount: true,
+      Transfer: true,
+      SettlePending: true,
+    };
     const eventTypes: Record<EventType, true> = {
       AccountOpened: true,
       TransferPosted: true,
       TransferRejected: true,
       AccountOpenRejected: true,
+      TransferPending: true,
+      PendingPosted: true,
+      PendingVoided: true,
+      SettlementRejected: true,
     };
     const expected = [...Object.keys(commandTypes), ...Object.keys(eventTypes)];
     assert.deepEqual([...payloadTypes].sort(), expected.sort());

@@ -14,7 +14,7 @@ export function command(payload: CommandPayload, idempotencyKey?: string): Ledge
   return {
     commandId: randomUUID(),
     idempotencyKey:
-      idempotencyKey ?? (payload.type === 'Transfer' ? payload.transferId : payload.accountId),
+      idempotencyKey ?? (payload.type === 'OpenAccount' ? payload.accountId : payload.transferId),
     requestHash: requestHashOf(payload),
     receivedAt: Date.now(),
     traceparent: null,
@@ -47,10 +47,44 @@ export const transfer = (
   ...(reversalOf === undefined ? {} : { reversalOf }),
 });
 
+/** A pending transfer (a hold), expiring `timeoutSeconds` after its decision if given. */
+export const pendingTransfer = (
+  transferId: string,
+  fromAccountId: string,
+  toAccountId: string,
+  amount: bigint,
+  timeoutSeconds?: number,
+): CommandPayload => ({
+  type: 'Transfer',
+  transferId,
+  fromAccountId,
+  toAccountId,
+  amount,
+  currency: 'USD',
+  metadata: {},
+  pending: timeoutSeconds === undefined ? {} : { timeoutSeconds },
+});
+
+/** A post (`amount` absent: all of it) or void of a pending transfer, as the command API builds it. */
+export const settlement = (
+  transferId: string,
+  fromAccountId: string,
+  toAccountId: string,
+  action: 'post' | 'void',
+  amount?: bigint,
+): CommandPayload => ({
+  type: 'SettlePending',
+  transferId,
+  fromAccountId,
+  toAccountId,
+  action,
+  ...(amount === undefined ? {} : { amount }),
+});
+
 export function commandKey(command: LedgerCommand): string {
-  return command.payload.type === 'Transfer'
-    ? command.payload.fromAccountId
-    : command.payload.accountId;
+  return command.payload.type === 'OpenAccount'
+    ? command.payload.accountId
+    : command.payload.fromAccountId;
 }
 
 export function toMessage(serde: LedgerSerde, command: LedgerCommand): Message {
@@ -124,5 +158,46 @@ export async function ledgerViolations(pool: pg.Pool): Promise<string[]> {
        and (r.from_account_id <> o.to_account_id or r.to_account_id <> o.from_account_id
             or r.currency <> o.currency)`);
   if (offPath !== '0') violations.push(`${offPath} reversals not along their original reversed`);
+  violations.push(...(await holdViolations(one)));
+  return violations;
+}
+
+/**
+ * Pending transfers: what an account holds is exactly its unsettled pending transfers' amounts
+ * and its held chain; what it may spend stays within its overdraft; a settlement moves at most
+ * the pending amount, and an expiry only after the deadline. (Settled at most once is
+ * pending_settlements' primary key; the lines of each are the commit-time check of 0017.)
+ */
+async function holdViolations(one: (sql: string) => Promise<string>): Promise<string[]> {
+  const violations: string[] = [];
+  const heldMismatch = await one(`
+    select count(*)::text as v from accounts a
+     where a.held <> coalesce((select sum(t.amount) from transfers t
+                                where t.from_account_id = a.id and t.status = 'pending'
+                                  and not exists (select 1 from pending_settlements s
+                                                   where s.transfer_id = t.transfer_id)), 0)
+        or a.held <> coalesce((select sum(p.held_change) from postings p where p.account_id = a.id), 0)
+        or a.held <> coalesce((select p.held_after from postings p where p.account_id = a.id
+                                order by p.version desc limit 1), 0)`);
+  if (heldMismatch !== '0')
+    violations.push(`${heldMismatch} accounts whose held amount ≠ their open pending transfers`);
+  const overspent = await one(
+    'select count(*)::text as v from accounts where balance - held < -overdraft_limit',
+  );
+  if (overspent !== '0')
+    violations.push(`${overspent} accounts with available below -overdraftLimit`);
+  const badSettlements = await one(`
+    select count(*)::text as v from pending_settlements s join transfers t using (transfer_id)
+     where t.status <> 'pending'
+        or (s.action = 'post' and s.amount > t.amount)
+        or (s.action <> 'post' and s.amount <> t.amount)
+        or (s.action = 'expire' and (t.expires_at is null or s.decided_at < t.expires_at))`);
+  if (badSettlements !== '0')
+    violations.push(`${badSettlements} settlements past their pending amount or deadline`);
+  const staleExpiries = await one(`
+    select count(*)::text as v from pending_expiries e
+     where exists (select 1 from pending_settlements s where s.transfer_id = e.transfer_id)`);
+  if (staleExpiries !== '0')
+    violations.push(`${staleExpiries} settled transfers still due to expire`);
   return violations;
 }

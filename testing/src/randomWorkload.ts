@@ -1,25 +1,34 @@
 import type { LedgerCommand } from '@ledger/schemas';
 import { SeededRandom, ZipfPicker } from './domainRandom.ts';
-import { command, openAccount, transfer } from './ledgerWorkload.ts';
+import { command, openAccount, pendingTransfer, settlement, transfer } from './ledgerWorkload.ts';
 
 export interface Workload {
   readonly opens: readonly LedgerCommand[];
-  /** Funding, random transfers, client retries (same body, new command id) and a few bad ones. */
+  /**
+   * Funding, random transfers, pending transfers and their posts and voids, client retries
+   * (same body, new command id) and a few bad ones.
+   */
   readonly transfers: readonly LedgerCommand[];
   readonly distinctTransferIds: number;
+  /** The command ids of posts and voids (and their retries): they name no transfer of their own. */
+  readonly settlementCommandIds: ReadonlySet<string>;
 }
 
 /**
  * A seeded workload: `accounts` customer accounts and a funding account with a large overdraft
  * that funds each of them, then `transfers` random transfers with Zipf-hot senders and
  * receivers, amounts that sometimes overdraw, transfers to unknown accounts, client retries
- * of earlier transfers (which must not take effect twice) and reversals of earlier transfers
- * (whole, partial, too large; never taking back more than the original's amount).
+ * of earlier transfers (which must not take effect twice), reversals of earlier transfers
+ * (whole, partial, too large; never taking back more than the original's amount), pending
+ * transfers (half of them expiring 1 to 3 s after their decision) and posts (whole, part, too
+ * much) and voids of earlier ones (also of transfers that were never pending, refused).
  */
 export function randomWorkload(options: {
   seed: number;
   accounts: number;
   transfers: number;
+  /** Mix in pending transfers and their posts and voids (off: the workload before holds). */
+  holds?: boolean;
 }): Workload {
   const random = new SeededRandom(options.seed);
   const ids = Array.from({ length: options.accounts }, (_, index) => `acct-${index}`);
@@ -33,11 +42,49 @@ export function randomWorkload(options: {
     command(transfer(`fund-${id}`, 'funding', id, 100_000n)),
   );
   let distinct = transfers.length;
+  const pendings: LedgerCommand[] = [];
+  const settlements = new Set<string>();
   while (transfers.length < options.accounts + options.transfers) {
     const roll = random.next();
+    const holds = options.holds === true;
+    if (holds && roll < 0.13 && roll >= 0.09) {
+      const from = hot.pick(random);
+      let to = hot.pick(random);
+      if (to === from) to = ids[(ids.indexOf(from) + 1) % ids.length] ?? 'acct-1';
+      const amount = BigInt(1 + Math.floor(random.next() * 30_000));
+      const timeout = random.next() < 0.5 ? undefined : 1 + Math.floor(random.next() * 3);
+      const hold = command(
+        pendingTransfer(`hd-${options.seed}-${transfers.length}`, from, to, amount, timeout),
+      );
+      transfers.push(hold);
+      pendings.push(hold);
+      distinct += 1;
+      continue;
+    }
+    if (holds && roll < 0.18 && roll >= 0.13 && pendings.length > 0) {
+      const target = (random.next() < 0.9 ? random.pick(pendings) : random.pick(transfers)).payload;
+      if (target.type === 'Transfer') {
+        const action = random.next() < 0.7 ? 'post' : 'void';
+        const shape = random.next();
+        const amount =
+          action === 'void' || shape < 0.4
+            ? undefined
+            : shape < 0.55
+              ? target.amount + 1n
+              : (target.amount * BigInt(1 + Math.floor(random.next() * 9))) / 10n + 1n;
+        const settle = command(
+          settlement(target.transferId, target.fromAccountId, target.toAccountId, action, amount),
+        );
+        transfers.push(settle);
+        settlements.add(settle.commandId);
+        continue;
+      }
+    }
     if (roll < 0.05 && transfers.length > 0) {
       // A client retry: same transferId and body, a new command id.
-      transfers.push(command(random.pick(transfers).payload));
+      const retried = command(random.pick(transfers).payload);
+      if (retried.payload.type === 'SettlePending') settlements.add(retried.commandId);
+      transfers.push(retried);
       continue;
     }
     if (roll < 0.09 && transfers.length > 0) {
@@ -77,5 +124,10 @@ export function randomWorkload(options: {
     transfers.push(command(transfer(`tx-${options.seed}-${transfers.length}`, from, to, amount)));
     distinct += 1;
   }
-  return { opens, transfers, distinctTransferIds: distinct };
+  return {
+    opens,
+    transfers,
+    distinctTransferIds: distinct,
+    settlementCommandIds: settlements,
+  };
 }

@@ -35,7 +35,7 @@ export function authMiddleware(apiKeys: ApiKeys) {
 
 /**
  * The scope each /v1 route needs, in one table: reads `accounts:read`, opening an account
- * `accounts:write`, transfers (single, batch and reversals) `transfers:write`. Other paths need
+ * `accounts:write`, transfers (single, batch, reversals, posts and voids) `transfers:write`. Other paths need
  * none here and end in the 404.
  */
 export function scopeFor(method: string, path: string): ApiScope | undefined {
@@ -43,12 +43,15 @@ export function scopeFor(method: string, path: string): ApiScope | undefined {
   if (method !== 'POST') return undefined;
   if (path === '/accounts') return 'accounts:write';
   if (path === '/transfers' || path === '/transfers/batch') return 'transfers:write';
-  if (reversalPath.test(path)) return 'transfers:write';
+  if (transferActionPath.test(path)) return 'transfers:write';
   return undefined;
 }
 
-/** `/transfers/{id}/reverse`, the id still encoded (express decodes it later, for the route). */
-const reversalPath = /^\/transfers\/[^/]+\/reverse$/;
+/**
+ * `/transfers/{id}/reverse`, `…/post` and `…/void`, the id still encoded (express decodes it
+ * later, for the route).
+ */
+const transferActionPath = /^\/transfers\/[^/]+\/(?:reverse|post|void)$/;
 
 /** 403 `forbidden` before the body is read when the key lacks the route's scope. */
 export function scopeMiddleware() {

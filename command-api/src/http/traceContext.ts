@@ -97,7 +97,7 @@ export function startCommandsSend(
 /** What a span says about one command: its id and its accounts, masked as the logger does. */
 export function commandAttributes(command: AcceptedCommand): Attributes {
   const { payload } = command;
-  return payload.type === 'Transfer'
+  return payload.type !== 'OpenAccount'
     ? {
         [traceAttributes.commandId]: command.commandId,
         [traceAttributes.fromAccountId]: accountAttribute(payload.fromAccountId),

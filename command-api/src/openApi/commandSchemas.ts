@@ -1,4 +1,5 @@
 import { outcomeCodes } from '@ledger/runtime';
+import { pendingTimeoutSecondsMax } from '@ledger/schemas';
 import { ref, type JsonObject } from '@ledger/schemas/openApiParts';
 import { batchItemsMax } from '../validation/batchValidator.ts';
 import { activeCurrencyCodes } from '../validation/currencyCodes.ts';
@@ -73,7 +74,35 @@ export function commandSchemas(): Record<string, JsonObject> {
           description: "Must be both accounts' currency (422 `currency_mismatch`).",
         },
         metadata: ref('Metadata'),
+        pending: {
+          type: 'boolean',
+          description:
+            'true: a pending transfer (a hold). The amount is reserved on fromAccountId (its `available` balance drops, its `balance` does not) until it is posted (`POST /v1/transfers/{transferId}/post`), voided (`…/void`) or expires.',
+        },
+        timeoutSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: pendingTimeoutSecondsMax,
+          description:
+            'Only with `"pending": true`: seconds from its decision after which it voids itself if still pending. Absent: it never expires.',
+        },
       },
+      additionalProperties: false,
+    },
+    PostPendingRequest: {
+      type: 'object',
+      properties: {
+        amount: {
+          ...ref('Amount'),
+          description: 'What to post, at most the pending amount; absent: all of it.',
+        },
+      },
+      additionalProperties: false,
+    },
+    VoidPendingRequest: {
+      type: 'object',
+      description: 'An empty object: a void has nothing to say.',
+      properties: {},
       additionalProperties: false,
     },
     ReversalRequest: {

@@ -29,6 +29,16 @@ export function transferOperation(): JsonObject {
         metadata: { note: 'invoice 1001' },
       },
     },
+    pending: {
+      summary: 'Hold 500 for an hour (a pending transfer) and wait',
+      value: {
+        transferId: 'h-1001',
+        ...funded,
+        amount: '500',
+        pending: true,
+        timeoutSeconds: 3600,
+      },
+    },
     accepted: {
       summary: 'Transfer without waiting',
       value: { transferId: 't-1002', ...funded, amount: '250' },
@@ -86,8 +96,10 @@ export function transferOperation(): JsonObject {
     operationId: 'createTransfer',
     tags: ['Transfers'],
     summary: 'Move money between two accounts',
-    description:
+    description: [
       'The idempotency key is the `Idempotency-Key` header, else the transferId: the same body again replays the original command (`Idempotent-Replayed: true`), another body is `409 idempotency_conflict`.',
+      'With `"pending": true` the transfer is a hold: the amount is reserved on `fromAccountId` (what it may spend, `available`, drops; its `balance` does not; its `version` rises) until `POST /v1/transfers/{transferId}/post` moves it, `…/void` releases it, or `timeoutSeconds` pass and it expires. Every transfer, pending or not, needs the available balance: `balance − held − amount ≥ −overdraftLimit`.',
+    ].join('\n\n'),
     security: securedBy('transfers:write'),
     parameters: [
       {
@@ -98,7 +110,7 @@ export function transferOperation(): JsonObject {
         schema: { type: 'string', pattern: idPattern.source },
         examples: { withIdempotencyKey: { summary: 'A client-chosen key', value: 'order-42' } },
       },
-      preferParameter(['applied', 'replayed', 'insufficientFunds', 'accountNotFound']),
+      preferParameter(['applied', 'pending', 'replayed', 'insufficientFunds', 'accountNotFound']),
       parameterRef('XRequestId'),
     ],
     requestBody: {
@@ -117,6 +129,16 @@ export function transferOperation(): JsonObject {
               transferId: 't-1001',
               versions: { funding: 4, payee: 4 },
               balances: { funding: '-1150', payee: '1150' },
+            },
+          },
+          pending: {
+            summary: 'Pending: 500 held on funding, its balance unchanged',
+            value: {
+              commandId: commandIdExample,
+              status: 'applied',
+              transferId: 'h-1001',
+              versions: { funding: 5 },
+              balances: { funding: '-1150' },
             },
           },
           replayed: {

@@ -132,8 +132,12 @@ export function createRedisIdempotencyStore(
       decided.transfersByKey(keysOf('transfer')),
       decided.accountsById(keysOf('account')),
     ]);
+    // A settlement has no lookup here: the processor replays a repeat of the settlement that
+    // won (pending_settlements' request hash) and decides any other one.
     return claims.map((claim) =>
-      (claim.scope === 'transfer' ? transfers : accounts).get(claim.key),
+      claim.scope === 'settlement'
+        ? undefined
+        : (claim.scope === 'transfer' ? transfers : accounts).get(claim.key),
     );
   };
 

@@ -5,13 +5,14 @@ import { parseAmount } from './amountParser.ts';
 import { parseCurrency } from './currencyCodes.ts';
 import { parseId } from './idValidator.ts';
 import { parseMetadata } from './metadataValidator.ts';
+import { parsePending } from './pendingValidator.ts';
 import type { ValidationContext } from './openAccountValidator.ts';
 import { checkShape } from './strictShape.ts';
 import { acceptedTransfer, transferIdentity } from './transferIdentity.ts';
 
 const transferShape = {
   required: ['fromAccountId', 'toAccountId', 'amount', 'currency'],
-  optional: ['transferId', 'metadata'],
+  optional: ['transferId', 'metadata', 'pending', 'timeoutSeconds'],
 } as const;
 
 export interface TransferRequest {
@@ -46,6 +47,7 @@ export function validateTransfer(
     amount: parseAmount(object.amount, 'amount'),
     currency: parseCurrency(object.currency, 'currency'),
     metadata: parseMetadata(object.metadata, 'metadata'),
+    ...parsePending(object.pending, object.timeoutSeconds),
   };
   if (fromAccountId === toAccountId) {
     throw new LedgerError('same_account', 'fromAccountId and toAccountId are the same account');

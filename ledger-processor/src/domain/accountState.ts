@@ -16,7 +16,12 @@ export interface AccountState {
   readonly status: AccountStatus;
   /** Minor units; never below −overdraftLimit, |balance| ≤ balanceMax (bounds.ts). */
   readonly balance: bigint;
-  /** 1 when opened, +1 per posting, no gaps (docs/contract.md). */
+  /**
+   * What its pending transfers hold (minor units, ≥ 0). What it may still spend is its available
+   * balance, balance − held, never below −overdraftLimit.
+   */
+  readonly held: bigint;
+  /** 1 when opened, +1 per entry (a posting, a hold, a hold's release), no gaps (docs/contract.md). */
   readonly version: number;
   readonly metadata: Metadata;
   readonly createdAtMs: number;

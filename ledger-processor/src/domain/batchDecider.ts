@@ -6,8 +6,16 @@ import { BatchLedger } from './batchLedger.ts';
 import { batchCommandsMax } from './bounds.ts';
 import { commandProblem } from './commandChecks.ts';
 import { assertNever, type DomainCommand, type OpenAccount, type Transfer } from './commands.ts';
-import type { DomainEvent, PostingLeg, TransferPosted } from './events.ts';
-import type { AccountChange, CommandOutcome, JournalLine, TransferRecord } from './records.ts';
+import type { DomainEvent } from './events.ts';
+import { byLeg, entryLegs, type CommandDecision, type Decided } from './decided.ts';
+import type {
+  AccountChange,
+  CommandOutcome,
+  JournalLine,
+  SettlementRecord,
+  TransferRecord,
+} from './records.ts';
+import { decideSettleCommand } from './settlementCommand.ts';
 import { snapshotKeys, type BatchSnapshot } from './snapshot.ts';
 import { decideTransfer } from './transferDecider.ts';
 
@@ -20,34 +28,7 @@ export interface BatchInput {
   readonly nextEventId: () => string;
 }
 
-/**
- * What happened to one command. `applied` and `rejected` carry the one event the command adds to
- * the log; `duplicate` and `conflict` add none.
- * - duplicate: same idempotency key (accountId for an OpenAccount) and same request hash as an
- *   earlier command: `outcome` replays the first one's, under this command's id (`replayOf` names
- *   the first). A redelivered command id replays its own stored outcome (`replayOf` is its own
- *   id) and writes nothing at all.
- * - conflict: the key, or the transferId, belongs to a request with other content
- *   (idempotency_conflict).
- */
-export type CommandDecision =
-  | {
-      readonly kind: 'applied' | 'rejected';
-      readonly command: DomainCommand;
-      readonly outcome: CommandOutcome;
-      readonly event: DomainEvent;
-    }
-  | {
-      readonly kind: 'duplicate';
-      readonly command: DomainCommand;
-      readonly outcome: CommandOutcome;
-      readonly replayOf: string;
-    }
-  | {
-      readonly kind: 'conflict';
-      readonly command: DomainCommand;
-      readonly outcome: CommandOutcome;
-    };
+export type { CommandDecision } from './decided.ts';
 
 /** Everything the shell writes in the batch's one transaction, and publishes after it. */
 export interface BatchDecision {
@@ -61,8 +42,10 @@ export interface BatchDecision {
   readonly accountsChanged: readonly AccountChange[];
   /** INSERT into postings. */
   readonly journal: readonly JournalLine[];
-  /** INSERT into transfers (posted and rejected). */
+  /** INSERT into transfers (posted, pending and rejected). */
   readonly transfers: readonly TransferRecord[];
+  /** INSERT into pending_settlements: the pending transfers this batch posted, voided or expired. */
+  readonly settlements: readonly SettlementRecord[];
   /** INSERT into command_outcomes: every decided command but redelivered ones. */
   readonly outcomes: readonly CommandOutcome[];
 }
@@ -105,27 +88,20 @@ export function decideBatch(input: BatchInput): BatchDecision {
     accountsChanged: ledger.accountsChanged(),
     journal: ledger.journal,
     transfers: ledger.transfers.map((transfer) => transfer.record),
+    settlements: ledger.settlements,
     outcomes: ledger.outcomes,
   };
 }
 
-/**
- * One command's decision and, for a transfer the ledger decided (posted or rejected), the
- * transfers row it adds. Deciding only reads the ledger; `recordDecided` applies what it returns.
- */
-interface Decided {
-  readonly decision: CommandDecision;
-  readonly transfer?: TransferRecord;
-  /** False for a redelivered command id: its outcome is stored already, nothing is written. */
-  readonly isNew: boolean;
-}
-
 /** The one place a decision changes the batch's ledger: its event, its outcome, its transfer. */
-function recordDecided(ledger: BatchLedger, { decision, transfer, isNew }: Decided): void {
+function recordDecided(ledger: BatchLedger, decided: Decided): void {
+  const { decision, transfer, settlement, isNew } = decided;
   if (!isNew) return;
   if (decision.kind === 'applied' || decision.kind === 'rejected') ledger.apply(decision.event);
-  if (transfer === undefined) ledger.recordOutcome(decision.outcome);
-  else ledger.recordTransfer({ record: transfer, outcome: decision.outcome });
+  const { outcome } = decision;
+  if (transfer !== undefined) ledger.recordTransfer({ record: transfer, outcome });
+  else if (settlement !== undefined) ledger.recordSettlement({ record: settlement, outcome });
+  else ledger.recordOutcome(outcome);
 }
 
 function decideCommand(
@@ -146,6 +122,8 @@ function decideCommand(
       return decideOpen(command, ledger, context);
     case 'Transfer':
       return decideTransferCommand(command, ledger, context);
+    case 'SettlePending':
+      return decideSettleCommand(command, ledger, context);
     default:
       return assertNever(command, 'command');
   }
@@ -247,19 +225,20 @@ function decideTransferCommand(
           reversed: ledger.reversedOf(command.reversalOf),
         };
   const decision = decideTransfer(command, accounts, context, target);
-  const posted = decision.kind === 'posted' ? decision.event : undefined;
   const code = decision.kind === 'rejected' ? decision.event.code : undefined;
+  const legs = decision.kind === 'rejected' ? [] : entryLegs(decision.event);
   const outcome: CommandOutcome = {
     commandId: command.commandId,
     kind: 'transfer',
     subjectId: command.transferId,
-    status: posted === undefined ? 'rejected' : 'applied',
+    status: code === undefined ? 'applied' : 'rejected',
     code,
-    versions: posted === undefined ? {} : byLeg(posted, (leg) => leg.version),
-    balances: posted === undefined ? {} : byLeg(posted, (leg) => leg.balanceAfter),
+    versions: byLeg(legs, (leg) => leg.version),
+    balances: byLeg(legs, (leg) => leg.balanceAfter),
     replayOf: undefined,
     decidedAtMs: context.nowMs,
   };
+  const expiresAtMs = decision.kind === 'pending' ? decision.event.expiresAtMs : undefined;
   const record: TransferRecord = {
     transferId: command.transferId,
     idempotencyKey: command.idempotencyKey,
@@ -270,26 +249,20 @@ function decideTransferCommand(
     amount: command.amount,
     currency: command.currency,
     metadata: command.metadata,
-    status: posted === undefined ? 'rejected' : 'posted',
+    status: decision.kind,
     code,
     decidedAtMs: context.nowMs,
     ...(command.reversalOf === undefined ? {} : { reversalOf: command.reversalOf }),
+    ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
   };
   return {
     decision: {
-      kind: decision.kind === 'posted' ? 'applied' : 'rejected',
+      kind: code === undefined ? 'applied' : 'rejected',
       command,
       outcome,
       event: decision.event,
     },
     transfer: record,
     isNew: true,
-  };
-}
-
-function byLeg<T>(event: TransferPosted, pick: (leg: PostingLeg) => T): Record<string, T> {
-  return {
-    [event.debit.accountId]: pick(event.debit),
-    [event.credit.accountId]: pick(event.credit),
   };
 }

@@ -4,8 +4,8 @@ import { amountMax, balanceMax, versionMax } from './bounds.ts';
 import { assertNever } from './commands.ts';
 import type { DomainEvent } from './events.ts';
 import { evolve } from './evolve.ts';
-import type { AccountChange, CommandOutcome, JournalLine } from './records.ts';
-import type { BatchSnapshot, PriorTransfer, SnapshotKeys } from './snapshot.ts';
+import type { AccountChange, CommandOutcome, JournalLine, SettlementRecord } from './records.ts';
+import type { BatchSnapshot, PriorSettlement, PriorTransfer, SnapshotKeys } from './snapshot.ts';
 
 /**
  * The in-memory ledger one batch is decided against: the snapshot, evolved by every event
@@ -22,9 +22,12 @@ export class BatchLedger {
   private readonly transfersById = new Map<string, PriorTransfer>();
   /** Per reversed transfer: what its posted reversals took back, the snapshot's plus the batch's. */
   private readonly reversed = new Map<string, bigint>();
+  /** Per settled pending transfer: its settlement, the snapshot's or the batch's. */
+  private readonly settlementsById = new Map<string, PriorSettlement>();
   readonly events: DomainEvent[] = [];
   readonly journal: JournalLine[] = [];
   readonly transfers: PriorTransfer[] = [];
+  readonly settlements: SettlementRecord[] = [];
   readonly outcomes: CommandOutcome[] = [];
 
   constructor(snapshot: BatchSnapshot, needed: SnapshotKeys) {
@@ -48,6 +51,12 @@ export class BatchLedger {
       invariant(reversed > 0n, () => `${transferId}: reversed ${reversed}`);
       this.reversed.set(transferId, reversed);
     }
+    const settleable = new Set(snapshot.keys.settlementsOf);
+    for (const settlement of snapshot.settlements) {
+      const { transferId } = settlement.record;
+      invariant(settleable.has(transferId), () => `settlement of unasked ${transferId}`);
+      this.rememberSettlement(settlement);
+    }
   }
 
   account(accountId: string): AccountState | undefined {
@@ -69,6 +78,18 @@ export class BatchLedger {
   /** The transfer decided under `transferId` (an earlier batch or this one), if any. */
   transfer(transferId: string): PriorTransfer | undefined {
     return this.transfersById.get(transferId);
+  }
+
+  /** How the pending transfer `transferId` was settled (an earlier batch or this one), if it was. */
+  settlementOf(transferId: string): PriorSettlement | undefined {
+    return this.settlementsById.get(transferId);
+  }
+
+  /** A new pending_settlements row: the pending transfer is settled from now on, once. */
+  recordSettlement(settlement: PriorSettlement): void {
+    this.recordOutcome(settlement.outcome);
+    this.rememberSettlement(settlement);
+    this.settlements.push(settlement.record);
   }
 
   /** How much of `transferId` its posted reversals took back so far. */
@@ -102,36 +123,66 @@ export class BatchLedger {
         this.accounts.set(event.accountId, this.evolved(undefined, event));
         this.opened.push(event.accountId);
         return;
-      case 'TransferPosted': {
+      case 'TransferPosted':
+      case 'PendingPosted': {
         const { debit, credit } = event;
-        this.accounts.set(debit.accountId, this.evolved(this.accounts.get(debit.accountId), event));
-        this.accounts.set(
-          credit.accountId,
-          this.evolved(this.accounts.get(credit.accountId), event),
-        );
-        if (event.reversalOf !== undefined) {
-          const reversed = this.reversedOf(event.reversalOf) + event.amount;
-          const original = this.transfersById.get(event.reversalOf)?.record;
-          // The decider refused anything past the original's amount (reversal_exceeds_transfer).
-          invariant(
-            original !== undefined && reversed <= original.amount,
-            () => `${event.transferId} reverses ${event.reversalOf} past its amount`,
-          );
-          this.reversed.set(event.reversalOf, reversed);
+        this.evolveAccount(debit.accountId, event);
+        this.evolveAccount(credit.accountId, event);
+        if (event.type === 'TransferPosted' && event.reversalOf !== undefined) {
+          this.addReversed(event.transferId, event.reversalOf, event.amount);
         }
+        const released = event.type === 'PendingPosted' ? event.pendingAmount : 0n;
         const line = { transferId: event.transferId, postedAtMs: event.occurredAtMs };
         this.journal.push(
-          { ...line, ...debit, amount: -event.amount },
-          { ...line, ...credit, amount: event.amount },
+          { ...line, ...debit, kind: 'posted', amount: -event.amount, heldChange: -released },
+          { ...line, ...credit, kind: 'posted', amount: event.amount, heldChange: 0n },
         );
         return;
       }
+      case 'TransferPending':
+        this.evolveAccount(event.debit.accountId, event);
+        this.journal.push({
+          transferId: event.transferId,
+          postedAtMs: event.occurredAtMs,
+          ...event.debit,
+          kind: 'pending',
+          amount: 0n,
+          heldChange: event.amount,
+        });
+        return;
+      case 'PendingVoided':
+        this.evolveAccount(event.debit.accountId, event);
+        this.journal.push({
+          transferId: event.transferId,
+          postedAtMs: event.occurredAtMs,
+          ...event.debit,
+          kind: event.reason,
+          amount: 0n,
+          heldChange: -event.amount,
+        });
+        return;
       case 'AccountOpenRejected':
       case 'TransferRejected':
+      case 'SettlementRejected':
         return;
       default:
         assertNever(event, 'event');
     }
+  }
+
+  private evolveAccount(accountId: string, event: DomainEvent): void {
+    this.accounts.set(accountId, this.evolved(this.accounts.get(accountId), event));
+  }
+
+  private addReversed(transferId: string, reversalOf: string, amount: bigint): void {
+    const reversed = this.reversedOf(reversalOf) + amount;
+    const original = this.transfersById.get(reversalOf)?.record;
+    // The decider refused anything past the original's amount (reversal_exceeds_transfer).
+    invariant(
+      original !== undefined && reversed <= original.amount,
+      () => `${transferId} reverses ${reversalOf} past its amount`,
+    );
+    this.reversed.set(reversalOf, reversed);
   }
 
   /** Accounts opened by this batch, in their state after it (inserted as such). */
@@ -151,6 +202,7 @@ export class BatchLedger {
         expectedVersion: before.version,
         version: after.version,
         balance: after.balance,
+        held: after.held,
       });
     }
     return changes;
@@ -159,7 +211,7 @@ export class BatchLedger {
   /**
    * Double-entry checked over the whole batch before anything is written (TigerBeetle asserts
    * on both sides of a boundary): journal lines sum to zero, and each touched account moved by
-   * exactly its lines, one version per line, without gaps.
+   * exactly its lines (balance and held amount), one version per line, without gaps.
    */
   assertBalanced(): void {
     let total = 0n;
@@ -174,10 +226,13 @@ export class BatchLedger {
     for (const [accountId, lines] of linesByAccount) {
       const before = this.initial.get(accountId);
       let balance = before?.balance ?? 0n;
+      let held = before?.held ?? 0n;
       let version = before?.version ?? 1;
       for (const line of lines) {
         balance += line.amount;
+        held += line.heldChange;
         version += 1;
+        invariant(line.heldAfter === held, () => `${accountId}: line held is not the running sum`);
         invariant(
           line.version === version,
           () => `${accountId}: line version ${line.version} ≠ ${version}`,
@@ -189,7 +244,7 @@ export class BatchLedger {
       }
       const after = this.required(accountId);
       invariant(
-        after.version === version && after.balance === balance,
+        after.version === version && after.balance === balance && after.held === held,
         () => `${accountId} drifted`,
       );
     }
@@ -208,6 +263,19 @@ export class BatchLedger {
     const account = from.get(accountId);
     invariant(account !== undefined, () => `account ${accountId} vanished from the batch`);
     return account;
+  }
+
+  private rememberSettlement(settlement: PriorSettlement): void {
+    const { record, outcome } = settlement;
+    invariant(
+      record.commandId === outcome.commandId && outcome.replayOf === undefined,
+      () => `settlement of ${record.transferId}: outcome mismatch`,
+    );
+    invariant(
+      !this.settlementsById.has(record.transferId),
+      () => `${record.transferId} is settled twice`,
+    );
+    this.settlementsById.set(record.transferId, settlement);
   }
 
   private rememberTransfer(transfer: PriorTransfer): void {
@@ -233,6 +301,7 @@ function assertCovers(loaded: SnapshotKeys, needed: SnapshotKeys): void {
     ['transfer id', loaded.transferIds, needed.transferIds],
     ['command id', loaded.commandIds, needed.commandIds],
     ['reversed transfer', loaded.reversalsOf, needed.reversalsOf],
+    ['settled transfer', loaded.settlementsOf, needed.settlementsOf],
   ] as const;
   for (const [what, have, want] of pairs) {
     const set = new Set(have);
@@ -248,7 +317,11 @@ function assertStoredAccount(account: AccountState): void {
     account.overdraftLimit >= 0n && account.overdraftLimit <= amountMax,
     () => `${id}: overdraft`,
   );
-  invariant(account.balance >= -account.overdraftLimit, () => `${id} is below its overdraft limit`);
+  invariant(account.held >= 0n, () => `${id} holds ${account.held}`);
+  invariant(
+    account.balance - account.held >= -account.overdraftLimit,
+    () => `${id} has less available than its overdraft limit allows`,
+  );
   invariant(account.balance <= balanceMax, () => `${id} is above balanceMax`);
   invariant(
     Number.isSafeInteger(account.version) && account.version >= 1 && account.version <= versionMax,

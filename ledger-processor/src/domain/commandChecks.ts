@@ -1,6 +1,17 @@
-import { currencyPattern, idPattern, requestHashPattern } from '@ledger/schemas/fieldRules';
+import {
+  currencyPattern,
+  idPattern,
+  pendingTimeoutSecondsMax,
+  requestHashPattern,
+  settlementActions,
+} from '@ledger/schemas/fieldRules';
 import { amountMax } from './bounds.ts';
-import { assertNever, type DomainCommand } from './commands.ts';
+import {
+  assertNever,
+  type DomainCommand,
+  type PendingTerms,
+  type SettlePending,
+} from './commands.ts';
 
 /**
  * What must hold of a command before a decider may see it. The wire decoder validates the same
@@ -13,7 +24,7 @@ export function commandProblem(command: DomainCommand): string | undefined {
     idProblem(command.commandId, 'commandId') ??
     idProblem(command.idempotencyKey, 'idempotencyKey') ??
     (requestHashPattern.test(command.requestHash) ? undefined : 'requestHash is not sha-256 hex') ??
-    metadataProblem(command.metadata);
+    ('metadata' in command ? metadataProblem(command.metadata) : undefined);
   if (envelope !== undefined) return envelope;
   switch (command.type) {
     case 'OpenAccount':
@@ -29,11 +40,48 @@ export function commandProblem(command: DomainCommand): string | undefined {
         idProblem(command.toAccountId, 'toAccountId') ??
         currencyProblem(command.currency) ??
         rangeProblem(command.amount, 1n, 'amount') ??
-        (command.reversalOf === undefined ? undefined : idProblem(command.reversalOf, 'reversalOf'))
+        (command.reversalOf === undefined
+          ? undefined
+          : idProblem(command.reversalOf, 'reversalOf')) ??
+        (command.pending === undefined
+          ? undefined
+          : pendingProblem(command.pending, command.reversalOf))
+      );
+    case 'SettlePending':
+      return (
+        idProblem(command.transferId, 'transferId') ??
+        idProblem(command.fromAccountId, 'fromAccountId') ??
+        idProblem(command.toAccountId, 'toAccountId') ??
+        settlementProblem(command)
       );
     default:
       return assertNever(command, 'command');
   }
+}
+
+function pendingProblem(pending: PendingTerms, reversalOf: string | undefined): string | undefined {
+  if (reversalOf !== undefined) return 'a reversal is never pending';
+  const { timeoutSeconds } = pending;
+  return timeoutSeconds === undefined ||
+    (Number.isSafeInteger(timeoutSeconds) &&
+      timeoutSeconds >= 1 &&
+      timeoutSeconds <= pendingTimeoutSecondsMax)
+    ? undefined
+    : `timeoutSeconds is outside [1, ${pendingTimeoutSecondsMax}]`;
+}
+
+function settlementProblem(command: SettlePending): string | undefined {
+  if (!(settlementActions as readonly string[]).includes(command.action)) {
+    return `action is not one of ${settlementActions.join(', ')}`;
+  }
+  if (command.amount !== undefined && command.action !== 'post') return 'only a post has an amount';
+  if (command.amount !== undefined) {
+    const problem = rangeProblem(command.amount, 1n, 'amount');
+    if (problem !== undefined) return problem;
+  }
+  const timed =
+    command.asOfMs !== undefined && Number.isSafeInteger(command.asOfMs) && command.asOfMs >= 0;
+  return timed === (command.action === 'expire') ? undefined : 'asOf is set exactly on an expire';
 }
 
 function idProblem(value: string, field: string): string | undefined {

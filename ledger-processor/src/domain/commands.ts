@@ -38,10 +38,39 @@ export interface Transfer extends CommandEnvelope {
    * that transfer's swapped and it may not take back more than is left (transferDecider.ts).
    */
   readonly reversalOf?: string;
+  /**
+   * Set on a pending transfer (a hold): its amount is reserved on fromAccountId, not moved, until
+   * a SettlePending posts, voids or expires it (pendingDecider.ts). Never with reversalOf.
+   */
+  readonly pending?: PendingTerms;
+}
+
+export interface PendingTerms {
+  /** Seconds from its decision until it expires; absent: never. */
+  readonly timeoutSeconds?: number;
+}
+
+export type SettlementAction = 'post' | 'void' | 'expire';
+
+/**
+ * Settles a pending transfer, exactly once: post (all or part of it), void, or expire (written by
+ * the processor's expiry sweep). Carries the pending transfer's accounts so the batch can lock
+ * them before it reads the transfer; the decider checks they are its accounts.
+ */
+export interface SettlePending extends Omit<CommandEnvelope, 'metadata'> {
+  readonly type: 'SettlePending';
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly action: SettlementAction;
+  /** post only: the amount to post, 1 to the pending amount; absent: all of it. */
+  readonly amount?: bigint;
+  /** expire only: the sweep's time, from the command (the log), not the decider's clock. */
+  readonly asOfMs?: number;
 }
 
 /** A command as the deciders take it; the wire's is @ledger/schemas' LedgerCommand (wireMapping.ts). */
-export type DomainCommand = OpenAccount | Transfer;
+export type DomainCommand = OpenAccount | Transfer | SettlePending;
 
 /** Closes an exhaustive switch: a new union member is a compile error, and a crash if forced. */
 export function assertNever(value: never, what: string): never {

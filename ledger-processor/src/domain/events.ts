@@ -1,6 +1,6 @@
 import type { AccountStatus } from './accountState.ts';
-import { assertNever, type Metadata } from './commands.ts';
-import type { TransferRejectionCode } from './rejectionCodes.ts';
+import { assertNever, type Metadata, type SettlementAction } from './commands.ts';
+import type { SettlementRejectionCode, TransferRejectionCode } from './rejectionCodes.ts';
 
 /**
  * What the processor decided, as events for `ledger.events`: one per decided command, rejections
@@ -38,10 +38,11 @@ export interface AccountOpenRejected extends EventEnvelope {
   readonly code: 'account_exists';
 }
 
-/** One side of a posting: the account's balance and version right after it. */
+/** One side of an entry: the account's balance, held amount and version right after it. */
 export interface PostingLeg {
   readonly accountId: string;
   readonly balanceAfter: bigint;
+  readonly heldAfter: bigint;
   readonly version: number;
 }
 
@@ -74,8 +75,65 @@ export interface TransferRejected extends EventEnvelope {
   readonly reversalOf?: string;
 }
 
+/** A pending transfer was decided: `amount` is held on fromAccountId, its balance unchanged. */
+export interface TransferPending extends EventEnvelope {
+  readonly type: 'TransferPending';
+  readonly transferId: string;
+  readonly idempotencyKey: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly metadata: Metadata;
+  readonly debit: PostingLeg;
+  /** occurredAtMs + timeoutSeconds; absent: it never expires. */
+  readonly expiresAtMs?: number;
+}
+
+/** The id, accounts and currency of the pending transfer a settlement event is about. */
+interface SettlementSubject extends EventEnvelope {
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+}
+
+/** A pending transfer was posted: `amount` moved, and all of `pendingAmount` was released. */
+export interface PendingPosted extends SettlementSubject {
+  readonly type: 'PendingPosted';
+  readonly amount: bigint;
+  readonly pendingAmount: bigint;
+  readonly currency: string;
+  readonly debit: PostingLeg;
+  readonly credit: PostingLeg;
+}
+
+/** A pending transfer was voided or expired: its amount was released, nothing moved. */
+export interface PendingVoided extends SettlementSubject {
+  readonly type: 'PendingVoided';
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly reason: 'voided' | 'expired';
+  readonly debit: PostingLeg;
+}
+
+/** A SettlePending was refused: the pending transfer is as it was. */
+export interface SettlementRejected extends SettlementSubject {
+  readonly type: 'SettlementRejected';
+  readonly action: SettlementAction;
+  readonly amount?: bigint;
+  readonly code: SettlementRejectionCode;
+}
+
 /** An event as the deciders emit it; the wire's is @ledger/schemas' LedgerEvent (wireMapping.ts). */
-export type DomainEvent = AccountOpened | AccountOpenRejected | TransferPosted | TransferRejected;
+export type DomainEvent =
+  | AccountOpened
+  | AccountOpenRejected
+  | TransferPosted
+  | TransferRejected
+  | TransferPending
+  | PendingPosted
+  | PendingVoided
+  | SettlementRejected;
 
 /** The Kafka key of an event (docs/contract.md): the account it was decided for, i.e. its command's key. */
 export function eventKey(event: DomainEvent): string {
@@ -85,6 +143,10 @@ export function eventKey(event: DomainEvent): string {
       return event.accountId;
     case 'TransferPosted':
     case 'TransferRejected':
+    case 'TransferPending':
+    case 'PendingPosted':
+    case 'PendingVoided':
+    case 'SettlementRejected':
       return event.fromAccountId;
     default:
       return assertNever(event, 'event');

@@ -1,4 +1,4 @@
-import type { Metadata } from './commands.ts';
+import type { Metadata, SettlementAction } from './commands.ts';
 import type { OutcomeCode, TransferRejectionCode } from './rejectionCodes.ts';
 
 /**
@@ -24,7 +24,7 @@ export interface CommandOutcome {
   readonly decidedAtMs: number;
 }
 
-/** `transfers`: one row per transferId and per idempotency key, posted or rejected. */
+/** `transfers`: one row per transferId and per idempotency key, posted, pending or rejected. */
 export interface TransferRecord {
   readonly transferId: string;
   readonly idempotencyKey: string;
@@ -35,20 +35,47 @@ export interface TransferRecord {
   readonly amount: bigint;
   readonly currency: string;
   readonly metadata: Metadata;
-  readonly status: 'posted' | 'rejected';
+  /** `pending` stays `pending` in this append-only row; its settlement is a row of its own. */
+  readonly status: 'posted' | 'pending' | 'rejected';
   readonly code: TransferRejectionCode | undefined;
   readonly decidedAtMs: number;
   /** `transfers.reversal_of`: the transfer this one reverses, if it is a reversal. */
   readonly reversalOf?: string;
+  /** `transfers.expires_at`: when a pending transfer expires; absent: never (or not pending). */
+  readonly expiresAtMs?: number;
 }
 
-/** `postings`: one journal line per leg; a posted transfer's two lines sum to zero. */
+/**
+ * `pending_settlements`: how a pending transfer was settled, one row per pending transfer (its
+ * primary key), so Postgres itself refuses a second settlement.
+ */
+export interface SettlementRecord {
+  readonly transferId: string;
+  readonly action: SettlementAction;
+  /** What was posted (post), or released (void, expire): the pending amount. */
+  readonly amount: bigint;
+  readonly commandId: string;
+  readonly requestHash: string;
+  readonly decidedAtMs: number;
+}
+
+/** What an entry did to its account, as `postings.kind` records it. */
+export type EntryKind = 'posted' | 'pending' | 'voided' | 'expired';
+
+/**
+ * `postings`: one journal line per entry on an account. A posted transfer's two lines sum to
+ * zero; a hold's line and its release move no money (amount 0) but the account's held amount.
+ */
 export interface JournalLine {
   readonly transferId: string;
   readonly accountId: string;
+  readonly kind: EntryKind;
   /** Signed: negative on the debit (from) side, positive on the credit (to) side. */
   readonly amount: bigint;
   readonly balanceAfter: bigint;
+  /** Signed change of the account's held amount: +pending on a hold, −pending on its release. */
+  readonly heldChange: bigint;
+  readonly heldAfter: bigint;
   /** The account's version after this line: previous version + 1. */
   readonly version: number;
   readonly postedAtMs: number;
@@ -64,4 +91,5 @@ export interface AccountChange {
   readonly expectedVersion: number;
   readonly version: number;
   readonly balance: bigint;
+  readonly held: bigint;
 }

@@ -4,7 +4,9 @@
  * errors.ts is a leaf module without I/O, so the domain stays pure.
  */
 export {
+  settlementRejectionCodes,
   transferRejectionCodes,
+  type SettlementRejectionCode,
   type OutcomeCode,
   type TransferRejectionCode,
 } from '@ledger/runtime/errors';

@@ -1,6 +1,6 @@
 import { assertNever, type DomainCommand } from './commands.ts';
 import type { AccountState } from './accountState.ts';
-import type { CommandOutcome, TransferRecord } from './records.ts';
+import type { CommandOutcome, SettlementRecord, TransferRecord } from './records.ts';
 
 /**
  * What a batch needs from Postgres, loaded before deciding (TigerBeetle's prefetch): the shell
@@ -28,12 +28,23 @@ export interface SnapshotKeys {
    * posted reversals already took back is summed (`transfers.reversal_of`).
    */
   readonly reversalsOf: readonly string[];
+  /**
+   * The pending transfers settlements name (also among `transferIds`): how each was settled, if
+   * it was (`pending_settlements`).
+   */
+  readonly settlementsOf: readonly string[];
 }
 
 /** How much of a transfer its posted reversals have taken back so far. */
 export interface ReversedAmount {
   readonly transferId: string;
   readonly reversed: bigint;
+}
+
+/** A settlement decided by an earlier batch, with its command's outcome (joined on command_id). */
+export interface PriorSettlement {
+  readonly record: SettlementRecord;
+  readonly outcome: CommandOutcome;
 }
 
 /** A transfer decided by an earlier batch, with its command's outcome (joined on command_id). */
@@ -53,6 +64,8 @@ export interface BatchSnapshot {
   readonly priorOutcomes: readonly CommandOutcome[];
   /** Among `keys.reversalsOf`, those with posted reversals (absent: nothing reversed yet). */
   readonly reversedAmounts: readonly ReversedAmount[];
+  /** Among `keys.settlementsOf`, those settled already. */
+  readonly settlements: readonly PriorSettlement[];
 }
 
 export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
@@ -61,6 +74,7 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
   const transferIds = new Set<string>();
   const commandIds = new Set<string>();
   const reversalsOf = new Set<string>();
+  const settlementsOf = new Set<string>();
   for (const command of commands) {
     commandIds.add(command.commandId);
     switch (command.type) {
@@ -77,6 +91,12 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
           reversalsOf.add(command.reversalOf);
         }
         break;
+      case 'SettlePending':
+        accountIds.add(command.fromAccountId);
+        accountIds.add(command.toAccountId);
+        transferIds.add(command.transferId);
+        settlementsOf.add(command.transferId);
+        break;
       default:
         assertNever(command, 'command');
     }
@@ -87,10 +107,18 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
     transferIds: [...transferIds].sort(),
     commandIds: [...commandIds].sort(),
     reversalsOf: [...reversalsOf].sort(),
+    settlementsOf: [...settlementsOf].sort(),
   };
 }
 
 /** An empty snapshot for `keys`: what a batch sees when nothing it names exists yet. */
 export function emptySnapshot(keys: SnapshotKeys): BatchSnapshot {
-  return { keys, accounts: [], priorTransfers: [], priorOutcomes: [], reversedAmounts: [] };
+  return {
+    keys,
+    accounts: [],
+    priorTransfers: [],
+    priorOutcomes: [],
+    reversedAmounts: [],
+    settlements: [],
+  };
 }

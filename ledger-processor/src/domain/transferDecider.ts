@@ -5,7 +5,7 @@ import type { AccountState } from './accountState.ts';
 import { balanceMax } from './bounds.ts';
 import type { Transfer } from './commands.ts';
 import type { TransferRecord } from './records.ts';
-import type { TransferPosted, TransferRejected } from './events.ts';
+import type { TransferPending, TransferPosted, TransferRejected } from './events.ts';
 import type { TransferRejectionCode } from './rejectionCodes.ts';
 
 export interface TransferAccounts {
@@ -24,6 +24,7 @@ export interface ReversalTarget {
 
 export type TransferDecision =
   | { readonly kind: 'posted'; readonly event: TransferPosted }
+  | { readonly kind: 'pending'; readonly event: TransferPending }
   | { readonly kind: 'rejected'; readonly event: TransferRejected };
 
 /**
@@ -63,12 +64,36 @@ export function decideTransfer(
     () =>
       `decideTransfer(${command.transferId}): a reversal needs its target, nothing else has one`,
   );
+  invariant(
+    command.pending === undefined || command.reversalOf === undefined,
+    () => `decideTransfer(${command.transferId}): a reversal is never pending`,
+  );
   const code = transferRejection(command, from, to, reversal);
   if (code !== undefined) {
     return { kind: 'rejected', event: { ...envelope, type: 'TransferRejected', code } };
   }
   // transferRejection returned no code, so both exist; restated for the type checker.
   assert(from !== undefined && to !== undefined, 'an accepted transfer has both accounts');
+  if (command.pending !== undefined) {
+    // A hold: the amount is reserved on the debit account, nothing moves until it is posted.
+    const { timeoutSeconds } = command.pending;
+    return {
+      kind: 'pending',
+      event: {
+        ...envelope,
+        type: 'TransferPending',
+        debit: {
+          accountId: from.accountId,
+          balanceAfter: from.balance,
+          heldAfter: from.held + command.amount,
+          version: from.version + 1,
+        },
+        ...(timeoutSeconds === undefined
+          ? {}
+          : { expiresAtMs: context.nowMs + timeoutSeconds * 1_000 }),
+      },
+    };
+  }
   const creditBalance = to.balance + command.amount;
   // Unreachable while conservation holds (bounds.ts explains why): a crash, not a rejection.
   invariant(
@@ -83,9 +108,15 @@ export function decideTransfer(
       debit: {
         accountId: from.accountId,
         balanceAfter: from.balance - command.amount,
+        heldAfter: from.held,
         version: from.version + 1,
       },
-      credit: { accountId: to.accountId, balanceAfter: creditBalance, version: to.version + 1 },
+      credit: {
+        accountId: to.accountId,
+        balanceAfter: creditBalance,
+        heldAfter: to.held,
+        version: to.version + 1,
+      },
     },
   };
 }
@@ -120,8 +151,8 @@ export function transferRejection(
     }
     if (command.amount > original.amount - reversal.reversed) return 'reversal_exceeds_transfer';
   }
-  // The contract's rule verbatim (docs/contract.md): balance − amount would go below
-  // −overdraftLimit.
-  if (from.balance - command.amount < -from.overdraftLimit) return 'insufficient_funds';
+  // The contract's rule (docs/contract.md): the available balance (balance − what pending
+  // transfers hold) minus amount would go below −overdraftLimit. A hold spends from it too.
+  if (from.balance - from.held - command.amount < -from.overdraftLimit) return 'insufficient_funds';
   return undefined;
 }

@@ -10,6 +10,7 @@ import { longSafeMax } from '@ledger/schemas';
 import {
   accountIdParameter,
   aliceBalance,
+  fundingHeld,
   minVersionParameter,
   notFoundAccount,
   queryParameter,
@@ -20,13 +21,19 @@ import {
 
 /** `GET /v1/accounts/{accountId}/balance`. */
 export function balanceOperation(): JsonObject {
-  const balance = { accountId: 'alice', currency: 'USD', balance: aliceBalance, version: 3 };
+  const balance = {
+    accountId: 'alice',
+    currency: 'USD',
+    balance: aliceBalance,
+    available: aliceBalance,
+    version: 3,
+  };
   return {
     operationId: 'getBalance',
     tags: ['Accounts'],
     summary: "An account's balance: now from the cache, or as it was from the postings",
     description: [
-      'Without `asOfVersion`/`asOf`: the current balance from the cache (`X-Cache: hit|miss`).',
+      'Without `asOfVersion`/`asOf`: the current balance from the cache (`X-Cache: hit|miss`), and `available`: the balance less what pending transfers hold, what the account may spend.',
       '`asOfVersion=n`: the balance right after version n, read from the postings (`X-Cache: bypass`); it never changes, so it carries `ETag` and `Cache-Control: immutable`, and `If-None-Match` revalidates with `304`. A version not reached yet is waited for as `minVersion` is (`waitMs`, then `504`).',
       '`asOf=<RFC 3339 date-time with an offset>`: the balance after the last posting at or before that instant (`asOf` echoed in UTC, to the millisecond); `404` before the account opened. Send a `+` offset as `%2B`.',
       '`asOf` and `asOfVersion` exclude each other and `minVersion`; `waitMs` goes with `minVersion` or `asOfVersion`.',
@@ -35,6 +42,7 @@ export function balanceOperation(): JsonObject {
     parameters: [
       accountIdParameter({
         current: 'alice',
+        held: 'funding',
         readYourWrites: 'alice',
         asOfVersion: 'alice',
         asOfInstant: 'alice',
@@ -78,6 +86,16 @@ export function balanceOperation(): JsonObject {
         { oneOf: [ref('AccountBalance'), ref('BalanceAtVersion'), ref('BalanceAtInstant')] },
         {
           current: { summary: 'The current balance', value: balance },
+          held: {
+            summary: 'Pending transfers hold 730 of it',
+            value: {
+              accountId: 'funding',
+              currency: 'USD',
+              balance: fundingHeld.balance,
+              available: fundingHeld.available,
+              version: fundingHeld.version,
+            },
+          },
           readYourWrites: { summary: 'At least version 3', value: balance },
           asOfVersion: {
             summary: 'Right after version 2',
@@ -85,6 +103,7 @@ export function balanceOperation(): JsonObject {
               accountId: 'alice',
               currency: 'USD',
               balance: '5000',
+              available: '5000',
               version: 2,
               asOfVersion: 2,
             },

@@ -11,6 +11,7 @@ import { historyLimitDefault, historyLimitMax } from '../http/requestParsing.ts'
 import {
   accountIdParameter,
   aliceBalance,
+  fundingHeld,
   minVersionParameter,
   notFoundAccount,
   postedAt,
@@ -24,18 +25,22 @@ export function historyOperation(): JsonObject {
   const secondPage = encodeHistoryCursor({ accountId: 'alice', beforeVersion: 3 });
   const newest = {
     transferId: 't-rent',
+    kind: 'posted',
     direction: 'debit',
     amount: '1200',
     balanceAfter: aliceBalance,
+    availableAfter: aliceBalance,
     version: 3,
     counterpartyAccountId: 'bob',
     postedAt,
   };
   const oldest = {
     transferId: 't-fund-alice',
+    kind: 'posted',
     direction: 'credit',
     amount: '5000',
     balanceAfter: '5000',
+    availableAfter: '5000',
     version: 2,
     counterpartyAccountId: 'funding',
     postedAt,
@@ -44,14 +49,17 @@ export function historyOperation(): JsonObject {
     operationId: 'listAccountTransactions',
     tags: ['Accounts'],
     summary: "An account's postings, newest first",
-    description:
+    description: [
       'Keyset pages: each page costs the same however deep the client pages. The account is checked through the cache first (404 for an unknown one; `minVersion` waits as on the account routes).',
+      'Every entry that gave the account a version is here: postings (`kind: posted`), and the holds of pending transfers (`pending`, a debit of the held amount that leaves `balanceAfter` as it was) and their releases (`voided`, `expired`). `availableAfter` is the balance less what was held after the entry.',
+    ].join('\n\n'),
     security: securedBy('accounts:read'),
     parameters: [
       accountIdParameter({
         firstPage: 'alice',
         nextPage: 'alice',
         everything: 'alice',
+        hold: 'funding',
         notFound: 'nobody',
         invalidCursor: 'alice',
         limitTooLarge: 'alice',
@@ -69,6 +77,7 @@ export function historyOperation(): JsonObject {
         examples: {
           firstPage: { value: 1 },
           nextPage: { value: 1 },
+          hold: { value: 1 },
           limitTooLarge: { value: historyLimitMax + 1 },
         },
       },
@@ -97,6 +106,28 @@ export function historyOperation(): JsonObject {
         everything: {
           summary: 'Everything at least at version 3',
           value: { items: [newest, oldest], nextCursor: null },
+        },
+        hold: {
+          summary: "A pending transfer's hold: a debit that leaves the balance as it was",
+          value: {
+            items: [
+              {
+                transferId: 'h-open',
+                kind: 'pending',
+                direction: 'debit',
+                amount: '300',
+                balanceAfter: fundingHeld.balance,
+                availableAfter: fundingHeld.available,
+                version: fundingHeld.version,
+                counterpartyAccountId: 'payee',
+                postedAt,
+              },
+            ],
+            nextCursor: encodeHistoryCursor({
+              accountId: 'funding',
+              beforeVersion: fundingHeld.version,
+            }),
+          },
         },
       }),
       ...readProblems(

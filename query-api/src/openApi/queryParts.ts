@@ -11,9 +11,24 @@ import { waitMsDefault, waitMsMax } from '../http/requestParsing.ts';
 // What the query API's operations share: the state their examples read, the account id,
 // read-your-writes and query parameters, and the refusals of an account read.
 
-/** The examples below read this state (the contract test sets it up): alice at version 3. */
+/**
+ * The examples below read this state (the contract test sets it up): alice at version 3, nothing
+ * held; funding holding 730 for the pending transfers the command API's settlement examples
+ * settle (h-post 250, h-accept 100, h-void 80, and h-open 300, left pending), all to payee.
+ */
 export const aliceBalance = '3800';
 export const postedAt = '2026-05-01T12:00:00.000Z';
+/**
+ * funding once the four holds are placed (versions 4 to 7, h-open's last), before any is
+ * settled. Only the shape of an answer is checked against the schema, not these values.
+ */
+export const fundingHeld = {
+  balance: '-5100',
+  available: '-5830',
+  version: 7,
+  /** h-open's deadline: timeoutSeconds 86400 after its decision. */
+  expiresAt: '2026-05-02T12:00:00.000Z',
+} as const;
 
 /** Examples by name, each only a value. */
 export function valueExamples(examples: Record<string, unknown>): JsonObject {

@@ -3,7 +3,7 @@ import { outcomeCodes } from '@ledger/runtime';
 import { streamMessageBytesMax, streamPendingMessagesMax } from '../balanceStream.ts';
 import { cursorLengthMax } from '../http/historyCursor.ts';
 import { accountListLimitMax, historyLimitMax } from '../http/requestParsing.ts';
-import { accountStatuses } from '../postgres/readModels.ts';
+import { accountStatuses, entryKinds, transferStatuses } from '../postgres/readModels.ts';
 import { aliceBalance } from './queryParts.ts';
 
 /** The query API's own component schemas (answers and stream frames), beside the shared ones. */
@@ -17,6 +17,7 @@ export function querySchemas(): Record<string, JsonObject> {
         'accountId',
         'currency',
         'balance',
+        'available',
         'overdraftLimit',
         'status',
         'version',
@@ -27,6 +28,7 @@ export function querySchemas(): Record<string, JsonObject> {
         accountId: ref('Id'),
         currency: ref('Currency'),
         balance: ref('Balance'),
+        available: availableSchema,
         overdraftLimit: {
           ...nullable('OverdraftLimit'),
           description:
@@ -41,11 +43,12 @@ export function querySchemas(): Record<string, JsonObject> {
     },
     AccountBalance: {
       type: 'object',
-      required: ['accountId', 'currency', 'balance', 'version'],
+      required: ['accountId', 'currency', 'balance', 'available', 'version'],
       properties: {
         accountId: ref('Id'),
         currency: ref('Currency'),
         balance: ref('Balance'),
+        available: availableSchema,
         version: ref('Version'),
       },
       additionalProperties: false,
@@ -61,30 +64,43 @@ export function querySchemas(): Record<string, JsonObject> {
     }),
     HistoryItem: {
       type: 'object',
+      description:
+        'One entry on the account, each with its own version: a posting, a hold of a pending transfer, or the release of a hold.',
       required: [
         'transferId',
+        'kind',
         'direction',
         'amount',
         'balanceAfter',
+        'availableAfter',
         'version',
         'counterpartyAccountId',
         'postedAt',
       ],
       properties: {
         transferId: ref('Id'),
+        kind: {
+          enum: [...entryKinds],
+          description:
+            '`posted`: money moved (a transfer, or the post of a pending one). `pending`: a pending transfer held `amount` (a debit; `balanceAfter` unchanged, `availableAfter` down by it). `voided` / `expired`: its hold was released (`balanceAfter` unchanged, `availableAfter` up by `amount`).',
+        },
         direction: { enum: ['debit', 'credit'] },
         amount: ref('Amount'),
         balanceAfter: ref('Balance'),
+        availableAfter: {
+          ...ref('Balance'),
+          description: '`balanceAfter` less what pending transfers held right after this entry.',
+        },
         version: ref('Version'),
         counterpartyAccountId: ref('Id'),
-        postedAt: { type: 'string', format: 'date-time' },
+        postedAt: { type: 'string', format: 'date-time', description: "The entry's time." },
       },
       additionalProperties: false,
     },
     ListedAccount: {
       type: 'object',
       description:
-        'An account as `GET /v1/accounts/{accountId}` answers it, always with its details.',
+        'An account as `GET /v1/accounts/{accountId}` answers it, always with its details, without `available`.',
       required: [
         'accountId',
         'currency',
@@ -141,10 +157,18 @@ export function querySchemas(): Record<string, JsonObject> {
       required: ['transferId', 'status', 'fromAccountId', 'toAccountId', 'amount', 'currency'],
       properties: {
         transferId: ref('Id'),
-        status: { enum: ['posted', 'rejected'] },
+        status: {
+          enum: [...transferStatuses],
+          description:
+            '`posted` or `rejected` once decided. A pending transfer (a hold on `fromAccountId`) is `pending` until it is `posted` (all or part of it), `voided`, or `expired`.',
+        },
         fromAccountId: ref('Id'),
         toAccountId: ref('Id'),
-        amount: ref('Amount'),
+        amount: {
+          ...ref('Amount'),
+          description:
+            "The transfer's amount; once a pending transfer is posted, what was posted (at most `pendingAmount`).",
+        },
         currency: ref('Currency'),
         code: {
           enum: [...outcomeCodes],
@@ -155,6 +179,17 @@ export function querySchemas(): Record<string, JsonObject> {
           ...ref('Id'),
           description:
             'Present on a reversal (POST /v1/transfers/{transferId}/reverse of the command API): the transfer it takes back from.',
+        },
+        pendingAmount: {
+          ...ref('Amount'),
+          description:
+            'Present on a pending transfer, in every status it takes: the amount it held on `fromAccountId`.',
+        },
+        expiresAt: {
+          type: 'string',
+          format: 'date-time',
+          description:
+            'Present on a pending transfer with a timeout: when it expires if it is still pending then.',
         },
       },
       additionalProperties: false,
@@ -175,6 +210,7 @@ export function querySchemas(): Record<string, JsonObject> {
           type: { const: 'balance' },
           accountId: ref('Id'),
           balance: ref('Balance'),
+          available: availableSchema,
           version: ref('Version'),
         }),
         closedObject('subscribed', {
@@ -198,7 +234,13 @@ export function querySchemas(): Record<string, JsonObject> {
       ],
       examples: [
         { type: 'subscribed', accountIds: ['alice', 'bob'] },
-        { type: 'balance', accountId: 'alice', balance: aliceBalance, version: 3 },
+        {
+          type: 'balance',
+          accountId: 'alice',
+          balance: aliceBalance,
+          available: aliceBalance,
+          version: 3,
+        },
         { type: 'unsubscribed', accountIds: ['bob'] },
         {
           type: 'error',
@@ -211,15 +253,26 @@ export function querySchemas(): Record<string, JsonObject> {
   };
 }
 
+/** What an account may spend, beside its balance. */
+const availableSchema: JsonObject = {
+  ...ref('Balance'),
+  description:
+    'The balance less what pending transfers hold on the account: what it may spend. The balance itself while nothing is held; never above it.',
+};
+
 /** A balance as it was, with what was asked echoed last. */
 function pastBalance(echo: 'asOf' | 'asOfVersion', schema: JsonObject): JsonObject {
   return {
     type: 'object',
-    required: ['accountId', 'currency', 'balance', 'version', echo],
+    required: ['accountId', 'currency', 'balance', 'available', 'version', echo],
     properties: {
       accountId: ref('Id'),
       currency: ref('Currency'),
       balance: ref('Balance'),
+      available: {
+        ...ref('Balance'),
+        description: 'The balance less what pending transfers held, right after `version`.',
+      },
       version: ref('Version'),
       [echo]: schema,
     },

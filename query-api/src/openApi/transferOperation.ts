@@ -8,7 +8,7 @@ import {
   type JsonObject,
 } from '@ledger/schemas/openApiParts';
 import { idPattern } from '@ledger/schemas';
-import { postedAt } from './queryParts.ts';
+import { fundingHeld, postedAt } from './queryParts.ts';
 
 /** `GET /v1/transfers/{transferId}`. */
 export function transferOperation(): JsonObject {
@@ -16,8 +16,10 @@ export function transferOperation(): JsonObject {
     operationId: 'getTransfer',
     tags: ['Transfers'],
     summary: 'A decided transfer',
-    description:
+    description: [
       "404 until the processor decided it and the projector wrote it. A key with a tenant sees a transfer when either side is the tenant's; any other is 404, as an unknown id.",
+      'A pending transfer answers `pending` while it holds its amount, then `posted`, `voided` or `expired`, always with its `pendingAmount` (and `expiresAt` when it has a timeout). An ordinary transfer has neither field.',
+    ].join('\n\n'),
     security: securedBy('accounts:read'),
     parameters: [
       {
@@ -28,6 +30,7 @@ export function transferOperation(): JsonObject {
         examples: {
           posted: { value: 't-rent' },
           rejected: { value: 't-too-much' },
+          pending: { value: 'h-open' },
           notFound: { value: 't-unknown' },
           invalidId: { value: 'bad id' },
         },
@@ -58,6 +61,19 @@ export function transferOperation(): JsonObject {
             amount: '999999',
             currency: 'USD',
             code: 'insufficient_funds',
+          },
+        },
+        pending: {
+          summary: 'Pending: 300 held on funding until it is posted, voided or expires',
+          value: {
+            transferId: 'h-open',
+            status: 'pending',
+            fromAccountId: 'funding',
+            toAccountId: 'payee',
+            amount: '300',
+            currency: 'USD',
+            pendingAmount: '300',
+            expiresAt: fundingHeld.expiresAt,
           },
         },
       }),

@@ -77,6 +77,8 @@ export interface PastBalance {
   readonly currency: string;
   /** Decimal text, as the cache keeps balances. */
   readonly balanceText: string;
+  /** balance − held after `version` (postings' `balance_after − held_after`), as text. */
+  readonly availableText: string;
   readonly version: number;
 }
 
@@ -91,20 +93,38 @@ export type BalanceAtTime =
   | { readonly kind: 'unknown_account' }
   | { readonly kind: 'before_opening'; readonly openedAt: string };
 
+/**
+ * What an entry on an account did (`account_history.kind`, infra/migrations 0017): `posted`
+ * moved money; `pending` held `amount` (a debit, the balance unchanged, the available balance
+ * down); `voided` / `expired` released a hold (the balance unchanged, the available balance up).
+ */
+export const entryKinds = ['posted', 'pending', 'voided', 'expired'] as const;
+export type EntryKind = (typeof entryKinds)[number];
+
 export interface HistoryItem {
   readonly transferId: string;
+  readonly kind: EntryKind;
   readonly direction: 'debit' | 'credit';
   readonly amount: bigint;
   readonly balanceAfter: bigint;
+  /** balance − held after the entry. */
+  readonly availableAfter: bigint;
   readonly version: number;
   readonly counterpartyAccountId: string;
   /** ISO 8601, UTC. */
   readonly postedAt: string;
 }
 
+/**
+ * Where a transfer stands (`transfer_view.status`): decided `posted` or `rejected`; a pending
+ * transfer is `pending` (held), then `posted` (all or part of it moved), `voided` or `expired`.
+ */
+export const transferStatuses = ['posted', 'rejected', 'pending', 'voided', 'expired'] as const;
+export type TransferStatus = (typeof transferStatuses)[number];
+
 export interface TransferView {
   readonly transferId: string;
-  readonly status: 'posted' | 'rejected';
+  readonly status: TransferStatus;
   readonly fromAccountId: string;
   readonly toAccountId: string;
   readonly amount: bigint;
@@ -113,6 +133,13 @@ export interface TransferView {
   readonly postedAt: string | null;
   /** The transfer this one reverses; absent on an ordinary transfer. */
   readonly reversalOf?: string;
+  /**
+   * A pending transfer's amount (what was held); absent on an ordinary transfer. Once posted,
+   * `amount` is what was posted (at most this).
+   */
+  readonly pendingAmount?: bigint;
+  /** ISO 8601, UTC: when a pending transfer expires (if still pending); absent without one. */
+  readonly expiresAt?: string;
 }
 
 /** A page is at most this many rows; the HTTP limit (200) plus one look-ahead row fits. */
@@ -128,14 +155,15 @@ export const historyRowsMax = 1_000;
  * transfer's credit 201-applied, its account read once, then stuck at the version before it).
  */
 const accountStatement = {
-  name: 'query_api_account_v2',
+  name: 'query_api_account_v3',
   text: `select id as account_id, currency, overdraft_limit, status, balance::text as balance,
-                version, metadata, created_at
+                (balance - held)::text as available, version, metadata, created_at
            from accounts where id = $1`,
 };
 const historyStatement = {
-  name: 'query_api_history_v1',
-  text: `select transfer_id, direction, amount, balance_after::text as balance_after, version,
+  name: 'query_api_history_v2',
+  text: `select transfer_id, kind, direction, amount, balance_after::text as balance_after,
+                (balance_after - held_after)::text as available_after, version,
                 counterparty_account_id, posted_at
            from account_history
           where account_id = $1 and version < $2
@@ -143,9 +171,9 @@ const historyStatement = {
           limit $3`,
 };
 const transferStatement = {
-  name: 'query_api_transfer_v2',
+  name: 'query_api_transfer_v3',
   text: `select transfer_id, status, from_account_id, to_account_id, amount, currency, code,
-                posted_at, reversal_of
+                posted_at, reversal_of, pending_amount, expires_at
            from transfer_view where transfer_id = $1`,
 };
 
@@ -180,11 +208,13 @@ const accountListStatement = {
 /**
  * As of a version: one probe of the postings' primary key (account_id, version), joined to the
  * account's row read in the same statement, so "not reached yet" and "found" are decided against
- * one snapshot. The processor commits both before it publishes anything.
+ * one snapshot. The processor commits both before it publishes anything. The available balance
+ * comes from the same posting (`held_after`: 0 on postings written before holds existed).
  */
 const balanceAtVersionStatement = {
-  name: 'query_api_balance_at_version_v1',
-  text: `select a.currency, a.version as current_version, p.balance_after::text as balance_after
+  name: 'query_api_balance_at_version_v2',
+  text: `select a.currency, a.version as current_version, p.balance_after::text as balance_after,
+                (p.balance_after - p.held_after)::text as available_after
            from accounts a
            left join postings p on p.account_id = a.id and p.version = $2::bigint
           where a.id = $1`,
@@ -209,7 +239,7 @@ const balanceAtVersionStatement = {
  * before year 1, or a float of seconds).
  */
 const balanceAtTimeStatement = {
-  name: 'query_api_balance_at_time_v1',
+  name: 'query_api_balance_at_time_v2',
   text: `with recursive instant (at) as (
              select timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
            ),
@@ -226,7 +256,9 @@ const balanceAtTimeStatement = {
               where s.lo < s.hi
          )
          select a.currency, a.created_at, s.lo as version,
-                case when s.lo = 1 then '0' else p.balance_after::text end as balance_after
+                case when s.lo = 1 then '0' else p.balance_after::text end as balance_after,
+                case when s.lo = 1 then '0'
+                     else (p.balance_after - p.held_after)::text end as available_after
            from accounts a
            left join search s on s.lo = s.hi
            left join postings p on p.account_id = a.id and p.version = s.lo
@@ -245,6 +277,11 @@ interface AccountRow {
   created_at: Date;
 }
 
+/** The row a cache miss reads: an `accounts` row with its available balance. */
+interface LoadedAccountRow extends AccountRow {
+  available: string;
+}
+
 interface AccountListRow extends AccountRow {
   scanned: string;
   matches: boolean;
@@ -252,9 +289,11 @@ interface AccountListRow extends AccountRow {
 
 interface HistoryRow {
   transfer_id: string;
+  kind: string;
   direction: string;
   amount: string;
   balance_after: string;
+  available_after: string;
   version: string;
   counterparty_account_id: string;
   posted_at: Date;
@@ -264,6 +303,7 @@ interface BalanceAtVersionRow {
   currency: string;
   current_version: string;
   balance_after: string | null;
+  available_after: string | null;
 }
 
 interface BalanceAtTimeRow {
@@ -271,6 +311,7 @@ interface BalanceAtTimeRow {
   created_at: Date;
   version: string | null;
   balance_after: string | null;
+  available_after: string | null;
 }
 
 interface TransferRow {
@@ -283,12 +324,17 @@ interface TransferRow {
   code: string | null;
   posted_at: Date | null;
   reversal_of: string | null;
+  pending_amount: string | null;
+  expires_at: Date | null;
 }
 
 export function createReadModels(pool: pg.Pool): ReadModels {
   return {
     async loadAccount(accountId) {
-      const { rows } = await pool.query<AccountRow>({ ...accountStatement, values: [accountId] });
+      const { rows } = await pool.query<LoadedAccountRow>({
+        ...accountStatement,
+        values: [accountId],
+      });
       const row = rows[0];
       return row === undefined ? undefined : accountFromRow(row);
     },
@@ -323,11 +369,15 @@ export function createReadModels(pool: pg.Pool): ReadModels {
       const currentVersion = versionOf(row.current_version);
       if (version > currentVersion) return { kind: 'ahead', currentVersion };
       const balanceText = version === 1 ? '0' : row.balance_after;
+      const availableText = version === 1 ? '0' : row.available_after;
       // Versions 2..current are the primary key's rows of one snapshot: a gap is a broken ledger.
-      assert(balanceText !== null, `account ${accountId} has no posting at version ${version}`);
+      assert(
+        balanceText !== null && availableText !== null,
+        `account ${accountId} has no posting at version ${version}`,
+      );
       return {
         kind: 'found',
-        balance: pastBalanceOf(accountId, row.currency, balanceText, version),
+        balance: pastBalanceOf(accountId, row.currency, balanceText, availableText, version),
       };
     },
 
@@ -343,13 +393,19 @@ export function createReadModels(pool: pg.Pool): ReadModels {
       }
       // A search that ended without lo = hi probed a version the postings lack: a broken ledger.
       assert(
-        row.version !== null && row.balance_after !== null,
+        row.version !== null && row.balance_after !== null && row.available_after !== null,
         `the as-of search of ${accountId} found no posting`,
       );
       const version = versionOf(row.version);
       return {
         kind: 'found',
-        balance: pastBalanceOf(accountId, row.currency, row.balance_after, version),
+        balance: pastBalanceOf(
+          accountId,
+          row.currency,
+          row.balance_after,
+          row.available_after,
+          version,
+        ),
       };
     },
 
@@ -398,19 +454,23 @@ function pastBalanceOf(
   accountId: string,
   currency: string,
   balanceText: string,
+  availableText: string,
   version: number,
 ): PastBalance {
   assert(integerText.test(balanceText), `balance ${balanceText} is not an integer`);
-  return { accountId, currency, balanceText, version };
+  assert(integerText.test(availableText), `available ${availableText} is not an integer`);
+  return { accountId, currency, balanceText, availableText, version };
 }
 
 /** Straight into the cache's compact entry: text stays text (accountEntry.ts). */
-function accountFromRow(row: AccountRow): AccountEntry {
+function accountFromRow(row: LoadedAccountRow): AccountEntry {
   assert(integerText.test(row.balance), `balance ${row.balance} is not an integer`);
+  assert(integerText.test(row.available), `available ${row.available} is not an integer`);
   return accountEntryOf({
     accountId: row.account_id,
     currency: row.currency,
     balanceText: row.balance,
+    availableText: row.available,
     version: versionOf(row.version),
     opening: {
       overdraftLimitText: String(row.overdraft_limit),
@@ -426,11 +486,14 @@ function historyItemFromRow(row: HistoryRow): HistoryItem {
     row.direction === 'debit' || row.direction === 'credit',
     `unknown direction ${row.direction}`,
   );
+  assert(isOneOf(entryKinds, row.kind), `unknown entry kind ${row.kind}`);
   return {
     transferId: row.transfer_id,
+    kind: row.kind,
     direction: row.direction,
     amount: BigInt(row.amount),
     balanceAfter: BigInt(row.balance_after),
+    availableAfter: BigInt(row.available_after),
     version: versionOf(row.version),
     counterpartyAccountId: row.counterparty_account_id,
     postedAt: row.posted_at.toISOString(),
@@ -438,7 +501,7 @@ function historyItemFromRow(row: HistoryRow): HistoryItem {
 }
 
 function transferFromRow(row: TransferRow): TransferView {
-  assert(row.status === 'posted' || row.status === 'rejected', `unknown status ${row.status}`);
+  assert(isOneOf(transferStatuses, row.status), `unknown status ${row.status}`);
   return {
     transferId: row.transfer_id,
     status: row.status,
@@ -449,7 +512,13 @@ function transferFromRow(row: TransferRow): TransferView {
     code: row.code,
     postedAt: row.posted_at?.toISOString() ?? null,
     ...(row.reversal_of === null ? {} : { reversalOf: row.reversal_of }),
+    ...(row.pending_amount === null ? {} : { pendingAmount: BigInt(row.pending_amount) }),
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at.toISOString() }),
   };
+}
+
+function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
 }
 
 const integerText = /^-?[0-9]{1,40}$/;

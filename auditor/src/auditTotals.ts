@@ -1,0 +1,61 @@
+import type { AuditState } from './auditTypes.ts';
+
+/** What a run that passed reports (the summary's `totals`), from the state it ends with. */
+export interface AuditTotals {
+  readonly eventsByType: Readonly<Record<string, number>>;
+  readonly identicalDuplicates: number;
+  /** Per currency: ordinary postings (TransferPosted) and the sum of their amounts. */
+  readonly postedByCurrency: Readonly<Record<string, CurrencySum>>;
+  /**
+   * Per currency: the pending transfers still open at the end and the sum they hold. Added with
+   * holds, in the same summary format: summaries written before simply lack it.
+   */
+  readonly pendingByCurrency: Readonly<Record<string, CurrencySum>>;
+  readonly accountsOpened: number;
+  /** Per currency: the sum of the final balances, "0" in a double-entry ledger. */
+  readonly finalBalanceSumByCurrency: Readonly<Record<string, string>>;
+}
+
+export interface CurrencySum {
+  readonly transfers: number;
+  /** Decimal string: JSON has no bigint. */
+  readonly amount: string;
+}
+
+export function auditTotals(state: AuditState): AuditTotals {
+  let accountsOpened = 0;
+  for (const book of state.accounts.values()) if (book.opened !== undefined) accountsOpened += 1;
+  const open = new Map<string, { transfers: number; amount: bigint }>();
+  for (const hold of state.pendingTransfers.values()) {
+    if (hold.settledBy !== undefined) continue;
+    const sum = open.get(hold.currency) ?? { transfers: 0, amount: 0n };
+    sum.transfers += 1;
+    sum.amount += hold.amount;
+    open.set(hold.currency, sum);
+  }
+  return {
+    eventsByType: Object.fromEntries(sorted(state.eventsByType)),
+    identicalDuplicates: state.identicalDuplicates,
+    postedByCurrency: sums(state.postedByCurrency),
+    pendingByCurrency: sums(open),
+    accountsOpened,
+    finalBalanceSumByCurrency: Object.fromEntries(
+      sorted(state.balanceSumByCurrency).map(([currency, sum]) => [currency, sum.toString()]),
+    ),
+  };
+}
+
+function sums(
+  byCurrency: Map<string, { transfers: number; amount: bigint }>,
+): Record<string, CurrencySum> {
+  return Object.fromEntries(
+    sorted(byCurrency).map(([currency, { transfers, amount }]) => [
+      currency,
+      { transfers, amount: amount.toString() },
+    ]),
+  );
+}
+
+/** By key: the printed summary reads the same whatever order the partitions were read in. */
+const sorted = <V>(map: Map<string, V>): [string, V][] =>
+  [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
