@@ -139,7 +139,9 @@ void describe('schemas against the real registry', () => {
       const decoded =
         fixture.schema === 'LedgerCommand'
           ? await serde.decodeCommand(framed)
-          : await serde.decodeEvent(framed);
+          : fixture.schema === 'BalanceChanged'
+            ? await serde.decodeBalance(framed)
+            : await serde.decodeEvent(framed);
       assert.deepStrictEqual(decoded, fixture.domain, fixture.description);
     }
   });
