@@ -40,6 +40,12 @@ export const expirySweepIntervalMsDefault = 1_000;
 export const expirySweepIntervalMsMax = 60_000;
 /** A transfer sent for expiry is not sent again for this long (its expiry is on its way). */
 export const expiryResendAfterMs = 30_000;
+/**
+ * Transfers remembered as sent: past this many the oldest are forgotten (at worst resent: a
+ * redelivery). Rounds send at most expirySweepBatchMax each, so the age bound alone keeps it
+ * near this size at the shortest interval; this makes the bound explicit.
+ */
+export const expiryRecentlySentMax = 50_000;
 
 export interface ExpirySweepDeps {
   readonly pool: Pick<pg.Pool, 'query'>;
@@ -85,7 +91,7 @@ export function createExpirySweep(deps: ExpirySweepDeps): ExpirySweep {
       deps.intervalMs <= expirySweepIntervalMsMax,
     `expiry sweep interval ${deps.intervalMs} ms is outside [1, ${expirySweepIntervalMsMax}]`,
   );
-  /** transferId → when it was sent; bounded: entries older than expiryResendAfterMs are dropped. */
+  /** transferId → when it was sent, oldest first: bounded by age and by expiryRecentlySentMax. */
   const recentlySent = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
@@ -113,6 +119,10 @@ export function createExpirySweep(deps: ExpirySweepDeps): ExpirySweep {
     }));
     await deps.send(deps.commandsTopic, messages);
     for (const row of batch) recentlySent.set(row.transfer_id, asOf);
+    for (const transferId of recentlySent.keys()) {
+      if (recentlySent.size <= expiryRecentlySentMax) break;
+      recentlySent.delete(transferId);
+    }
     deps.sent.inc(batch.length);
     deps.logger.info('sent expiries of pending transfers', { transfers: batch.length });
     return batch.length;

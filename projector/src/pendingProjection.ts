@@ -1,4 +1,10 @@
-import type { EpochMillis, PendingPosted, PendingVoided, TransferPending } from '@ledger/schemas';
+import type {
+  EpochMillis,
+  Leg,
+  PendingPosted,
+  PendingVoided,
+  TransferPending,
+} from '@ledger/schemas';
 import {
   mergeAccount,
   mergeHistory,
@@ -16,6 +22,47 @@ export interface ProjectionMaps {
 }
 
 /**
+ * One entry on one account (a posting's leg, a hold, a release): the account's newest state and
+ * its history row. The one place both are built, for every event that adds entries.
+ */
+export function mergeEntry(
+  maps: Pick<ProjectionMaps, 'accounts' | 'history'>,
+  entry: {
+    readonly transferId: string;
+    readonly currency: string;
+    readonly occurredAt: EpochMillis;
+  },
+  leg: Leg,
+  kind: AccountHistoryRow['kind'],
+  direction: AccountHistoryRow['direction'],
+  amount: bigint,
+  counterpartyAccountId: string,
+): void {
+  const heldAfter = leg.heldAfter ?? 0n;
+  mergeAccount(maps.accounts, {
+    accountId: leg.accountId,
+    currency: entry.currency,
+    balance: leg.balanceAfter,
+    held: heldAfter,
+    version: leg.version,
+    updatedAtMs: entry.occurredAt,
+    opening: null,
+  });
+  mergeHistory(maps.history, {
+    accountId: leg.accountId,
+    version: leg.version,
+    transferId: entry.transferId,
+    kind,
+    direction,
+    amount,
+    balanceAfter: leg.balanceAfter,
+    heldAfter,
+    counterpartyAccountId,
+    postedAtMs: entry.occurredAt,
+  });
+}
+
+/**
  * The rows of a pending transfer's events: a hold is an entry on the paying account (kind
  * `pending`, its balance unchanged, its held amount up) and a `pending` transfer row; a post is
  * a posting of both accounts and turns the row `posted` with the amount posted; a void or an
@@ -26,35 +73,7 @@ export function projectPendingEvent(
   occurredAt: EpochMillis,
   maps: ProjectionMaps,
 ): void {
-  const entry = (
-    leg: TransferPending['debit'],
-    kind: AccountHistoryRow['kind'],
-    direction: AccountHistoryRow['direction'],
-    amount: bigint,
-    counterpartyAccountId: string,
-  ) => {
-    mergeAccount(maps.accounts, {
-      accountId: leg.accountId,
-      currency: payload.currency,
-      balance: leg.balanceAfter,
-      held: leg.heldAfter ?? 0n,
-      version: leg.version,
-      updatedAtMs: occurredAt,
-      opening: null,
-    });
-    mergeHistory(maps.history, {
-      accountId: leg.accountId,
-      version: leg.version,
-      transferId: payload.transferId,
-      kind,
-      direction,
-      amount,
-      balanceAfter: leg.balanceAfter,
-      heldAfter: leg.heldAfter ?? 0n,
-      counterpartyAccountId,
-      postedAtMs: occurredAt,
-    });
-  };
+  const entry = { transferId: payload.transferId, currency: payload.currency, occurredAt };
   const row = {
     transferId: payload.transferId,
     fromAccountId: payload.fromAccountId,
@@ -65,7 +84,15 @@ export function projectPendingEvent(
   };
   switch (payload.type) {
     case 'TransferPending':
-      entry(payload.debit, 'pending', 'debit', payload.amount, payload.toAccountId);
+      mergeEntry(
+        maps,
+        entry,
+        payload.debit,
+        'pending',
+        'debit',
+        payload.amount,
+        payload.toAccountId,
+      );
       mergeTransfer(maps.transfers, {
         ...row,
         status: 'pending',
@@ -76,8 +103,24 @@ export function projectPendingEvent(
       });
       return;
     case 'PendingPosted':
-      entry(payload.debit, 'posted', 'debit', payload.amount, payload.toAccountId);
-      entry(payload.credit, 'posted', 'credit', payload.amount, payload.fromAccountId);
+      mergeEntry(
+        maps,
+        entry,
+        payload.debit,
+        'posted',
+        'debit',
+        payload.amount,
+        payload.toAccountId,
+      );
+      mergeEntry(
+        maps,
+        entry,
+        payload.credit,
+        'posted',
+        'credit',
+        payload.amount,
+        payload.fromAccountId,
+      );
       mergeTransfer(maps.transfers, {
         ...row,
         status: 'posted',
@@ -88,7 +131,15 @@ export function projectPendingEvent(
       });
       return;
     case 'PendingVoided':
-      entry(payload.debit, payload.reason, 'debit', payload.amount, payload.toAccountId);
+      mergeEntry(
+        maps,
+        entry,
+        payload.debit,
+        payload.reason,
+        'debit',
+        payload.amount,
+        payload.toAccountId,
+      );
       mergeTransfer(maps.transfers, {
         ...row,
         status: payload.reason,

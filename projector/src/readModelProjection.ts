@@ -1,10 +1,9 @@
 import { assert } from '@ledger/runtime';
 import type { EventType, LedgerEvent } from '@ledger/schemas';
-import { projectPendingEvent } from './pendingProjection.ts';
+import { mergeEntry, projectPendingEvent } from './pendingProjection.ts';
 import {
   compareKeys,
   mergeAccount,
-  mergeHistory,
   mergeTransfer,
   type AccountHistoryRow,
   type AccountViewRow,
@@ -75,33 +74,26 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
             payload.credit.accountId === payload.toAccountId,
           `TransferPosted ${payload.transferId}: legs do not match its accounts`,
         );
-        const legs = [
-          { leg: payload.debit, direction: 'debit', counterparty: payload.toAccountId },
-          { leg: payload.credit, direction: 'credit', counterparty: payload.fromAccountId },
-        ] as const;
-        for (const { leg, direction, counterparty } of legs) {
-          mergeAccount(accounts, {
-            accountId: leg.accountId,
-            currency: payload.currency,
-            balance: leg.balanceAfter,
-            held: leg.heldAfter ?? 0n,
-            version: leg.version,
-            updatedAtMs: occurredAt,
-            opening: null,
-          });
-          mergeHistory(history, {
-            accountId: leg.accountId,
-            version: leg.version,
-            transferId: payload.transferId,
-            kind: 'posted',
-            direction,
-            amount: payload.amount,
-            balanceAfter: leg.balanceAfter,
-            heldAfter: leg.heldAfter ?? 0n,
-            counterpartyAccountId: counterparty,
-            postedAtMs: occurredAt,
-          });
-        }
+        const entry = { transferId: payload.transferId, currency: payload.currency, occurredAt };
+        const maps = { accounts, history, transfers };
+        mergeEntry(
+          maps,
+          entry,
+          payload.debit,
+          'posted',
+          'debit',
+          payload.amount,
+          payload.toAccountId,
+        );
+        mergeEntry(
+          maps,
+          entry,
+          payload.credit,
+          'posted',
+          'credit',
+          payload.amount,
+          payload.fromAccountId,
+        );
         mergeTransfer(transfers, {
           transferId: payload.transferId,
           status: 'posted',

@@ -5,7 +5,7 @@ import type { AcceptedCommand } from '../commands.ts';
 import { jsonTypeOf, parseAmount } from './amountParser.ts';
 import type { ValidationContext } from './openAccountValidator.ts';
 import { checkShape } from './strictShape.ts';
-import { requestHashOf } from '@ledger/schemas';
+import { acceptedTransfer } from './transferIdentity.ts';
 
 /**
  * `"pending": true` (and `"timeoutSeconds"`) of a transfer body: a hold. `"pending": false` or
@@ -81,11 +81,5 @@ export function validateSettlement(
     action: request.action,
     ...(object.amount === undefined ? {} : { amount: parseAmount(object.amount, 'amount') }),
   };
-  return {
-    commandId: context.newId(),
-    idempotencyKey: pending.transferId,
-    requestHash: requestHashOf(payload),
-    receivedAt: context.nowMs,
-    payload,
-  };
+  return acceptedTransfer(payload, pending.transferId, context);
 }

@@ -1,4 +1,4 @@
-import { requestHashOf, type Transfer } from '@ledger/schemas';
+import { requestHashOf, type SettlePending, type Transfer } from '@ledger/schemas';
 import type { AcceptedCommand } from '../commands.ts';
 import { parseId } from './idValidator.ts';
 import type { ValidationContext } from './openAccountValidator.ts';
@@ -26,12 +26,12 @@ export function transferIdentity(
   return { transferId, idempotencyKey: headerKey ?? transferId };
 }
 
-/** The accepted command around a validated transfer payload. */
-export function acceptedTransfer(
-  payload: Transfer,
+/** The accepted command around a validated transfer (or settlement) payload. */
+export function acceptedTransfer<Payload extends Transfer | SettlePending>(
+  payload: Payload,
   idempotencyKey: string,
   context: ValidationContext,
-): AcceptedCommand<Transfer> {
+): AcceptedCommand<Payload> {
   return {
     commandId: context.newId(),
     idempotencyKey,

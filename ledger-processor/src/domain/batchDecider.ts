@@ -7,7 +7,7 @@ import { batchCommandsMax } from './bounds.ts';
 import { commandProblem } from './commandChecks.ts';
 import { assertNever, type DomainCommand, type OpenAccount, type Transfer } from './commands.ts';
 import type { DomainEvent } from './events.ts';
-import { byLeg, entryLegs, type CommandDecision, type Decided } from './decided.ts';
+import { replayDecision, transferOutcome, type CommandDecision, type Decided } from './decided.ts';
 import type {
   AccountChange,
   CommandOutcome,
@@ -190,14 +190,7 @@ function decideTransferCommand(
   const first = ledger.transferByKey(command.idempotencyKey);
   if (first !== undefined && first.record.requestHash === command.requestHash) {
     // The hash covers the content, not a generated transferId: the first transfer's id stands.
-    const outcome: CommandOutcome = {
-      ...first.outcome,
-      commandId: command.commandId,
-      replayOf: first.outcome.commandId,
-      decidedAtMs: context.nowMs,
-    };
-    const replayOf = first.outcome.commandId;
-    return { decision: { kind: 'duplicate', command, outcome, replayOf }, isNew: true };
+    return replayDecision(command, first.outcome, context.nowMs);
   }
   if (first !== undefined || ledger.transferIdTaken(command.transferId)) {
     const outcome: CommandOutcome = {
@@ -226,18 +219,7 @@ function decideTransferCommand(
         };
   const decision = decideTransfer(command, accounts, context, target);
   const code = decision.kind === 'rejected' ? decision.event.code : undefined;
-  const legs = decision.kind === 'rejected' ? [] : entryLegs(decision.event);
-  const outcome: CommandOutcome = {
-    commandId: command.commandId,
-    kind: 'transfer',
-    subjectId: command.transferId,
-    status: code === undefined ? 'applied' : 'rejected',
-    code,
-    versions: byLeg(legs, (leg) => leg.version),
-    balances: byLeg(legs, (leg) => leg.balanceAfter),
-    replayOf: undefined,
-    decidedAtMs: context.nowMs,
-  };
+  const outcome = transferOutcome(command, decision.event, code, context.nowMs);
   const expiresAtMs = decision.kind === 'pending' ? decision.event.expiresAtMs : undefined;
   const record: TransferRecord = {
     transferId: command.transferId,

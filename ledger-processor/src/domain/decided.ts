@@ -1,6 +1,7 @@
 import type { DomainCommand } from './commands.ts';
 import type { DomainEvent, PostingLeg } from './events.ts';
 import type { CommandOutcome, SettlementRecord, TransferRecord } from './records.ts';
+import type { OutcomeCode } from './rejectionCodes.ts';
 
 /**
  * What happened to one command. `applied` and `rejected` carry the one event the command adds to
@@ -44,6 +45,49 @@ export interface Decided {
   readonly isNew: boolean;
 }
 
+/**
+ * A repeat of an earlier request (same key or pending transfer, same request hash): the first
+ * command's outcome under this command's id, naming the first. Writes nothing but its outcome.
+ */
+export function replayDecision(
+  command: DomainCommand,
+  first: CommandOutcome,
+  nowMs: number,
+): Decided {
+  const replayOf = first.commandId;
+  const outcome: CommandOutcome = {
+    ...first,
+    commandId: command.commandId,
+    replayOf,
+    decidedAtMs: nowMs,
+  };
+  return { decision: { kind: 'duplicate', command, outcome, replayOf }, isNew: true };
+}
+
+/**
+ * The outcome of a transfer or settlement the ledger decided: applied with the versions and
+ * balances its event's entries left, or rejected with `code` (then its event adds no entry).
+ */
+export function transferOutcome(
+  command: { readonly commandId: string; readonly transferId: string },
+  event: DomainEvent,
+  code: OutcomeCode | undefined,
+  nowMs: number,
+): CommandOutcome {
+  const legs = entryLegs(event);
+  return {
+    commandId: command.commandId,
+    kind: 'transfer',
+    subjectId: command.transferId,
+    status: code === undefined ? 'applied' : 'rejected',
+    code,
+    versions: byLeg(legs, (leg) => leg.version),
+    balances: byLeg(legs, (leg) => leg.balanceAfter),
+    replayOf: undefined,
+    decidedAtMs: nowMs,
+  };
+}
+
 /** The entries an event adds to accounts, debit first: what a command's outcome reports. */
 export function entryLegs(event: DomainEvent): PostingLeg[] {
   switch (event.type) {
@@ -66,5 +110,7 @@ export function byLeg<T>(
   legs: readonly PostingLeg[],
   pick: (leg: PostingLeg) => T,
 ): Record<string, T> {
-  return Object.fromEntries(legs.map((leg) => [leg.accountId, pick(leg)]));
+  const picked: Record<string, T> = {};
+  for (const leg of legs) picked[leg.accountId] = pick(leg);
+  return picked;
 }

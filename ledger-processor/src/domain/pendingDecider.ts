@@ -1,6 +1,5 @@
 import { invariant } from './invariant.ts';
 import type { DecisionContext } from './accountDecider.ts';
-import type { AccountState } from './accountState.ts';
 import type { SettlePending } from './commands.ts';
 import type { PendingPosted, PendingVoided, SettlementRejected } from './events.ts';
 import type { SettlementRecord, TransferRecord } from './records.ts';
@@ -137,9 +136,4 @@ export function settlementRejection(
     return 'post_exceeds_pending';
   }
   return undefined;
-}
-
-/** An account's available balance: what it may still spend down to −overdraftLimit. */
-export function availableOf(account: AccountState): bigint {
-  return account.balance - account.held;
 }

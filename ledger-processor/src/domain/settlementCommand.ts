@@ -1,8 +1,8 @@
 import type { DecisionContext } from './accountDecider.ts';
 import type { BatchLedger } from './batchLedger.ts';
 import type { SettlePending } from './commands.ts';
-import { byLeg, entryLegs, type Decided } from './decided.ts';
-import type { CommandOutcome, SettlementRecord } from './records.ts';
+import { replayDecision, transferOutcome, type Decided } from './decided.ts';
+import type { SettlementRecord } from './records.ts';
 import { decideSettlement } from './pendingDecider.ts';
 
 /**
@@ -18,14 +18,7 @@ export function decideSettleCommand(
 ): Decided {
   const settled = ledger.settlementOf(command.transferId);
   if (settled !== undefined && settled.record.requestHash === command.requestHash) {
-    const outcome: CommandOutcome = {
-      ...settled.outcome,
-      commandId: command.commandId,
-      replayOf: settled.outcome.commandId,
-      decidedAtMs: context.nowMs,
-    };
-    const replayOf = settled.outcome.commandId;
-    return { decision: { kind: 'duplicate', command, outcome, replayOf }, isNew: true };
+    return replayDecision(command, settled.outcome, context.nowMs);
   }
   const decision = decideSettlement(
     command,
@@ -34,18 +27,7 @@ export function decideSettleCommand(
     context,
   );
   const code = decision.kind === 'rejected' ? decision.event.code : undefined;
-  const legs = entryLegs(decision.event);
-  const outcome: CommandOutcome = {
-    commandId: command.commandId,
-    kind: 'transfer',
-    subjectId: command.transferId,
-    status: code === undefined ? 'applied' : 'rejected',
-    code,
-    versions: byLeg(legs, (leg) => leg.version),
-    balances: byLeg(legs, (leg) => leg.balanceAfter),
-    replayOf: undefined,
-    decidedAtMs: context.nowMs,
-  };
+  const outcome = transferOutcome(command, decision.event, code, context.nowMs);
   const event = decision.event;
   const settlement: SettlementRecord | undefined =
     event.type === 'SettlementRejected'
