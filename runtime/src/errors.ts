@@ -13,12 +13,15 @@ export const errorCatalog = {
   not_found: { status: 404, title: 'Not found' },
   account_exists: { status: 409, title: 'Account exists' },
   idempotency_conflict: { status: 409, title: 'Idempotency conflict' },
+  revision_conflict: { status: 409, title: 'Revision conflict' },
+  account_status_conflict: { status: 409, title: 'Account status conflict' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   account_not_found: { status: 422, title: 'Account not found' },
   currency_mismatch: { status: 422, title: 'Currency mismatch' },
   insufficient_funds: { status: 422, title: 'Insufficient funds' },
   account_closed: { status: 422, title: 'Account closed' },
+  account_not_empty: { status: 422, title: 'Account not empty' },
   transfer_not_reversible: { status: 422, title: 'Transfer not reversible' },
   reversal_exceeds_transfer: { status: 422, title: 'Reversal exceeds transfer' },
   transfer_not_pending: { status: 422, title: 'Transfer not pending' },
@@ -48,6 +51,9 @@ export const rejectionCodes = [
   'pending_not_expired',
   'pending_expired',
   'post_exceeds_pending',
+  'revision_conflict',
+  'account_status_conflict',
+  'account_not_empty',
 ] as const satisfies readonly ErrorCode[];
 export type RejectionCode = (typeof rejectionCodes)[number];
 
@@ -80,6 +86,21 @@ export const settlementRejectionCodes = [
   'post_exceeds_pending',
 ] as const satisfies readonly RejectionCode[];
 export type SettlementRejectionCode = (typeof settlementRejectionCodes)[number];
+
+/**
+ * Rejections of an account change (freeze, unfreeze, close, metadata update), in the order the
+ * processor checks them: the account must exist and not be closed (closed is final), the
+ * caller's expected revision must be the current one, the status must allow the change, and a
+ * close needs nothing left on the account (balance 0, nothing held).
+ */
+export const accountChangeRejectionCodes = [
+  'account_not_found',
+  'account_closed',
+  'revision_conflict',
+  'account_status_conflict',
+  'account_not_empty',
+] as const satisfies readonly RejectionCode[];
+export type AccountChangeRejectionCode = (typeof accountChangeRejectionCodes)[number];
 
 /** The one rejection of an account opening: its id is taken by another body. */
 export const accountOpenRejectionCodes = ['account_exists'] as const satisfies RejectionCode[];

@@ -18,6 +18,9 @@ export const branchNames = {
   pendingPosted: 'ledger.v1.PendingPosted',
   pendingVoided: 'ledger.v1.PendingVoided',
   settlementRejected: 'ledger.v1.SettlementRejected',
+  changeAccount: 'ledger.v1.ChangeAccount',
+  accountChanged: 'ledger.v1.AccountChanged',
+  accountChangeRejected: 'ledger.v1.AccountChangeRejected',
 } as const;
 
 /** A `["null", "string"]` / `["null", "long"]` union value as avsc wraps it. */
@@ -57,10 +60,19 @@ export interface SettlePendingRecord {
   asOf: OptionalLong;
 }
 
+/** Since v4. */
+export interface ChangeAccountRecord {
+  accountId: string;
+  change: string;
+  metadata: { map: MetadataRecord } | null;
+  expectedRevision: OptionalLong;
+}
+
 export type CommandPayloadRecord =
   | { [branchNames.openAccount]: OpenAccountRecord }
   | { [branchNames.transfer]: TransferRecord }
-  | { [branchNames.settlePending]: SettlePendingRecord };
+  | { [branchNames.settlePending]: SettlePendingRecord }
+  | { [branchNames.changeAccount]: ChangeAccountRecord };
 
 export interface LedgerCommandRecord {
   commandId: string;
@@ -151,6 +163,23 @@ export interface SettlementRejectedRecord extends PendingTransferIds {
   code: string;
 }
 
+/** Since v4. */
+export interface AccountChangedRecord {
+  accountId: string;
+  change: string;
+  status: string;
+  metadata: MetadataRecord;
+  revision: number;
+  version: number;
+}
+
+/** Since v4. */
+export interface AccountChangeRejectedRecord {
+  accountId: string;
+  change: string;
+  code: string;
+}
+
 export type EventPayloadRecord =
   | { [branchNames.accountOpened]: AccountOpenedRecord }
   | { [branchNames.transferPosted]: TransferPostedRecord }
@@ -159,7 +188,9 @@ export type EventPayloadRecord =
   | { [branchNames.transferPending]: TransferPendingRecord }
   | { [branchNames.pendingPosted]: PendingPostedRecord }
   | { [branchNames.pendingVoided]: PendingVoidedRecord }
-  | { [branchNames.settlementRejected]: SettlementRejectedRecord };
+  | { [branchNames.settlementRejected]: SettlementRejectedRecord }
+  | { [branchNames.accountChanged]: AccountChangedRecord }
+  | { [branchNames.accountChangeRejected]: AccountChangeRejectedRecord };
 
 export interface ChainLinkRecord {
   chain: number;
@@ -184,6 +215,8 @@ export interface BalanceChangedRecord {
   /** Since v2; absent when decoding a v1 record without schema resolution. */
   available?: OptionalString;
   version: number;
+  /** Since v3; absent when decoding an older record without schema resolution. */
+  revision?: OptionalLong;
   updatedAt: number;
 }
 

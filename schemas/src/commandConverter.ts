@@ -1,3 +1,4 @@
+import { changeAccountFromAvro, changeAccountToAvro } from './accountChangeWire.ts';
 import { formatAmount, formatOverdraftLimit, parseAmount, parseOverdraftLimit } from './amounts.ts';
 import {
   branchNames,
@@ -71,6 +72,8 @@ function payloadToAvro(payload: CommandPayload): CommandPayloadRecord {
       return { [branchNames.transfer]: transferToAvro(payload) };
     case 'SettlePending':
       return { [branchNames.settlePending]: settlePendingToAvro(payload) };
+    case 'ChangeAccount':
+      return { [branchNames.changeAccount]: changeAccountToAvro(payload) };
     default:
       return unknownVariant(payload, 'payload.type');
   }
@@ -85,6 +88,9 @@ function payloadFromAvro(wrapped: CommandPayloadRecord): CommandPayload {
   }
   if (branchNames.settlePending in wrapped) {
     return settlePendingFromAvro(wrapped[branchNames.settlePending]);
+  }
+  if (branchNames.changeAccount in wrapped) {
+    return changeAccountFromAvro(wrapped[branchNames.changeAccount]);
   }
   return unknownVariant(wrapped, 'payload');
 }

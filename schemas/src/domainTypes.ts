@@ -1,4 +1,5 @@
 import type {
+  AccountChangeRejectionCode,
   AccountOpenRejectionCode,
   SettlementRejectionCode,
   TransferRejectionCode,
@@ -74,7 +75,32 @@ export interface SettlePending {
   readonly asOf?: EpochMillis;
 }
 
-export type CommandPayload = OpenAccount | Transfer | SettlePending;
+/**
+ * A lifecycle or settings change of an account (ChangeAccount.change, v4 on): freeze (open →
+ * frozen), unfreeze (frozen → open), close (open or frozen → closed, only when empty; final) or
+ * update_metadata (replaces the whole metadata map of an open or frozen account).
+ */
+export type AccountChange = 'freeze' | 'unfreeze' | 'close' | 'update_metadata';
+
+/** An account's status; frozen and closed accounts take no postings and no new holds. */
+export type AccountStatus = 'open' | 'frozen' | 'closed';
+
+/**
+ * Changes an account (v4 on). Keyed by accountId, so the processor that decides the account's
+ * postings decides its changes in log order with them. Each accepted change raises the account's
+ * revision (its settings version) by 1; its version (+1 per entry) is untouched.
+ */
+export interface ChangeAccount {
+  readonly type: 'ChangeAccount';
+  readonly accountId: string;
+  readonly change: AccountChange;
+  /** update_metadata only (required there): the whole new map. */
+  readonly metadata?: Metadata;
+  /** Optimistic concurrency: refused with revision_conflict unless the current revision. */
+  readonly expectedRevision?: number;
+}
+
+export type CommandPayload = OpenAccount | Transfer | SettlePending | ChangeAccount;
 export type CommandType = CommandPayload['type'];
 
 /** The envelope every command travels in; `payload` is what the decider decides on. */
@@ -90,7 +116,12 @@ export interface LedgerCommand<Payload extends CommandPayload = CommandPayload> 
 
 // ---- events (topic <prefix>.events) ----
 
-export type { AccountOpenRejectionCode, SettlementRejectionCode, TransferRejectionCode };
+export type {
+  AccountChangeRejectionCode,
+  AccountOpenRejectionCode,
+  SettlementRejectionCode,
+  TransferRejectionCode,
+};
 
 export interface AccountOpened {
   readonly type: 'AccountOpened';
@@ -207,6 +238,32 @@ export interface SettlementRejected {
   readonly code: SettlementRejectionCode;
 }
 
+/** A ChangeAccount was applied: the account's settings right after it (balance, version as were). */
+export interface AccountChanged {
+  readonly type: 'AccountChanged';
+  readonly accountId: string;
+  readonly change: AccountChange;
+  /** After the change: freeze → frozen, unfreeze → open, close → closed, update_metadata → as was. */
+  readonly status: AccountStatus;
+  /** The whole map after the change. */
+  readonly metadata: Metadata;
+  /** After the change: 2 or more (an account opens at revision 1). */
+  readonly revision: number;
+  /**
+   * The account's version (entries) at the change, unchanged by it: orders the change among the
+   * account's entries, including credits decided by other partitions.
+   */
+  readonly version: number;
+}
+
+/** A ChangeAccount was refused; the account is as it was. */
+export interface AccountChangeRejected {
+  readonly type: 'AccountChangeRejected';
+  readonly accountId: string;
+  readonly change: AccountChange;
+  readonly code: AccountChangeRejectionCode;
+}
+
 export type EventPayload =
   | AccountOpened
   | TransferPosted
@@ -215,7 +272,9 @@ export type EventPayload =
   | TransferPending
   | PendingPosted
   | PendingVoided
-  | SettlementRejected;
+  | SettlementRejected
+  | AccountChanged
+  | AccountChangeRejected;
 export type EventType = EventPayload['type'];
 
 export interface LedgerEvent<Payload extends EventPayload = EventPayload> {
@@ -250,6 +309,11 @@ export interface BalanceChanged {
    */
   readonly available?: bigint;
   readonly version: number;
+  /**
+   * The account's revision (its settings version) at this moment (v3 on; absent from older
+   * writers, which knew only revision 1: read it as `revision ?? 1`).
+   */
+  readonly revision?: number;
   readonly updatedAt: EpochMillis;
 }
 

@@ -1,5 +1,11 @@
 import { accountOpenRejectionCodes, transferRejectionCodes } from '@ledger/runtime';
 import {
+  accountChangedFromAvro,
+  accountChangedToAvro,
+  accountChangeRejectedFromAvro,
+  accountChangeRejectedToAvro,
+} from './accountChangeWire.ts';
+import {
   formatAmount,
   formatBalance,
   formatOverdraftLimit,
@@ -54,7 +60,7 @@ import { WireContractError } from './wireContractError.ts';
 
 /** The codes each rejection event may carry: runtime's error catalogue is their one home. */
 export { accountOpenRejectionCodes, transferRejectionCodes };
-export { settlementRejectionCodes } from '@ledger/runtime';
+export { accountChangeRejectionCodes, settlementRejectionCodes } from '@ledger/runtime';
 
 /**
  * Domain event <-> Avro record of avro/LedgerEvent.avsc. Pure and strict both ways; besides field
@@ -124,6 +130,10 @@ function payloadToAvro(payload: EventPayload): EventPayloadRecord {
       return { [branchNames.pendingVoided]: pendingVoidedToAvro(payload) };
     case 'SettlementRejected':
       return { [branchNames.settlementRejected]: settlementRejectedToAvro(payload) };
+    case 'AccountChanged':
+      return { [branchNames.accountChanged]: accountChangedToAvro(payload) };
+    case 'AccountChangeRejected':
+      return { [branchNames.accountChangeRejected]: accountChangeRejectedToAvro(payload) };
     default:
       return unknownVariant(payload, 'payload.type');
   }
@@ -153,6 +163,12 @@ function payloadFromAvro(wrapped: EventPayloadRecord): EventPayload {
   }
   if (branchNames.settlementRejected in wrapped) {
     return settlementRejectedFromAvro(wrapped[branchNames.settlementRejected]);
+  }
+  if (branchNames.accountChanged in wrapped) {
+    return accountChangedFromAvro(wrapped[branchNames.accountChanged]);
+  }
+  if (branchNames.accountChangeRejected in wrapped) {
+    return accountChangeRejectedFromAvro(wrapped[branchNames.accountChangeRejected]);
   }
   return unknownVariant(wrapped, 'payload');
 }

@@ -1,3 +1,4 @@
+import type { AccountChange, AccountStatus } from './domainTypes.ts';
 import { WireContractError } from './wireContractError.ts';
 
 /**
@@ -31,6 +32,18 @@ export const pendingTimeoutSecondsMax = 31_536_000;
 /** How a pending transfer is settled (SettlePending.action), and why one is released (reason). */
 export const settlementActions = ['post', 'void', 'expire'] as const;
 export const voidReasons = ['voided', 'expired'] as const;
+/** What a ChangeAccount changes (its `change`), and the statuses an account can be in. */
+export const accountChanges = [
+  'freeze',
+  'unfreeze',
+  'close',
+  'update_metadata',
+] as const satisfies readonly AccountChange[];
+export const accountStatuses = [
+  'open',
+  'frozen',
+  'closed',
+] as const satisfies readonly AccountStatus[];
 /** A dead letter's reason: enough for a message and a cause, bounded like everything else. */
 export const deadLetterReasonLengthMax = 4_096;
 export const topicNameLengthMax = 249; // Kafka's own limit

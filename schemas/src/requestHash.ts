@@ -48,6 +48,16 @@ export function canonicalRequest(payload: CommandPayload): string {
         payload.amount?.toString() ?? null,
         payload.asOf ?? null,
       ]);
+    case 'ChangeAccount':
+      // Metadata only on update_metadata (null otherwise); expectedRevision null when not sent, so
+      // a change with and one without a revision check never share a hash.
+      return JSON.stringify([
+        payload.type,
+        payload.accountId,
+        payload.change,
+        payload.metadata === undefined ? null : sortedEntries(payload.metadata),
+        payload.expectedRevision ?? null,
+      ]);
     default:
       return unknownVariant(payload, 'payload.type');
   }

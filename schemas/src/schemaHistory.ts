@@ -13,11 +13,12 @@ export const ledgerSchemaVersions: Readonly<Record<LedgerSchemaName, number>> = 
   // v2: Transfer, TransferPosted and TransferRejected gained `reversalOf` (default null).
   // v3: pending transfers: Transfer gained `pending`/`timeoutSeconds`, new branches SettlePending,
   // TransferPending, PendingPosted, PendingVoided and SettlementRejected, Leg gained `heldAfter`.
+  // v4: account lifecycle: new branches ChangeAccount, AccountChanged and AccountChangeRejected.
   // New union branches: consumers first (schemas/README.md, "Evolving a schema").
-  LedgerCommand: 3,
-  LedgerEvent: 3,
-  // v2: `available` (default null).
-  BalanceChanged: 2,
+  LedgerCommand: 4,
+  LedgerEvent: 4,
+  // v2: `available` (default null). v3: `revision` (default null).
+  BalanceChanged: 3,
   DeadLetter: 1,
 };
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rejectionCodes } from '@ledger/runtime';
 import {
+  accountChangeRejectionCodes,
   branchNames,
   eventFromAvro,
   eventToAvro,
@@ -70,10 +71,15 @@ void describe('eventToAvro / eventFromAvro', () => {
     assert.equal(record.payload[branchNames.transferPosted].debit.balanceAfter, '-500');
   });
 
-  void it('given the rejection codes, then each is a transfer, a settlement or an opening code, and every transfer code encodes in a transfer rejection', () => {
+  void it('given the rejection codes, then each is a transfer, a settlement, an account change or an opening code, and every transfer code encodes in a transfer rejection', () => {
     assert.deepEqual(
       [
-        ...new Set([...transferRejectionCodes, ...settlementRejectionCodes, 'account_exists']),
+        ...new Set([
+          ...transferRejectionCodes,
+          ...settlementRejectionCodes,
+          ...accountChangeRejectionCodes,
+          'account_exists',
+        ]),
       ].sort(),
       [...rejectionCodes].sort(),
     );

@@ -36,6 +36,7 @@ void describe('golden fixtures', () => {
       OpenAccount: true,
       Transfer: true,
       SettlePending: true,
+      ChangeAccount: true,
     };
     const eventTypes: Record<EventType, true> = {
       AccountOpened: true,
@@ -46,6 +47,8 @@ void describe('golden fixtures', () => {
       PendingPosted: true,
       PendingVoided: true,
       SettlementRejected: true,
+      AccountChanged: true,
+      AccountChangeRejected: true,
     };
     const expected = [...Object.keys(commandTypes), ...Object.keys(eventTypes)];
     assert.deepEqual([...payloadTypes].sort(), expected.sort());

@@ -4,6 +4,7 @@ import {
   canonicalRequest,
   requestHashOf,
   requestHashPattern,
+  type ChangeAccount,
   type Transfer,
 } from '../src/index.ts';
 
@@ -56,5 +57,50 @@ void describe('requestHashOf', () => {
       metadata: {},
     } as const;
     assert.notEqual(requestHashOf(open), requestHashOf(transfer));
+  });
+
+  void it('given an account change, when hashed, then it is the SHA-256 of the pinned canonical form', () => {
+    const freeze: ChangeAccount = { type: 'ChangeAccount', accountId: 'alice', change: 'freeze' };
+    assert.equal(canonicalRequest(freeze), '["ChangeAccount","alice","freeze",null,null]');
+    const update: ChangeAccount = {
+      type: 'ChangeAccount',
+      accountId: 'alice',
+      change: 'update_metadata',
+      metadata: { b: '2', a: '1' },
+      expectedRevision: 3,
+    };
+    assert.equal(
+      canonicalRequest(update),
+      '["ChangeAccount","alice","update_metadata",[["a","1"],["b","2"]],3]',
+    );
+    assert.equal(
+      requestHashOf(freeze),
+      'a2f22508fb49010ca34e898e8e3e3c08069a90ec2a51311e137fddad80839d37',
+    );
+  });
+
+  void it('given account changes differing in one field, when hashed, then the hashes differ', () => {
+    const base: ChangeAccount = {
+      type: 'ChangeAccount',
+      accountId: 'alice',
+      change: 'update_metadata',
+      metadata: { a: '1' },
+    };
+    const variants: ChangeAccount[] = [
+      { ...base, accountId: 'bob' },
+      { ...base, metadata: { a: '2' } },
+      { ...base, metadata: {} },
+      { ...base, expectedRevision: 1 },
+      { type: 'ChangeAccount', accountId: 'alice', change: 'freeze' },
+      { type: 'ChangeAccount', accountId: 'alice', change: 'unfreeze' },
+      { type: 'ChangeAccount', accountId: 'alice', change: 'close' },
+    ];
+    const hashes = new Set([base, ...variants].map(requestHashOf));
+    assert.equal(hashes.size, variants.length + 1);
+    assert.equal(
+      requestHashOf({ ...base, metadata: { a: '1' } }),
+      requestHashOf(base),
+      'equal changes hash alike',
+    );
   });
 });

@@ -72,6 +72,18 @@ void describe('schema history', () => {
     assert.equal(transfer?.transferId, 'r-124-1');
     assert.equal('reversalOf' in (transfer ?? {}), false);
   });
+
+  void it('given a v3 balance with a revision, when a v2 consumer reads it, then it sees the balance without the revision', () => {
+    const fixture = readFixtures().find(({ file }) => file === 'balance-changed-revision.json');
+    assert.ok(fixture);
+    const old = historicSchemaType('BalanceChanged', 2);
+    const now = historicSchemaType('BalanceChanged', 3);
+    const body = Buffer.from(fixture.fixture.avroBodyHex, 'hex');
+    const read = old.fromBuffer(body, old.createResolver(now)) as Record<string, unknown>;
+    assert.equal(read.version, 5);
+    assert.equal((read.available as { string?: string } | null)?.string, '7500');
+    assert.equal('revision' in read, false);
+  });
 });
 
 /** Named union branches of `name`'s current schema that `version` lacked. */

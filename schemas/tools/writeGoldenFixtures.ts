@@ -365,6 +365,97 @@ const examples: Record<
       updatedAt: receivedAt + 30,
     } satisfies BalanceChanged,
   },
+  'command-change-account-freeze': {
+    schema: 'LedgerCommand',
+    schemaVersion: 4,
+    description: 'ChangeAccount freezing alice if she is still at revision 3 (schema v4)',
+    domain: {
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d97',
+      idempotencyKey: 'freeze-alice-1',
+      requestHash: hashOf('28'),
+      receivedAt: receivedAt + 40,
+      traceparent,
+      payload: { type: 'ChangeAccount', accountId: 'alice', change: 'freeze', expectedRevision: 3 },
+    } satisfies LedgerCommand,
+  },
+  'command-change-account-metadata': {
+    schema: 'LedgerCommand',
+    schemaVersion: 4,
+    description:
+      'ChangeAccount replacing the metadata of alice, no revision check, no key (schema v4)',
+    domain: {
+      commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d98',
+      idempotencyKey: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d98',
+      requestHash: hashOf('39'),
+      receivedAt: receivedAt + 41,
+      traceparent: null,
+      payload: {
+        type: 'ChangeAccount',
+        accountId: 'alice',
+        change: 'update_metadata',
+        metadata: { name: 'Alice B.', tier: 'gold' },
+      },
+    } satisfies LedgerCommand,
+  },
+  'event-account-changed': {
+    schema: 'LedgerEvent',
+    schemaVersion: 4,
+    description:
+      'AccountChanged: alice frozen at revision 4 and version 12, chain 3 link 8 (schema v4)',
+    domain: chained(
+      3,
+      { sequence: 7, hash: hashOf('4a') },
+      {
+        eventId: '019bc2a4-8000-7000-8000-00000000000b',
+        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d97',
+        occurredAt: receivedAt + 42,
+        payload: {
+          type: 'AccountChanged',
+          accountId: 'alice',
+          change: 'freeze',
+          status: 'frozen',
+          metadata: { name: 'Alice' },
+          revision: 4,
+          version: 12,
+        },
+      },
+    ),
+  },
+  'event-account-change-rejected': {
+    schema: 'LedgerEvent',
+    schemaVersion: 4,
+    description: 'AccountChangeRejected: alice closed with money left on her (schema v4)',
+    domain: chained(
+      3,
+      { sequence: 8, hash: hashOf('5b') },
+      {
+        eventId: '019bc2a4-8000-7000-8000-00000000000c',
+        commandId: '019bc2a4-7f3e-7c1a-9d2e-3f4a5b6c7d99',
+        occurredAt: receivedAt + 43,
+        payload: {
+          type: 'AccountChangeRejected',
+          accountId: 'alice',
+          change: 'close',
+          code: 'account_not_empty',
+        },
+      },
+    ),
+  },
+  'balance-changed-revision': {
+    schema: 'BalanceChanged',
+    schemaVersion: 3,
+    description:
+      'BalanceChanged after alice was frozen: balance and version as were, revision 4 (schema v3)',
+    domain: {
+      accountId: 'alice',
+      currency: 'USD',
+      balance: 10_000n,
+      available: 7_500n,
+      version: 5,
+      revision: 4,
+      updatedAt: receivedAt + 42,
+    } satisfies BalanceChanged,
+  },
   'balance-changed': {
     schema: 'BalanceChanged',
     description: 'BalanceChanged to the smallest int64 balance at the largest safe version',
