@@ -76,11 +76,12 @@ export interface CommandPublisher {
 }
 
 /**
- * Keys are claimed per scope: an account id, a transfer's key, and a settlement request (its
+ * Keys are claimed per scope: an account id, a transfer's key, a settlement request (its
  * transfer and its exact content, so only an identical retry is a replay: which of two different
- * settlements wins is the processor's decision, commandAcceptor.ts `claimFor`).
+ * settlements wins is the processor's decision), and an account change's key within its account
+ * (commandAcceptor.ts `claimKeyOf`).
  */
-export type IdempotencyScope = 'account' | 'transfer' | 'settlement';
+export type IdempotencyScope = 'account' | 'transfer' | 'settlement' | 'account_change';
 
 /** What the accept side remembers about a command under its idempotency key. */
 export interface AcceptRecord {
@@ -141,7 +142,8 @@ export type CommandState =
 
 /**
  * The processor's decision, as it pushes it over Redis (runtime's OutcomeNotice, the one
- * definition both sides share) and stores it in Postgres `command_outcomes`.
+ * definition both sides share) and stores it in Postgres `command_outcomes`; an applied account
+ * change carries the account's new `revision` in both.
  */
 export type CommandOutcome = OutcomeNotice;
 

@@ -198,6 +198,8 @@ export function scopeOf(command: AcceptedCommand): IdempotencyScope {
       return 'transfer';
     case 'SettlePending':
       return 'settlement';
+    case 'ChangeAccount':
+      return 'account_change';
     default:
       return assertNever(command.payload);
   }
@@ -209,14 +211,28 @@ function claimFor(command: AcceptedCommand): IdempotencyClaim {
     requestHash: command.requestHash,
     subjectId: subjectOf(command).id,
   };
-  // A settlement's claim is its exact content: a retry of it replays, but a different one (a
-  // void after a refused post, a post of another amount) is no conflict here — the processor
-  // decides whether the transfer is still pending (transfer_not_pending).
-  const key =
-    command.payload.type === 'SettlePending'
-      ? `${command.idempotencyKey}:${command.requestHash}`
-      : command.idempotencyKey;
-  return { scope: scopeOf(command), key, record };
+  return { scope: scopeOf(command), key: claimKeyOf(command), record };
+}
+
+/** The key a command claims within its scope. */
+function claimKeyOf(command: AcceptedCommand): string {
+  const { payload, idempotencyKey } = command;
+  switch (payload.type) {
+    case 'OpenAccount':
+    case 'Transfer':
+      return idempotencyKey;
+    case 'SettlePending':
+      // A settlement's claim is its exact content: a retry of it replays, but a different one (a
+      // void after a refused post, a post of another amount) is no conflict here — the processor
+      // decides whether the transfer is still pending (transfer_not_pending).
+      return `${idempotencyKey}:${command.requestHash}`;
+    case 'ChangeAccount':
+      // Keys are the client's per account, as the processor holds them: the same key on two
+      // accounts is two changes. Ids never hold a '/', so account and key cannot run together.
+      return `${payload.accountId}/${idempotencyKey}`;
+    default:
+      return assertNever(payload);
+  }
 }
 
 async function claimOrAssumeNew(
@@ -275,6 +291,14 @@ export function describeForLog(command: AcceptedCommand): Record<string, unknown
         fromAccountId: maskAccountId(payload.fromAccountId),
         toAccountId: maskAccountId(payload.toAccountId),
         ...(payload.amount === undefined ? {} : { amountHash: hashAmount(payload.amount) }),
+      };
+    case 'ChangeAccount':
+      // The metadata stays out, like every other command's: it is the client's free text.
+      return {
+        type: payload.type,
+        commandId: command.commandId,
+        accountId: maskAccountId(payload.accountId),
+        change: payload.change,
       };
     default:
       return assertNever(payload);

@@ -15,6 +15,8 @@ export function partitionKeyOf(command: AcceptedCommand): string {
   const { payload } = command;
   switch (payload.type) {
     case 'OpenAccount':
+    case 'ChangeAccount':
+      // A change goes where the account's postings go: one processor decides both, in order.
       return payload.accountId;
     case 'Transfer':
     case 'SettlePending':
@@ -33,6 +35,7 @@ export function subjectOf(command: AcceptedCommand): {
   const { payload } = command;
   switch (payload.type) {
     case 'OpenAccount':
+    case 'ChangeAccount':
       return { field: 'accountId', id: payload.accountId };
     case 'Transfer':
     case 'SettlePending':
@@ -50,6 +53,7 @@ export function accountsOf(command: AcceptedCommand, where = ''): [string, strin
   const { payload } = command;
   switch (payload.type) {
     case 'OpenAccount':
+    case 'ChangeAccount':
       return [[`${where}accountId`, payload.accountId]];
     case 'Transfer':
     case 'SettlePending':

@@ -7,6 +7,7 @@ import {
 import { batchBodyBytesMax, bodyBytesMax } from './http/jsonBody.ts';
 import { waitSecondsMax } from './http/preferWait.ts';
 import { requestIdLengthMax } from './http/requestContext.ts';
+import { accountChangeOperation } from './openApi/accountChangeOperation.ts';
 import { openAccountOperation } from './openApi/accountOperation.ts';
 import { batchOperation } from './openApi/batchOperation.ts';
 import { commandOperation } from './openApi/commandOperation.ts';
@@ -14,6 +15,10 @@ import { commandHeaders, commandSchemas } from './openApi/commandSchemas.ts';
 import { reversalOperation } from './openApi/reversalOperation.ts';
 import { settlementOperation } from './openApi/settlementOperation.ts';
 import { transferOperation } from './openApi/transferOperation.ts';
+import {
+  accountChangeActions,
+  type AccountChangeAction,
+} from './validation/accountChangeValidator.ts';
 
 /**
  * The command API's OpenAPI 3.1 document, built from the constants its validators use (limits,
@@ -42,7 +47,10 @@ export function commandApiDocument(): JsonObject {
     },
     servers: [{ url: 'http://127.0.0.1:8080', description: 'local (`LEDGER_COMMAND_API_PORT`)' }],
     tags: [
-      { name: 'Accounts', description: 'Open accounts.' },
+      {
+        name: 'Accounts',
+        description: 'Open accounts; freeze, unfreeze or close them; replace their metadata.',
+      },
       {
         name: 'Transfers',
         description:
@@ -53,6 +61,12 @@ export function commandApiDocument(): JsonObject {
     ],
     paths: {
       '/v1/accounts': { post: openAccountOperation() },
+      ...Object.fromEntries(
+        (Object.keys(accountChangeActions) as AccountChangeAction[]).map((action) => [
+          `/v1/accounts/{accountId}/${action}`,
+          { post: accountChangeOperation(action) },
+        ]),
+      ),
       '/v1/transfers': { post: transferOperation() },
       '/v1/transfers/batch': { post: batchOperation() },
       '/v1/transfers/{transferId}/reverse': { post: reversalOperation() },

@@ -10,7 +10,10 @@ const knownCodes: readonly string[] = outcomeCodes;
  */
 export function toOutcome(entry: unknown): CommandOutcome | undefined {
   if (typeof entry !== 'object' || entry === null) return undefined;
-  const { commandId, status, code, versions, balances } = entry as Record<string, unknown>;
+  const { commandId, status, code, versions, balances, revision } = entry as Record<
+    string,
+    unknown
+  >;
   if (typeof commandId !== 'string') return undefined;
   if (status === 'rejected') {
     if (typeof code !== 'string' || !knownCodes.includes(code)) return undefined;
@@ -27,6 +30,10 @@ export function toOutcome(entry: unknown): CommandOutcome | undefined {
       : recordOf(balances, (v) =>
           typeof v === 'string' && /^-?[0-9]{1,19}$/.test(v) ? v : undefined,
         );
+  // An account change's revision after it (2 or more: 1 is the opening); absent elsewhere.
+  const hasRevision = revision !== undefined && revision !== null;
+  if (hasRevision && !(Number.isSafeInteger(revision) && (revision as number) >= 2))
+    return undefined;
   return {
     commandId,
     status,
@@ -34,6 +41,7 @@ export function toOutcome(entry: unknown): CommandOutcome | undefined {
     ...(parsedBalances === undefined || Object.keys(parsedBalances).length === 0
       ? {}
       : { balances: parsedBalances }),
+    ...(hasRevision ? { revision: revision as number } : {}),
   };
 }
 

@@ -24,7 +24,7 @@ function decideEach(app: TestApp) {
           commandId,
           code: 'insufficient_funds',
         });
-      } else if (payload.type !== 'OpenAccount') {
+      } else if (payload.type === 'Transfer' || payload.type === 'SettlePending') {
         app.idempotency.outcomes.set(commandId, {
           status: 'applied',
           commandId,

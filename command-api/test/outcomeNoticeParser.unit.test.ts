@@ -31,6 +31,20 @@ void describe('outcome notices', () => {
     );
   });
 
+  void it("given an account change's notice, when parsed, then its revision comes with it; a revision below 2 or not a whole number drops the notice", () => {
+    const notice = (revision: unknown) =>
+      JSON.stringify({ commandId: 'c', status: 'applied', versions: { carol: 1 }, revision });
+    assert.deepEqual(parseOutcomeNotices(notice(2)), [
+      { commandId: 'c', status: 'applied', versions: { carol: 1 }, revision: 2 },
+    ]);
+    assert.deepEqual(parseOutcomeNotices(notice(null)), [
+      { commandId: 'c', status: 'applied', versions: { carol: 1 } },
+    ]);
+    for (const bad of [1, 0, 2.5, '3', 2 ** 53]) {
+      assert.deepEqual(parseOutcomeNotices(notice(bad)), [], String(bad));
+    }
+  });
+
   void it('given a single notice or bad JSON, when parsed, then one notice or none', () => {
     const single = JSON.stringify({ commandId: 'c', status: 'rejected', code: 'account_closed' });
     assert.deepEqual(parseOutcomeNotices(single), [

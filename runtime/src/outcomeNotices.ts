@@ -14,6 +14,8 @@ export type OutcomeNotice =
       readonly versions: Readonly<Record<string, number>>;
       /** Balances after a transfer, as decimal strings (never a JSON number). */
       readonly balances?: Readonly<Record<string, string>>;
+      /** An account change's: the account's revision after it. */
+      readonly revision?: number;
     }
   | {
       readonly commandId: string;

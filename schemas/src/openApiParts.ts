@@ -29,7 +29,8 @@ export const openApiPath = '/openapi.json';
 export const scopeDescriptions: Readonly<Record<ApiScope, string>> = {
   'accounts:read':
     'every GET under /v1 (accounts, balances, history, transfers, commands) and /v1/stream',
-  'accounts:write': 'POST /v1/accounts',
+  'accounts:write':
+    'POST /v1/accounts, POST /v1/accounts/{accountId}/freeze | unfreeze | close | metadata',
   'transfers:write': 'POST /v1/transfers, POST /v1/transfers/batch',
   'ops:read': 'GET /metrics, and the check details of GET /readyz',
 };

@@ -8,6 +8,7 @@ import {
   type ApiScope,
   type Principal,
 } from '@ledger/runtime';
+import { accountChangeActions } from '../validation/accountChangeValidator.ts';
 
 const principalKey = 'ledgerPrincipal';
 
@@ -34,14 +35,14 @@ export function authMiddleware(apiKeys: ApiKeys) {
 }
 
 /**
- * The scope each /v1 route needs, in one table: reads `accounts:read`, opening an account
- * `accounts:write`, transfers (single, batch, reversals, posts and voids) `transfers:write`. Other paths need
- * none here and end in the 404.
+ * The scope each /v1 route needs, in one table: reads `accounts:read`, opening an account and
+ * changing one (freeze, unfreeze, close, metadata) `accounts:write`, transfers (single, batch,
+ * reversals, posts and voids) `transfers:write`. Other paths need none here and end in the 404.
  */
 export function scopeFor(method: string, path: string): ApiScope | undefined {
   if (method === 'GET' || method === 'HEAD') return 'accounts:read';
   if (method !== 'POST') return undefined;
-  if (path === '/accounts') return 'accounts:write';
+  if (path === '/accounts' || accountActionPath.test(path)) return 'accounts:write';
   if (path === '/transfers' || path === '/transfers/batch') return 'transfers:write';
   if (transferActionPath.test(path)) return 'transfers:write';
   return undefined;
@@ -52,6 +53,14 @@ export function scopeFor(method: string, path: string): ApiScope | undefined {
  * later, for the route).
  */
 const transferActionPath = /^\/transfers\/[^/]+\/(?:reverse|post|void)$/;
+
+/**
+ * `/accounts/{id}/freeze`, `…/unfreeze`, `…/close` and `…/metadata` (the routes' own table), the
+ * id still encoded.
+ */
+const accountActionPath = new RegExp(
+  `^/accounts/[^/]+/(?:${Object.keys(accountChangeActions).join('|')})$`,
+);
 
 /** 403 `forbidden` before the body is read when the key lacks the route's scope. */
 export function scopeMiddleware() {

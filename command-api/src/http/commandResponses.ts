@@ -68,9 +68,9 @@ export async function resolveStates(
 }
 
 /**
- * POST /v1/accounts and POST /v1/transfers after validation: refuse accounts outside the key's
- * tenant (403), accept the one command, wait for its outcome when the request prefers to, and
- * answer from its state.
+ * A route of one command (an account opened or changed, a transfer, a reversal, a settlement)
+ * after validation: refuse accounts outside the key's tenant (403), accept the one command, wait
+ * for its outcome when the request prefers to, and answer from its state.
  */
 export async function answerCommand(
   request: Request,
@@ -140,6 +140,7 @@ export function appliedBody(
     ...subject,
     versions: state.versions,
     ...(state.balances === undefined ? {} : { balances: state.balances }),
+    ...(state.revision === undefined ? {} : { revision: state.revision }),
   };
 }
 

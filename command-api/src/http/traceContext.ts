@@ -14,7 +14,7 @@ import {
   traceAttributes,
   type TraceSpan,
 } from '@ledger/runtime';
-import type { AcceptedCommand } from '../commands.ts';
+import { assertNever, type AcceptedCommand } from '../commands.ts';
 
 /** W3C Trace Context version 00: `00-<trace-id>-<parent-id>-<flags>`. */
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -97,14 +97,21 @@ export function startCommandsSend(
 /** What a span says about one command: its id and its accounts, masked as the logger does. */
 export function commandAttributes(command: AcceptedCommand): Attributes {
   const { payload } = command;
-  return payload.type !== 'OpenAccount'
-    ? {
-        [traceAttributes.commandId]: command.commandId,
-        [traceAttributes.fromAccountId]: accountAttribute(payload.fromAccountId),
-        [traceAttributes.toAccountId]: accountAttribute(payload.toAccountId),
-      }
-    : {
+  switch (payload.type) {
+    case 'OpenAccount':
+    case 'ChangeAccount':
+      return {
         [traceAttributes.commandId]: command.commandId,
         [traceAttributes.accountId]: accountAttribute(payload.accountId),
       };
+    case 'Transfer':
+    case 'SettlePending':
+      return {
+        [traceAttributes.commandId]: command.commandId,
+        [traceAttributes.fromAccountId]: accountAttribute(payload.fromAccountId),
+        [traceAttributes.toAccountId]: accountAttribute(payload.toAccountId),
+      };
+    default:
+      return assertNever(payload);
+  }
 }

@@ -1,6 +1,7 @@
 import { outcomeCodes } from '@ledger/runtime';
 import { pendingTimeoutSecondsMax } from '@ledger/schemas';
 import { ref, type JsonObject } from '@ledger/schemas/openApiParts';
+import { expectedRevisionMax, expectedRevisionMin } from '../validation/accountChangeValidator.ts';
 import { batchItemsMax } from '../validation/batchValidator.ts';
 import { activeCurrencyCodes } from '../validation/currencyCodes.ts';
 
@@ -52,6 +53,31 @@ export function commandSchemas(): Record<string, JsonObject> {
           description: 'How far below zero the balance may go; default "0".',
         },
         metadata: ref('Metadata'),
+      },
+      additionalProperties: false,
+    },
+    ExpectedRevision: {
+      type: 'integer',
+      minimum: expectedRevisionMin,
+      maximum: expectedRevisionMax,
+      description:
+        "Optimistic concurrency: the account's revision (1 when opened, +1 per applied change) the change is meant for; any other current revision is `409 revision_conflict`. Absent: no check.",
+    },
+    AccountStatusChangeRequest: {
+      type: 'object',
+      description: 'An empty object, or one naming the revision the change is meant for.',
+      properties: { expectedRevision: ref('ExpectedRevision') },
+      additionalProperties: false,
+    },
+    AccountMetadataRequest: {
+      type: 'object',
+      required: ['metadata'],
+      properties: {
+        metadata: {
+          ...ref('Metadata'),
+          description: 'The whole new map: it replaces the old one (`{}` clears it).',
+        },
+        expectedRevision: ref('ExpectedRevision'),
       },
       additionalProperties: false,
     },
@@ -136,6 +162,19 @@ export function commandSchemas(): Record<string, JsonObject> {
     },
     AccountAccepted: accepted('accountId'),
     AccountApplied: applied('accountId'),
+    AccountChangeApplied: {
+      ...applied('accountId'),
+      properties: {
+        ...applied('accountId').properties,
+        revision: {
+          type: 'integer',
+          minimum: expectedRevisionMin + 1,
+          maximum: expectedRevisionMax,
+          description:
+            "The account's revision after the change. Absent when the outcome was read back from the ledger's store rather than its notice (a later `GET /v1/accounts/{accountId}` on the query API has it).",
+        },
+      },
+    },
     TransferAccepted: accepted('transferId'),
     TransferApplied: applied('transferId'),
     RejectionCode: { type: 'string', enum: [...outcomeCodes] },

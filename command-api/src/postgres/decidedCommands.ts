@@ -33,7 +33,7 @@ const accountsByIdSql = `
    where id = any($1::text[])`;
 
 const outcomesSql = `
-  select command_id, subject_id, replay_of, status, code, versions, balances
+  select command_id, subject_id, replay_of, status, code, versions, balances, revision
     from command_outcomes
    where command_id = any($1::text[])`;
 
@@ -58,6 +58,8 @@ interface OutcomeRow {
   code: string | null;
   versions: unknown;
   balances: unknown;
+  /** bigint: pg returns a decimal string (an account change's revision), else null. */
+  revision: string | null;
 }
 
 export function createDecidedCommands(pool: Pick<pg.Pool, 'query'>): DecidedCommands {
@@ -114,6 +116,7 @@ export function createDecidedCommands(pool: Pick<pg.Pool, 'query'>): DecidedComm
         code: row.code ?? undefined,
         versions: row.versions,
         balances: row.balances,
+        revision: row.revision === null ? undefined : Number(row.revision),
       });
       if (outcome === undefined) continue;
       found.set(row.command_id, {

@@ -132,13 +132,21 @@ export function createRedisIdempotencyStore(
       decided.transfersByKey(keysOf('transfer')),
       decided.accountsById(keysOf('account')),
     ]);
-    // A settlement has no lookup here: the processor replays a repeat of the settlement that
-    // won (pending_settlements' request hash) and decides any other one.
-    return claims.map((claim) =>
-      claim.scope === 'settlement'
-        ? undefined
-        : (claim.scope === 'transfer' ? transfers : accounts).get(claim.key),
-    );
+    // A settlement and an account change have no lookup here: the processor replays a repeat
+    // of the settlement that won (pending_settlements' request hash) and decides any other one,
+    // and finds an account change's key among the account's changes (account_changes). Their
+    // claims stay unverified, so `settle` asks the ledger's decision.
+    return claims.map((claim) => {
+      switch (claim.scope) {
+        case 'transfer':
+          return transfers.get(claim.key);
+        case 'account':
+          return accounts.get(claim.key);
+        case 'settlement':
+        case 'account_change':
+          return undefined;
+      }
+    });
   };
 
   const claimInPostgres = async (
