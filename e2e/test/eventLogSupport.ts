@@ -1,27 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createLedgerProducer } from '@ledger/runtime';
-import {
-  requestHashOf,
-  type CommandPayload,
-  type LedgerCommand,
-  type LedgerSerde,
-} from '@ledger/schemas';
+import { commandKey, command as wireCommand } from '@ledger/testing/ledgerWorkload';
+import { type CommandPayload, type LedgerCommand, type LedgerSerde } from '@ledger/schemas';
 import type { Kafka } from 'kafkajs';
 
-/** A command as the command API would build it, keyed by the account whose funds are checked. */
+/** A command as the command API would build it, keyed by the account whose state decides it. */
 export function command(payload: CommandPayload): { key: string; command: LedgerCommand } {
-  const key = payload.type === 'OpenAccount' ? payload.accountId : payload.fromAccountId;
-  return {
-    key,
-    command: {
-      commandId: randomUUID(),
-      idempotencyKey: payload.type === 'OpenAccount' ? payload.accountId : payload.transferId,
-      requestHash: requestHashOf(payload),
-      receivedAt: Date.now(),
-      traceparent: null,
-      payload,
-    },
-  };
+  const built = wireCommand(payload);
+  return { key: commandKey(built), command: built };
 }
 
 export const openAccount = (accountId: string, currency: string, overdraftLimit = 0n) =>

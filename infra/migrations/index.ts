@@ -15,6 +15,7 @@ import { outboxPublishedPositionMigration } from './0013_outbox_published_positi
 import { dropProjectorUnpublishedBalancesMigration } from './0014_drop_projector_unpublished_balances.ts';
 import { transferReversalsMigration } from './0015_transfer_reversals.ts';
 import { eventChainHeadsMigration } from './0016_event_chain_heads.ts';
+import { accountLifecycleMigration } from './0018_account_lifecycle.ts';
 import { pendingTransfersMigration } from './0017_pending_transfers.ts';
 
 export type { Migration } from './migration.ts';
@@ -46,4 +47,5 @@ export const migrations: readonly Migration[] = [
   transferReversalsMigration,
   eventChainHeadsMigration,
   pendingTransfersMigration,
+  accountLifecycleMigration,
 ];

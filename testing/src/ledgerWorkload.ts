@@ -1,25 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import {
   requestHashOf,
+  type AccountChange,
   type CommandPayload,
   type LedgerCommand,
   type LedgerSerde,
 } from '@ledger/schemas';
 import { createLedgerProducer } from '@ledger/runtime';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { lifecycleViolations } from './lifecycleViolations.ts';
 import type pg from 'pg';
 
-/** Builds wire commands as the command API would, with a correct requestHash. */
+/**
+ * Builds wire commands as the command API would, with a correct requestHash. The default
+ * idempotency key is the command API's: the accountId of an opening, the transferId of a transfer
+ * or settlement, the commandId of an account change sent without an Idempotency-Key.
+ */
 export function command(payload: CommandPayload, idempotencyKey?: string): LedgerCommand {
+  const commandId = randomUUID();
   return {
-    commandId: randomUUID(),
-    idempotencyKey:
-      idempotencyKey ?? (payload.type === 'OpenAccount' ? payload.accountId : payload.transferId),
+    commandId,
+    idempotencyKey: idempotencyKey ?? defaultIdempotencyKey(payload, commandId),
     requestHash: requestHashOf(payload),
     receivedAt: Date.now(),
     traceparent: null,
     payload,
   };
+}
+
+function defaultIdempotencyKey(payload: CommandPayload, commandId: string): string {
+  switch (payload.type) {
+    case 'OpenAccount':
+      return payload.accountId;
+    case 'ChangeAccount':
+      return commandId;
+    case 'Transfer':
+    case 'SettlePending':
+      return payload.transferId;
+  }
 }
 
 export const openAccount = (accountId: string, overdraftLimit = 0n): CommandPayload => ({
@@ -81,10 +99,19 @@ export const settlement = (
   ...(amount === undefined ? {} : { amount }),
 });
 
+/** A change of an account's status or metadata (freeze, unfreeze, close, update_metadata). */
+export const accountChange = (
+  accountId: string,
+  change: AccountChange,
+  options: { metadata?: Readonly<Record<string, string>>; expectedRevision?: number } = {},
+): CommandPayload => ({ type: 'ChangeAccount', accountId, change, ...options });
+
+/** The Kafka key: the account whose state decides the command (docs/contract.md). */
 export function commandKey(command: LedgerCommand): string {
-  return command.payload.type === 'OpenAccount'
-    ? command.payload.accountId
-    : command.payload.fromAccountId;
+  const { payload } = command;
+  return payload.type === 'OpenAccount' || payload.type === 'ChangeAccount'
+    ? payload.accountId
+    : payload.fromAccountId;
 }
 
 export function toMessage(serde: LedgerSerde, command: LedgerCommand): Message {
@@ -114,8 +141,9 @@ export async function decidedCount(pool: pg.Pool): Promise<number> {
 }
 
 /**
- * Invariants 1-4 (docs/architecture.md) over the committed ledger, and the reversal rule (none past
- * its original's amount, each along its original reversed); returns the violations found.
+ * Invariants 1-4 (docs/architecture.md) over the committed ledger, the reversal rule (none past
+ * its original's amount, each along its original reversed), holds' and the account lifecycle's
+ * rules; returns the violations found.
  */
 export async function ledgerViolations(pool: pg.Pool): Promise<string[]> {
   const violations: string[] = [];
@@ -159,6 +187,7 @@ export async function ledgerViolations(pool: pg.Pool): Promise<string[]> {
             or r.currency <> o.currency)`);
   if (offPath !== '0') violations.push(`${offPath} reversals not along their original reversed`);
   violations.push(...(await holdViolations(one)));
+  violations.push(...(await lifecycleViolations(one)));
   return violations;
 }
 
