@@ -4,8 +4,10 @@ import { mergeEntry, projectPendingEvent } from './pendingProjection.ts';
 import {
   compareKeys,
   mergeAccount,
+  mergeSettings,
   mergeTransfer,
   type AccountHistoryRow,
+  type AccountSettingsRow,
   type AccountViewRow,
   type ReadModelChanges,
   type TransferViewRow,
@@ -26,11 +28,16 @@ export { compareKeys } from './readModelRows.ts';
  * - Out-of-order versions: a TransferPosted's credit leg is published in the partition of its
  *   from-account, so one account's versions arrive from several partitions. The account row
  *   carries the highest version of the batch; the store only writes it over an older one.
+ * - Settings changes (AccountChanged: status, metadata) move the revision, not the version, and
+ *   come only from the account's own partition, after its AccountOpened. The settings row carries
+ *   the highest revision of the batch; the store only writes it over a lower one, so a
+ *   redelivered older change never undoes a newer one.
  * Every timestamp is an event's occurredAt, so a replay reproduces the rows exactly.
  */
 
 export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges {
   const accounts = new Map<string, AccountViewRow>();
+  const settings = new Map<string, AccountSettingsRow>();
   const history = new Map<string, AccountHistoryRow>();
   const transfers = new Map<string, TransferViewRow>();
   const eventCounts: Record<EventType, number> = {
@@ -42,6 +49,8 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
     PendingPosted: 0,
     PendingVoided: 0,
     SettlementRejected: 0,
+    AccountChanged: 0,
+    AccountChangeRejected: 0,
   };
   for (const event of events) {
     const { payload, occurredAt } = event;
@@ -122,9 +131,23 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
           ...(payload.reversalOf === undefined ? {} : { reversalOf: payload.reversalOf }),
         });
         break;
+      case 'AccountChanged':
+        assert(
+          payload.revision >= 2,
+          `AccountChanged ${payload.accountId} at revision ${payload.revision}`,
+        );
+        mergeSettings(settings, {
+          accountId: payload.accountId,
+          status: payload.status,
+          metadata: payload.metadata,
+          revision: payload.revision,
+        });
+        break;
       case 'AccountOpenRejected':
       case 'SettlementRejected':
-        // Nothing changed: a refused second opening or settlement changes no read model.
+      case 'AccountChangeRejected':
+        // Nothing changed: a refused second opening, settlement or account change changes no
+        // read model.
         break;
       case 'TransferPending':
       case 'PendingPosted':
@@ -137,6 +160,7 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
   }
   return {
     accounts: [...accounts.values()].sort((a, b) => compareKeys(a.accountId, b.accountId)),
+    settings: [...settings.values()].sort((a, b) => compareKeys(a.accountId, b.accountId)),
     history: [...history.values()].sort(
       (a, b) => compareKeys(a.accountId, b.accountId) || a.version - b.version,
     ),

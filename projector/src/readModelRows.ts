@@ -1,5 +1,5 @@
 import { assert } from '@ledger/runtime';
-import type { EpochMillis, EventType, Metadata } from '@ledger/schemas';
+import type { AccountStatus, EpochMillis, EventType, Metadata } from '@ledger/schemas';
 
 /**
  * The read-model rows one batch of events implies, and how two rows about the same fact merge
@@ -67,9 +67,25 @@ export interface TransferViewRow {
   readonly settles?: true;
 }
 
+/**
+ * account_view's settings after the newest AccountChanged of the batch: status, the whole
+ * metadata map and the revision they are at. Separate from AccountViewRow because the event
+ * carries no balance and does not move the version: the two are guarded independently (the
+ * version guards the balance, the revision guards the settings; readModelStore.ts).
+ */
+export interface AccountSettingsRow {
+  readonly accountId: string;
+  readonly status: AccountStatus;
+  readonly metadata: Metadata;
+  /** 2 or more: an account opens at revision 1 (its opening's status and metadata). */
+  readonly revision: number;
+}
+
 /** The rows of one batch, each list sorted by key so writers lock rows in one global order. */
 export interface ReadModelChanges {
   readonly accounts: readonly AccountViewRow[];
+  /** Applied with `accounts` in one statement, as one key-sorted set of rows. */
+  readonly settings: readonly AccountSettingsRow[];
   readonly history: readonly AccountHistoryRow[];
   readonly transfers: readonly TransferViewRow[];
   /** Events per type in the batch, duplicates included (for metrics). */
@@ -102,6 +118,32 @@ export function mergeAccount(
   }
   const newest = incoming.version > known.version ? incoming : known;
   accounts.set(incoming.accountId, { ...newest, opening: known.opening ?? incoming.opening });
+}
+
+/**
+ * Keeps the highest revision's settings. Revisions only rise in the account's own partition, so
+ * an older one in the batch is a redelivered copy; one revision with two different settings
+ * cannot come from the ledger: crash.
+ */
+export function mergeSettings(
+  settings: Map<string, AccountSettingsRow>,
+  incoming: AccountSettingsRow,
+): void {
+  const known = settings.get(incoming.accountId);
+  if (known !== undefined && known.revision === incoming.revision) {
+    assert(
+      known.status === incoming.status && sameMetadata(known.metadata, incoming.metadata),
+      `account ${incoming.accountId} revision ${incoming.revision} seen with two settings`,
+    );
+  }
+  if (known === undefined || known.revision < incoming.revision) {
+    settings.set(incoming.accountId, incoming);
+  }
+}
+
+function sameMetadata(a: Metadata, b: Metadata): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
 export function mergeHistory(

@@ -1,5 +1,11 @@
+import type { Metadata } from '@ledger/schemas';
 import type pg from 'pg';
-import type { AccountViewRow, ReadModelChanges, TransferViewRow } from './readModelRows.ts';
+import {
+  compareKeys,
+  type AccountViewRow,
+  type ReadModelChanges,
+  type TransferViewRow,
+} from './readModelRows.ts';
 import type { ReadModelTables } from './readModelTables.ts';
 
 /**
@@ -14,29 +20,40 @@ export async function writeReadModels(
   tables: ReadModelTables,
   changes: ReadModelChanges,
 ): Promise<void> {
-  await upsertAccounts(client, tables.accountView, changes.accounts);
+  await upsertAccounts(client, tables.accountView, changes);
   await insertHistory(client, tables.accountHistory, changes);
   await insertTransfers(client, tables.transferView, changes);
 }
 
 /**
- * The version guard: an existing row changes only if the incoming version is newer
- * (`v.version < excluded.version`), so a late or repeated event never moves an account back.
- * The one exception fills in a missing opening (a credit projected before the AccountOpened from
- * the account's own partition) without touching the balance.
+ * Two guards, one per kind of fact, in one statement over one key-sorted set of rows:
+ * - The version guard: the balance columns change only if the incoming version is newer
+ *   (`v.version < excluded.version`), so a late or repeated event never moves an account back.
+ *   The opening's own columns (overdraft_limit, created_at) fill in a missing opening (a credit
+ *   projected before the AccountOpened from the account's own partition) and never change after.
+ * - The revision guard: status, metadata and revision change only if the incoming row carries
+ *   settings (status not null) at a higher revision, or the row has none yet. The opening carries
+ *   revision 1, an AccountChanged 2 or more; a redelivered older change writes nothing.
+ * A settings-only row (an AccountChanged without a posting in the batch) carries null balance
+ * columns and never inserts: its AccountOpened precedes it in the account's own partition, so the
+ * row exists (or is in this very statement); were it missing, the insert would violate NOT NULL
+ * and the batch would fail rather than lose the change.
  */
 async function upsertAccounts(
   client: pg.PoolClient,
   table: string,
-  rows: readonly AccountViewRow[],
+  changes: ReadModelChanges,
 ): Promise<void> {
+  const rows = accountUpserts(changes);
   if (rows.length === 0) return;
+  const newerSettings = `(excluded.status is not null
+                          and (v.status is null or v.revision < excluded.revision))`;
   await client.query(
     `insert into ${table} as v (account_id, currency, overdraft_limit, status, balance, version,
-                                metadata, created_at, updated_at, held)
+                                metadata, created_at, updated_at, held, revision)
      select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::numeric[],
                           $6::bigint[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[],
-                          $10::numeric[])
+                          $10::numeric[], $11::bigint[])
      on conflict (account_id) do update set
        currency = case when v.version < excluded.version then excluded.currency else v.currency end,
        balance = case when v.version < excluded.version then excluded.balance else v.balance end,
@@ -45,24 +62,61 @@ async function upsertAccounts(
                          else v.updated_at end,
        version = greatest(v.version, excluded.version),
        overdraft_limit = coalesce(v.overdraft_limit, excluded.overdraft_limit),
-       status = coalesce(v.status, excluded.status),
-       metadata = coalesce(v.metadata, excluded.metadata),
-       created_at = coalesce(v.created_at, excluded.created_at)
+       created_at = coalesce(v.created_at, excluded.created_at),
+       status = case when ${newerSettings} then excluded.status else v.status end,
+       metadata = case when ${newerSettings} then excluded.metadata else v.metadata end,
+       revision = case when ${newerSettings} then excluded.revision else v.revision end
      where v.version < excluded.version
-        or (v.created_at is null and excluded.created_at is not null)`,
+        or (v.created_at is null and excluded.created_at is not null)
+        or ${newerSettings}`,
     [
-      rows.map((row) => row.accountId),
-      rows.map((row) => row.currency),
-      rows.map((row) => row.opening?.overdraftLimit.toString() ?? null),
-      rows.map((row) => row.opening?.status ?? null),
-      rows.map((row) => row.balance.toString()),
-      rows.map((row) => row.version),
-      rows.map((row) => (row.opening === null ? null : JSON.stringify(row.opening.metadata))),
-      rows.map((row) => (row.opening === null ? null : isoTime(row.opening.createdAtMs))),
-      rows.map((row) => isoTime(row.updatedAtMs)),
-      rows.map((row) => row.held.toString()),
+      rows.map(({ accountId }) => accountId),
+      rows.map(({ row }) => row?.currency ?? null),
+      rows.map(({ row }) => row?.opening?.overdraftLimit.toString() ?? null),
+      rows.map(({ settings }) => settings.status),
+      rows.map(({ row }) => row?.balance.toString() ?? null),
+      rows.map(({ row }) => row?.version ?? null),
+      rows.map(({ settings }) =>
+        settings.metadata === null ? null : JSON.stringify(settings.metadata),
+      ),
+      rows.map(({ row }) => (row?.opening ? isoTime(row.opening.createdAtMs) : null)),
+      rows.map(({ row }) => (row === undefined ? null : isoTime(row.updatedAtMs))),
+      rows.map(({ row }) => row?.held.toString() ?? null),
+      rows.map(({ settings }) => settings.revision),
     ],
   );
+}
+
+const noSettings = { status: null, metadata: null, revision: 1 } as const;
+
+/** One account's upsert: its entry state and opening, and the newest settings it knows. */
+interface AccountUpsert {
+  readonly accountId: string;
+  readonly row: AccountViewRow | undefined;
+  /** status null: none in the batch (revision then 1, which the guard ignores). */
+  readonly settings: {
+    readonly status: string | null;
+    readonly metadata: Metadata | null;
+    readonly revision: number;
+  };
+}
+
+/**
+ * The batch's account rows and settings rows joined by account, in key order (both lists are
+ * sorted): a change outranks the opening's settings (revision 1) in the same batch.
+ */
+export function accountUpserts(changes: ReadModelChanges): AccountUpsert[] {
+  const settingsById = new Map(changes.settings.map((row) => [row.accountId, row]));
+  const rowsById = new Map(changes.accounts.map((row) => [row.accountId, row]));
+  const ids = [...new Set([...rowsById.keys(), ...settingsById.keys()])].sort(compareKeys);
+  return ids.map((accountId) => {
+    const row = rowsById.get(accountId);
+    const opening = row?.opening;
+    const settings =
+      settingsById.get(accountId) ??
+      (opening ? { status: opening.status, metadata: opening.metadata, revision: 1 } : noSettings);
+    return { accountId, row, settings };
+  });
 }
 
 async function insertHistory(

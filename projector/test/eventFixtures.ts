@@ -1,4 +1,11 @@
-import type { LedgerEvent, TransferRejectionCode } from '@ledger/schemas';
+import type {
+  AccountChange,
+  AccountChangeRejectionCode,
+  AccountStatus,
+  LedgerEvent,
+  Metadata,
+  TransferRejectionCode,
+} from '@ledger/schemas';
 
 /** Builders for ledger.events payloads as the processor decides them; times are fixed numbers. */
 let sequence = 0;
@@ -86,5 +93,37 @@ export function openRejected(accountId: string, occurredAt: number): LedgerEvent
     commandId: `cmd-reopen-${accountId}`,
     occurredAt,
     payload: { type: 'AccountOpenRejected', accountId, code: 'account_exists' },
+  };
+}
+
+/** An account change at `revision`, decided when the account was at `version` (unchanged by it). */
+export function changed(
+  accountId: string,
+  version: number,
+  revision: number,
+  change: AccountChange,
+  status: AccountStatus,
+  metadata: Metadata,
+  occurredAt: number,
+): LedgerEvent {
+  return {
+    eventId: nextId(),
+    commandId: `cmd-change-${accountId}-${revision}`,
+    occurredAt,
+    payload: { type: 'AccountChanged', accountId, change, status, metadata, revision, version },
+  };
+}
+
+export function changeRejected(
+  accountId: string,
+  change: AccountChange,
+  code: AccountChangeRejectionCode,
+  occurredAt: number,
+): LedgerEvent {
+  return {
+    eventId: nextId(),
+    commandId: `cmd-refused-${accountId}-${change}`,
+    occurredAt,
+    payload: { type: 'AccountChangeRejected', accountId, change, code },
   };
 }

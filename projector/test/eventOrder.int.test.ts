@@ -42,10 +42,7 @@ void describe('projector against out-of-order and duplicated events', () => {
       topic: env.topics.events,
       acks: -1,
       messages: events.map((event) => ({
-        key:
-          event.payload.type === 'AccountOpened' || event.payload.type === 'AccountOpenRejected'
-            ? event.payload.accountId
-            : event.payload.fromAccountId,
+        key: 'accountId' in event.payload ? event.payload.accountId : event.payload.fromAccountId,
         value: env.serde.encodeEvent(event),
       })),
     });

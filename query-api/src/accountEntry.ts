@@ -1,6 +1,7 @@
 import { assert } from '@ledger/runtime';
 import {
   availableOf,
+  revisionOf,
   type AccountDetails,
   type BalanceSnapshot,
   type CachedAccount,
@@ -20,7 +21,8 @@ import {
  *   (nearly every account shares `USD`, `open`, `0` and `{}`);
  * - the opening time as epoch milliseconds (a number, not a 24-character string).
  *
- * A newer version yields a new entry (`withBalance`).
+ * A newer version yields a new entry (`withBalance`); a newer revision (changed status or
+ * metadata) is not applied to an entry: the cache drops it and loads the account again.
  */
 export class AccountEntry implements CachedAccount {
   constructor(
@@ -31,6 +33,8 @@ export class AccountEntry implements CachedAccount {
     /** The available balance (balance − held), as balanceText; that string when nothing is held. */
     readonly availableText: string,
     readonly version: number,
+    /** The revision the status and metadata below are at (1 when opened; see accountModel.ts). */
+    readonly revision: number,
     /** The opening's fields; all undefined together while it is not projected yet. */
     readonly overdraftLimitText: string | undefined,
     readonly status: string | undefined,
@@ -70,8 +74,9 @@ export class AccountEntry implements CachedAccount {
   }
 
   /**
-   * The same account at a newer balance and version (a change from the feed). A change without
-   * `available` (a writer before holds) holds nothing: available is its balance.
+   * The same account at a newer balance and version (a change from the feed), its details and
+   * their revision as they were. A change without `available` (a writer before holds) holds
+   * nothing: available is its balance.
    */
   withBalance(change: BalanceSnapshot): AccountEntry {
     const balanceText = change.balance.toString();
@@ -81,6 +86,7 @@ export class AccountEntry implements CachedAccount {
       balanceText,
       textOfAvailable(change, balanceText),
       change.version,
+      this.revision,
       this.overdraftLimitText,
       this.status,
       this.createdAtMs,
@@ -88,7 +94,7 @@ export class AccountEntry implements CachedAccount {
     );
   }
 
-  /** The same balance and version with the opening filled in (it never changes afterwards). */
+  /** The same balance, version and revision with the opening's fields filled in. */
   withDetails(details: AccountDetails): AccountEntry {
     const opened = openingOf(details);
     return new AccountEntry(
@@ -97,6 +103,7 @@ export class AccountEntry implements CachedAccount {
       this.balanceText,
       this.availableText,
       this.version,
+      this.revision,
       opened.overdraftLimitText,
       opened.status,
       opened.createdAtMs,
@@ -116,6 +123,8 @@ export interface AccountColumns {
   /** balance − held, as text (Postgres' `(balance - held)::text`). */
   readonly availableText: string;
   readonly version: number;
+  /** `accounts.revision`: what status and metadata are at. */
+  readonly revision: number;
   readonly opening:
     | {
         readonly overdraftLimitText: string;
@@ -134,6 +143,7 @@ export function accountEntryOf(columns: AccountColumns): AccountEntry {
     columns.balanceText,
     columns.availableText,
     columns.version,
+    columns.revision,
     opening && intern(opening.overdraftLimitText),
     opening && intern(opening.status),
     opening?.createdAtMs,
@@ -151,6 +161,7 @@ export function toAccountEntry(account: CachedAccount): AccountEntry {
     balanceText,
     textOfAvailable(account, balanceText),
     account.version,
+    revisionOf(account),
     undefined,
     undefined,
     undefined,

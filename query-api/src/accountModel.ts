@@ -17,6 +17,13 @@ export interface BalanceSnapshot {
    */
   readonly available?: bigint;
   readonly version: number;
+  /**
+   * The account's revision: the version of its settings (status, metadata), 1 when opened, +1 per
+   * accepted change (freeze, unfreeze, close, metadata update); `version` counts entries only.
+   * Absent means 1: BalanceChanged from writers before account changes (v1, v2) lack it, and so
+   * do tests' in-memory loaders. Readers take `revision ?? 1` (`revisionOf`).
+   */
+  readonly revision?: number;
 }
 
 /** What the account may spend: `available`, or its balance when nothing is held. */
@@ -24,11 +31,19 @@ export function availableOf(snapshot: BalanceSnapshot): bigint {
   return snapshot.available ?? snapshot.balance;
 }
 
+/** The settings version of a snapshot: its revision, 1 when it does not say. */
+export function revisionOf(snapshot: BalanceSnapshot): number {
+  return snapshot.revision ?? 1;
+}
+
 /**
- * The part of an account the change feed does not carry. No event changes it after the account
- * opens (the ledger has no close/freeze/limit-change events yet), so once loaded it stays right
- * for as long as the entry lives. An event that changes it must bump the version and the
- * projector must publish it, or the cache would keep serving the old value.
+ * The part of an account the change feed does not carry. The overdraft limit and the opening
+ * time never change; status and metadata change with an account change (freeze, unfreeze,
+ * close, metadata update), which raises the account's revision and not its version. The ledger
+ * processor then publishes a BalanceChanged with the new revision (balance and version as they
+ * were), and the cache drops an entry whose revision is lower, so the next read loads the new
+ * details from the ledger of record (balanceCache.ts). A new kind of change to these fields must
+ * raise the revision the same way, or the cache would keep serving the old value.
  */
 export interface AccountDetails {
   readonly overdraftLimit: bigint;

@@ -1,7 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import { LedgerError, assert } from '@ledger/runtime';
 import { toAccountEntry, type AccountEntry } from './accountEntry.ts';
-import type { AccountLoader, BalanceSnapshot, CachedAccount } from './accountModel.ts';
+import {
+  revisionOf,
+  type AccountLoader,
+  type BalanceSnapshot,
+  type CachedAccount,
+} from './accountModel.ts';
 import { createEntryColumns } from './entryColumns.ts';
 import { createVersionFloors } from './versionFloors.ts';
 
@@ -12,8 +17,9 @@ import { createVersionFloors } from './versionFloors.ts';
  * Three maps, each bounded:
  * - `entries` (LRU, entriesMax): the accounts served from memory.
  * - `flights` (loadsInFlightMax): one load per missing key (single flight: however many requests
- *   miss on a key at once, one query runs and all of them share its result), and `heldChanges`:
- *   the newest change that arrived for a loading key while its query ran (at most one per flight).
+ *   miss on a key at once, one query runs and all of them share its result), `heldChanges`:
+ *   the newest change that arrived for a loading key while its query ran (at most one per
+ *   flight), and `heldRevisions`: the highest revision any of those changes carried.
  * - `floors` (versionFloorsMax, oldest forgotten first): the version an evicted entry had, so a
  *   reload after an eviction can never serve a lower version than one already served.
  *
@@ -27,6 +33,19 @@ import { createVersionFloors } from './versionFloors.ts';
  *
  * Changes for keys that are neither cached nor loading are not kept: the projector commits a
  * version to the read model before it publishes it, so the next miss reads that version or newer.
+ *
+ * Status and metadata (AccountDetails) are not on the feed; a change to them raises the account's
+ * revision, not its version, and comes as a BalanceChanged with that revision. Versions and
+ * revisions are guarded apart: an equal version with a higher revision is not stale. A change
+ * whose revision is above the cached entry's drops the entry, as an eviction does (its version
+ * becomes a floor), and the next read reloads it through the single flight: one query, which
+ * reads the new details since the row was committed before the change was published. The same
+ * race as above, for details: a load whose query ran before a newer revision's commit, while
+ * that change arrived, returns older details. `heldRevisions` sees it: such a load answers the
+ * requests that share it (as a read from just before the change, which their requests overlap)
+ * but is not cached, so the next read loads again and no read after the load sees those details.
+ * (Unlike a newer version, a newer revision cannot be laid over the loaded row: the change does
+ * not carry the details.)
  */
 export interface BalanceCache {
   /** The entry if cached (counts a hit, refreshes recency); undefined otherwise (counts nothing). */
@@ -38,7 +57,10 @@ export interface BalanceCache {
   load(accountId: string): Promise<AccountEntry | undefined>;
   /** Hit or load, for callers that do not need the synchronous fast path. */
   get(accountId: string): Promise<{ account: AccountEntry | undefined; hit: boolean }>;
-  /** Applies a change from the feed; only a newer version replaces what is cached or loading. */
+  /**
+   * Applies a change from the feed: a newer version replaces the balance of what is cached or
+   * loading; a newer revision drops what is cached and keeps what is loading from being cached.
+   */
   applyChange(change: BalanceSnapshot): ChangeOutcome;
   /** The cached version without touching recency or counters (for waiters and the stream). */
   peekVersion(accountId: string): number | undefined;
@@ -48,7 +70,8 @@ export interface BalanceCache {
   readonly loadsInFlight: number;
 }
 
-export type ChangeOutcome = 'applied' | 'stale' | 'held_for_load' | 'uncached';
+/** `invalidated`: a newer revision dropped the cached entry (the next read reloads it). */
+export type ChangeOutcome = 'applied' | 'stale' | 'held_for_load' | 'uncached' | 'invalidated';
 
 /** Counters and gauges the cache reports to; main.ts binds them to Prometheus. */
 export interface BalanceCacheHooks {
@@ -102,6 +125,8 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
   const flights = new Map<string, Promise<AccountEntry | undefined>>();
   /** The newest change seen for a key while its load runs; a key is here only during a flight. */
   const heldChanges = new Map<string, BalanceSnapshot>();
+  /** The highest revision above 1 seen for a key while its load runs (any version's change). */
+  const heldRevisions = new Map<string, number>();
 
   function getIfCached(accountId: string): AccountEntry | undefined {
     const slot = entries.get(accountId);
@@ -138,20 +163,30 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
         // Opened while we read: the projector commits before it publishes, so it is there now.
         loaded = await options.load(accountId);
       }
-      return settle(accountId, loaded, heldChanges.get(accountId));
+      return settle(
+        accountId,
+        loaded,
+        heldChanges.get(accountId),
+        heldRevisions.get(accountId) ?? 1,
+      );
     } finally {
       // Same synchronous run as settle(): no change can land between caching and this.
       flights.delete(accountId);
       heldChanges.delete(accountId);
+      heldRevisions.delete(accountId);
       hooks.loadsInFlight(flights.size);
     }
   }
 
-  /** Chooses what a finished load caches: the loaded row, or a newer change seen meanwhile. */
+  /**
+   * Chooses what a finished load caches: the loaded row, or a newer change seen meanwhile; and
+   * nothing when a change seen meanwhile had a newer revision than the row's details.
+   */
   function settle(
     accountId: string,
     found: CachedAccount | undefined,
     newest: BalanceSnapshot | undefined,
+    newestRevision: number,
   ): AccountEntry | undefined {
     if (found === undefined) return undefined;
     assert(found.accountId === accountId, 'the loader returned another account');
@@ -173,6 +208,14 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
         { retryAfterSeconds: cacheRetryAfterSeconds },
       );
     }
+    if (newestRevision > chosen.revision) {
+      // The query read status and metadata from before a change that arrived while it ran: the
+      // requests sharing it get them (a read from just before the change), no later one does.
+      // What they are served is not cached, so its version is remembered as an evicted one is.
+      floors.raise(accountId, chosen.version);
+      onVersion(accountId, chosen.version);
+      return chosen;
+    }
     floors.delete(accountId);
     // Keyed by the loaded row's id, not the request's: that one is a slice of the request URL
     // and would keep the whole URL string alive for as long as the entry lives.
@@ -182,8 +225,17 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
   }
 
   function applyChange(change: BalanceSnapshot): ChangeOutcome {
+    const revision = revisionOf(change);
     const slot = entries.peek(change.accountId);
     if (slot !== undefined) {
+      if (revision > columns.revision(slot)) {
+        // New details the change does not carry: dropped as an eviction drops it, the floor
+        // first (delete() frees the slot). The next read reloads it, whatever the versions.
+        floors.raise(change.accountId, columns.version(slot));
+        entries.delete(change.accountId);
+        onVersion(change.accountId, change.version);
+        return 'invalidated';
+      }
       if (change.version <= columns.version(slot)) return 'stale'; // duplicate or overtaken
       columns.write(slot, columns.read(slot, change.accountId).withBalance(change));
       entries.set(change.accountId, slot); // the key string kept: the id is held once
@@ -194,6 +246,9 @@ export function createBalanceCache(options: BalanceCacheOptions): BalanceCache {
       const held = heldChanges.get(change.accountId);
       if (held === undefined || change.version > held.version) {
         heldChanges.set(change.accountId, change);
+      }
+      if (revision > (heldRevisions.get(change.accountId) ?? 1)) {
+        heldRevisions.set(change.accountId, revision);
       }
       onVersion(change.accountId, change.version);
       return 'held_for_load';

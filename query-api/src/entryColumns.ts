@@ -13,8 +13,10 @@ import { AccountEntry, intern, internedLengthMax } from './accountEntry.ts';
  *   (numeric(38, 0) allows them) keep their text in `wideBalances` / `wideAvailables`. A read
  *   of an account that holds nothing (available = balance) serves the balance's text for both.
  *   A creation time of NaN means the opening is not projected yet.
- * - `profiles`: one pointer to the account's currency, status, overdraft limit and metadata,
- *   shared by every account with the same four (nearly all of them: `USD`, `open`, `0`, `{}`).
+ * - `profiles`: one pointer to the account's currency, status, overdraft limit and metadata and
+ *   the revision those are at, shared by every account with the same five (nearly all of them:
+ *   `USD`, `open`, `0`, `{}`, revision 1). An account changed since its opening (a later
+ *   revision) usually has metadata of its own anyway.
  *
  * The account id is not here: the cache's index holds it once, as its key. `read` builds a
  * short-lived AccountEntry for a caller; the columns themselves are never handed out, so an
@@ -30,6 +32,8 @@ export interface EntryColumns {
   /** The slot's account as an AccountEntry under `accountId` (the id the slot is indexed by). */
   read(slot: number, accountId: string): AccountEntry;
   version(slot: number): number;
+  /** The revision of the slot's status and metadata. */
+  revision(slot: number): number;
   free(slot: number): void;
   /** Slots in use. */
   readonly size: number;
@@ -37,9 +41,10 @@ export interface EntryColumns {
   readonly capacity: number;
 }
 
-/** What every account with the same currency and opening shares (see `profiles`). */
+/** What every account with the same currency, settings and revision shares (see `profiles`). */
 interface Profile {
   readonly currency: string;
+  readonly revision: number;
   readonly overdraftLimitText: string | undefined;
   readonly status: string | undefined;
   readonly metadataJson: string | undefined;
@@ -128,6 +133,7 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
         balanceText,
         availableText,
         versions[slot] ?? 0,
+        profile.revision,
         profile.overdraftLimitText,
         profile.status,
         Number.isNaN(created) ? undefined : created,
@@ -135,6 +141,7 @@ export function createEntryColumns(slotsMax: number): EntryColumns {
       );
     },
     version: (slot) => versions[slot] ?? 0,
+    revision: (slot) => profileInUse(slot).revision,
     free(slot) {
       profileInUse(slot);
       profiles[slot] = undefined;
@@ -175,6 +182,7 @@ function copied(from: Float64Array, length: number): Float64Array<ArrayBuffer> {
 function sameProfile(profile: Profile, entry: AccountEntry): boolean {
   return (
     profile.currency === entry.currency &&
+    profile.revision === entry.revision &&
     profile.overdraftLimitText === entry.overdraftLimitText &&
     profile.status === entry.status &&
     profile.metadataJson === entry.metadataJson
@@ -183,17 +191,18 @@ function sameProfile(profile: Profile, entry: AccountEntry): boolean {
 
 const sharedProfiles = new Map<string, Profile>();
 
-/** The shared profile for the entry's four fields, or one of its own when it cannot be shared. */
+/** The shared profile for the entry's five fields, or one of its own when it cannot be shared. */
 function profileOf(entry: AccountEntry): Profile {
   const profile: Profile = {
     currency: intern(entry.currency),
+    revision: entry.revision,
     overdraftLimitText: entry.overdraftLimitText && intern(entry.overdraftLimitText),
     status: entry.status && intern(entry.status),
     metadataJson: entry.metadataJson && intern(entry.metadataJson),
   };
   // Long metadata (names in it) is rarely shared: such profiles do not take a place.
   if ((profile.metadataJson?.length ?? 0) > internedLengthMax) return profile;
-  const key = `${profile.currency}\u0000${profile.overdraftLimitText ?? ''}\u0000${profile.status ?? ''}\u0000${profile.metadataJson ?? '\u0001'}`;
+  const key = `${profile.currency}\u0000${profile.revision}\u0000${profile.overdraftLimitText ?? ''}\u0000${profile.status ?? ''}\u0000${profile.metadataJson ?? '\u0001'}`;
   const known = sharedProfiles.get(key);
   if (known !== undefined) return known;
   if (sharedProfiles.size < sharedProfilesMax) sharedProfiles.set(key, profile);

@@ -195,4 +195,10 @@ export function createQueryApp(deps: QueryAppDeps): QueryApp {
 
 const tracer = trace.getTracer('query-api');
 
-const changeOutcomes: readonly ChangeOutcome[] = ['applied', 'stale', 'held_for_load', 'uncached'];
+const changeOutcomes: readonly ChangeOutcome[] = [
+  'applied',
+  'stale',
+  'held_for_load',
+  'uncached',
+  'invalidated',
+];

@@ -26,6 +26,7 @@ void describe('accountEntry', () => {
       balanceText: '-9223372036854775807',
       availableText: '-9223372036854775907',
       version: 7,
+      revision: 3,
       opening,
     });
 
@@ -41,6 +42,7 @@ void describe('accountEntry', () => {
       overdraftLimit: '500',
       status: 'open',
       version: 7,
+      revision: 3,
       createdAt: '2026-01-15T09:30:00.123Z',
       metadata: { name: 'Alice "A"' },
     });
@@ -61,6 +63,7 @@ void describe('accountEntry', () => {
       balanceText: '25',
       availableText: '25',
       version: 1,
+      revision: 1,
       opening: undefined,
     });
 
@@ -74,6 +77,7 @@ void describe('accountEntry', () => {
       overdraftLimit: null,
       status: null,
       version: 1,
+      revision: 1,
       createdAt: null,
       metadata: null,
     });
@@ -96,9 +100,20 @@ void describe('accountEntry', () => {
     assert.equal(changed.balanceText, '40');
     assert.equal(changed.hasDetails, false);
     assert.equal(opened.version, 3);
+    assert.equal(opened.revision, 1, 'a loader that does not say: revision 1');
     assert.equal(opened.balance, 40n);
     assert.deepEqual(opened.details, details);
     assert.equal(changed.accountId, pending.accountId, 'the id string is shared, not copied');
+  });
+
+  void it('given an entry at revision 2, when a newer balance at a lower revision comes, then the balance moves and the revision of its details stays', () => {
+    const frozen = toAccountEntry({ ...account('fay', 4, 10n), revision: 2 });
+    const credited = frozen.withBalance({ ...change('fay', 5, 15n), revision: 1 });
+
+    assert.equal(credited.version, 5);
+    assert.equal(credited.balanceText, '15');
+    assert.equal(credited.revision, 2);
+    assert.equal((JSON.parse(accountBody(credited)) as { revision: number }).revision, 2);
   });
 
   void it('given an entry holding some of its balance, when a change without available comes (a writer before holds), then available is the new balance', () => {

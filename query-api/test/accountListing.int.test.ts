@@ -189,14 +189,18 @@ void describe('account listing against Postgres', () => {
           'accountId',
           'currency',
           'balance',
+          'available',
           'overdraftLimit',
           'status',
           'version',
+          'revision',
           'createdAt',
           'metadata',
         ]);
         assert.deepEqual(page[0]?.metadata, { tier: 'test' });
         assert.equal(page[0]?.balance, '0');
+        assert.equal(page[0]?.available, '0');
+        assert.equal(page[0]?.revision, 1);
       }
       ids.push(...page.map((account) => String(account.accountId)));
       cursor = answer.body.nextCursor as string | null;

@@ -16,6 +16,7 @@ function entry(
   version: number,
   opened = true,
   availableText = balanceText,
+  revision = 1,
 ) {
   const columns: AccountColumns = {
     accountId,
@@ -23,6 +24,7 @@ function entry(
     balanceText,
     availableText,
     version,
+    revision,
     opening: opened ? opening : undefined,
   };
   return accountEntryOf(columns);
@@ -42,6 +44,7 @@ void describe('entryColumns', () => {
       entry('holding into overdraft', '100', 8, true, '-400'),
       entry('holding past safe', '9007199254740993', 9, true, '9007199254740990'),
       entry('wide, holding', '99999999999999999999', 10, true, '99999999999999999000'),
+      entry('changed since opening', '5', 11, true, '5', 4),
     ];
     const slots = written.map((account) => columns.insert(account));
 
@@ -49,8 +52,21 @@ void describe('entryColumns', () => {
       const read = columns.read(slots[index] ?? -1, account.accountId);
       assert.deepEqual({ ...read }, { ...account });
       assert.equal(columns.version(slots[index] ?? -1), account.version);
+      assert.equal(columns.revision(slots[index] ?? -1), account.revision);
     });
     assert.equal(columns.size, written.length);
+  });
+
+  void it('given two accounts alike but for their revision, when stored, then each reads its own revision', () => {
+    const columns = createEntryColumns(4);
+    const first = columns.insert(entry('alice', '1', 1));
+    const second = columns.insert(entry('bob', '1', 1, true, '1', 2));
+
+    assert.equal(columns.read(first, 'alice').revision, 1);
+    assert.equal(columns.read(second, 'bob').revision, 2);
+    columns.write(first, entry('alice', '1', 1, true, '1', 3));
+    assert.equal(columns.revision(first), 3);
+    assert.equal(columns.revision(second), 2);
   });
 
   void it('given a slot holding some of a wide balance, when written with nothing held, then the held amount is gone', () => {

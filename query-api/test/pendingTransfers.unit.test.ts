@@ -124,6 +124,7 @@ void describe('query API: available balances and pending transfers', () => {
       overdraftLimit: '0',
       status: 'open',
       version: 9,
+      revision: 1,
       createdAt: '2026-01-15T09:30:00.000Z',
       metadata: { name: 'dora' },
     });

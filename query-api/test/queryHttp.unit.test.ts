@@ -132,6 +132,7 @@ void describe('query API over HTTP', () => {
       overdraftLimit: '1000',
       status: 'open',
       version: 2,
+      revision: 1,
       createdAt: '2026-01-15T09:30:00.000Z',
       metadata: { name: 'Bob "the builder"' },
     });
@@ -150,6 +151,7 @@ void describe('query API over HTTP', () => {
       overdraftLimit: null,
       status: null,
       version: 2,
+      revision: 1,
       createdAt: null,
       metadata: null,
     });

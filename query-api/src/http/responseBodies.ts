@@ -48,6 +48,7 @@ export function pastBalanceBody(
 /**
  * GET /v1/accounts/{id}. While the opening is not projected yet (see CachedAccount), its four
  * fields are null: the account exists (it has a balance), its details are on their way.
+ * `revision` is what status and metadata are at (1 until the account's first change).
  */
 export function accountBody(account: AccountEntry): string {
   const head = `{"accountId":"${account.accountId}","currency":"${account.currency}","balance":"${account.balanceText}","available":"${account.availableText}",`;
@@ -58,11 +59,11 @@ export function accountBody(account: AccountEntry): string {
     createdAtMs === undefined ||
     metadataJson === undefined
   ) {
-    return `${head}"overdraftLimit":null,"status":null,"version":${account.version},"createdAt":null,"metadata":null}`;
+    return `${head}"overdraftLimit":null,"status":null,"version":${account.version},"revision":${account.revision},"createdAt":null,"metadata":null}`;
   }
   return (
     `${head}"overdraftLimit":"${overdraftLimitText}",` +
-    `"status":${JSON.stringify(status)},"version":${account.version},` +
+    `"status":${JSON.stringify(status)},"version":${account.version},"revision":${account.revision},` +
     `"createdAt":"${new Date(createdAtMs).toISOString()}","metadata":${metadataJson}}`
   );
 }
@@ -90,10 +91,7 @@ export function historyBody(items: readonly HistoryItem[], nextCursor: string | 
   });
 }
 
-/**
- * GET /v1/accounts: the fields of GET /v1/accounts/{id}, in its order, for each account, but
- * `available` (the listing reads no holds).
- */
+/** GET /v1/accounts: the fields of GET /v1/accounts/{id}, in its order, for each account. */
 export function accountListBody(
   accounts: readonly ListedAccount[],
   nextCursor: string | null,
@@ -103,9 +101,11 @@ export function accountListBody(
       accountId: account.accountId,
       currency: account.currency,
       balance: account.balanceText,
+      available: account.availableText,
       overdraftLimit: account.overdraftLimitText,
       status: account.status,
       version: account.version,
+      revision: account.revision,
       createdAt: account.createdAt,
       metadata: account.metadata,
     })),

@@ -1,4 +1,5 @@
 import { closedObject, ref, type JsonObject } from '@ledger/schemas/openApiParts';
+import { longSafeMax } from '@ledger/schemas';
 import { outcomeCodes } from '@ledger/runtime';
 import { streamMessageBytesMax, streamPendingMessagesMax } from '../balanceStream.ts';
 import { cursorLengthMax } from '../http/historyCursor.ts';
@@ -21,6 +22,7 @@ export function querySchemas(): Record<string, JsonObject> {
         'overdraftLimit',
         'status',
         'version',
+        'revision',
         'createdAt',
         'metadata',
       ],
@@ -36,6 +38,7 @@ export function querySchemas(): Record<string, JsonObject> {
         },
         status: { type: ['string', 'null'], examples: ['open'] },
         version: ref('Version'),
+        revision: revisionSchema,
         createdAt: { type: ['string', 'null'], format: 'date-time' },
         metadata: nullable('Metadata'),
       },
@@ -100,14 +103,16 @@ export function querySchemas(): Record<string, JsonObject> {
     ListedAccount: {
       type: 'object',
       description:
-        'An account as `GET /v1/accounts/{accountId}` answers it, always with its details, without `available`.',
+        'An account as `GET /v1/accounts/{accountId}` answers it, always with its details.',
       required: [
         'accountId',
         'currency',
         'balance',
+        'available',
         'overdraftLimit',
         'status',
         'version',
+        'revision',
         'createdAt',
         'metadata',
       ],
@@ -115,9 +120,11 @@ export function querySchemas(): Record<string, JsonObject> {
         accountId: ref('Id'),
         currency: ref('Currency'),
         balance: ref('Balance'),
+        available: availableSchema,
         overdraftLimit: ref('OverdraftLimit'),
         status: { enum: [...accountStatuses] },
         version: ref('Version'),
+        revision: revisionSchema,
         createdAt: { type: 'string', format: 'date-time' },
         metadata: ref('Metadata'),
       },
@@ -258,6 +265,16 @@ const availableSchema: JsonObject = {
   ...ref('Balance'),
   description:
     'The balance less what pending transfers hold on the account: what it may spend. The balance itself while nothing is held; never above it.',
+};
+
+/** The version of an account's settings, beside the version of its entries. */
+const revisionSchema: JsonObject = {
+  type: 'integer',
+  minimum: 1,
+  maximum: longSafeMax,
+  description:
+    "1 when the account opens, +1 with every change of its status or metadata (freeze, unfreeze, close, metadata update; the command API's `POST /v1/accounts/{accountId}/…`). `version` does not move with these: `status` and `metadata` are at this revision.",
+  examples: [1],
 };
 
 /** A balance as it was, with what was asked echoed last. */

@@ -63,7 +63,11 @@ export interface ListedAccount {
   readonly accountId: string;
   readonly currency: string;
   readonly balanceText: string;
+  /** balance − held, as text. */
+  readonly availableText: string;
   readonly version: number;
+  /** The revision status and metadata are at. */
+  readonly revision: number;
   readonly status: string;
   readonly overdraftLimitText: string;
   /** ISO 8601, UTC. */
@@ -155,9 +159,9 @@ export const historyRowsMax = 1_000;
  * transfer's credit 201-applied, its account read once, then stuck at the version before it).
  */
 const accountStatement = {
-  name: 'query_api_account_v3',
+  name: 'query_api_account_v4',
   text: `select id as account_id, currency, overdraft_limit, status, balance::text as balance,
-                (balance - held)::text as available, version, metadata, created_at
+                (balance - held)::text as available, version, revision, metadata, created_at
            from accounts where id = $1`,
 };
 const historyStatement = {
@@ -187,11 +191,12 @@ const transferStatement = {
  * filters are never index conditions (see the README for the plan and why there is no index).
  */
 const accountListStatement = {
-  name: 'query_api_account_list_v1',
-  text: `select account_id, currency, overdraft_limit, status, balance, version, metadata,
-                created_at, scanned, matches
+  name: 'query_api_account_list_v2',
+  text: `select account_id, currency, overdraft_limit, status, balance, available, version,
+                revision, metadata, created_at, scanned, matches
            from (select id as account_id, currency, overdraft_limit, status,
-                        balance::text as balance, version, metadata, created_at,
+                        balance::text as balance, (balance - held)::text as available, version,
+                        revision, metadata, created_at,
                         row_number() over (order by id) as scanned,
                         ($4::text is null or status = $4::text)
                           and ($5::text is null or currency = $5::bpchar) as matches
@@ -265,21 +270,21 @@ const balanceAtTimeStatement = {
           where a.id = $1`,
 };
 
-/** An `accounts` row: the opening columns are set when the account is opened, never null. */
+/**
+ * An `accounts` row with its available balance: the opening columns are set when the account is
+ * opened, never null; status and metadata as the account's latest change (its revision) left them.
+ */
 interface AccountRow {
   account_id: string;
   currency: string;
   overdraft_limit: string;
   status: string;
   balance: string;
+  available: string;
   version: string;
+  revision: string;
   metadata: unknown;
   created_at: Date;
-}
-
-/** The row a cache miss reads: an `accounts` row with its available balance. */
-interface LoadedAccountRow extends AccountRow {
-  available: string;
 }
 
 interface AccountListRow extends AccountRow {
@@ -331,7 +336,7 @@ interface TransferRow {
 export function createReadModels(pool: pg.Pool): ReadModels {
   return {
     async loadAccount(accountId) {
-      const { rows } = await pool.query<LoadedAccountRow>({
+      const { rows } = await pool.query<AccountRow>({
         ...accountStatement,
         values: [accountId],
       });
@@ -438,11 +443,14 @@ export function createReadModels(pool: pg.Pool): ReadModels {
 
 function listedAccountOf(row: AccountRow): ListedAccount {
   assert(integerText.test(row.balance), `balance ${row.balance} is not an integer`);
+  assert(integerText.test(row.available), `available ${row.available} is not an integer`);
   return {
     accountId: row.account_id,
     currency: row.currency,
     balanceText: row.balance,
+    availableText: row.available,
     version: versionOf(row.version),
+    revision: versionOf(row.revision, 'revision'),
     status: row.status,
     overdraftLimitText: String(row.overdraft_limit),
     createdAt: row.created_at.toISOString(),
@@ -463,7 +471,7 @@ function pastBalanceOf(
 }
 
 /** Straight into the cache's compact entry: text stays text (accountEntry.ts). */
-function accountFromRow(row: LoadedAccountRow): AccountEntry {
+function accountFromRow(row: AccountRow): AccountEntry {
   assert(integerText.test(row.balance), `balance ${row.balance} is not an integer`);
   assert(integerText.test(row.available), `available ${row.available} is not an integer`);
   return accountEntryOf({
@@ -472,6 +480,7 @@ function accountFromRow(row: LoadedAccountRow): AccountEntry {
     balanceText: row.balance,
     availableText: row.available,
     version: versionOf(row.version),
+    revision: versionOf(row.revision, 'revision'),
     opening: {
       overdraftLimitText: String(row.overdraft_limit),
       status: row.status,
@@ -523,9 +532,10 @@ function isOneOf<T extends string>(values: readonly T[], value: string): value i
 
 const integerText = /^-?[0-9]{1,40}$/;
 
-function versionOf(text: string): number {
+/** A version or a revision (bigint columns, 1 or more) as the safe integer it always is. */
+function versionOf(text: string, what: 'version' | 'revision' = 'version'): number {
   const version = Number(text);
-  assert(Number.isSafeInteger(version) && version >= 1, `version ${text} is not a safe integer`);
+  assert(Number.isSafeInteger(version) && version >= 1, `${what} ${text} is not a safe integer`);
   return version;
 }
 
