@@ -9,6 +9,7 @@ import type {
 } from '../src/domain/index.ts';
 import { amountMax, balanceMax, transferRejection } from '../src/domain/index.ts';
 import { account, decideWith, openAccount, transfer } from './domainFixtures.ts';
+import { accountChangeRejectionCases } from './domainAccountChangeCases.ts';
 import { settlementRejectionCases } from './domainPendingCases.ts';
 import { reversalRejectionCases } from './domainReversalCases.ts';
 
@@ -81,8 +82,8 @@ const rejectionTable: readonly RejectionCase[] = [
     then: 'insufficient_funds',
   },
   {
-    given: 'a closed sender',
-    accounts: [{ ...alice, status: 'closed' }, bob],
+    given: 'a closed (so empty) sender',
+    accounts: [{ ...alice, status: 'closed', balance: 0n }, bob],
     when: 'it sends',
     command: transfer({ from: 'alice', to: 'bob', amount: 1n }),
     then: 'account_closed',
@@ -126,7 +127,12 @@ void describe('domain: every rejection code, as a table', () => {
   }
 
   void it('given the table, then it covers every code the processor may reject with', () => {
-    const rows = [...rejectionTable, ...reversalRejectionCases, ...settlementRejectionCases];
+    const rows = [
+      ...rejectionTable,
+      ...reversalRejectionCases,
+      ...settlementRejectionCases,
+      ...accountChangeRejectionCases,
+    ];
     const covered = new Set(rows.map((row) => row.then));
     for (const code of rejectionCodes) assert.ok(covered.has(code), `no row for ${code}`);
   });
@@ -174,8 +180,28 @@ void describe('domain: posting a transfer', () => {
       ],
     );
     assert.deepEqual(result.accountsChanged, [
-      { accountId: 'alice', expectedVersion: 1, version: 2, balance: 70n, held: 0n },
-      { accountId: 'bob', expectedVersion: 1, version: 2, balance: 30n, held: 0n },
+      {
+        accountId: 'alice',
+        expectedVersion: 1,
+        version: 2,
+        balance: 70n,
+        held: 0n,
+        expectedRevision: 1,
+        revision: 1,
+        status: 'open',
+        metadata: {},
+      },
+      {
+        accountId: 'bob',
+        expectedVersion: 1,
+        version: 2,
+        balance: 30n,
+        held: 0n,
+        expectedRevision: 1,
+        revision: 1,
+        status: 'open',
+        metadata: {},
+      },
     ]);
     assert.equal(result.transfers[0]?.status, 'posted');
   });
@@ -208,8 +234,28 @@ void describe('domain: posting a transfer', () => {
       ['alice@2', 'bob@2', 'bob@3', 'alice@3'],
     );
     assert.deepEqual(result.accountsChanged, [
-      { accountId: 'alice', expectedVersion: 1, version: 3, balance: 100n, held: 0n },
-      { accountId: 'bob', expectedVersion: 1, version: 3, balance: 0n, held: 0n },
+      {
+        accountId: 'alice',
+        expectedVersion: 1,
+        version: 3,
+        balance: 100n,
+        held: 0n,
+        expectedRevision: 1,
+        revision: 1,
+        status: 'open',
+        metadata: {},
+      },
+      {
+        accountId: 'bob',
+        expectedVersion: 1,
+        version: 3,
+        balance: 0n,
+        held: 0n,
+        expectedRevision: 1,
+        revision: 1,
+        status: 'open',
+        metadata: {},
+      },
     ]);
   });
 

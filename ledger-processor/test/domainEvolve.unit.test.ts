@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AssertionFailure } from '@ledger/runtime';
-import type { AccountOpened, TransferPosted } from '../src/domain/index.ts';
+import type {
+  AccountChanged,
+  AccountOpened,
+  AccountState,
+  PendingVoided,
+  TransferPending,
+  TransferPosted,
+} from '../src/domain/index.ts';
 import { evolve } from '../src/domain/index.ts';
 import { nowMs } from './domainFixtures.ts';
 
@@ -75,5 +82,116 @@ void describe('domain: evolve', () => {
 
   void it('given alice, when AccountOpened comes again for her, then it crashes', () => {
     assert.throws(() => evolve(evolve(undefined, opened), opened), AssertionFailure);
+  });
+
+  void it('given nothing, when AccountOpened, then the account is at revision 1', () => {
+    assert.equal(evolve(undefined, opened)?.revision, 1);
+  });
+});
+
+function changed(fields: Partial<AccountChanged>): AccountChanged {
+  return {
+    type: 'AccountChanged',
+    eventId: 'e-c',
+    commandId: 'c-c',
+    occurredAtMs: nowMs,
+    requestHash: 'c'.repeat(64),
+    idempotencyKey: 'c-c',
+    accountId: 'alice',
+    change: 'freeze',
+    status: 'frozen',
+    metadata: {},
+    revision: 2,
+    ...fields,
+  };
+}
+
+const openAlice = (): AccountState => {
+  const state = evolve(undefined, opened);
+  assert.ok(state !== undefined);
+  return state;
+};
+
+function hold(version: number, held: bigint, type: 'TransferPending'): TransferPending;
+function hold(version: number, held: bigint, type: 'PendingVoided'): PendingVoided;
+function hold(
+  version: number,
+  held: bigint,
+  type: 'TransferPending' | 'PendingVoided',
+): TransferPending | PendingVoided {
+  const common = {
+    eventId: `e-h${version}`,
+    commandId: `c-h${version}`,
+    occurredAtMs: nowMs,
+    requestHash: 'd'.repeat(64),
+    transferId: 'h-1',
+    fromAccountId: 'alice',
+    toAccountId: 'bob',
+    amount: 5n,
+    currency: 'USD',
+    debit: { accountId: 'alice', balanceAfter: 0n, heldAfter: held, version },
+  };
+  return type === 'TransferPending'
+    ? { ...common, type, idempotencyKey: 'h-1', metadata: {} }
+    : { ...common, type, reason: 'voided' };
+}
+
+void describe('domain: evolve of account changes', () => {
+  void it('given alice open at revision 1, when AccountChanged freezes her, then status and revision follow and her entries do not', () => {
+    const state = evolve(openAlice(), changed({}));
+    assert.deepEqual(
+      [state?.status, state?.revision, state?.version, state?.balance],
+      ['frozen', 2, 1, 0n],
+    );
+  });
+
+  void it("given alice, when her metadata is replaced, then the whole map is the event's", () => {
+    const state = evolve(
+      { ...openAlice(), metadata: { a: '1', b: '2' } },
+      changed({ change: 'update_metadata', status: 'open', metadata: { c: '3' } }),
+    );
+    assert.deepEqual(state?.metadata, { c: '3' });
+  });
+
+  void it('given alice, when an AccountChanged for bob passes by, then she is unchanged', () => {
+    const alice = openAlice();
+    assert.equal(evolve(alice, changed({ accountId: 'bob' })), alice);
+  });
+
+  void it('given alice at revision 1, when a change claims revision 3, then it crashes (revisions never skip)', () => {
+    assert.throws(() => evolve(openAlice(), changed({ revision: 3 })), AssertionFailure);
+  });
+
+  void it('given alice open, when an unfreeze or a freeze that states open comes, then it crashes (the transition is not allowed)', () => {
+    const event = changed({ change: 'unfreeze', status: 'open' });
+    assert.throws(() => evolve(openAlice(), event), AssertionFailure);
+    assert.throws(() => evolve(openAlice(), changed({ status: 'open' })), AssertionFailure);
+  });
+
+  void it('given alice closed, when any change comes, then it crashes (closed is final)', () => {
+    const closed = evolve(openAlice(), changed({ change: 'close', status: 'closed' }));
+    const event = changed({ change: 'update_metadata', status: 'closed', revision: 3 });
+    assert.throws(() => evolve(closed, event), AssertionFailure);
+  });
+
+  void it('given alice with a balance or something held, when a close comes, then it crashes (closed accounts are empty)', () => {
+    const close = changed({ change: 'close', status: 'closed' });
+    assert.throws(() => evolve({ ...openAlice(), balance: 1n }, close), AssertionFailure);
+    assert.throws(() => evolve({ ...openAlice(), held: 1n }, close), AssertionFailure);
+  });
+
+  void it('given alice with metadata, when a freeze states other metadata, then it crashes (only update_metadata replaces it)', () => {
+    const alice = { ...openAlice(), metadata: { a: '1' } };
+    assert.throws(() => evolve(alice, changed({ metadata: { a: '2' } })), AssertionFailure);
+    assert.equal(evolve(alice, changed({ metadata: { a: '1' } }))?.status, 'frozen');
+  });
+
+  void it('given alice frozen, when a posting or a new hold reaches her, then it crashes; the release of a hold applies', () => {
+    const frozen = { ...openAlice(), overdraftLimit: 100n, status: 'frozen' as const };
+    assert.throws(() => evolve(frozen, posted(1n, 2, -1n)), AssertionFailure);
+    assert.throws(() => evolve(frozen, hold(2, 5n, 'TransferPending')), AssertionFailure);
+    const holding = { ...frozen, held: 5n };
+    const released = evolve(holding, hold(2, 0n, 'PendingVoided'));
+    assert.deepEqual([released?.held, released?.version, released?.status], [0n, 2, 'frozen']);
   });
 });

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type {
+  AccountChangeKind,
   AccountState,
   BatchDecision,
+  ChangeAccount,
   BatchSnapshot,
   DomainCommand,
   Metadata,
@@ -135,6 +137,35 @@ export function settle(fields: SettleFields): SettlePending {
   };
 }
 
+export interface ChangeFields {
+  accountId: string;
+  change: AccountChangeKind;
+  metadata?: Metadata;
+  expectedRevision?: number;
+  /** The Idempotency-Key header; absent: the command id, as the command API does. */
+  idempotencyKey?: string;
+  commandId?: string;
+}
+
+/** A freeze, unfreeze, close or metadata update; its hash covers the body, account and change. */
+export function changeAccount(fields: ChangeFields): ChangeAccount {
+  const content = {
+    type: 'ChangeAccount',
+    accountId: fields.accountId,
+    change: fields.change,
+    ...(fields.metadata === undefined ? {} : { metadata: fields.metadata }),
+    ...(fields.expectedRevision === undefined ? {} : { expectedRevision: fields.expectedRevision }),
+  } as const;
+  const commandId = fields.commandId ?? nextCommandId();
+  return {
+    ...content,
+    commandId,
+    idempotencyKey: fields.idempotencyKey ?? commandId,
+    requestHash: contentHash(content),
+    receivedAtMs: nowMs,
+  };
+}
+
 /** The same request sent again by a client: new command id, same key and content. */
 export function resent<T extends DomainCommand>(command: T): T {
   return { ...command, commandId: nextCommandId() };
@@ -155,6 +186,7 @@ export function account(fields: Partial<AccountState> & { accountId: string }): 
     balance: 0n,
     held: 0n,
     version: 1,
+    revision: 1,
     metadata: {},
     createdAtMs: nowMs - 1000,
     openedByCommandId: opening.commandId,

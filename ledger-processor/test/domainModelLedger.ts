@@ -7,17 +7,19 @@ import type {
   JournalLine,
   DomainCommand,
   DomainEvent,
+  PriorAccountChange,
   PriorSettlement,
   PriorTransfer,
 } from '../src/domain/index.ts';
-import { decideBatch, evolve, snapshotKeys } from '../src/domain/index.ts';
+import { accountChangeKeyOf, decideBatch, evolve, snapshotKeys } from '../src/domain/index.ts';
 import { eventIds } from './domainFixtures.ts';
 
 /**
  * An in-memory stand-in for the processor shell and its Postgres tables, for the domain tests:
  * it loads snapshots the way the shell will (by the keys of `snapshotKeys`), writes a batch's
- * rows while enforcing the schema's constraints (primary keys, unique (account, version),
- * versions compared-and-set), and checks the ledger's invariants over everything written.
+ * rows while enforcing the schema's constraints (primary keys, unique (account, version), unique
+ * (account, idempotency key) of account changes, versions and revisions compared-and-set), and
+ * checks the ledger's invariants over everything written.
  */
 export class ModelLedger {
   readonly accounts = new Map<string, AccountState>();
@@ -26,13 +28,16 @@ export class ModelLedger {
   readonly transferIdByKey = new Map<string, string>();
   readonly outcomes = new Map<string, CommandOutcome>();
   readonly settlements = new Map<string, PriorSettlement>();
+  /** account_changes by (accountId, idempotencyKey) (accountChangeKeyOf): its unique key. */
+  readonly accountChanges = new Map<string, PriorAccountChange>();
   readonly events: DomainEvent[] = [];
   private readonly postingKeys = new Set<string>();
+  private readonly changeRevisions = new Set<string>();
   private readonly rebuilt = new Map<string, AccountState>();
   private readonly seeded = new Map<string, AccountState>();
   private batches = 0;
 
-  /** Accounts that exist before any command, e.g. a closed one (no command closes accounts). */
+  /** Accounts that exist before any command, e.g. a closed one opened before this log began. */
   seed(account: AccountState): void {
     this.accounts.set(account.accountId, account);
     this.seeded.set(account.accountId, account);
@@ -57,7 +62,18 @@ export class ModelLedger {
       return reversed === 0n ? [] : [{ transferId, reversed }];
     });
     const settlements = keys.settlementsOf.flatMap((id) => this.settlements.get(id) ?? []);
-    return { keys, accounts, priorTransfers, priorOutcomes, reversedAmounts, settlements };
+    const accountChanges = keys.accountChangeKeys.flatMap(
+      (key) => this.accountChanges.get(accountChangeKeyOf(key)) ?? [],
+    );
+    return {
+      keys,
+      accounts,
+      priorTransfers,
+      priorOutcomes,
+      reversedAmounts,
+      settlements,
+      accountChanges,
+    };
   }
 
   /** Snapshot, decide and commit one batch, as the shell's one transaction does. */
@@ -82,11 +98,24 @@ export class ModelLedger {
       const stored = this.accounts.get(change.accountId);
       assert.ok(stored !== undefined, `update of a missing account ${change.accountId}`);
       assert.equal(stored.version, change.expectedVersion, `stale version of ${change.accountId}`);
+      assert.equal(
+        stored.revision,
+        change.expectedRevision,
+        `stale revision of ${change.accountId}`,
+      );
+      // accounts_closed_empty (0018).
+      assert.ok(
+        change.status !== 'closed' || (change.balance === 0n && change.held === 0n),
+        `${change.accountId} closed but not empty`,
+      );
       this.accounts.set(change.accountId, {
         ...stored,
         balance: change.balance,
         held: change.held,
         version: change.version,
+        revision: change.revision,
+        status: change.status,
+        metadata: change.metadata,
       });
     }
     for (const line of decision.journal) {
@@ -111,6 +140,18 @@ export class ModelLedger {
       const outcome = outcomesByCommand.get(record.commandId);
       assert.ok(outcome !== undefined, `settlement of ${record.transferId} without its outcome`);
       this.settlements.set(record.transferId, { record, outcome });
+    }
+    for (const record of decision.accountChanges) {
+      const key = accountChangeKeyOf(record);
+      const revision = `${record.accountId}@${record.revision}`;
+      // account_changes' primary key (account_id, revision) and unique (account_id, key).
+      assert.ok(!this.changeRevisions.has(revision), `account_changes pkey: ${revision}`);
+      assert.ok(!this.accountChanges.has(key), `account_changes key: ${key}`);
+      assert.ok(record.revision >= 2, `${revision}: a change starts at revision 2`);
+      const outcome = outcomesByCommand.get(record.commandId);
+      assert.ok(outcome !== undefined, `account change ${revision} without its outcome`);
+      this.changeRevisions.add(revision);
+      this.accountChanges.set(key, { record, outcome });
     }
     for (const outcome of decision.outcomes) {
       assert.ok(!this.outcomes.has(outcome.commandId), `outcomes pkey: ${outcome.commandId}`);
@@ -203,14 +244,47 @@ export class ModelLedger {
     }
     // Conservation over posted amounts: balances sum to zero whatever is pending.
     assert.equal(total, 0n, 'conservation: balances must sum to zero');
+    this.assertSettingsFollowChanges();
     this.assertLogRebuildsAccounts();
+  }
+
+  /**
+   * Each account's revision is its opening's (1) plus its accepted changes, gapless, and its
+   * status and metadata are those its last change left; a closed account is empty.
+   */
+  private assertSettingsFollowChanges(): void {
+    const byAccount = new Map<string, PriorAccountChange['record'][]>();
+    for (const { record } of this.accountChanges.values()) {
+      byAccount.set(record.accountId, [...(byAccount.get(record.accountId) ?? []), record]);
+    }
+    for (const account of this.accounts.values()) {
+      const id = account.accountId;
+      const start = this.seeded.get(id)?.revision ?? 1;
+      const changes = (byAccount.get(id) ?? []).sort((a, b) => a.revision - b.revision);
+      changes.forEach((change, index) => {
+        assert.equal(change.revision, start + index + 1, `${id}: revisions skip`);
+      });
+      assert.equal(account.revision, start + changes.length, `${id}: revision is not its changes`);
+      const last = changes.at(-1);
+      if (last !== undefined) {
+        assert.equal(account.status, last.status, `${id}: status is not its last change's`);
+        assert.deepEqual(
+          account.metadata,
+          last.metadata,
+          `${id}: metadata is not its last change's`,
+        );
+      }
+      if (account.status === 'closed') {
+        assert.deepEqual([account.balance, account.held], [0n, 0n], `${id}: closed, not empty`);
+      }
+    }
   }
 
   /** Folds a committed batch's events into the state rebuilt from the log alone. */
   private fold(events: readonly DomainEvent[]): void {
     for (const event of events) {
       const ids =
-        event.type === 'AccountOpened'
+        event.type === 'AccountOpened' || event.type === 'AccountChanged'
           ? [event.accountId]
           : event.type === 'TransferPosted' || event.type === 'PendingPosted'
             ? [event.fromAccountId, event.toAccountId]

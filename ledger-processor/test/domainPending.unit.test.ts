@@ -245,7 +245,6 @@ void describe('domain: pending transfers (holds)', () => {
       const ledger = new ModelLedger();
       for (const stored of row.accounts) ledger.seed(stored);
       if (row.before.length > 0) ledger.run(row.before, nowMs);
-      row.between?.(ledger);
       const result = ledger.run([row.command], row.atMs ?? nowMs + 1);
       const [decision] = result.decisions;
       assert.equal(decision?.kind, 'rejected');

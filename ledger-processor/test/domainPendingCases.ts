@@ -1,18 +1,15 @@
 import type { AccountState, DomainCommand, OutcomeCode } from '../src/domain/index.ts';
-import { account, nowMs, settle, transfer } from './domainFixtures.ts';
-import type { ModelLedger } from './domainModelLedger.ts';
+import { account, changeAccount, nowMs, settle, transfer } from './domainFixtures.ts';
 
 /**
  * Each way a settlement of a pending transfer is refused: `before` is decided in a batch of its
- * own at `nowMs`, `between` may change the stored state (no command freezes an account yet), then
- * `command` is decided in the next batch at `atMs`. domain.unit.test.ts counts these rows toward
- * "every rejection code has a row".
+ * own at `nowMs`, then `command` in the next batch at `atMs`. domain.unit.test.ts counts these
+ * rows toward "every rejection code has a row".
  */
 export interface SettlementRejectionCase {
   readonly given: string;
   readonly accounts: readonly AccountState[];
   readonly before: readonly DomainCommand[];
-  readonly between?: (ledger: ModelLedger) => void;
   readonly when: string;
   readonly command: DomainCommand;
   readonly atMs?: number;
@@ -93,11 +90,7 @@ export const settlementRejectionCases: readonly SettlementRejectionCase[] = [
   {
     given: 'a pending transfer to bob, who was frozen since',
     accounts: [alice, bob],
-    before: [hold(30n)],
-    between: (ledger) => {
-      const stored = ledger.accounts.get('bob');
-      if (stored !== undefined) ledger.accounts.set('bob', { ...stored, status: 'frozen' });
-    },
+    before: [hold(30n), changeAccount({ accountId: 'bob', change: 'freeze' })],
     when: 'it is posted',
     command: settle({ ...onHold, action: 'post' }),
     then: 'account_closed',

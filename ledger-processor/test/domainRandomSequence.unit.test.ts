@@ -1,8 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DomainCommand, SettlePending, Transfer } from '../src/domain/index.ts';
+import type {
+  AccountChangeKind,
+  ChangeAccount,
+  DomainCommand,
+  SettlePending,
+  Transfer,
+} from '../src/domain/index.ts';
 import { amountMax } from '../src/domain/index.ts';
-import { account, nowMs, openAccount, resent, settle, transfer } from './domainFixtures.ts';
+import {
+  account,
+  changeAccount,
+  nowMs,
+  openAccount,
+  resent,
+  settle,
+  transfer,
+} from './domainFixtures.ts';
 import { ModelLedger } from './domainModelLedger.ts';
 import { SeededRandom, ZipfPicker } from '@ledger/testing/domainRandom';
 
@@ -11,11 +25,14 @@ import { SeededRandom, ZipfPicker } from '@ledger/testing/domainRandom';
  * with a big overdraft, two "mints" whose max-size transfers push a "whale" past int64, retries,
  * redeliveries, conflicting reuses, reversals (whole, partial, too large, the wrong way) and
  * pending transfers with their posts (whole, partial, too large, late), voids and expiries
- * (early, due, repeated) — pushed through the batch decider in random batch sizes,
+ * (early, due, repeated), and account changes (freezes, unfreezes, closes, metadata updates, with
+ * and without an expected revision or an idempotency key, retried and reused) — pushed through
+ * the batch decider in random batch sizes,
  * with the invariants of docs/architecture.md checked after every batch. A failure prints its seed;
  * rerun it with LEDGER_TEST_SEED=<seed>.
  */
-const commandsPerSeed = 2_500;
+/** 3000 rather than 2500 since account changes joined: frozen payees thin the settlement paths. */
+const commandsPerSeed = 3_000;
 const fixedSeeds = [1, 2, 3, 0xc0ffee, 20_260_122];
 const seeds =
   process.env.LEDGER_TEST_SEED === undefined
@@ -32,8 +49,15 @@ const funders = ['bank', 'mint-a', 'mint-b'];
  */
 const whale = 'whale';
 const seeded = ['closed-1', 'frozen-1'];
-const openable = [...funders, whale, ...users, ...euroUsers];
-/** No command closes or freezes an account, so these exist before the first batch. */
+/** Accounts no transfer names: what a close finds empty (cold users' closes find money). */
+const spares = ['s0', 's1', 's2', 's3'];
+const openable = [...funders, whale, ...users, ...euroUsers, ...spares];
+/** Accounts a change may name: never the funders or the whale, whose postings the run needs. */
+const changeable = [...users, ...euroUsers, ...spares, ...seeded, 'nobody'];
+/** What freezes and closes name: not the ten hottest users, whose transfers the other paths need. */
+const coldUsers = users.slice(10);
+const coldChangeable = changeable.filter((id) => !users.slice(0, 10).includes(id));
+/** A closed and a frozen account from the first batch on (opened before this log began). */
 const seededAccounts = [
   account({ accountId: 'closed-1', status: 'closed' }),
   account({ accountId: 'frozen-1', status: 'frozen' }),
@@ -60,6 +84,9 @@ class Scenario {
   private readonly history: DomainCommand[] = [];
   private readonly transfers: Transfer[] = [];
   private readonly pendings: Transfer[] = [];
+  private readonly changes: ChangeAccount[] = [];
+  private readonly sentFreeze: string[] = [];
+  private changeKeys = 0;
   /** The time of the batch being generated: what the expiry sweep would write into `asOf`. */
   clockMs = nowMs;
   private readonly hot = new ZipfPicker(users, 1.2);
@@ -75,7 +102,58 @@ class Scenario {
     this.history.push(command);
     if (command.type === 'Transfer') this.transfers.push(command);
     if (command.type === 'Transfer' && command.pending !== undefined) this.pendings.push(command);
+    if (command.type === 'ChangeAccount') this.changes.push(command);
     return command;
+  }
+
+  /**
+   * A freeze (of a cold account: frozen hot users would starve the other paths), unfreeze (mostly
+   * of an account sent a freeze), close (of spares, always empty, or of cold users, mostly paid) or
+   * metadata update, sometimes expecting a revision (right or wrong), sometimes under an
+   * idempotency key; or a retry or a conflicting reuse of an earlier change's key.
+   */
+  private accountChange(): DomainCommand {
+    const r = this.random;
+    const earlier = this.changes.length > 0 ? r.pick(this.changes) : undefined;
+    if (earlier !== undefined && r.chance(0.15)) {
+      if (r.chance(0.6)) return resent(earlier);
+      // Same key, another change: idempotency_conflict when the first went ahead.
+      const other = r.pick(['freeze', 'unfreeze'] as const);
+      return changeAccount({
+        accountId: earlier.accountId,
+        change: other === earlier.change ? 'close' : other,
+        idempotencyKey: earlier.idempotencyKey,
+      });
+    }
+    const change = r.pick(['freeze', 'unfreeze', 'update_metadata', 'close'] as const);
+    const accountId = this.changeTarget(change);
+    if (change === 'freeze') this.sentFreeze.push(accountId);
+    return changeAccount({
+      accountId,
+      change,
+      ...(change === 'update_metadata'
+        ? { metadata: { owner: accountId, n: `${r.int(0, 9)}` } }
+        : {}),
+      ...(r.chance(0.3) ? { expectedRevision: r.int(1, 4) } : {}),
+      ...(r.chance(0.5) ? { idempotencyKey: `ck-${++this.changeKeys}` } : {}),
+    });
+  }
+
+  private changeTarget(change: AccountChangeKind): string {
+    const r = this.random;
+    switch (change) {
+      case 'freeze':
+        return r.pick(coldChangeable);
+      case 'unfreeze':
+        return this.sentFreeze.length > 0 && r.chance(0.8)
+          ? r.pick(this.sentFreeze)
+          : r.pick(changeable);
+      case 'close':
+        // Never a hot user: one closed while still empty would starve the other paths.
+        return r.chance(0.4) ? r.pick(spares) : r.pick(coldUsers);
+      case 'update_metadata':
+        return r.pick(changeable);
+    }
   }
 
   /** A hold for a few seconds (or for ever) from a hot user or the bank. */
@@ -178,6 +256,7 @@ class Scenario {
       const pending = this.pendings.length > 0 ? r.pick(this.pendings) : undefined;
       return this.settlementOf(pending !== undefined && r.chance(0.9) ? pending : earlier);
     }
+    if (roll < 0.52) return this.accountChange();
     const from = r.chance(0.2) ? 'bank' : r.chance(0.05) ? r.pick(euroUsers) : this.hot.pick(r);
     return transfer({
       from,
@@ -237,8 +316,15 @@ void describe('domain: random command sequences through the batch decider', () =
           'transfer_not_pending',
           'post_exceeds_pending',
           'pending_not_expired',
+          'revision_conflict',
+          'account_status_conflict',
+          'account_not_empty',
         ]) {
           assert.ok((kinds.get(kind) ?? 0) > 0, `seed ${seed} never produced ${kind}`);
+        }
+        const accepted = new Set([...ledger.accountChanges.values()].map((c) => c.record.change));
+        for (const change of ['freeze', 'unfreeze', 'close', 'update_metadata'] as const) {
+          assert.ok(accepted.has(change), `seed ${seed} never accepted a ${change}`);
         }
         const largest = [...ledger.accounts.values()].reduce(
           (max, a) => (a.balance > max ? a.balance : max),

@@ -8,8 +8,10 @@ import { commandProblem } from './commandChecks.ts';
 import { assertNever, type DomainCommand, type OpenAccount, type Transfer } from './commands.ts';
 import type { DomainEvent } from './events.ts';
 import { replayDecision, transferOutcome, type CommandDecision, type Decided } from './decided.ts';
+import { decideChangeCommand } from './accountChangeCommand.ts';
 import type {
   AccountChange,
+  AccountChangeRecord,
   CommandOutcome,
   JournalLine,
   SettlementRecord,
@@ -46,6 +48,12 @@ export interface BatchDecision {
   readonly transfers: readonly TransferRecord[];
   /** INSERT into pending_settlements: the pending transfers this batch posted, voided or expired. */
   readonly settlements: readonly SettlementRecord[];
+  /**
+   * INSERT into account_changes: the changes this batch accepted, in decision order (each
+   * account's revisions ascending). The accounts' new status, metadata and revision are in
+   * `accountsChanged`.
+   */
+  readonly accountChanges: readonly AccountChangeRecord[];
   /** INSERT into command_outcomes: every decided command but redelivered ones. */
   readonly outcomes: readonly CommandOutcome[];
 }
@@ -89,18 +97,21 @@ export function decideBatch(input: BatchInput): BatchDecision {
     journal: ledger.journal,
     transfers: ledger.transfers.map((transfer) => transfer.record),
     settlements: ledger.settlements,
+    accountChanges: ledger.accountChanges,
     outcomes: ledger.outcomes,
   };
 }
 
-/** The one place a decision changes the batch's ledger: its event, its outcome, its transfer. */
+/** The one place a decision changes the batch's ledger: its event, its outcome, its row. */
 function recordDecided(ledger: BatchLedger, decided: Decided): void {
-  const { decision, transfer, settlement, isNew } = decided;
+  const { decision, transfer, settlement, accountChange, isNew } = decided;
   if (!isNew) return;
   if (decision.kind === 'applied' || decision.kind === 'rejected') ledger.apply(decision.event);
   const { outcome } = decision;
   if (transfer !== undefined) ledger.recordTransfer({ record: transfer, outcome });
   else if (settlement !== undefined) ledger.recordSettlement({ record: settlement, outcome });
+  else if (accountChange !== undefined)
+    ledger.recordAccountChange({ record: accountChange, outcome });
   else ledger.recordOutcome(outcome);
 }
 
@@ -124,6 +135,8 @@ function decideCommand(
       return decideTransferCommand(command, ledger, context);
     case 'SettlePending':
       return decideSettleCommand(command, ledger, context);
+    case 'ChangeAccount':
+      return decideChangeCommand(command, ledger, context);
     default:
       return assertNever(command, 'command');
   }

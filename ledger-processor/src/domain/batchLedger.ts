@@ -1,11 +1,29 @@
 import { invariant } from './invariant.ts';
 import type { AccountState } from './accountState.ts';
-import { amountMax, balanceMax, versionMax } from './bounds.ts';
 import { assertNever } from './commands.ts';
 import type { DomainEvent } from './events.ts';
 import { evolve } from './evolve.ts';
-import type { AccountChange, CommandOutcome, JournalLine, SettlementRecord } from './records.ts';
-import type { BatchSnapshot, PriorSettlement, PriorTransfer, SnapshotKeys } from './snapshot.ts';
+import type {
+  AccountChange,
+  AccountChangeRecord,
+  CommandOutcome,
+  JournalLine,
+  SettlementRecord,
+} from './records.ts';
+import {
+  accountChangeKeyOf,
+  type BatchSnapshot,
+  type PriorAccountChange,
+  type PriorSettlement,
+  type PriorTransfer,
+  type SnapshotKeys,
+} from './snapshot.ts';
+import {
+  assertBatchBalanced,
+  assertBatchRevisions,
+  assertCovers,
+  assertStoredAccount,
+} from './batchChecks.ts';
 
 /**
  * The in-memory ledger one batch is decided against: the snapshot, evolved by every event
@@ -24,10 +42,13 @@ export class BatchLedger {
   private readonly reversed = new Map<string, bigint>();
   /** Per settled pending transfer: its settlement, the snapshot's or the batch's. */
   private readonly settlementsById = new Map<string, PriorSettlement>();
+  /** Per (accountId, idempotencyKey) (accountChangeKeyOf): the accepted change that owns it. */
+  private readonly accountChangesByKey = new Map<string, PriorAccountChange>();
   readonly events: DomainEvent[] = [];
   readonly journal: JournalLine[] = [];
   readonly transfers: PriorTransfer[] = [];
   readonly settlements: SettlementRecord[] = [];
+  readonly accountChanges: AccountChangeRecord[] = [];
   readonly outcomes: CommandOutcome[] = [];
 
   constructor(snapshot: BatchSnapshot, needed: SnapshotKeys) {
@@ -56,6 +77,12 @@ export class BatchLedger {
       const { transferId } = settlement.record;
       invariant(settleable.has(transferId), () => `settlement of unasked ${transferId}`);
       this.rememberSettlement(settlement);
+    }
+    const changeKeys = new Set(snapshot.keys.accountChangeKeys.map(accountChangeKeyOf));
+    for (const change of snapshot.accountChanges) {
+      const key = accountChangeKeyOf(change.record);
+      invariant(changeKeys.has(key), () => `account change of unasked key ${key}`);
+      this.rememberAccountChange(change);
     }
   }
 
@@ -90,6 +117,18 @@ export class BatchLedger {
     this.recordOutcome(settlement.outcome);
     this.rememberSettlement(settlement);
     this.settlements.push(settlement.record);
+  }
+
+  /** The accepted change of `accountId` under `idempotencyKey` (an earlier batch or this one). */
+  accountChangeByKey(accountId: string, idempotencyKey: string): PriorAccountChange | undefined {
+    return this.accountChangesByKey.get(accountChangeKeyOf({ accountId, idempotencyKey }));
+  }
+
+  /** A new account_changes row: it owns its (accountId, idempotencyKey) from now on. */
+  recordAccountChange(change: PriorAccountChange): void {
+    this.recordOutcome(change.outcome);
+    this.rememberAccountChange(change);
+    this.accountChanges.push(change.record);
   }
 
   /** How much of `transferId` its posted reversals took back so far. */
@@ -161,9 +200,14 @@ export class BatchLedger {
           heldChange: -event.amount,
         });
         return;
+      case 'AccountChanged':
+        // Settings only: no journal line; the account's row is updated (accountsChanged).
+        this.evolveAccount(event.accountId, event);
+        return;
       case 'AccountOpenRejected':
       case 'TransferRejected':
       case 'SettlementRejected':
+      case 'AccountChangeRejected':
         return;
       default:
         assertNever(event, 'event');
@@ -190,64 +234,38 @@ export class BatchLedger {
     return this.opened.map((accountId) => this.required(accountId));
   }
 
-  /** Existing accounts the batch posted to, ascending by id, with the version they had. */
+  /**
+   * Existing accounts the batch posted to or changed, ascending by id, with the version and
+   * revision they had.
+   */
   accountsChanged(): AccountChange[] {
     const changes: AccountChange[] = [];
     for (const accountId of [...this.initial.keys()].sort()) {
       const before = this.required(accountId, this.initial);
       const after = this.required(accountId);
-      if (after.version === before.version) continue;
+      if (after.version === before.version && after.revision === before.revision) continue;
       changes.push({
         accountId,
         expectedVersion: before.version,
         version: after.version,
         balance: after.balance,
         held: after.held,
+        expectedRevision: before.revision,
+        revision: after.revision,
+        status: after.status,
+        metadata: after.metadata,
       });
     }
     return changes;
   }
 
   /**
-   * Double-entry checked over the whole batch before anything is written (TigerBeetle asserts
-   * on both sides of a boundary): journal lines sum to zero, and each touched account moved by
-   * exactly its lines (balance and held amount), one version per line, without gaps.
+   * Double-entry and revisions checked over the whole batch before anything is written
+   * (TigerBeetle asserts on both sides of a boundary): batchChecks.ts.
    */
   assertBalanced(): void {
-    let total = 0n;
-    const linesByAccount = new Map<string, JournalLine[]>();
-    for (const line of this.journal) {
-      total += line.amount;
-      const lines = linesByAccount.get(line.accountId) ?? [];
-      lines.push(line);
-      linesByAccount.set(line.accountId, lines);
-    }
-    invariant(total === 0n, () => `the batch's journal sums to ${total}, not 0`);
-    for (const [accountId, lines] of linesByAccount) {
-      const before = this.initial.get(accountId);
-      let balance = before?.balance ?? 0n;
-      let held = before?.held ?? 0n;
-      let version = before?.version ?? 1;
-      for (const line of lines) {
-        balance += line.amount;
-        held += line.heldChange;
-        version += 1;
-        invariant(line.heldAfter === held, () => `${accountId}: line held is not the running sum`);
-        invariant(
-          line.version === version,
-          () => `${accountId}: line version ${line.version} ≠ ${version}`,
-        );
-        invariant(
-          line.balanceAfter === balance,
-          () => `${accountId}: line balance is not the running sum`,
-        );
-      }
-      const after = this.required(accountId);
-      invariant(
-        after.version === version && after.balance === balance && after.held === held,
-        () => `${accountId} drifted`,
-      );
-    }
+    assertBatchBalanced(this.journal, this.initial, this.accounts);
+    assertBatchRevisions(this.accountChanges, this.initial, this.accounts);
   }
 
   private evolved(state: AccountState | undefined, event: DomainEvent): AccountState {
@@ -278,6 +296,19 @@ export class BatchLedger {
     this.settlementsById.set(record.transferId, settlement);
   }
 
+  private rememberAccountChange(change: PriorAccountChange): void {
+    const { record, outcome } = change;
+    invariant(
+      record.commandId === outcome.commandId &&
+        outcome.replayOf === undefined &&
+        outcome.status === 'applied',
+      () => `account change ${record.commandId}: outcome mismatch`,
+    );
+    const key = accountChangeKeyOf(record);
+    invariant(!this.accountChangesByKey.has(key), () => `${key} owns two account changes`);
+    this.accountChangesByKey.set(key, change);
+  }
+
   private rememberTransfer(transfer: PriorTransfer): void {
     const { record, outcome } = transfer;
     invariant(
@@ -292,39 +323,4 @@ export class BatchLedger {
     this.transfersByKey.set(record.idempotencyKey, transfer);
     this.transfersById.set(record.transferId, transfer);
   }
-}
-
-function assertCovers(loaded: SnapshotKeys, needed: SnapshotKeys): void {
-  const pairs = [
-    ['account', loaded.accountIds, needed.accountIds],
-    ['idempotency key', loaded.idempotencyKeys, needed.idempotencyKeys],
-    ['transfer id', loaded.transferIds, needed.transferIds],
-    ['command id', loaded.commandIds, needed.commandIds],
-    ['reversed transfer', loaded.reversalsOf, needed.reversalsOf],
-    ['settled transfer', loaded.settlementsOf, needed.settlementsOf],
-  ] as const;
-  for (const [what, have, want] of pairs) {
-    const set = new Set(have);
-    for (const key of want)
-      invariant(set.has(key), () => `the snapshot did not look up ${what} ${key}`);
-  }
-}
-
-/** What a stored account must satisfy; anything else was corrupted on the way in. */
-function assertStoredAccount(account: AccountState): void {
-  const id = account.accountId;
-  invariant(
-    account.overdraftLimit >= 0n && account.overdraftLimit <= amountMax,
-    () => `${id}: overdraft`,
-  );
-  invariant(account.held >= 0n, () => `${id} holds ${account.held}`);
-  invariant(
-    account.balance - account.held >= -account.overdraftLimit,
-    () => `${id} has less available than its overdraft limit allows`,
-  );
-  invariant(account.balance <= balanceMax, () => `${id} is above balanceMax`);
-  invariant(
-    Number.isSafeInteger(account.version) && account.version >= 1 && account.version <= versionMax,
-    () => `${id} has version ${account.version}`,
-  );
 }

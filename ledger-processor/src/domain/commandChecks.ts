@@ -5,9 +5,11 @@ import {
   requestHashPattern,
   settlementActions,
 } from '@ledger/schemas/fieldRules';
-import { amountMax } from './bounds.ts';
+import { amountMax, versionMax } from './bounds.ts';
 import {
+  accountChangeKinds,
   assertNever,
+  type ChangeAccount,
   type DomainCommand,
   type PendingTerms,
   type SettlePending,
@@ -24,7 +26,10 @@ export function commandProblem(command: DomainCommand): string | undefined {
     idProblem(command.commandId, 'commandId') ??
     idProblem(command.idempotencyKey, 'idempotencyKey') ??
     (requestHashPattern.test(command.requestHash) ? undefined : 'requestHash is not sha-256 hex') ??
-    ('metadata' in command ? metadataProblem(command.metadata) : undefined);
+    // A ChangeAccount's metadata is optional: changeProblem checks it.
+    (command.type !== 'ChangeAccount' && 'metadata' in command
+      ? metadataProblem(command.metadata)
+      : undefined);
   if (envelope !== undefined) return envelope;
   switch (command.type) {
     case 'OpenAccount':
@@ -54,6 +59,8 @@ export function commandProblem(command: DomainCommand): string | undefined {
         idProblem(command.toAccountId, 'toAccountId') ??
         settlementProblem(command)
       );
+    case 'ChangeAccount':
+      return idProblem(command.accountId, 'accountId') ?? changeProblem(command);
     default:
       return assertNever(command, 'command');
   }
@@ -82,6 +89,24 @@ function settlementProblem(command: SettlePending): string | undefined {
   const timed =
     command.asOfMs !== undefined && Number.isSafeInteger(command.asOfMs) && command.asOfMs >= 0;
   return timed === (command.action === 'expire') ? undefined : 'asOf is set exactly on an expire';
+}
+
+function changeProblem(command: ChangeAccount): string | undefined {
+  if (!(accountChangeKinds as readonly string[]).includes(command.change)) {
+    return `change is not one of ${accountChangeKinds.join(', ')}`;
+  }
+  const { metadata, expectedRevision } = command;
+  if ((metadata !== undefined) !== (command.change === 'update_metadata')) {
+    return 'metadata is set exactly on an update_metadata';
+  }
+  const problem = metadata === undefined ? undefined : metadataProblem(metadata);
+  if (problem !== undefined) return problem;
+  return expectedRevision === undefined ||
+    (Number.isSafeInteger(expectedRevision) &&
+      expectedRevision >= 1 &&
+      expectedRevision <= versionMax)
+    ? undefined
+    : `expectedRevision is outside [1, ${versionMax}]`;
 }
 
 function idProblem(value: string, field: string): string | undefined {

@@ -9,7 +9,10 @@ export type Metadata = Readonly<Record<string, string>>;
 export interface CommandEnvelope {
   /** Time-ordered id given by the command API; one outcome is stored per command id. */
   readonly commandId: string;
-  /** Transfers: the Idempotency-Key header or the transferId. Accounts: the accountId. */
+  /**
+   * Transfers: the Idempotency-Key header or the transferId. Openings: the accountId. Account
+   * changes: the Idempotency-Key header or the commandId.
+   */
   readonly idempotencyKey: string;
   /** SHA-256 hex of the canonical request content: same key, other hash = a conflict. */
   readonly requestHash: string;
@@ -69,8 +72,32 @@ export interface SettlePending extends Omit<CommandEnvelope, 'metadata'> {
   readonly asOfMs?: number;
 }
 
+/**
+ * What a ChangeAccount does: freeze (open → frozen), unfreeze (frozen → open), close (open or
+ * frozen → closed, empty accounts only; final) or replace the whole metadata map.
+ */
+import type { AccountChange as AccountChangeKind } from '@ledger/schemas/domainTypes';
+export type { AccountChangeKind };
+/** The wire's list and type are their one home, so the decider and the converters agree. */
+export { accountChanges as accountChangeKinds } from '@ledger/schemas/fieldRules';
+
+/**
+ * One change of an account's settings (accountChangeDecider.ts). Idempotent by (accountId,
+ * idempotencyKey): the key is the Idempotency-Key header, else the command id, so a change sent
+ * without a header is never deduplicated.
+ */
+export interface ChangeAccount extends CommandEnvelope {
+  readonly type: 'ChangeAccount';
+  readonly accountId: string;
+  readonly change: AccountChangeKind;
+  /** update_metadata only, and required there: the account's whole new metadata. */
+  readonly metadata?: Metadata;
+  /** Optimistic concurrency: refused (revision_conflict) unless the account is at this revision. */
+  readonly expectedRevision?: number;
+}
+
 /** A command as the deciders take it; the wire's is @ledger/schemas' LedgerCommand (wireMapping.ts). */
-export type DomainCommand = OpenAccount | Transfer | SettlePending;
+export type DomainCommand = OpenAccount | Transfer | SettlePending | ChangeAccount;
 
 /** Closes an exhaustive switch: a new union member is a compile error, and a crash if forced. */
 export function assertNever(value: never, what: string): never {

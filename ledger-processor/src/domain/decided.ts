@@ -1,15 +1,20 @@
 import type { DomainCommand } from './commands.ts';
 import type { DomainEvent, PostingLeg } from './events.ts';
-import type { CommandOutcome, SettlementRecord, TransferRecord } from './records.ts';
+import type {
+  AccountChangeRecord,
+  CommandOutcome,
+  SettlementRecord,
+  TransferRecord,
+} from './records.ts';
 import type { OutcomeCode } from './rejectionCodes.ts';
 
 /**
  * What happened to one command. `applied` and `rejected` carry the one event the command adds to
  * the log; `duplicate` and `conflict` add none.
- * - duplicate: same idempotency key (accountId for an OpenAccount) and same request hash as an
- *   earlier command: `outcome` replays the first one's, under this command's id (`replayOf` names
- *   the first). A redelivered command id replays its own stored outcome (`replayOf` is its own
- *   id) and writes nothing at all.
+ * - duplicate: same idempotency key (accountId for an OpenAccount; per account for a
+ *   ChangeAccount) and same request hash as an earlier command: `outcome` replays the first
+ *   one's, under this command's id (`replayOf` names the first). A redelivered command id
+ *   replays its own stored outcome (`replayOf` is its own id) and writes nothing at all.
  * - conflict: the key, or the transferId, belongs to a request with other content
  *   (idempotency_conflict).
  */
@@ -35,12 +40,14 @@ export type CommandDecision =
 /**
  * One command's decision and the row it adds besides its outcome: the transfers row of a transfer
  * the ledger decided (posted, pending or rejected), the pending_settlements row of a settlement
- * that went ahead. Deciding only reads the ledger; the batch decider's `recordDecided` applies it.
+ * that went ahead, the account_changes row of an accepted account change. Deciding only reads
+ * the ledger; the batch decider's `recordDecided` applies it.
  */
 export interface Decided {
   readonly decision: CommandDecision;
   readonly transfer?: TransferRecord;
   readonly settlement?: SettlementRecord;
+  readonly accountChange?: AccountChangeRecord;
   /** False for a redelivered command id: its outcome is stored already, nothing is written. */
   readonly isNew: boolean;
 }
@@ -101,6 +108,8 @@ export function entryLegs(event: DomainEvent): PostingLeg[] {
     case 'AccountOpenRejected':
     case 'TransferRejected':
     case 'SettlementRejected':
+    case 'AccountChanged':
+    case 'AccountChangeRejected':
       return [];
   }
 }

@@ -1,6 +1,15 @@
 import type { AccountStatus } from './accountState.ts';
-import { assertNever, type Metadata, type SettlementAction } from './commands.ts';
-import type { SettlementRejectionCode, TransferRejectionCode } from './rejectionCodes.ts';
+import {
+  assertNever,
+  type AccountChangeKind,
+  type Metadata,
+  type SettlementAction,
+} from './commands.ts';
+import type {
+  AccountChangeRejectionCode,
+  SettlementRejectionCode,
+  TransferRejectionCode,
+} from './rejectionCodes.ts';
 
 /**
  * What the processor decided, as events for `ledger.events`: one per decided command, rejections
@@ -124,6 +133,30 @@ export interface SettlementRejected extends SettlementSubject {
   readonly code: SettlementRejectionCode;
 }
 
+/**
+ * An account's settings changed: its status, its whole metadata map and its revision after the
+ * change. Balance, held amount and version are untouched (a change is not an entry).
+ */
+export interface AccountChanged extends EventEnvelope {
+  readonly type: 'AccountChanged';
+  readonly idempotencyKey: string;
+  readonly accountId: string;
+  readonly change: AccountChangeKind;
+  readonly status: AccountStatus;
+  readonly metadata: Metadata;
+  /** The account's revision after the change: ≥ 2, one more than before. */
+  readonly revision: number;
+}
+
+/** A ChangeAccount was refused: the account is as it was. */
+export interface AccountChangeRejected extends EventEnvelope {
+  readonly type: 'AccountChangeRejected';
+  readonly idempotencyKey: string;
+  readonly accountId: string;
+  readonly change: AccountChangeKind;
+  readonly code: AccountChangeRejectionCode;
+}
+
 /** An event as the deciders emit it; the wire's is @ledger/schemas' LedgerEvent (wireMapping.ts). */
 export type DomainEvent =
   | AccountOpened
@@ -133,13 +166,17 @@ export type DomainEvent =
   | TransferPending
   | PendingPosted
   | PendingVoided
-  | SettlementRejected;
+  | SettlementRejected
+  | AccountChanged
+  | AccountChangeRejected;
 
 /** The Kafka key of an event (docs/contract.md): the account it was decided for, i.e. its command's key. */
 export function eventKey(event: DomainEvent): string {
   switch (event.type) {
     case 'AccountOpened':
     case 'AccountOpenRejected':
+    case 'AccountChanged':
+    case 'AccountChangeRejected':
       return event.accountId;
     case 'TransferPosted':
     case 'TransferRejected':

@@ -3,6 +3,8 @@
  * they speak. No I/O in here; the processor shell loads a snapshot, calls `decideBatch` and
  * writes what it returns.
  */
+export * from './accountChangeCommand.ts';
+export * from './accountChangeDecider.ts';
 export * from './accountDecider.ts';
 export * from './accountState.ts';
 export * from './batchDecider.ts';

@@ -1,4 +1,5 @@
-import type { Metadata, SettlementAction } from './commands.ts';
+import type { AccountStatus } from './accountState.ts';
+import type { AccountChangeKind, Metadata, SettlementAction } from './commands.ts';
 import type { OutcomeCode, TransferRejectionCode } from './rejectionCodes.ts';
 
 /**
@@ -9,7 +10,7 @@ import type { OutcomeCode, TransferRejectionCode } from './rejectionCodes.ts';
 /** `command_outcomes`: what GET /v1/commands/{id} answers and what a waiting client is told. */
 export interface CommandOutcome {
   readonly commandId: string;
-  readonly kind: 'open_account' | 'transfer';
+  readonly kind: 'open_account' | 'transfer' | 'account_change';
   /** accountId or transferId: the id the client knows the command's subject by. */
   readonly subjectId: string;
   readonly status: 'applied' | 'rejected';
@@ -22,6 +23,12 @@ export interface CommandOutcome {
   /** For a duplicate: the command whose outcome this one replays. */
   readonly replayOf: string | undefined;
   readonly decidedAtMs: number;
+  /**
+   * An applied account change (or its replay): the account's revision after it. Not a column of
+   * command_outcomes: a replay by idempotency key takes it from the account_changes row, and an
+   * outcome read back from command_outcomes alone may lack it.
+   */
+  readonly revision?: number;
 }
 
 /** `transfers`: one row per transferId and per idempotency key, posted, pending or rejected. */
@@ -82,9 +89,11 @@ export interface JournalLine {
 }
 
 /**
- * An existing account's new balance and version. The shell writes it as
- * `UPDATE accounts … WHERE id = $accountId AND version = $expectedVersion` and asserts every row
- * matched: a mismatch means the snapshot was not read under the row lock.
+ * An existing account's new balance, held amount, version, status, metadata and revision (entries
+ * change the first four, account changes the last three). The shell writes it as
+ * `UPDATE accounts … WHERE id = $accountId AND version = $expectedVersion AND revision =
+ * $expectedRevision` and asserts every row matched: a mismatch means the snapshot was not read
+ * under the row lock.
  */
 export interface AccountChange {
   readonly accountId: string;
@@ -92,4 +101,27 @@ export interface AccountChange {
   readonly version: number;
   readonly balance: bigint;
   readonly held: bigint;
+  readonly expectedRevision: number;
+  readonly revision: number;
+  readonly status: AccountStatus;
+  readonly metadata: Metadata;
+}
+
+/**
+ * `account_changes`: one row per accepted account change, keyed (accountId, revision), with
+ * (accountId, idempotencyKey) unique: a retry under the same key finds it (accountChangeDecider.ts).
+ * Refused changes have no row, so a refused change retried under its key is decided afresh.
+ */
+export interface AccountChangeRecord {
+  readonly accountId: string;
+  /** The account's revision after this change: ≥ 2. */
+  readonly revision: number;
+  readonly commandId: string;
+  readonly idempotencyKey: string;
+  readonly requestHash: string;
+  readonly change: AccountChangeKind;
+  /** The account's status and whole metadata map after this change. */
+  readonly status: AccountStatus;
+  readonly metadata: Metadata;
+  readonly changedAtMs: number;
 }

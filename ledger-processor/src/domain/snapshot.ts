@@ -1,6 +1,11 @@
 import { assertNever, type DomainCommand } from './commands.ts';
 import type { AccountState } from './accountState.ts';
-import type { CommandOutcome, SettlementRecord, TransferRecord } from './records.ts';
+import type {
+  AccountChangeRecord,
+  CommandOutcome,
+  SettlementRecord,
+  TransferRecord,
+} from './records.ts';
 
 /**
  * What a batch needs from Postgres, loaded before deciding (TigerBeetle's prefetch): the shell
@@ -33,6 +38,23 @@ export interface SnapshotKeys {
    * it was (`pending_settlements`).
    */
   readonly settlementsOf: readonly string[];
+  /**
+   * Account changes' (accountId, idempotencyKey) pairs, ascending by accountId then key: the
+   * account_changes rows with such a pair (its unique key), each with its command's outcome.
+   * Empty unless the batch changes an account, so the shell may skip the query.
+   */
+  readonly accountChangeKeys: readonly AccountChangeKey[];
+}
+
+/** The identity of an account change for idempotency: the key is per account. */
+export interface AccountChangeKey {
+  readonly accountId: string;
+  readonly idempotencyKey: string;
+}
+
+/** One string per pair; ids match idPattern, which has no '/', so distinct pairs stay distinct. */
+export function accountChangeKeyOf(key: AccountChangeKey): string {
+  return `${key.accountId}/${key.idempotencyKey}`;
 }
 
 /** How much of a transfer its posted reversals have taken back so far. */
@@ -44,6 +66,12 @@ export interface ReversedAmount {
 /** A settlement decided by an earlier batch, with its command's outcome (joined on command_id). */
 export interface PriorSettlement {
   readonly record: SettlementRecord;
+  readonly outcome: CommandOutcome;
+}
+
+/** An accepted account change of an earlier batch, with its command's outcome (joined on command_id). */
+export interface PriorAccountChange {
+  readonly record: AccountChangeRecord;
   readonly outcome: CommandOutcome;
 }
 
@@ -66,6 +94,8 @@ export interface BatchSnapshot {
   readonly reversedAmounts: readonly ReversedAmount[];
   /** Among `keys.settlementsOf`, those settled already. */
   readonly settlements: readonly PriorSettlement[];
+  /** The account_changes rows whose (accountId, idempotencyKey) is among `keys.accountChangeKeys`. */
+  readonly accountChanges: readonly PriorAccountChange[];
 }
 
 export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
@@ -75,6 +105,7 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
   const commandIds = new Set<string>();
   const reversalsOf = new Set<string>();
   const settlementsOf = new Set<string>();
+  const accountChangeKeys = new Map<string, AccountChangeKey>();
   for (const command of commands) {
     commandIds.add(command.commandId);
     switch (command.type) {
@@ -97,6 +128,12 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
         transferIds.add(command.transferId);
         settlementsOf.add(command.transferId);
         break;
+      case 'ChangeAccount': {
+        accountIds.add(command.accountId);
+        const key = { accountId: command.accountId, idempotencyKey: command.idempotencyKey };
+        accountChangeKeys.set(accountChangeKeyOf(key), key);
+        break;
+      }
       default:
         assertNever(command, 'command');
     }
@@ -108,6 +145,7 @@ export function snapshotKeys(commands: readonly DomainCommand[]): SnapshotKeys {
     commandIds: [...commandIds].sort(),
     reversalsOf: [...reversalsOf].sort(),
     settlementsOf: [...settlementsOf].sort(),
+    accountChangeKeys: [...accountChangeKeys.values()].sort(byAccountThenKey),
   };
 }
 
@@ -120,5 +158,18 @@ export function emptySnapshot(keys: SnapshotKeys): BatchSnapshot {
     priorOutcomes: [],
     reversedAmounts: [],
     settlements: [],
+    accountChanges: [],
   };
+}
+
+function byAccountThenKey(a: AccountChangeKey, b: AccountChangeKey): number {
+  return (
+    compareCodeUnits(a.accountId, b.accountId) ||
+    compareCodeUnits(a.idempotencyKey, b.idempotencyKey)
+  );
+}
+
+/** The order of `Array.prototype.sort()` without a comparator: UTF-16 code units. */
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
