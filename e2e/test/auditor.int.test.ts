@@ -19,10 +19,12 @@ import {
   type LedgerEvent,
   type TransferPosted,
 } from '@ledger/schemas';
+import { accountChange, pendingTransfer, settlement } from '@ledger/testing/ledgerWorkload';
 import { defaultAuditLimits } from '@ledger/auditor/auditLimits';
 import { runAudit, type AuditRunResult } from '@ledger/auditor/auditRun';
 import type { SignedSummary } from '@ledger/auditor/signedSummary';
 import {
+  command,
   openAccount,
   produceCommands,
   readRawMessages,
@@ -32,6 +34,11 @@ import {
 } from './eventLogSupport.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
+
+// testing's builders (USD, as the command API builds them): holds, posts and voids, changes.
+const hold = pendingTransfer;
+const settle = settlement;
+const change = accountChange;
 
 // The auditor against the real Kafka and registry: a workload decided by the real ledger
 // processor (in-process, own topics and schema), then copies of its events with one message
@@ -102,7 +109,39 @@ describe('auditor against the events of the real ledger processor', () => {
       transfer('r-usd-0-more', 'acct-usd-0', 'fund-usd', 1n, 'USD', 'f-usd-0'),
     ];
     await produceCommands(env.kafka, env.serde, env.topics.commands, reversals);
-    const total = opens.length + moves.length + reversals.length; // one event per command
+    let total = opens.length + moves.length + reversals.length; // one event per command
+    await waitUntil(async () => (await decided()) >= total, 'the reversals decided');
+    // Holds (one posted in part, one voided, one left pending), then account changes: a freeze
+    // that refuses a transfer, a metadata update, a freeze and unfreeze, a close refused with money
+    // on the account and one of an empty account, and a change after the close.
+    const holds = [
+      command(hold('h-post', 'acct-usd-1', 'acct-usd-2', 900n)),
+      command(hold('h-void', 'acct-usd-3', 'acct-usd-4', 700n)),
+      command(hold('h-open', 'acct-usd-5', 'acct-usd-6', 500n)),
+      openAccount('spare-usd', 'USD'),
+    ];
+    await produceCommands(env.kafka, env.serde, env.topics.commands, holds);
+    total += holds.length;
+    await waitUntil(async () => (await decided()) >= total, 'the holds decided');
+    const later = [
+      command(settle('h-post', 'acct-usd-1', 'acct-usd-2', 'post', 600n)),
+      command(settle('h-void', 'acct-usd-3', 'acct-usd-4', 'void')),
+      command(change('acct-eur-3', 'freeze')),
+      command(change('acct-usd-7', 'update_metadata', { metadata: { tier: 'gold' } })),
+      command(change('acct-usd-6', 'freeze')),
+      command(change('acct-usd-5', 'close')), // account_not_empty
+      command(change('spare-usd', 'close')),
+    ];
+    await produceCommands(env.kafka, env.serde, env.topics.commands, later);
+    total += later.length;
+    await waitUntil(async () => (await decided()) >= total, 'the settlements and changes decided');
+    const last = [
+      transfer('t-frozen', 'acct-eur-3', 'acct-eur-0', 1n, 'EUR'), // account_closed
+      command(change('acct-usd-6', 'unfreeze')),
+      command(change('spare-usd', 'freeze')), // account_closed
+    ];
+    await produceCommands(env.kafka, env.serde, env.topics.commands, last);
+    total += last.length;
     await waitUntil(async () => (await decided()) >= total, 'every command decided');
     const admin = env.kafka.admin();
     await admin.connect();
@@ -204,6 +243,51 @@ describe('auditor against the events of the real ledger processor', () => {
          from transfers where reversal_of is not null`,
     );
     assert.deepEqual(reversed, [{ posted: '4', refused: '1' }], 'reversals were decided');
+    // Holds: what is still pending per currency, and each account's held amount.
+    const pending = await query<{ currency: string; n: string; amount: string }>(
+      `select currency, count(*)::text as n, sum(amount)::text as amount from transfers t
+        where status = 'pending'
+          and not exists (select 1 from pending_settlements s where s.transfer_id = t.transfer_id)
+        group by currency order by currency`,
+    );
+    assert.deepEqual(
+      totals.pendingByCurrency,
+      Object.fromEntries(
+        pending.map((r) => [r.currency, { transfers: Number(r.n), amount: r.amount }]),
+      ),
+    );
+    assert.deepEqual(totals.pendingByCurrency, { USD: { transfers: 1, amount: '500' } });
+    const held = await query<{ id: string; held: string }>(
+      'select id, held::text from accounts where held <> 0 order by id',
+    );
+    assert.deepEqual(
+      [...result.state.accounts]
+        .filter(([, book]) => book.held !== 0n)
+        .map(([id, book]) => ({ id, held: book.held.toString() })),
+      held,
+    );
+    // The lifecycle: statuses and applied changes as Postgres has them.
+    const statuses = await query<{ status: string; n: string }>(
+      'select status, count(*)::text as n from accounts group by status order by status',
+    );
+    assert.deepEqual(totals.accountsByStatus, {
+      open: 0,
+      frozen: 0,
+      closed: 0,
+      ...Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)])),
+    });
+    assert.deepEqual(totals.accountsByStatus, { open: 13, frozen: 1, closed: 1 });
+    const changes = await query<{ change: string; n: string }>(
+      'select change, count(*)::text as n from account_changes group by change order by change',
+    );
+    assert.deepEqual(totals.accountChanges, {
+      freeze: 0,
+      unfreeze: 0,
+      close: 0,
+      update_metadata: 0,
+      ...Object.fromEntries(changes.map((r) => [r.change, Number(r.n)])),
+    });
+    assert.equal(totals.eventsByType.AccountChangeRejected, 2);
     // Every event is linked: one chain per commands partition that decided anything, whose head
     // is the one the processor stored.
     assert.equal(result.summary.chains.unchainedEvents, 0);

@@ -50,6 +50,14 @@ void describe('OpenAPI contract: every example replayed against the running APIs
     'postPendingTransfer/forbidden': () => ({ key: 'reader' }),
     'voidPendingTransfer/unauthorized': () => ({ key: 'none' }),
     'voidPendingTransfer/forbidden': () => ({ key: 'reader' }),
+    ...Object.fromEntries(
+      ['freezeAccount', 'unfreezeAccount', 'closeAccount', 'updateAccountMetadata'].flatMap(
+        (operation) => [
+          [`${operation}/unauthorized`, (): Setup => ({ key: 'none' })],
+          [`${operation}/forbidden`, (): Setup => ({ key: 'reader' })],
+        ],
+      ),
+    ),
     'getAccount/forbidden': () => ({ key: 'tenant' }),
     'listAccounts/tenant': () => ({ key: 'tenant' }),
     'getCommand/applied': () => ({ path: { commandId: commandIds.applied } }),
@@ -125,6 +133,16 @@ void describe('OpenAPI contract: every example replayed against the running APIs
         ...(transferId === 'h-open' ? { timeoutSeconds: 86_400 } : {}),
       });
     }
+    // The accounts the lifecycle examples change (command-api accountChangeExamples.ts): open
+    // ones, frozen ones (revision 2) and a closed one.
+    const lifecycle = ['frost', 'frost-2', 'empty', 'empty-2', 'tagged', 'icy', 'thaw', 'thaw-2'];
+    for (const accountId of [...lifecycle, 'gone']) {
+      await command('/v1/accounts', { accountId, currency: 'USD' });
+    }
+    for (const accountId of ['icy', 'thaw', 'thaw-2']) {
+      await command(`/v1/accounts/${accountId}/freeze`, {});
+    }
+    await command('/v1/accounts/gone/close', {});
     // The projector's read models have them once the transfer views are there.
     await waitUntil(async () => {
       const answers = await Promise.all(

@@ -115,8 +115,8 @@ void describe(`projector behind the real ledger processor (seed ${seed})`, () =>
     assert.deepEqual(last.get('alice'), { balance: '3800', version: 3 });
   });
 
-  void it('given a seeded random workload with client retries and rejections, when it is decided, then read models equal the ledger, and the balances changelog the processor publishes carries every version', async () => {
-    const workload = randomWorkload({ seed, accounts: 30, transfers: 1_500 });
+  void it('given a seeded random workload with client retries, rejections and account changes, when it is decided, then read models equal the ledger, and the balances changelog the processor publishes carries every version', async () => {
+    const workload = randomWorkload({ seed, accounts: 30, transfers: 1_500, lifecycle: true });
     await runWorkload(env, producer, workload, { chunk: 100, paceMs: 0, timeoutMs: 120_000 });
     await waitForReadModelsToMatchLedger(env.pool);
     assert.deepEqual(await ledgerViolations(env.pool), []);

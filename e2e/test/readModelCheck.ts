@@ -8,7 +8,7 @@ import { liveTables, type ReadModelTables } from '@ledger/projector/readModelTab
  */
 const expectedAccountView = `
   select a.id as account_id, a.currency, a.overdraft_limit, a.status, a.balance, a.version,
-         a.metadata, a.created_at,
+         a.metadata, a.created_at, a.held, a.revision,
          coalesce((select p.posted_at from postings p where p.account_id = a.id and p.version = a.version),
                   a.created_at) as updated_at
     from accounts a`;
@@ -25,7 +25,7 @@ const expectedTransfers = `
     from transfers`;
 
 const accountColumns =
-  'account_id, currency, overdraft_limit, status, balance, version, metadata, created_at, updated_at';
+  'account_id, currency, overdraft_limit, status, balance, version, metadata, created_at, updated_at, held, revision';
 const historyColumns =
   'account_id, version, transfer_id, direction, amount, balance_after, counterparty_account_id, posted_at';
 const transferColumns =
