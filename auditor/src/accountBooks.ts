@@ -8,6 +8,7 @@ import {
   type PendingLeg,
   type Violation,
 } from './auditTypes.ts';
+import { closedBalanceProblem } from './accountStatusChecks.ts';
 import { settleHold } from './settlementChecks.ts';
 
 /**
@@ -31,6 +32,8 @@ export function bookOf(state: AuditState, accountId: string): AccountBook | unde
     balance: 0n,
     held: 0n,
     pending: new Map(),
+    life: undefined,
+    unordered: undefined,
   };
   state.accounts.set(accountId, created);
   return created;
@@ -80,7 +83,8 @@ export function enqueueLeg(state: AuditState, accountId: string, leg: PendingLeg
 /**
  * Applies the account's buffered legs for as long as the next version is there: each moves the
  * running balance by its delta and the running held amount by its held delta, and must leave at
- * least −overdraftLimit available (balance − held).
+ * least −overdraftLimit available (balance − held); at a closed account's close version, balance
+ * 0 and nothing held.
  */
 export function applyInOrder(state: AuditState, accountId: string, book: AccountBook): CheckResult {
   const opened = book.opened;
@@ -114,6 +118,11 @@ export function applyInOrder(state: AuditState, accountId: string, book: Account
     book.version = leg.version;
     const sum = state.balanceSumByCurrency.get(leg.currency) ?? 0n;
     state.balanceSumByCurrency.set(leg.currency, sum + leg.delta);
+    // The version its close was decided at, if that came first (accountStatusChecks.ts).
+    if (book.life?.closed?.version === leg.version) {
+      const closed = closedBalanceProblem(accountId, book);
+      if (closed !== undefined) return violated(closed);
+    }
   }
   if (book.pending.size === 0) state.waiting.delete(accountId);
   return ok(state);

@@ -8,7 +8,7 @@ import { intFromEnv } from '@ledger/runtime';
  * entries, so no count limit goes past 16,000,000.
  */
 export interface AuditLimits {
-  /** Accounts whose version and balance are tracked (opened or named by a leg). */
+  /** Accounts whose version, balance, status and revision are tracked (opened or named by a leg). */
   readonly accountsMax: number;
   /** Legs read ahead of an earlier version of their account, waiting for it. */
   readonly pendingLegsMax: number;
@@ -25,7 +25,12 @@ export interface AuditLimits {
   readonly gapWaitMs: number;
 }
 
-/** ~200 bytes each: ~200 MB at the limit. */
+/**
+ * ~300 bytes each (version, balance and held, pending legs, and from schema v4 the status,
+ * revision, the versions of its latest change, freeze in force and close, and its highest entry
+ * from another chain: a fixed few per account, however often it changes; lifecycleChecks.ts):
+ * ~300 MB at the limit.
+ */
 export const auditAccountsMaxDefault = 1_000_000;
 /**
  * A credit leg is read out of order when the credited account's partition is behind the

@@ -9,6 +9,7 @@ import type {
 import { accountsLimit, applyInOrder, bookOf, enqueueLeg, findGap } from './accountBooks.ts';
 import { canonicalJson } from '@ledger/schemas';
 import { chainHeads, checkChainLink, finishChains } from './chainChecks.ts';
+import { finishLifecycle } from './accountStatusChecks.ts';
 export { findChainGap } from './chainChecks.ts';
 import {
   checkNotPending,
@@ -43,9 +44,11 @@ export { findGap } from './accountBooks.ts';
  * clock or randomness (the reading time comes in with the event). The shell (auditRun.ts) reads
  * Kafka and feeds it; the tests feed it hand-built logs.
  *
- * Each event type is one case of `checkPayload`. A new type adds its case there and, where it
- * moves balances or held amounts, its legs through enqueueLeg (as pendingChecks.ts does for
- * holds); the compiler's exhaustiveness check names the switch that lacks it.
+ * Each event type is one case of `checkPayload` (what it says, as it is read) and one of
+ * lifecycleChecks.ts `checkInDecisionOrder` (what it means in the order it was decided). A new
+ * type adds its case to both and, where it moves balances or held amounts, its legs through
+ * enqueueLeg (as pendingChecks.ts does for holds); the compiler's exhaustiveness check names the
+ * switch that lacks it.
  */
 export function checkEvent(state: AuditState, input: AuditInput): CheckResult {
   const { event } = input;
@@ -102,6 +105,11 @@ function checkPayload(state: AuditState, input: AuditInput): CheckResult {
       return checkPendingVoided(state, input, payload);
     case 'SettlementRejected':
       return checkSettlementRejected(state, input, payload);
+    // A change moves no version, balance or held amount: what it proves depends on the order it
+    // was decided in, checked as its chain link follows (lifecycleChecks.ts).
+    case 'AccountChanged':
+    case 'AccountChangeRejected':
+      return ok(state);
   }
 }
 
@@ -240,7 +248,8 @@ export interface ChainHeads {
 
 /**
  * The end of a bounded run (or of a follow run that is stopped): any leg still waiting is a gap,
- * and every currency's balances must sum to zero.
+ * every change's version was reached and a freeze still in force took nothing but releases
+ * (accountStatusChecks.ts), and every currency's balances must sum to zero.
  */
 export function finishAudit(
   state: AuditState,
@@ -253,6 +262,8 @@ export function finishAudit(
   if (reversals.outcome !== 'ok') return reversals;
   const chains = finishChains(state);
   if (chains.outcome !== 'ok') return chains;
+  const lifecycle = finishLifecycle(state);
+  if (lifecycle.outcome !== 'ok') return lifecycle;
   for (const [currency, sum] of state.balanceSumByCurrency) {
     if (sum !== 0n) {
       return {

@@ -1,3 +1,9 @@
+import {
+  accountChanges,
+  accountStatuses,
+  type AccountChange,
+  type AccountStatus,
+} from '@ledger/schemas';
 import type { AuditState } from './auditTypes.ts';
 
 /** What a run that passed reports (the summary's `totals`), from the state it ends with. */
@@ -12,6 +18,12 @@ export interface AuditTotals {
    */
   readonly pendingByCurrency: Readonly<Record<string, CurrencySum>>;
   readonly accountsOpened: number;
+  /**
+   * The opened accounts by status at the end, and the applied changes (AccountChanged) by change.
+   * Added with account changes (v4), like pendingByCurrency: summaries written before lack them.
+   */
+  readonly accountsByStatus: Readonly<Record<AccountStatus, number>>;
+  readonly accountChanges: Readonly<Record<AccountChange, number>>;
   /** Per currency: the sum of the final balances, "0" in a double-entry ledger. */
   readonly finalBalanceSumByCurrency: Readonly<Record<string, string>>;
 }
@@ -24,7 +36,13 @@ export interface CurrencySum {
 
 export function auditTotals(state: AuditState): AuditTotals {
   let accountsOpened = 0;
-  for (const book of state.accounts.values()) if (book.opened !== undefined) accountsOpened += 1;
+  const byStatus = new Map<AccountStatus, number>();
+  for (const book of state.accounts.values()) {
+    if (book.opened === undefined) continue;
+    accountsOpened += 1;
+    const status = book.life?.status ?? 'open';
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+  }
   const open = new Map<string, { transfers: number; amount: bigint }>();
   for (const hold of state.pendingTransfers.values()) {
     if (hold.settledBy !== undefined) continue;
@@ -39,6 +57,9 @@ export function auditTotals(state: AuditState): AuditTotals {
     postedByCurrency: sums(state.postedByCurrency),
     pendingByCurrency: sums(open),
     accountsOpened,
+    // Every status and change, 0 where none: the same keys in every summary.
+    accountsByStatus: countsOf(accountStatuses, byStatus),
+    accountChanges: countsOf(accountChanges, state.accountChanges),
     finalBalanceSumByCurrency: Object.fromEntries(
       sorted(state.balanceSumByCurrency).map(([currency, sum]) => [currency, sum.toString()]),
     ),
@@ -54,6 +75,10 @@ function sums(
       { transfers, amount: amount.toString() },
     ]),
   );
+}
+
+function countsOf<K extends string>(keys: readonly K[], counts: Map<K, number>): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, counts.get(key) ?? 0])) as Record<K, number>;
 }
 
 /** By key: the printed summary reads the same whatever order the partitions were read in. */

@@ -1,5 +1,7 @@
-import type { EventType, LedgerEvent, SettlementAction } from '@ledger/schemas';
+import type { AccountChange, EventType, LedgerEvent, SettlementAction } from '@ledger/schemas';
 import type { AuditLimits } from './auditLimits.ts';
+import type { AccountLife, EntryMark } from './lifecycleTypes.ts';
+export type { AccountLife, EntryMark, FrozenSpan, VersionMark } from './lifecycleTypes.ts';
 
 /** Where an event sits in the log. Offsets are decimal strings, as Kafka clients give them. */
 export interface LogPosition {
@@ -56,6 +58,25 @@ export type ViolationKind =
   | 'posted_after_expiry'
   /** The final balances of a currency do not sum to zero. */
   | 'unbalanced_total'
+  /** An AccountChanged of an account not opened before it (in its decision order). */
+  | 'change_without_account'
+  /** An AccountChanged whose revision is above the account's previous revision + 1. */
+  | 'revision_gap'
+  /** An AccountChanged whose revision is at or below the account's previous revision. */
+  | 'revision_reused'
+  /** A change its status before does not allow, or a status after that is not the change's. */
+  | 'invalid_transition'
+  /** A close whose version is not one at which the account held balance 0 and nothing pending. */
+  | 'closed_with_balance'
+  /** An entry that moves money or holds at a version where its account was frozen or closed. */
+  | 'account_not_open'
+  /**
+   * An AccountChanged whose version is below an entry decided before it in the account's order,
+   * or not below one decided after it, or never reached by the account.
+   */
+  | 'change_version_mismatch'
+  /** An AccountChangeRejected whose code the account's state at its decision contradicts. */
+  | 'change_rejection_mismatch'
   /** A reversal of no posted transfer, or not along its path reversed. */
   | 'reversal_unmatched'
   /** A transfer's reversals together take back more than its amount. */
@@ -119,6 +140,13 @@ export interface AccountBook {
   /** What the account's pending transfers hold after the last version applied. */
   held: bigint;
   readonly pending: Map<number, PendingLeg>;
+  /** Status and revision in decision order (lifecycleChecks.ts); undefined until it opens. */
+  life: AccountLife | undefined;
+  /**
+   * Its highest-versioned entry seen (in decision order) outside its own order: a credit from
+   * another chain, which a later close or freeze at a lower version must answer for.
+   */
+  unordered: EntryMark | undefined;
 }
 
 export interface PostedTransfer {
@@ -196,6 +224,8 @@ export interface AuditState {
   readonly postedByCurrency: Map<string, CurrencyTotals>;
   /** Sum of the applied balances per currency: 0 whenever no leg is pending. */
   readonly balanceSumByCurrency: Map<string, bigint>;
+  /** Applied account changes (AccountChanged) by change. */
+  readonly accountChanges: Map<AccountChange, number>;
   identicalDuplicates: number;
   /** Hash chains by chain number (a ledger.commands partition): chainChecks.ts. */
   readonly chains: Map<number, ChainBook>;
@@ -244,6 +274,7 @@ export function createAuditState(
     eventsByType: new Map(),
     postedByCurrency: new Map(),
     balanceSumByCurrency: new Map(),
+    accountChanges: new Map(),
     identicalDuplicates: 0,
     chains: new Map(),
     heldLinks: 0,

@@ -8,6 +8,7 @@ import {
   type EventRef,
   type HeldLink,
 } from './auditTypes.ts';
+import { checkInDecisionOrder } from './lifecycleChecks.ts';
 
 /**
  * Each event's link in its hash chain (schemas/src/eventChain.ts, one chain per ledger.commands
@@ -17,6 +18,9 @@ import {
  * its predecessor (a reader may get a chain's events from more than one events partition) waits
  * for it; one still waiting when a bounded run ends is a gap. Identical republished duplicates
  * never reach here.
+ *
+ * Each event is handed on in its chain's order, the order it was decided in, to the checks that
+ * depend on it (lifecycleChecks.ts); an event without a link, as it is read.
  *
  * A writer who rewrites a whole suffix consistently defeats a chain on its own; `anchors` (the
  * heads an earlier, signed summary recorded) catch that: the log must hold the same hash at each.
@@ -30,7 +34,8 @@ export function checkChainLink(
   const link = event.chain;
   if (link === undefined) {
     state.unchainedEvents += 1;
-    return ok(state);
+    // Before chains, a partition's order (an account's events share its key, so its partition).
+    return checkInDecisionOrder(state, event, ref);
   }
   const book = chainBookOf(state, link.chain);
   if (link.sequence <= book.sequence || book.held.has(link.sequence)) {
@@ -135,6 +140,9 @@ function follow(
 ): CheckResult {
   const link = event.chain;
   if (link === undefined) return ok(state); // only linked events are held or followed
+  // What the event says first (as in checkEvent), in the order its chain proves it was decided.
+  const decided = checkInDecisionOrder(state, event, ref);
+  if (decided.outcome !== 'ok') return decided;
   if (chainHashOf(book.hash, event) !== link.hash) {
     return violated({
       kind: 'chain_hash_mismatch',

@@ -47,6 +47,8 @@ describe('auditor core: pending transfers, a correct log', () => {
       postedByCurrency: { USD: { transfers: 2, amount: '1100' } },
       pendingByCurrency: { USD: { transfers: 2, amount: '120' } }, // h-4 (50) and h-5 (70)
       accountsOpened: 4,
+      accountsByStatus: { open: 4, frozen: 0, closed: 0 },
+      accountChanges: { freeze: 0, unfreeze: 0, close: 0, update_metadata: 0 },
       finalBalanceSumByCurrency: { USD: '0' },
     });
     assert.deepEqual(bookOf(state, 'alice'), { balance: 800n, held: 50n, version: 11 });

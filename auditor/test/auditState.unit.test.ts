@@ -57,6 +57,8 @@ describe('auditor core: a correct log', () => {
       postedByCurrency: { USD: { transfers: 3, amount: '750' } },
       pendingByCurrency: {},
       accountsOpened: 3,
+      accountsByStatus: { open: 3, frozen: 0, closed: 0 },
+      accountChanges: { freeze: 0, unfreeze: 0, close: 0, update_metadata: 0 },
       finalBalanceSumByCurrency: { USD: '0' },
     });
   });

@@ -1,6 +1,10 @@
 import {
   nextChainLink,
+  type AccountChange,
+  type AccountChangeRejectionCode,
+  type AccountStatus,
   type ChainLink,
+  type Metadata,
   type EventPayload,
   type LedgerEvent,
   type SettlementAction,
@@ -30,7 +34,15 @@ export function handBuiltLog(
   const heads = new Map<number, ChainLink>();
   const books = new Map<
     string,
-    { version: number; balance: bigint; held: bigint; partition: number }
+    {
+      version: number;
+      balance: bigint;
+      held: bigint;
+      partition: number;
+      status: AccountStatus;
+      revision: number;
+      metadata: Metadata;
+    }
   >();
   const holds = new Map<string, Hold>();
   const nextOffset = new Map<number, number>();
@@ -86,7 +98,15 @@ export function handBuiltLog(
     inputs,
     open(accountId: string, options: { partition?: number; overdraft?: bigint } = {}) {
       const partition = options.partition ?? 0;
-      books.set(accountId, { version: 1, balance: 0n, held: 0n, partition });
+      books.set(accountId, {
+        version: 1,
+        balance: 0n,
+        held: 0n,
+        partition,
+        status: 'open',
+        revision: 1,
+        metadata: {},
+      });
       return append(
         {
           type: 'AccountOpened',
@@ -210,10 +230,57 @@ export function handBuiltLog(
         book(from).partition,
       );
     },
+    /**
+     * An AccountChanged in the account's partition at its next revision and at its version (the
+     * running one: every entry so far, from any partition), whether or not its status allows the
+     * change (tests corrupt with that): the status after is the change's (update_metadata keeps
+     * it). An account never opened is changed in `partition` (default 0), at version 1.
+     */
+    change(
+      accountId: string,
+      change: AccountChange,
+      options: {
+        metadata?: Metadata;
+        revision?: number;
+        status?: AccountStatus;
+        partition?: number;
+        version?: number;
+      } = {},
+    ) {
+      const at = books.get(accountId);
+      const before = at?.status ?? 'open';
+      const status = options.status ?? statusOfChange[change] ?? before;
+      const revision = options.revision ?? (at?.revision ?? 1) + 1;
+      const metadata = options.metadata ?? at?.metadata ?? {};
+      const version = options.version ?? at?.version ?? 1;
+      if (at !== undefined) Object.assign(at, { status, revision, metadata });
+      return append(
+        { type: 'AccountChanged', accountId, change, status, metadata, revision, version },
+        at?.partition ?? options.partition ?? 0,
+      );
+    },
+    rejectChange(
+      accountId: string,
+      change: AccountChange,
+      code: AccountChangeRejectionCode,
+      partition?: number,
+    ) {
+      return append(
+        { type: 'AccountChangeRejected', accountId, change, code },
+        books.get(accountId)?.partition ?? partition ?? 0,
+      );
+    },
     balanceOf: (accountId: string) => book(accountId).balance,
     heldOf: (accountId: string) => book(accountId).held,
   };
 }
+
+const statusOfChange: Readonly<Record<AccountChange, AccountStatus | undefined>> = {
+  freeze: 'frozen',
+  unfreeze: 'open',
+  close: 'closed',
+  update_metadata: undefined,
+};
 
 /** A copy of `input` with its payload changed (same event id, same position). */
 export function withPayload(

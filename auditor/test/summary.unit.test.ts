@@ -45,6 +45,8 @@ function summaryOf(digest = digestOf(messages)): AuditSummary {
       postedByCurrency: { USD: { transfers: 2, amount: '300' } },
       pendingByCurrency: { USD: { transfers: 1, amount: '40' } },
       accountsOpened: 2,
+      accountsByStatus: { open: 1, frozen: 0, closed: 1 },
+      accountChanges: { freeze: 1, unfreeze: 0, close: 1, update_metadata: 0 },
       finalBalanceSumByCurrency: { USD: '0' },
     },
     chains: { heads: { '0': { sequence: 4, hash: 'ab'.repeat(32) } }, unchainedEvents: 0 },
@@ -101,6 +103,26 @@ describe('signed summary', () => {
     const signed = JSON.parse(JSON.stringify(signSummary(older, privateKey))) as SignedSummary;
     assert.equal(signed.summary.format, summaryFormat);
     assert.deepEqual(verifySummary(signed, publicPem), []);
+  });
+
+  it('given a summary written before account changes (no accountsByStatus, accountChanges), when verified, then it still verifies', () => {
+    const { accountsByStatus: _status, accountChanges: _changes, ...before } = summaryOf().totals;
+    const older = { ...summaryOf(), totals: before } as unknown as AuditSummary;
+    const signed = JSON.parse(JSON.stringify(signSummary(older, privateKey))) as SignedSummary;
+    assert.equal(signed.summary.format, summaryFormat);
+    assert.deepEqual(verifySummary(signed, publicPem), []);
+  });
+
+  it('given a signed summary whose account statuses were changed, when verified, then the signature does not match', () => {
+    const signed = signSummary(summaryOf(), privateKey);
+    const totals = {
+      ...signed.summary.totals,
+      accountsByStatus: { open: 2, frozen: 0, closed: 0 },
+    };
+    const tampered = { ...signed, summary: { ...signed.summary, totals } };
+    assert.deepEqual(verifySummary(tampered, publicPem), [
+      'the signature does not match the summary',
+    ]);
   });
 
   it('given a signed summary with a changed total, when verified, then the signature does not match', () => {
