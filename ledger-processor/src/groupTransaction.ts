@@ -19,7 +19,7 @@ import {
   type DomainCommand,
 } from './domain/index.ts';
 import { loadSnapshot, writeDecision, type OutboxEntry, type OutboxRow } from './ledgerStore.ts';
-import { balanceChangesOf } from './balanceMessages.ts';
+import { batchBalances } from './balanceMessages.ts';
 import { linkEvent, loadChainHeads, saveChainHeads } from './eventChainHeads.ts';
 import { eventToWire } from './wireMapping.ts';
 
@@ -201,6 +201,8 @@ export async function commitGroup(
       deps.topics.events,
       chains.sort((a, b) => a - b),
     );
+    // Each event's balances with the account's revision, a change's from the state it found.
+    const balancesOf = batchBalances(snapshot.accounts);
     const events: OutboxEntry[] = decision.events.map((event) => {
       const partition = partitionOf(event.commandId);
       const wireEvent = linkEvent(heads, partition, eventToWire(event));
@@ -212,7 +214,7 @@ export async function commitGroup(
         eventType: event.type,
         headers,
         value: deps.serde.encodeEvent(wireEvent),
-        balances: balanceChangesOf(wireEvent),
+        balances: balancesOf(wireEvent),
       };
     });
     phase('chain');

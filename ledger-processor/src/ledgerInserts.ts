@@ -135,7 +135,30 @@ function isPlainPosting(line: JournalLine): boolean {
   return line.kind === 'posted' && line.heldChange === 0n && line.heldAfter === 0n;
 }
 
+/**
+ * command_outcomes rows. Those without a revision (every outcome but an applied account change
+ * and its replays) go in the statement of before; the others carry `revision` too.
+ */
 export async function insertOutcomes(
+  client: pg.PoolClient,
+  rows: readonly CommandOutcome[],
+): Promise<void> {
+  const revised = rows.filter((o) => o.revision !== undefined);
+  await insertPlainOutcomes(
+    client,
+    revised.length === 0 ? rows : rows.filter((o) => o.revision === undefined),
+  );
+  if (revised.length === 0) return;
+  await client.query(
+    `insert into command_outcomes (command_id, kind, subject_id, status, code, versions, balances,
+                                   replay_of, decided_at, revision)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
+                          $7::jsonb[], $8::text[], $9::timestamptz[], $10::bigint[])`,
+    [...outcomeColumns(revised), revised.map((o) => o.revision ?? null)],
+  );
+}
+
+async function insertPlainOutcomes(
   client: pg.PoolClient,
   rows: readonly CommandOutcome[],
 ): Promise<void> {
@@ -145,16 +168,20 @@ export async function insertOutcomes(
                                    replay_of, decided_at)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
                           $7::jsonb[], $8::text[], $9::timestamptz[])`,
-    [
-      rows.map((o) => o.commandId),
-      rows.map((o) => o.kind),
-      rows.map((o) => o.subjectId),
-      rows.map((o) => o.status),
-      rows.map((o) => o.code ?? null),
-      rows.map((o) => JSON.stringify(o.versions)),
-      rows.map((o) => JSON.stringify(balancesToJson(o.balances))),
-      rows.map((o) => o.replayOf ?? null),
-      rows.map((o) => isoTime(o.decidedAtMs)),
-    ],
+    outcomeColumns(rows),
   );
+}
+
+function outcomeColumns(rows: readonly CommandOutcome[]): unknown[][] {
+  return [
+    rows.map((o) => o.commandId),
+    rows.map((o) => o.kind),
+    rows.map((o) => o.subjectId),
+    rows.map((o) => o.status),
+    rows.map((o) => o.code ?? null),
+    rows.map((o) => JSON.stringify(o.versions)),
+    rows.map((o) => JSON.stringify(balancesToJson(o.balances))),
+    rows.map((o) => o.replayOf ?? null),
+    rows.map((o) => isoTime(o.decidedAtMs)),
+  ];
 }

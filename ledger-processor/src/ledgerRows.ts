@@ -1,4 +1,5 @@
 import type {
+  AccountChangeRecord,
   AccountState,
   CommandOutcome,
   OutcomeCode,
@@ -18,6 +19,7 @@ export interface AccountRow {
   balance: string;
   held: string;
   version: string;
+  revision: string;
   metadata: Record<string, string>;
   created_at: Date;
   opened_by_command_id: string;
@@ -33,6 +35,7 @@ export function accountFromRow(row: AccountRow): AccountState {
     balance: BigInt(row.balance),
     held: BigInt(row.held),
     version: safeNumber(row.version, 'accounts.version'),
+    revision: safeNumber(row.revision, 'accounts.revision'),
     metadata: row.metadata,
     createdAtMs: row.created_at.getTime(),
     openedByCommandId: row.opened_by_command_id,
@@ -50,6 +53,8 @@ export interface OutcomeRow {
   balances: Record<string, string>;
   replay_of: string | null;
   decided_at: Date;
+  /** An applied account change's; a string read directly, a number through to_jsonb. */
+  revision: string | number | null;
 }
 
 export function outcomeFromRow(row: OutcomeRow): CommandOutcome {
@@ -65,6 +70,9 @@ export function outcomeFromRow(row: OutcomeRow): CommandOutcome {
     ),
     replayOf: row.replay_of ?? undefined,
     decidedAtMs: row.decided_at.getTime(),
+    ...(row.revision === null
+      ? {}
+      : { revision: safeNumber(String(row.revision), 'command_outcomes.revision') }),
   };
 }
 
@@ -121,6 +129,34 @@ export function settlementFromRow(row: SettlementRow): SettlementRecord {
     commandId: row.command_id,
     requestHash: row.request_hash,
     decidedAtMs: row.decided_at.getTime(),
+  };
+}
+
+export interface AccountChangeRow {
+  account_id: string;
+  revision: string;
+  version: string;
+  command_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  change: AccountChangeRecord['change'];
+  status: AccountChangeRecord['status'];
+  metadata: Record<string, string>;
+  changed_at: Date;
+}
+
+export function accountChangeFromRow(row: AccountChangeRow): AccountChangeRecord {
+  return {
+    accountId: row.account_id,
+    revision: safeNumber(row.revision, 'account_changes.revision'),
+    version: safeNumber(row.version, 'account_changes.version'),
+    commandId: row.command_id,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    change: row.change,
+    status: row.status,
+    metadata: row.metadata,
+    changedAtMs: row.changed_at.getTime(),
   };
 }
 

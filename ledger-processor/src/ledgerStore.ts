@@ -3,17 +3,23 @@ import type { BalanceChanged } from '@ledger/schemas';
 import type pg from 'pg';
 import type { BatchDecision, BatchSnapshot, SnapshotKeys } from './domain/index.ts';
 import {
+  insertAccountChanges,
+  insertOpenedAccounts,
+  updateChangedAccounts,
+} from './accountWrites.ts';
+import {
   insertJournal,
   insertOutcomes,
   insertSettlements,
   insertTransfers,
 } from './ledgerInserts.ts';
 import {
+  accountChangeFromRow,
   accountFromRow,
-  isoTime,
   outcomeFromRow,
   settlementFromRow,
   transferFromRow,
+  type AccountChangeRow,
   type AccountRow,
   type OutcomeRow,
   type SettlementRow,
@@ -62,7 +68,7 @@ export async function loadSnapshot(
 ): Promise<BatchSnapshot> {
   const accounts = await client.query<AccountRow>(
     `select a.id, a.currency, a.overdraft_limit, a.status, a.balance, a.held, a.version,
-            a.metadata, a.created_at, a.opened_by_command_id, a.open_request_hash
+            a.revision, a.metadata, a.created_at, a.opened_by_command_id, a.open_request_hash
        from unnest($1::text[]) as k (id) join accounts a on a.id = k.id
       order by a.id for update of a`,
     [keys.accountIds],
@@ -97,6 +103,21 @@ export async function loadSnapshot(
              join command_outcomes o on o.command_id = s.command_id`,
           [keys.settlementsOf],
         );
+  // Account changes only: an ordinary batch changes no account and skips the query.
+  const changes =
+    keys.accountChangeKeys.length === 0
+      ? { rows: [] }
+      : await client.query<AccountChangeRow & { outcome: OutcomeRow }>(
+          `select c.*, to_jsonb(o) as outcome
+             from unnest($1::text[], $2::text[]) as k (account_id, idempotency_key)
+             join account_changes c
+               on c.account_id = k.account_id and c.idempotency_key = k.idempotency_key
+             join command_outcomes o on o.command_id = c.command_id`,
+          [
+            keys.accountChangeKeys.map((key) => key.accountId),
+            keys.accountChangeKeys.map((key) => key.idempotencyKey),
+          ],
+        );
   return {
     keys,
     accounts: accounts.rows.map(accountFromRow),
@@ -111,6 +132,10 @@ export async function loadSnapshot(
     })),
     settlements: settlements.rows.map((row) => ({
       record: settlementFromRow(row),
+      outcome: outcomeFromRow({ ...row.outcome, decided_at: new Date(row.outcome.decided_at) }),
+    })),
+    accountChanges: changes.rows.map((row) => ({
+      record: accountChangeFromRow(row),
       outcome: outcomeFromRow({ ...row.outcome, decided_at: new Date(row.outcome.decided_at) }),
     })),
   };
@@ -134,56 +159,18 @@ async function priorTransfersBy(
 
 /**
  * Writes one batch's decision with one multi-row statement per table (arrays unnested
- * server-side), returning the outbox rows with their ids for the relay. Asserts that every
- * account update matched its expected version: a miss means the snapshot was not read under the
- * lock, and the transaction must not commit.
+ * server-side; accountWrites.ts and ledgerInserts.ts), returning the outbox rows with their ids
+ * for the relay. Asserts that every account update matched its expected version and revision: a
+ * miss means the snapshot was not read under the lock, and the transaction must not commit.
  */
 export async function writeDecision(
   client: pg.PoolClient,
   decision: BatchDecision,
   outbox: readonly OutboxEntry[],
 ): Promise<OutboxRow[]> {
-  const opened = decision.accountsOpened;
-  if (opened.length > 0) {
-    await client.query(
-      `insert into accounts (id, currency, overdraft_limit, status, balance, version, metadata,
-                             created_at, opened_by_command_id, open_request_hash)
-       select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::numeric[],
-                            $6::bigint[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])`,
-      [
-        opened.map((a) => a.accountId),
-        opened.map((a) => a.currency),
-        opened.map((a) => a.overdraftLimit.toString()),
-        opened.map((a) => a.status),
-        opened.map((a) => a.balance.toString()),
-        opened.map((a) => a.version),
-        opened.map((a) => JSON.stringify(a.metadata)),
-        opened.map((a) => isoTime(a.createdAtMs)),
-        opened.map((a) => a.openedByCommandId),
-        opened.map((a) => a.openRequestHash),
-      ],
-    );
-  }
-  const changed = decision.accountsChanged;
-  if (changed.length > 0) {
-    const result = await client.query(
-      `update accounts a set balance = c.balance, held = c.held, version = c.version
-         from unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[], $5::numeric[])
-              as c(id, expected_version, version, balance, held)
-        where a.id = c.id and a.version = c.expected_version`,
-      [
-        changed.map((c) => c.accountId),
-        changed.map((c) => c.expectedVersion),
-        changed.map((c) => c.version),
-        changed.map((c) => c.balance.toString()),
-        changed.map((c) => c.held.toString()),
-      ],
-    );
-    assert(
-      result.rowCount === changed.length,
-      `account update matched ${result.rowCount} of ${changed.length} rows: snapshot not locked`,
-    );
-  }
+  await insertOpenedAccounts(client, decision.accountsOpened);
+  await updateChangedAccounts(client, decision.accountsChanged);
+  await insertAccountChanges(client, decision.accountChanges);
   await insertTransfers(client, decision.transfers);
   await insertSettlements(client, decision.settlements);
   await insertJournal(client, decision.journal);

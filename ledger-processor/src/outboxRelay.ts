@@ -21,6 +21,7 @@ import type { OutboxRow } from './ledgerStore.ts';
 import {
   balanceCatchUpRoundsMax,
   createQueuedBalances,
+  loadChangedBalance,
   loadNewerBalances,
   newestPerAccount,
 } from './balanceCatchUp.ts';
@@ -195,7 +196,7 @@ export function createOutboxRelay(deps: {
         add(row.topic, { key: row.key, value: row.value, headers });
         if (!balanceEventTypes.has(row.eventType)) continue;
         // In memory after a commit; derived from the committed bytes on a drain.
-        const changes = row.balances ?? balanceChangesOf(await deps.serde.decodeEvent(row.value));
+        const changes = row.balances ?? (await drainedBalances(row));
         const { traceparent: balancesTraceparent } = sendOf(deps.balancesTopic);
         for (const change of changes) {
           add(deps.balancesTopic, balanceMessage(deps.serde, change, balancesTraceparent));
@@ -243,12 +244,22 @@ export function createOutboxRelay(deps: {
     return gaps.flat();
   }
 
+  /**
+   * The balances of an outbox row read back without them: from its event, but for an account
+   * change, whose event states no balance: that is read from the ledger at its version.
+   */
+  async function drainedBalances(row: OutboxRow): Promise<BalanceChanged[]> {
+    const event = await deps.serde.decodeEvent(row.value);
+    if (event.payload.type !== 'AccountChanged') return balanceChangesOf(event);
+    return [await loadChangedBalance(deps.pool, { ...event, payload: event.payload })];
+  }
+
   /** Republishes the newest balance of accounts another writer moved past what we sent. */
   async function catchUpBalances(sent: readonly BalanceChanged[], parent: Context): Promise<void> {
     let pending = newestPerAccount(sent);
     for (let round = 0; round < balanceCatchUpRoundsMax && pending.length > 0; round += 1) {
       const newer = (await loadNewerBalances(deps.pool, pending)).filter(
-        (change) => !queuedBalances.covers(change.accountId, change.version),
+        (change) => !queuedBalances.covers(change),
       );
       if (newer.length === 0) return;
       const send = startSendSpan(tracer, deps.balancesTopic, parent, newer.length);

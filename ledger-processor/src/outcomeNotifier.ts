@@ -30,6 +30,8 @@ function noticeFromOutcome(outcome: CommandOutcome): OutcomeNotice {
       status: 'applied',
       versions: outcome.versions,
       ...(Object.keys(balances).length > 0 ? { balances } : {}),
+      // An applied account change (or its replay): the account's revision after it.
+      ...(outcome.revision === undefined ? {} : { revision: outcome.revision }),
     };
   }
   const code = outcome.code;

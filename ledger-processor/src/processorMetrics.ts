@@ -103,6 +103,12 @@ export function createProcessorMetrics(registry: Registry) {
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    accountChanges: new Counter({
+      name: 'ledger_processor_account_changes_total',
+      help: 'Account changes decided (freeze, unfreeze, close, update_metadata), by change and outcome (applied or the rejection code)',
+      labelNames: ['change', 'outcome'] as const,
+      registers: [registry],
+    }),
     expiriesSent: new Counter({
       name: 'ledger_processor_pending_expiries_sent_total',
       help: 'Expiries of pending transfers the sweep appended to the commands topic',
@@ -131,6 +137,8 @@ export function recordDecisions(
   const openRejectedByCode = new Map<string, number>();
   const settledBy = new Map<string, number>();
   const settlementRejectedByCode = new Map<string, number>();
+  /** `change outcome` (neither has a space) → count. */
+  const changesBy = new Map<string, number>();
   let posted = 0;
   let opened = 0;
   let pending = 0;
@@ -169,6 +177,12 @@ export function recordDecisions(
           (settlementRejectedByCode.get(event.code) ?? 0) + 1,
         );
         break;
+      case 'AccountChanged':
+      case 'AccountChangeRejected': {
+        const key = `${event.change} ${event.type === 'AccountChanged' ? 'applied' : event.code}`;
+        changesBy.set(key, (changesBy.get(key) ?? 0) + 1);
+        break;
+      }
     }
   }
   for (const [kind, count] of byKind) metrics.commandsDecided.inc({ kind }, count);
@@ -180,6 +194,10 @@ export function recordDecisions(
   for (const [outcome, count] of settledBy) metrics.pendingSettled.inc({ outcome }, count);
   for (const [code, count] of settlementRejectedByCode) {
     metrics.settlementsRejected.inc({ code }, count);
+  }
+  for (const [key, count] of changesBy) {
+    const [change = '', outcome = ''] = key.split(' ');
+    metrics.accountChanges.inc({ change, outcome }, count);
   }
 }
 

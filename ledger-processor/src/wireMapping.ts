@@ -28,6 +28,9 @@ export function commandFromWire(command: wire.LedgerCommand): DomainCommand {
       const { asOf, ...settlement } = payload;
       return { ...envelope, ...settlement, ...(asOf === undefined ? {} : { asOfMs: asOf }) };
     }
+    case 'ChangeAccount':
+      // The key is the envelope's: the Idempotency-Key header, else the command id.
+      return { ...envelope, ...payload };
     default:
       return assertNever(payload, 'command payload');
   }
@@ -117,6 +120,23 @@ function eventPayloadToWire(event: DomainEvent): wire.EventPayload {
         ...settlementSubject(event),
         action: event.action,
         ...(event.amount === undefined ? {} : { amount: event.amount }),
+        code: event.code,
+      };
+    case 'AccountChanged':
+      return {
+        type: event.type,
+        accountId: event.accountId,
+        change: event.change,
+        status: event.status,
+        metadata: event.metadata,
+        revision: event.revision,
+        version: event.version,
+      };
+    case 'AccountChangeRejected':
+      return {
+        type: event.type,
+        accountId: event.accountId,
+        change: event.change,
         code: event.code,
       };
     default:

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BalanceChanged, LedgerEvent } from '@ledger/schemas';
-import { createQueuedBalances, newestPerAccount } from '../src/balanceCatchUp.ts';
+import { createQueuedBalances, isBefore, newestPerAccount } from '../src/balanceCatchUp.ts';
 import { balanceChangesOf } from '../src/balanceMessages.ts';
 
-const change = (accountId: string, version: number): BalanceChanged => ({
+const change = (accountId: string, version: number, revision?: number): BalanceChanged => ({
   accountId,
   currency: 'USD',
   balance: BigInt(version * 10),
   version,
+  ...(revision === undefined ? {} : { revision }),
   updatedAt: version,
 });
 
@@ -120,18 +121,18 @@ describe('balances changelog: catching up with other writers', () => {
   it('given versions this instance queued, when a newer one is found in the ledger, then only versions beyond the queue need a republish', () => {
     const queued = createQueuedBalances();
     queued.enqueued([change('a', 4), change('a', 6), change('b', 2)]);
-    assert.equal(queued.covers('a', 6), true, 'our own queue publishes a@6 in order');
-    assert.equal(queued.covers('a', 7), false, 'another writer made a@7');
-    assert.equal(queued.covers('c', 1), false);
+    assert.equal(queued.covers(change('a', 6)), true, 'our own queue publishes a@6 in order');
+    assert.equal(queued.covers(change('a', 7)), false, 'another writer made a@7');
+    assert.equal(queued.covers(change('c', 1)), false);
   });
 
   it('given queued versions, when they are published, then they leave the queue (it stays as small as the relay queue)', () => {
     const queued = createQueuedBalances();
     queued.enqueued([change('a', 4), change('a', 6)]);
     queued.published([change('a', 4)]);
-    assert.equal(queued.covers('a', 6), true, 'a@6 is still to come');
+    assert.equal(queued.covers(change('a', 6)), true, 'a@6 is still to come');
     queued.published([change('a', 6)]);
-    assert.equal(queued.covers('a', 5), false);
+    assert.equal(queued.covers(change('a', 5)), false);
   });
 
   it('given several versions per account, when reduced, then the newest of each is kept', () => {
@@ -141,5 +142,27 @@ describe('balances changelog: catching up with other writers', () => {
       ),
       ['a@3', 'b@1'],
     );
+  });
+
+  it('given a change queued at the version already published, when another writer published that version at revision 1, then the queue covers the revision (a change is not a duplicate)', () => {
+    const queued = createQueuedBalances();
+    queued.enqueued([change('a', 6, 1), change('a', 6, 2)]);
+    queued.published([change('a', 6, 1)]);
+    assert.equal(queued.covers(change('a', 6, 2)), true, 'a@6 revision 2 is still to come');
+    assert.equal(queued.covers(change('a', 6, 3)), false, 'a later change is not ours');
+    queued.published([change('a', 6, 2)]);
+    assert.equal(queued.covers(change('a', 6, 2)), false);
+  });
+
+  it('given a version published with and without a revision, when reduced, then the higher revision is the newest and no revision counts as 1', () => {
+    assert.deepEqual(
+      newestPerAccount([change('a', 5, 2), change('a', 5), change('a', 4, 3)]).map(
+        (entry) => `${entry.accountId}@${entry.version}r${entry.revision ?? '-'}`,
+      ),
+      ['a@5r2'],
+    );
+    assert.equal(isBefore(change('a', 5), change('a', 5, 2)), true);
+    assert.equal(isBefore(change('a', 5, 1), change('a', 5)), false);
+    assert.equal(isBefore(change('a', 5, 9), change('a', 6, 1)), true);
   });
 });

@@ -5,7 +5,12 @@ import {
   waitUntil,
   type LedgerTestEnvironment,
 } from '@ledger/testing';
-import { chainGenesisHash, chainHashOf, type LedgerEvent } from '@ledger/schemas';
+import {
+  chainGenesisHash,
+  chainHashOf,
+  type LedgerCommand,
+  type LedgerEvent,
+} from '@ledger/schemas';
 import type { Producer } from 'kafkajs';
 import {
   versionsMissingFromChangelog,
@@ -50,7 +55,7 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
   });
 
   it('given two processors sharing the partitions and a seeded workload, when they are killed at random points while commands flow, then every accepted command is decided exactly once and the invariants hold', async () => {
-    const workload = randomWorkload({ seed, accounts, transfers, holds: true });
+    const workload = randomWorkload({ seed, accounts, transfers, holds: true, lifecycle: true });
     const total = workload.opens.length + workload.transfers.length;
     await produceCommands(producer, env.serde, env.topics.commands, workload.opens);
     await waitUntil(
@@ -116,19 +121,25 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
       workload.distinctTransferIds,
       'each transferId decided once',
     );
-    // Posts and voids name no transfer of their own: a retry of one replays only if the first
-    // went ahead, so they are counted apart.
+    // Posts and voids name no transfer of their own, and account changes neither: a retry of
+    // one replays only if the first went ahead, so they are counted apart.
     const settlementIds = [...workload.settlementCommandIds];
+    const changeIds = [...workload.changeCommandIds];
     const replays = await env.pool.query(
       `select 1 from command_outcomes
         where replay_of is not null and command_id <> all($1) and command_id not like 'expire-%'`,
-      [settlementIds],
+      [[...settlementIds, ...changeIds]],
     );
     assert.equal(
       replays.rowCount,
-      total - workload.opens.length - workload.distinctTransferIds - settlementIds.length,
+      total -
+        workload.opens.length -
+        workload.distinctTransferIds -
+        settlementIds.length -
+        changeIds.length,
       'every client retry replayed the first outcome',
     );
+    await assertChangesDecidedOnce(workload.transfers, new Set(changeIds));
     // Holds went every way through the kills: posted, voided, expired, refused past the amount.
     const settled = await env.pool.query<{ action: string }>(
       `select distinct action from pending_settlements order by action`,
@@ -141,6 +152,24 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
       select t.transfer_id from transfers t left join postings p on p.transfer_id = t.transfer_id
        where t.status = 'posted' group by t.transfer_id having count(p.*) <> 2`);
     assert.equal(legs.rowCount, 0, 'every posted transfer has exactly two legs');
+    // Account changes went every way through the kills too, and the lifecycle's invariants
+    // (ledgerViolations: gapless revisions, the row is its last change, closed holds nothing, no
+    // entry while frozen or closed) hold.
+    const kinds = await env.pool.query<{ change: string }>(
+      `select distinct change from account_changes order by change`,
+    );
+    assert.deepEqual(
+      kinds.rows.map((row) => row.change),
+      ['close', 'freeze', 'unfreeze', 'update_metadata'],
+    );
+    const refusals = await env.pool.query<{ code: string }>(
+      `select distinct code from command_outcomes
+        where kind = 'account_change' and code is not null order by code`,
+    );
+    assert.ok(
+      refusals.rows.some((row) => row.code === 'account_status_conflict'),
+      'some changes refused',
+    );
     assert.deepEqual(await ledgerViolations(env.pool), []);
     // The workload's reversals went both ways through the kills: some posted, some refused.
     const reversals = await env.pool.query<{ posted: string; refused: string }>(`
@@ -224,12 +253,96 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
     assert.equal(heads.rowCount, chains.size, 'one stored head per chain');
   });
 
-  it("given the crashes and two processors crediting each other's accounts, when the balances changelog is read back, then every key ends on the ledger's balance and every version is on it", async () => {
+  it("given the crashes and two processors crediting each other's accounts, when the balances changelog is read back, then every key ends on the ledger's balance and revision and every version is on it", async () => {
     const { versions } = await waitForBalancesTopicToMatchLedger(env, env.pool, 120_000);
     assert.deepEqual(
       await versionsMissingFromChangelog(env.pool, versions),
       [],
       'versions not published with their balance',
     );
+    await waitForChangelogRevisions(60_000);
   });
+
+  /**
+   * Each account change's outcome, by the rule of accountChangeDecider.ts: the command that owns
+   * its (account, key) row in account_changes was applied; another with that key either replays
+   * it or, decided before it, was refused; one whose key owns no row was refused.
+   */
+  async function assertChangesDecidedOnce(
+    commands: readonly LedgerCommand[],
+    changeIds: ReadonlySet<string>,
+  ): Promise<void> {
+    const rows = await env.pool.query<{ account_id: string; key: string; command_id: string }>(
+      `select account_id, idempotency_key as key, command_id from account_changes`,
+    );
+    const owner = new Map(rows.rows.map((row) => [`${row.account_id}/${row.key}`, row.command_id]));
+    const outcomes = await env.pool.query<{
+      command_id: string;
+      status: string;
+      code: string | null;
+      replay_of: string | null;
+    }>(
+      `select command_id, status, code, replay_of from command_outcomes
+        where command_id = any($1::text[])`,
+      [[...changeIds]],
+    );
+    const outcomeOf = new Map(outcomes.rows.map((row) => [row.command_id, row]));
+    let replayed = 0;
+    for (const change of commands.filter((c) => changeIds.has(c.commandId))) {
+      assert.ok(change.payload.type === 'ChangeAccount');
+      const first = owner.get(`${change.payload.accountId}/${change.idempotencyKey}`);
+      const outcome = outcomeOf.get(change.commandId);
+      const shown = `${change.commandId}: ${JSON.stringify(outcome)} (owner ${first})`;
+      assert.notEqual(outcome?.code, 'idempotency_conflict', shown);
+      if (first === change.commandId) {
+        assert.ok(outcome?.status === 'applied' && outcome.replay_of === null, shown);
+      } else if (outcome?.replay_of !== null && outcome?.replay_of !== undefined) {
+        assert.equal(outcome.replay_of, first, shown);
+        replayed += 1;
+      } else {
+        assert.equal(outcome?.status, 'rejected', shown);
+      }
+    }
+    assert.equal(
+      (await env.pool.query('select 1 from account_changes')).rowCount,
+      owner.size,
+      'one row per key',
+    );
+    assert.ok(replayed > 0, 'some retried changes replayed');
+  }
+
+  /** Until the last message of every key says its account's revision (absent: revision 1). */
+  async function waitForChangelogRevisions(timeoutMs: number): Promise<void> {
+    const last = new Map<string, string>();
+    const consumer = env.kafka.consumer({ groupId: `${env.prefix}.revisions-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: env.topics.balances, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.value === null) return;
+        const change = await env.serde.decodeBalance(message.value);
+        last.set(change.accountId, `v${change.version} r${change.revision ?? 1}`);
+      },
+    });
+    let differing: string[] = [];
+    try {
+      await waitUntil(
+        async () => {
+          const ledger = await env.pool.query<{ id: string; at: string }>(
+            `select id, 'v' || version || ' r' || revision as at from accounts`,
+          );
+          differing = ledger.rows
+            .filter((row) => last.get(row.id) !== row.at)
+            .map((row) => `${row.id} ${row.at} ≠ ${last.get(row.id)}`);
+          return differing.length === 0;
+        },
+        'the balances changelog to end on every revision',
+        timeoutMs,
+      );
+    } catch (error) {
+      assert.fail(`${String(error)}: ${differing.slice(0, 10).join(', ')}`);
+    } finally {
+      await consumer.disconnect();
+    }
+  }
 });

@@ -50,6 +50,7 @@ void describe('domain: account changes', () => {
       status: 'frozen',
       metadata: { owner: 'alice' },
       revision: 2,
+      version: 2,
     });
     const [decision] = result.decisions;
     assert.equal(decision?.kind, 'applied');
@@ -62,6 +63,7 @@ void describe('domain: account changes', () => {
       {
         accountId: 'alice',
         revision: 2,
+        version: 2,
         commandId: freeze.commandId,
         idempotencyKey: 'k-1',
         requestHash: freeze.requestHash,

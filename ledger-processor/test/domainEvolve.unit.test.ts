@@ -102,6 +102,7 @@ function changed(fields: Partial<AccountChanged>): AccountChanged {
     status: 'frozen',
     metadata: {},
     revision: 2,
+    version: 1,
     ...fields,
   };
 }
@@ -160,6 +161,10 @@ void describe('domain: evolve of account changes', () => {
 
   void it('given alice at revision 1, when a change claims revision 3, then it crashes (revisions never skip)', () => {
     assert.throws(() => evolve(openAlice(), changed({ revision: 3 })), AssertionFailure);
+  });
+
+  void it('given alice at version 1, when a change states another version, then it crashes (a change is no entry)', () => {
+    assert.throws(() => evolve(openAlice(), changed({ version: 2 })), AssertionFailure);
   });
 
   void it('given alice open, when an unfreeze or a freeze that states open comes, then it crashes (the transition is not allowed)', () => {

@@ -68,12 +68,15 @@ function fakePool(
     drainReads?: OutboxRow[][];
     gaps?: boolean[];
     newer?: Record<string, unknown>[][];
+    /** What the ledger answers for a drained AccountChanged's version, one row per read. */
+    changed?: Record<string, unknown>[];
   } = {},
 ) {
+  const changed = [...(script.changed ?? [])];
   const newer = [...(script.newer ?? [])];
   const drainReads = [...(script.drainReads ?? [])];
   const gaps = [...(script.gaps ?? [])];
-  const ran: { statement: 'advance' | 'read'; params: unknown[] }[] = [];
+  const ran: { statement: 'advance' | 'read' | 'changed'; params: unknown[] }[] = [];
   const pool = {
     query: (sql: string, params: unknown[]) => {
       if (sql === advancePublishedPositionSql) {
@@ -82,6 +85,11 @@ function fakePool(
       }
       // The balance catch-up's re-read: nobody else moved these accounts.
       if (sql.includes('join accounts a')) return Promise.resolve({ rows: newer.shift() ?? [] });
+      // A drained AccountChanged's balance at its version.
+      if (sql.includes('p.version = $2')) {
+        ran.push({ statement: 'changed', params });
+        return Promise.resolve({ rows: [changed.shift()] });
+      }
       assert.equal(sql, unpublishedRowsSql);
       ran.push({ statement: 'read', params });
       const rows = (drainReads.shift() ?? []).map((entry) => ({
@@ -118,11 +126,37 @@ function fakeProducer(refuse = false) {
   return { producer, sent };
 }
 
-/** Encodes a balance as `accountId@version`; decodes any payload as a transfer between a and b. */
+/**
+ * Encodes a balance as `accountId@version`, then `r<revision>` when it has one and
+ * `/<available>` when that is not the balance; decodes a payload `changed` as alice's
+ * AccountChanged at version 3 and any other as a transfer between a and b.
+ */
 const fakeSerde = {
-  encodeBalance: (change: BalanceChanged) => Buffer.from(`${change.accountId}@${change.version}`),
+  encodeBalance: (change: BalanceChanged) => {
+    const revision = change.revision === undefined ? '' : `r${change.revision}`;
+    const available =
+      change.available === undefined || change.available === change.balance
+        ? ''
+        : `/${change.available}`;
+    return Buffer.from(`${change.accountId}@${change.version}${revision}${available}`);
+  },
   decodeEvent: (value: Buffer): Promise<LedgerEvent> =>
-    Promise.resolve(transferPosted(value.length)),
+    Promise.resolve(value.toString() === 'changed' ? aliceFrozen : transferPosted(value.length)),
+};
+
+const aliceFrozen: LedgerEvent = {
+  eventId: 'e-changed',
+  commandId: 'c-changed',
+  occurredAt: 0,
+  payload: {
+    type: 'AccountChanged',
+    accountId: 'alice',
+    change: 'freeze',
+    status: 'frozen',
+    metadata: {},
+    revision: 2,
+    version: 3,
+  },
 };
 
 function transferPosted(version: number): LedgerEvent {
@@ -314,7 +348,9 @@ describe('outbox relay: another writer overtook our balances', () => {
       id: 'b',
       currency: 'USD',
       balance: '9',
+      held: '0',
       version: '12',
+      revision: '1',
       updated_at: new Date(5),
     };
     const { pool } = fakePool({ newer: [[newer]] });
@@ -326,12 +362,20 @@ describe('outbox relay: another writer overtook our balances', () => {
     await relay.idle();
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances')),
-      ['ledger.balances:a:a@7', 'ledger.balances:b:b@7', 'ledger.balances:b:b@12'],
+      ['ledger.balances:a:a@7', 'ledger.balances:b:b@7', 'ledger.balances:b:b@12r1'],
     );
   });
 
   it('given a newer version this instance has queued itself, when the ledger shows it, then it is not republished out of turn', async () => {
-    const newer = { id: 'a', currency: 'USD', balance: '9', version: '8', updated_at: new Date(5) };
+    const newer = {
+      id: 'a',
+      currency: 'USD',
+      balance: '9',
+      held: '0',
+      version: '8',
+      revision: '1',
+      updated_at: new Date(5),
+    };
     const { pool } = fakePool({ newer: [[newer], []] });
     const { producer, sent } = recordingProducer();
     const relay = relayWith(producer, pool);
@@ -346,6 +390,76 @@ describe('outbox relay: another writer overtook our balances', () => {
     assert.deepEqual(
       sent.filter((entry) => entry.startsWith('ledger.balances:a')),
       ['ledger.balances:a:a@7', 'ledger.balances:a:a@8'],
+    );
+  });
+
+  it('given an account changed by its own partition at the version we published, when our publish is acknowledged, then its new revision is published again after ours (not taken for a duplicate)', async () => {
+    const newer = {
+      id: 'b',
+      currency: 'USD',
+      balance: '7',
+      held: '2',
+      version: '7',
+      revision: '3',
+      updated_at: new Date(5),
+    };
+    const { pool } = fakePool({ newer: [[newer]] });
+    const { producer, sent } = recordingProducer();
+    const relay = relayWith(producer, pool);
+    const balances = balanceChangesOf(transferPosted(7), () => 2);
+    relay.enqueue(inPartition(0, [{ ...row(1, 0), balances }]));
+    await relay.idle();
+    assert.deepEqual(
+      sent.filter((entry) => entry.startsWith('ledger.balances:b')),
+      ['ledger.balances:b:b@7r2', 'ledger.balances:b:b@7r3/5'],
+    );
+  });
+
+  it('given a change this instance has queued itself at a version already published, when the ledger shows its revision, then it is not republished out of turn', async () => {
+    const newer = {
+      id: 'a',
+      currency: 'USD',
+      balance: '-1',
+      held: '0',
+      version: '7',
+      revision: '2',
+      updated_at: new Date(5),
+    };
+    const { pool } = fakePool({ newer: [[newer], []] });
+    const { producer, sent } = recordingProducer();
+    const relay = relayWith(producer, pool);
+    const posted = balanceChangesOf(transferPosted(7), () => 1);
+    const [debit] = posted;
+    assert.ok(debit !== undefined);
+    relay.enqueue(inPartition(0, [{ ...row(1, 0), balances: posted }]));
+    await Promise.resolve(); // the first publish has begun: the change queues behind it
+    const change = { ...row(2, 0), eventType: 'AccountChanged', key: 'a' };
+    relay.enqueue(inPartition(1, [{ ...change, balances: [{ ...debit, revision: 2 }] }]));
+    await relay.idle();
+    assert.deepEqual(
+      sent.filter((entry) => entry.startsWith('ledger.balances:a')),
+      ['ledger.balances:a:a@7r1', 'ledger.balances:a:a@7r2'],
+    );
+  });
+});
+
+describe('outbox relay: account changes drained', () => {
+  it('given an AccountChanged row drained from the outbox, when republished, then its balance is read from the ledger at its version and published with its revision', async () => {
+    const drained = { ...row(1, 0), eventType: 'AccountChanged', value: Buffer.from('changed') };
+    const { pool, ran } = fakePool({
+      drainReads: [[drained]],
+      changed: [{ currency: 'USD', balance: '40', held: '10' }],
+    });
+    const { producer, sent } = recordingProducer();
+    const relay = relayWith(producer, pool);
+    await relay.drainUnsent(0);
+    assert.deepEqual(
+      sent.filter((entry) => entry.startsWith('ledger.balances')),
+      ['ledger.balances:alice:alice@3r2/30'],
+    );
+    assert.deepEqual(
+      ran.filter((entry) => entry.statement === 'changed').map((entry) => entry.params),
+      [['alice', 3]],
     );
   });
 });

@@ -56,4 +56,47 @@ describe('outcome notifier', () => {
     pending[0]?.();
     await next;
   });
+
+  it('given an applied account change and a refused one, when notified, then the applied notice carries the new revision and the refusal its code only', async () => {
+    const published: string[] = [];
+    const redis = {
+      pipeline: () => {
+        const pipeline = {
+          set: () => pipeline,
+          publish: (_channel: string, message: string) => {
+            published.push(message);
+            return pipeline;
+          },
+          exec: () => Promise.resolve([]),
+        };
+        return pipeline;
+      },
+    } as unknown as Redis;
+    const notifier = createOutcomeNotifier({
+      redis,
+      topicPrefix: 'test',
+      logger: createLogger({ level: 'error', write: () => undefined }),
+      failures: new Counter({ name: 'failures', help: 'f', registers: [new Registry()] }),
+    });
+    const changed: CommandOutcome = {
+      ...outcome,
+      commandId: 'cmd-2',
+      kind: 'account_change',
+      versions: { alice: 3 },
+      revision: 2,
+    };
+    const refused: CommandOutcome = {
+      ...changed,
+      commandId: 'cmd-3',
+      status: 'rejected',
+      code: 'revision_conflict',
+      versions: {},
+      revision: undefined,
+    };
+    await notifier.notify([changed, refused]);
+    assert.deepEqual(JSON.parse(published[0] ?? '[]'), [
+      { commandId: 'cmd-2', status: 'applied', versions: { alice: 3 }, revision: 2 },
+      { commandId: 'cmd-3', status: 'rejected', code: 'revision_conflict' },
+    ]);
+  });
 });

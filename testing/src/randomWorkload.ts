@@ -118,6 +118,8 @@ export function randomWorkload(options: {
       // A client retry: same transferId and body, a new command id.
       const retried = command(random.pick(transfers).payload);
       if (retried.payload.type === 'SettlePending') settlements.add(retried.commandId);
+      // A change sent again without its key: a new change (its key is its own command id).
+      if (retried.payload.type === 'ChangeAccount') changes.add(retried.commandId);
       transfers.push(retried);
       continue;
     }

@@ -67,6 +67,7 @@ export function decideChangeCommand(
       const accountChange: AccountChangeRecord = {
         accountId: event.accountId,
         revision: event.revision,
+        version: event.version,
         commandId: event.commandId,
         idempotencyKey: event.idempotencyKey,
         requestHash: event.requestHash,

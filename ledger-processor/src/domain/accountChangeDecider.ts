@@ -66,7 +66,14 @@ export function decideAccountChange(
   invariant(metadata !== undefined, () => `${command.commandId}: update_metadata without metadata`);
   return {
     kind: 'changed',
-    event: { ...envelope, type: 'AccountChanged', status, metadata, revision },
+    event: {
+      ...envelope,
+      type: 'AccountChanged',
+      status,
+      metadata,
+      revision,
+      version: state.version,
+    },
   };
 }
 

@@ -146,6 +146,11 @@ export interface AccountChanged extends EventEnvelope {
   readonly metadata: Metadata;
   /** The account's revision after the change: ≥ 2, one more than before. */
   readonly revision: number;
+  /**
+   * The account's version (its entry count) at the change, which the change leaves as it was:
+   * orders the change among the account's entries, credits decided by other partitions included.
+   */
+  readonly version: number;
 }
 
 /** A ChangeAccount was refused: the account is as it was. */

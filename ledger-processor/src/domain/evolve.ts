@@ -12,7 +12,7 @@ import type { AccountChanged, DomainEvent, PostingLeg } from './events.ts';
  * docs/architecture.md), so it re-checks what the deciders promised: an entry continues the
  * account's version by exactly 1 and its balance and held amount by exactly the event's amounts,
  * and leaves at least −overdraftLimit available; a change continues its revision by exactly 1,
- * along a transition the status allows.
+ * at the version the account is at, along a transition the status allows.
  */
 export function evolve(
   state: AccountState | undefined,
@@ -125,6 +125,10 @@ function changed(state: AccountState, event: AccountChanged): AccountState {
   invariant(
     event.revision === state.revision + 1 && event.revision <= versionMax,
     () => `account ${id} at revision ${state.revision} got a change to revision ${event.revision}`,
+  );
+  invariant(
+    event.version === state.version,
+    () => `account ${id} at version ${state.version} got a change stated at ${event.version}`,
   );
   invariant(
     statusAfter(event.change, state.status) === event.status,

@@ -90,10 +90,11 @@ export interface JournalLine {
 
 /**
  * An existing account's new balance, held amount, version, status, metadata and revision (entries
- * change the first four, account changes the last three). The shell writes it as
- * `UPDATE accounts … WHERE id = $accountId AND version = $expectedVersion AND revision =
- * $expectedRevision` and asserts every row matched: a mismatch means the snapshot was not read
- * under the row lock.
+ * change the first four, account changes the last three). The shell writes the entries as
+ * `UPDATE accounts … WHERE id = $accountId AND version = $expectedVersion` and the changes as
+ * `UPDATE accounts … WHERE id = $accountId AND version = $version AND revision =
+ * $expectedRevision` (accountWrites.ts), and asserts every row matched: a mismatch means the
+ * snapshot was not read under the row lock.
  */
 export interface AccountChange {
   readonly accountId: string;
@@ -116,6 +117,8 @@ export interface AccountChangeRecord {
   readonly accountId: string;
   /** The account's revision after this change: ≥ 2. */
   readonly revision: number;
+  /** The account's version (its entry count) when it changed: the change leaves it as it was. */
+  readonly version: number;
   readonly commandId: string;
   readonly idempotencyKey: string;
   readonly requestHash: string;
