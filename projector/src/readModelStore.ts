@@ -34,17 +34,27 @@ export async function writeReadModels(
  * - The revision guard: status, metadata and revision change only if the incoming row carries
  *   settings (status not null) at a higher revision, or the row has none yet. The opening carries
  *   revision 1, an AccountChanged 2 or more; a redelivered older change writes nothing.
- * A settings-only row (an AccountChanged without a posting in the batch) carries null balance
- * columns and never inserts: its AccountOpened precedes it in the account's own partition, so the
- * row exists (or is in this very statement); were it missing, the insert would violate NOT NULL
- * and the batch would fail rather than lose the change.
+ * A settings-only account (an AccountChanged without an entry or opening in the batch) is an
+ * UPDATE of its own under the same revision guard: an insert's NOT NULL and CHECKs are evaluated
+ * before ON CONFLICT is, so it cannot ride in the upsert without a row's values. Its row exists:
+ * its AccountOpened precedes it in the account's own partition. A batch with such accounts first
+ * locks every row it writes in key order, so the two statements keep the one lock order.
  */
 async function upsertAccounts(
   client: pg.PoolClient,
   table: string,
   changes: ReadModelChanges,
 ): Promise<void> {
-  const rows = accountUpserts(changes);
+  const all = accountUpserts(changes);
+  const settingsOnly = all.filter((upsert) => upsert.row === undefined);
+  if (settingsOnly.length > 0) {
+    await client.query(
+      `select 1 from ${table} where account_id = any($1::text[]) order by account_id for update`,
+      [all.map(({ accountId }) => accountId)],
+    );
+    await updateSettings(client, table, settingsOnly);
+  }
+  const rows = all.filter((upsert) => upsert.row !== undefined);
   if (rows.length === 0) return;
   const newerSettings = `(excluded.status is not null
                           and (v.status is null or v.revision < excluded.revision))`;
@@ -82,6 +92,28 @@ async function upsertAccounts(
       rows.map(({ row }) => (row?.opening ? isoTime(row.opening.createdAtMs) : null)),
       rows.map(({ row }) => (row === undefined ? null : isoTime(row.updatedAtMs))),
       rows.map(({ row }) => row?.held.toString() ?? null),
+      rows.map(({ settings }) => settings.revision),
+    ],
+  );
+}
+
+/** Status, metadata and revision of accounts the batch did not otherwise touch. */
+async function updateSettings(
+  client: pg.PoolClient,
+  table: string,
+  rows: readonly AccountUpsert[],
+): Promise<void> {
+  await client.query(
+    `update ${table} as v set status = c.status, metadata = c.metadata, revision = c.revision
+       from unnest($1::text[], $2::text[], $3::jsonb[], $4::bigint[])
+            as c(account_id, status, metadata, revision)
+      where v.account_id = c.account_id and (v.status is null or v.revision < c.revision)`,
+    [
+      rows.map(({ accountId }) => accountId),
+      rows.map(({ settings }) => settings.status),
+      rows.map(({ settings }) =>
+        settings.metadata === null ? null : JSON.stringify(settings.metadata),
+      ),
       rows.map(({ settings }) => settings.revision),
     ],
   );
