@@ -34,11 +34,12 @@ export async function writeReadModels(
  * - The revision guard: status, metadata and revision change only if the incoming row carries
  *   settings (status not null) at a higher revision, or the row has none yet. The opening carries
  *   revision 1, an AccountChanged 2 or more; a redelivered older change writes nothing.
- * A settings-only account (an AccountChanged without an entry or opening in the batch) is an
- * UPDATE of its own under the same revision guard: an insert's NOT NULL and CHECKs are evaluated
- * before ON CONFLICT is, so it cannot ride in the upsert without a row's values. Its row exists:
- * its AccountOpened precedes it in the account's own partition. A batch with such accounts first
- * locks every row it writes in key order, so the two statements keep the one lock order.
+ * A change to an account whose opening is not in the batch is an UPDATE of its own under the
+ * same revision guard: an insert's NOT NULL and CHECKs are evaluated before ON CONFLICT is, and
+ * its status without the opening's columns breaks account_view_opening_all_or_none (without an
+ * entry, NOT NULL too). Its row exists: its AccountOpened precedes it in the account's own
+ * partition. A batch with such changes first locks every row it writes in key order, so the two
+ * statements keep the one lock order.
  */
 async function upsertAccounts(
   client: pg.PoolClient,
@@ -46,15 +47,28 @@ async function upsertAccounts(
   changes: ReadModelChanges,
 ): Promise<void> {
   const all = accountUpserts(changes);
-  const settingsOnly = all.filter((upsert) => upsert.row === undefined);
-  if (settingsOnly.length > 0) {
+  const settingsUpdates = all.filter(
+    (upsert) => upsert.settings.status !== null && !upsert.row?.opening,
+  );
+  if (settingsUpdates.length > 0) {
     await client.query(
       `select 1 from ${table} where account_id = any($1::text[]) order by account_id for update`,
       [all.map(({ accountId }) => accountId)],
     );
-    await updateSettings(client, table, settingsOnly);
   }
-  const rows = all.filter((upsert) => upsert.row !== undefined);
+  const rows = all
+    .filter((upsert) => upsert.row !== undefined)
+    .map((upsert) => (!upsert.row?.opening ? { ...upsert, settings: noSettings } : upsert));
+  await upsertRows(client, table, rows);
+  if (settingsUpdates.length > 0) await updateSettings(client, table, settingsUpdates);
+}
+
+/** The upsert of the batch's entry rows (and openings, with their settings): both guards. */
+async function upsertRows(
+  client: pg.PoolClient,
+  table: string,
+  rows: readonly AccountUpsert[],
+): Promise<void> {
   if (rows.length === 0) return;
   const newerSettings = `(excluded.status is not null
                           and (v.status is null or v.revision < excluded.revision))`;
