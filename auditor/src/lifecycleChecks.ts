@@ -42,6 +42,7 @@ export function checkInDecisionOrder(
     case 'AccountOpened':
       return opened(state, payload.accountId, domain);
     case 'TransferPosted':
+    case 'PendingPosted':
       return checkEntries(state, ref, domain, payload, [
         { accountId: payload.fromAccountId, side: 'debit', version: payload.debit.version },
         { accountId: payload.toAccountId, side: 'credit', version: payload.credit.version },
@@ -51,11 +52,6 @@ export function checkInDecisionOrder(
       return checkEntries(state, ref, domain, payload, [
         { accountId: payload.fromAccountId, side: 'hold', version: payload.debit.version },
         { accountId: payload.toAccountId, side: 'payee', version: undefined },
-      ]);
-    case 'PendingPosted':
-      return checkEntries(state, ref, domain, payload, [
-        { accountId: payload.fromAccountId, side: 'debit', version: payload.debit.version },
-        { accountId: payload.toAccountId, side: 'credit', version: payload.credit.version },
       ]);
     case 'PendingVoided':
       return checkEntries(state, ref, domain, payload, [
