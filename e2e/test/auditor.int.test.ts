@@ -111,13 +111,15 @@ describe('auditor against the events of the real ledger processor', () => {
     await produceCommands(env.kafka, env.serde, env.topics.commands, reversals);
     let total = opens.length + moves.length + reversals.length; // one event per command
     await waitUntil(async () => (await decided()) >= total, 'the reversals decided');
-    // Holds (one posted in part, one voided, one left pending), then account changes: a freeze
+    // Holds (one posted in part, one voided, one expired by the sweep, one left pending), then
+    // account changes: a freeze
     // that refuses a transfer, a metadata update, a freeze and unfreeze, a close refused with money
     // on the account and one of an empty account, and a change after the close.
     const holds = [
       command(hold('h-post', 'acct-usd-1', 'acct-usd-2', 900n)),
       command(hold('h-void', 'acct-usd-3', 'acct-usd-4', 700n)),
       command(hold('h-open', 'acct-usd-5', 'acct-usd-6', 500n)),
+      command(hold('h-expire', 'fund-usd', 'acct-usd-0', 300n, 1)),
       openAccount('spare-usd', 'USD'),
     ];
     await produceCommands(env.kafka, env.serde, env.topics.commands, holds);
@@ -143,6 +145,8 @@ describe('auditor against the events of the real ledger processor', () => {
     await produceCommands(env.kafka, env.serde, env.topics.commands, last);
     total += last.length;
     await waitUntil(async () => (await decided()) >= total, 'every command decided');
+    total += 1; // the sweep's expiry of h-expire, a command (and event) of its own
+    await waitUntil(async () => (await decided()) >= total, 'the hold expired');
     const admin = env.kafka.admin();
     await admin.connect();
     await waitUntil(async () => {
@@ -257,6 +261,13 @@ describe('auditor against the events of the real ledger processor', () => {
       ),
     );
     assert.deepEqual(totals.pendingByCurrency, { USD: { transfers: 1, amount: '500' } });
+    const settled = await query<{ action: string }>(
+      'select action from pending_settlements order by action',
+    );
+    assert.deepEqual(
+      settled.map((r) => r.action),
+      ['expire', 'post', 'void'],
+    );
     const held = await query<{ id: string; held: string }>(
       'select id, held::text from accounts where held <> 0 order by id',
     );
