@@ -95,6 +95,13 @@ describe(`ledger processors under kill -9 (seed ${seed})`, () => {
       `all ${total} decided`,
       180_000,
     );
+    // The processors go on running: the sweep still expires timed holds (1 to 3 s) after the last
+    // command, each a decision, events and balances of its own. Wait them out, so the counts and
+    // the logs read below are of a ledger that has stopped moving.
+    await waitUntil(async () => {
+      const due = await env.pool.query<{ n: string }>('select count(*) as n from pending_expiries');
+      return Number(due.rows[0]?.n) === 0;
+    }, 'every timed hold settled or expired');
     await waitUntil(
       async () => (await unpublishedOutboxCount(env.pool)) === 0,
       'the outbox drained',
