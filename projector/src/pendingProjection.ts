@@ -62,6 +62,23 @@ export function mergeEntry(
   });
 }
 
+/** A posting's two entries: the debit on the payer, the credit on the payee, both 'posted'. */
+export function mergePosting(
+  maps: Pick<ProjectionMaps, 'accounts' | 'history'>,
+  entry: Parameters<typeof mergeEntry>[1],
+  posting: {
+    readonly fromAccountId: string;
+    readonly toAccountId: string;
+    readonly amount: bigint;
+    readonly debit: Leg;
+    readonly credit: Leg;
+  },
+): void {
+  const { fromAccountId, toAccountId, amount } = posting;
+  mergeEntry(maps, entry, posting.debit, 'posted', 'debit', amount, toAccountId);
+  mergeEntry(maps, entry, posting.credit, 'posted', 'credit', amount, fromAccountId);
+}
+
 /**
  * The rows of a pending transfer's events: a hold is an entry on the paying account (kind
  * `pending`, its balance unchanged, its held amount up) and a `pending` transfer row; a post is
@@ -103,24 +120,7 @@ export function projectPendingEvent(
       });
       return;
     case 'PendingPosted':
-      mergeEntry(
-        maps,
-        entry,
-        payload.debit,
-        'posted',
-        'debit',
-        payload.amount,
-        payload.toAccountId,
-      );
-      mergeEntry(
-        maps,
-        entry,
-        payload.credit,
-        'posted',
-        'credit',
-        payload.amount,
-        payload.fromAccountId,
-      );
+      mergePosting(maps, entry, payload);
       mergeTransfer(maps.transfers, {
         ...row,
         status: 'posted',

@@ -1,6 +1,6 @@
 import { assert } from '@ledger/runtime';
 import type { EventType, LedgerEvent } from '@ledger/schemas';
-import { mergeEntry, projectPendingEvent } from './pendingProjection.ts';
+import { mergePosting, projectPendingEvent } from './pendingProjection.ts';
 import {
   compareKeys,
   mergeAccount,
@@ -85,24 +85,7 @@ export function projectEvents(events: readonly LedgerEvent[]): ReadModelChanges 
         );
         const entry = { transferId: payload.transferId, currency: payload.currency, occurredAt };
         const maps = { accounts, history, transfers };
-        mergeEntry(
-          maps,
-          entry,
-          payload.debit,
-          'posted',
-          'debit',
-          payload.amount,
-          payload.toAccountId,
-        );
-        mergeEntry(
-          maps,
-          entry,
-          payload.credit,
-          'posted',
-          'credit',
-          payload.amount,
-          payload.fromAccountId,
-        );
+        mergePosting(maps, entry, payload);
         mergeTransfer(transfers, {
           transferId: payload.transferId,
           status: 'posted',
