@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   createLedgerTestEnvironment,
@@ -24,6 +23,7 @@ import {
   settlement,
   transfer,
 } from '@ledger/testing/ledgerWorkload';
+import { readTopicUntil } from '@ledger/testing/topicReader';
 
 // Account changes through the real processor, Kafka, registry, Postgres and Redis: freezes refuse
 // entries, closes need an empty account, expected revisions and keys are honoured, and the log,
@@ -108,27 +108,11 @@ describe('ledger processor: account lifecycle against the real stack', () => {
     return rows.map((row) => row.shown);
   }
 
-  async function read<T>(
+  const read = <T>(
     topic: string,
     decode: (value: Buffer) => Promise<T>,
     until: (seen: T[]) => boolean,
-  ): Promise<T[]> {
-    const seen: T[] = [];
-    const consumer = env.kafka.consumer({ groupId: `${env.prefix}.reader.${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.value !== null) seen.push(await decode(message.value));
-      },
-    });
-    try {
-      await waitUntil(() => until(seen), `messages of ${topic}`);
-    } finally {
-      await consumer.disconnect();
-    }
-    return seen;
-  }
+  ): Promise<T[]> => readTopicUntil(env, topic, decode, until);
 
   const freezeAlice = command(accountChange('alice', 'freeze'), 'k-freeze-alice');
   const closeAlice = command(accountChange('alice', 'close'), 'k-close-alice');

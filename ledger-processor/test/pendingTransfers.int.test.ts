@@ -21,6 +21,7 @@ import {
   settlement,
   transfer,
 } from '@ledger/testing/ledgerWorkload';
+import { readTopicUntil } from '@ledger/testing/topicReader';
 
 // Pending transfers through the real processor, Kafka, registry and Postgres: holds reserve,
 // posts and voids settle once, and the expiry sweep expires through the log.
@@ -74,27 +75,11 @@ describe('ledger processor: pending transfers against the real stack', () => {
     return [row.balance, row.held, row.version];
   }
 
-  async function read<T>(
+  const read = <T>(
     topic: string,
     decode: (value: Buffer) => Promise<T>,
     until: (seen: T[]) => boolean,
-  ): Promise<T[]> {
-    const seen: T[] = [];
-    const consumer = env.kafka.consumer({ groupId: `${env.prefix}.reader.${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.value !== null) seen.push(await decode(message.value));
-      },
-    });
-    try {
-      await waitUntil(() => until(seen), `messages of ${topic}`);
-    } finally {
-      await consumer.disconnect();
-    }
-    return seen;
-  }
+  ): Promise<T[]> => readTopicUntil(env, topic, decode, until);
 
   it('given alice with 1000, when she holds, posts part, voids, overspends and lets one expire, then every hold settles once and the books balance', async () => {
     await decide(
